@@ -1,0 +1,92 @@
+# vjail: FreeBSD jails with vnet, on Linux.
+#
+#   make            build libjail (shared and static) and jail, jls, jexec
+#   make check      unit tests (no root) and system tests (root) via prove
+#   make bench      benchmarks, as ratios to a floor and to peers
+#   make install    PREFIX=/usr/local DESTDIR= honoured
+
+PREFIX	?= /usr/local
+DESTDIR	?=
+BINDIR	 = $(PREFIX)/sbin
+LIBDIR	 = $(PREFIX)/lib
+INCDIR	 = $(PREFIX)/include
+MANDIR	 = $(PREFIX)/share/man
+PCDIR	 = $(LIBDIR)/pkgconfig
+
+CC	?= cc
+CFLAGS	?= -O2 -g
+CFLAGS	+= -std=gnu11 -Wall -Wextra -Wshadow -Wno-unused-result -Wno-format-truncation \
+	   -Iinclude -fstack-protector-strong -D_FORTIFY_SOURCE=2
+LIBS	 = -lseccomp
+
+B	 = build
+LIB_SRC	 = $(wildcard src/libjail/*.c src/libjail/sys/*.c src/libjail/modules/*.c)
+LIB_OBJ	 = $(LIB_SRC:%.c=$(B)/obj/%.o)
+PIC_OBJ	 = $(LIB_SRC:%.c=$(B)/pic/%.o)
+HDRS	 = include/jail.h src/libjail/vjail.h
+CMDS	 = jail jls jexec
+SOVER	 = 1
+
+all: $(B)/lib/libjail.a $(B)/lib/libjail.so.$(SOVER) \
+     $(CMDS:%=$(B)/bin/%) $(B)/libjail.pc
+
+$(B)/obj/%.o: %.c $(HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+$(B)/pic/%.o: %.c $(HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -fPIC -fvisibility=hidden -c -o $@ $<
+
+$(B)/lib/libjail.a: $(LIB_OBJ)
+	@mkdir -p $(dir $@)
+	rm -f $@ && ar rcs $@ $^
+
+$(B)/lib/libjail.so.$(SOVER): $(PIC_OBJ) src/libjail/libjail.map
+	@mkdir -p $(dir $@)
+	$(CC) -shared -Wl,-soname,libjail.so.$(SOVER) \
+	    -Wl,--version-script=src/libjail/libjail.map -o $@ $(PIC_OBJ) $(LIBS)
+	ln -sf libjail.so.$(SOVER) $(B)/lib/libjail.so
+
+# The commands link libjail statically: no relocation work on the hot path.
+$(B)/bin/%: src/cmd/%.c $(B)/lib/libjail.a include/jail.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $< $(B)/lib/libjail.a $(LIBS)
+
+$(B)/libjail.pc: Makefile
+	@mkdir -p $(dir $@)
+	printf 'prefix=%s\nlibdir=%s\nincludedir=%s\n\nName: libjail\nDescription: FreeBSD jails on Linux (vjail)\nVersion: 0.1\nLibs: -L$${libdir} -ljail\nLibs.private: %s\nCflags: -I$${includedir}\n' \
+	    '$(PREFIX)' '$(LIBDIR)' '$(INCDIR)' '$(LIBS)' > $@
+
+# ---- tests ----
+UNIT_SRC = $(wildcard tests/unit/*.c)
+UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%.t)
+
+$(B)/tests/%.t: tests/unit/%.c $(B)/lib/libjail.a $(HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -Isrc/libjail -o $@ $< $(B)/lib/libjail.a $(LIBS)
+
+check: all $(UNIT_BIN)
+	tests/run
+
+bench: all
+	bench/run
+
+install: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCDIR) \
+	    $(DESTDIR)$(PCDIR) $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(MANDIR)/man3
+	install -m 755 $(CMDS:%=$(B)/bin/%) $(DESTDIR)$(BINDIR)
+	install -m 644 $(B)/lib/libjail.a $(DESTDIR)$(LIBDIR)
+	install -m 755 $(B)/lib/libjail.so.$(SOVER) $(DESTDIR)$(LIBDIR)
+	ln -sf libjail.so.$(SOVER) $(DESTDIR)$(LIBDIR)/libjail.so
+	install -m 644 include/jail.h $(DESTDIR)$(INCDIR)
+	install -m 644 $(B)/libjail.pc $(DESTDIR)$(PCDIR)
+	install -m 644 man/*.8 $(DESTDIR)$(MANDIR)/man8
+	install -m 644 man/*.3 $(DESTDIR)$(MANDIR)/man3
+	-[ -z "$(DESTDIR)" ] && ldconfig
+
+clean:
+	rm -rf $(B)
+
+.PHONY: all check bench install clean
+.SECONDARY:

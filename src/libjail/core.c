@@ -1,0 +1,513 @@
+/*
+ * core.c - create, update, find, attach and remove jails: the ordered
+ * steps behind jail_set/jail_get/jail_attach/jail_remove.
+ *
+ * Create is: check (every module) -> registry record (CREATING) ->
+ * cgroup -> holder and monitor -> record ALIVE.  A failure walks back
+ * exactly the steps done.  A creator killed half-way leaves a CREATING
+ * record whose creator is dead; the next command that opens the registry
+ * (and the monitor, which notices its creator's socket close) cleans it.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "vjail.h"
+
+/* Setup order matters: fs pivots into the new root, so it runs last. */
+const struct module *const modules[] = {
+	&mod_core, &mod_uts, &mod_ipc, &mod_net, &mod_fs, NULL,
+};
+
+void
+rec_defaults(struct jail_rec *jr)
+{
+	memset(jr, 0, sizeof(*jr));
+	jr->vnet = JAIL_SYS_INHERIT;
+	jr->ipc = JAIL_SYS_NEW;
+	jr->enforce_statfs = 2;
+	jr->devfs = 1;
+	jr->procfs = 1;
+}
+
+int
+jail_nsflags(const struct jail_rec *jr)
+{
+	int fl = CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWCGROUP;
+
+	for (const struct module *const *m = modules; *m; m++)
+		if ((*m)->nsflags)
+			fl |= (*m)->nsflags(jr);
+	return fl;
+}
+
+int
+jail_confine(const struct jail_rec *jr, char *err)
+{
+	for (const struct module *const *m = modules; *m; m++)
+		if ((*m)->confine && (*m)->confine(jr, err) < 0)
+			return -1;
+	return 0;
+}
+
+static int
+run_checks(struct jail_rec *jr, const struct jail_rec *parent,
+    const uint64_t *set, int flags, char *err)
+{
+	for (const struct module *const *m = modules; *m; m++)
+		if ((*m)->check && (*m)->check(jr, parent, set, flags, err) < 0)
+			return -1;
+	return 0;
+}
+
+/* Are we inside a jail?  Our user namespace is not the initial one. */
+static bool
+in_jail(void)
+{
+	char buf[64] = "";
+	int fd = open("/proc/self/uid_map", O_RDONLY | O_CLOEXEC);
+	ssize_t n = fd >= 0 ? read(fd, buf, sizeof(buf) - 1) : -1;
+	unsigned a, b, c;
+
+	if (fd >= 0)
+		close(fd);
+	if (n <= 0)
+		return false;
+	buf[n] = '\0';
+	return !(sscanf(buf, "%u %u %u", &a, &b, &c) == 3 && a == 0 &&
+	    b == 0 && c == 4294967295u);
+}
+
+static bool
+visible(const struct jail_rec *jr, int flags)
+{
+	if (jr->state == JS_CREATING)
+		return false;
+	if (jr->state == JS_DYING)
+		return (flags & JAIL_DYING) != 0;
+	return reg_holder_alive(jr);
+}
+
+static int
+count_children(struct registry *r, int jid, const int *jids, int n)
+{
+	struct jail_rec c;
+	int k = 0;
+
+	for (int i = 0; i < n; i++)
+		if (reg_load(r, jids[i], &c) == 0 && c.parent == jid &&
+		    c.state != JS_CREATING)
+			k++;
+	return k;
+}
+
+/* Find a visible jail by jid, by name, or the first after lastjid. */
+static int
+find_locked(struct registry *r, struct jail_rec *jr, int jid,
+    const char *name, int lastjid, int flags, char *err)
+{
+	int *jids = NULL, n = reg_list(r, &jids), found = -1;
+
+	for (int i = 0; i < n && found < 0; i++) {
+		if (jid > 0 && jids[i] != jid)
+			continue;
+		if (lastjid >= 0 && jids[i] <= lastjid)
+			continue;
+		if (reg_load(r, jids[i], jr) < 0 || !visible(jr, flags))
+			continue;
+		if (name && strcmp(jr->name, name) != 0)
+			continue;
+		found = i;
+	}
+	if (found >= 0)
+		jr->children_cur = count_children(r, jr->jid, jids, n);
+	free(jids);
+	if (found >= 0)
+		return 0;
+	errno = ENOENT;
+	if (name)
+		return jerr(err, "jail \"%s\" not found", name);
+	if (jid > 0)
+		return jerr(err, "jail %d not found", jid);
+	return jerr(err, "no more jails");
+}
+
+int
+core_find(struct jail_rec *jr, int jid, const char *name, int lastjid,
+    int flags, char *err)
+{
+	struct registry r;
+	int rc;
+
+	if (reg_open(&r, false, err) < 0)
+		return -1;
+	rc = find_locked(&r, jr, jid, name, lastjid, flags, err);
+	reg_close(&r);
+	if (rc < 0 || !reg_holder_alive(jr))
+		return rc;
+	/* Live values come from the kernel, not from the record. */
+	for (const struct module *const *m = modules; *m; m++)
+		if ((*m)->get && (*m)->get(jr, err) < 0)
+			return -1;
+	return 0;
+}
+
+/* Next jid after the last one handed out, skipping those in use. */
+static int
+alloc_jid(struct registry *r, const int *jids, int n)
+{
+	char buf[16] = "";
+	int fd, last = 0, jid;
+
+	if ((fd = openat(r->dirfd, "lastjid", O_RDONLY | O_CLOEXEC)) >= 0) {
+		ssize_t k = read(fd, buf, sizeof(buf) - 1);
+		buf[k > 0 ? k : 0] = '\0';
+		last = atoi(buf);
+		close(fd);
+	}
+	for (jid = last + 1;; jid++) {
+		bool used = false;
+		if (jid > JAIL_MAX)
+			jid = 1;
+		for (int i = 0; i < n && !used; i++)
+			used = jids[i] == jid;
+		if (!used)
+			break;
+	}
+	return jid;
+}
+
+static void
+save_lastjid(struct registry *r, int jid)
+{
+	char buf[16];
+
+	snprintf(buf, sizeof(buf), "%d", jid);
+	int fd = openat(r->dirfd, "lastjid", O_WRONLY | O_CREAT | O_TRUNC |
+	    O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd >= 0) {
+		(void)!write(fd, buf, strlen(buf));
+		close(fd);
+	}
+}
+
+/* A host uid range nobody else holds: prefer slot (jid-1). */
+static uint32_t
+alloc_uidslot(struct registry *r, int jid, const int *jids, int n)
+{
+	uint32_t slot = (uint32_t)(jid - 1) % JAIL_UIDSLOTS;
+	struct jail_rec o;
+
+	for (uint32_t tries = 0; tries < JAIL_UIDSLOTS; tries++) {
+		bool used = false;
+		for (int i = 0; i < n && !used; i++)
+			used = reg_load(r, jids[i], &o) == 0 && o.parent == 0 &&
+			    o.uidslot == slot;
+		if (!used)
+			return slot;
+		slot = (slot + 1) % JAIL_UIDSLOTS;
+	}
+	return slot;
+}
+
+/*
+ * Reserve the jail in the registry: unique name and jid, parent alive and
+ * under its children.max.  Leaves a CREATING record.
+ */
+static int
+reserve(struct registry *r, struct jail_rec *jr, struct jail_rec *parent,
+    char *err)
+{
+	int *jids = NULL, n = reg_list(r, &jids), rc = -1;
+	struct jail_rec o;
+
+	for (int i = 0; i < n; i++) {
+		if (reg_load(r, jids[i], &o) < 0)
+			continue;
+		if (jr->jid > 0 && o.jid == jr->jid) {
+			errno = EEXIST;
+			jerr(err, "jail %d already exists", jr->jid);
+			goto out;
+		}
+		if (jr->name[0] && strcmp(o.name, jr->name) == 0) {
+			errno = EEXIST;
+			jerr(err, "jail \"%s\" already exists", jr->name);
+			goto out;
+		}
+	}
+	if (parent->jid && count_children(r, parent->jid, jids, n) >=
+	    parent->children_max) {
+		errno = EPERM;
+		jerr(err, "prison limit exceeded");
+		goto out;
+	}
+	if (jr->jid <= 0) {
+		jr->jid = alloc_jid(r, jids, n);
+		save_lastjid(r, jr->jid);
+	}
+	if (!jr->name[0])
+		snprintf(jr->name, sizeof(jr->name), "%d", jr->jid);
+	jr->parent = parent->jid;
+	jr->uidslot = parent->jid ? parent->uidslot :
+	    alloc_uidslot(r, jr->jid, jids, n);
+	if (parent->jid)
+		snprintf(jr->cgroup, sizeof(jr->cgroup), "%s/%d",
+		    parent->cgroup, jr->jid);
+	else {
+		const char *cgb = cg_base(err);
+		if (cgb == NULL)
+			goto out;
+		if (mkdir(cgb, 0755) < 0 && errno != EEXIST) {
+			jerrno(err, "cgroup: mkdir %s", cgb);
+			goto out;
+		}
+		snprintf(jr->cgroup, sizeof(jr->cgroup), "%s/%d", cgb, jr->jid);
+	}
+	jr->state = JS_CREATING;
+	jr->creator = getpid();
+	jr->creator_start = sys_starttime(jr->creator);
+	rc = reg_store(r, jr, err);
+out:
+	free(jids);
+	return rc;
+}
+
+/* The parent named by "a.b" (the host for a plain name). */
+static int
+load_parent(struct registry *r, const struct jail_rec *jr,
+    struct jail_rec *parent, char *err)
+{
+	const char *dot = strrchr(jr->name, '.');
+	char pname[JAIL_NAMELEN];
+
+	memset(parent, 0, sizeof(*parent));
+	if (dot == NULL)
+		return 0;
+	snprintf(pname, sizeof(pname), "%.*s", (int)(dot - jr->name),
+	    jr->name);
+	if (find_locked(r, parent, 0, pname, -1, 0, err) < 0) {
+		errno = ENOENT;
+		return jerr(err, "jail \"%s\" not found", pname);
+	}
+	return 0;
+}
+
+/* A non-persistent jail with no processes and no children goes. */
+static bool
+is_unused(struct registry *r, const struct jail_rec *jr)
+{
+	char dir[PATH_MAX + 8];
+	int *jids = NULL, n = reg_list(r, &jids), kids;
+
+	kids = count_children(r, jr->jid, jids, n);
+	free(jids);
+	snprintf(dir, sizeof(dir), "%s/jail", jr->cgroup);
+	return !jr->persist && kids == 0 && cg_populated(dir) == 0;
+}
+
+/* Remove jr and then every ancestor it leaves unused. */
+int
+core_remove_locked(struct registry *r, struct jail_rec *jr, char *err)
+{
+	int parent = jr->parent;
+	struct jail_rec p;
+
+	if (reg_teardown(r, jr, err) < 0)
+		return -1;
+	while (parent > 0 && reg_load(r, parent, &p) == 0 &&
+	    p.state == JS_ALIVE && is_unused(r, &p)) {
+		parent = p.parent;
+		if (reg_teardown(r, &p, err) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+int
+core_create(struct jail_rec *jr, const uint64_t *set, int flags, char *err)
+{
+	struct registry r;
+	struct jail_rec parent;
+	int pidfd = -1, jid;
+
+	if (in_jail()) {
+		/* Children of a jail are made through its monitor (later). */
+		errno = EPERM;
+		err[0] = '\0';
+		return -1;
+	}
+	if (reg_open(&r, true, err) < 0)
+		return -1;
+	if (load_parent(&r, jr, &parent, err) < 0 ||
+	    run_checks(jr, parent.jid ? &parent : NULL, set, flags, err) < 0 ||
+	    reserve(&r, jr, &parent, err) < 0) {
+		reg_close(&r);
+		return -1;
+	}
+	if (cg_create(jr, err) < 0)
+		goto undo_record;
+	if (spawn_jail(jr, parent.jid ? &parent : NULL, &pidfd, err) < 0)
+		goto undo_cgroup;
+	jr->state = JS_ALIVE;
+	jr->creator = 0;
+	jr->creator_start = 0;
+	if (reg_store(&r, jr, err) < 0) {
+		sys_pidfd_send_signal(pidfd, SIGKILL);
+		sys_pidfd_wait(pidfd, 5000);
+		goto undo_cgroup;
+	}
+	close(pidfd);
+	spawn_commit(true);
+	jid = jr->jid;
+	/* Without persist and without anyone attaching, it is gone at once. */
+	if (!(flags & JAIL_ATTACH) && is_unused(&r, jr))
+		core_remove_locked(&r, jr, err);
+	reg_close(&r);
+	if ((flags & JAIL_ATTACH) && core_attach(jid, err) < 0)
+		return -1;
+	return jid;
+
+undo_cgroup:
+	spawn_commit(false);
+	if (pidfd >= 0)
+		close(pidfd);
+	cg_kill(jr->cgroup);
+	cg_wait_empty(jr->cgroup, 5000);
+	cg_remove(jr);
+undo_record:
+	reg_delete(&r, jr->jid);
+	reg_close(&r);
+	return -1;
+}
+
+int
+core_update(struct jail_rec *jr, const uint64_t *set, int flags, char *err)
+{
+	struct registry r;
+	struct jail_rec cur, parent;
+	int jid = jr->jid;
+
+	if (in_jail()) {
+		errno = EPERM;
+		err[0] = '\0';
+		return -1;
+	}
+	if (run_checks(jr, NULL, set, flags & ~JAIL_CREATE, err) < 0)
+		return -1;
+	if (reg_open(&r, true, err) < 0)
+		return -1;
+	if (find_locked(&r, &cur, jid, NULL, -1, 0, err) < 0)
+		goto fail;
+	if (cur.parent && load_parent(&r, &cur, &parent, err) == 0 &&
+	    set_has_name(set, "enforce_statfs") &&
+	    jr->enforce_statfs < parent.enforce_statfs)
+		jr->enforce_statfs = parent.enforce_statfs;
+	/* Keep host-side facts from the fresh record, values from jr. */
+	jr->holder = cur.holder;
+	jr->holder_start = cur.holder_start;
+	jr->userns = cur.userns;
+	jr->state = cur.state;
+	for (const struct module *const *m = modules; *m; m++)
+		if ((*m)->update && (*m)->update(jr, set, err) < 0)
+			goto fail;
+	if (reg_store(&r, jr, err) < 0)
+		goto fail;
+	if (!(flags & JAIL_ATTACH) && is_unused(&r, jr))
+		core_remove_locked(&r, jr, err);
+	reg_close(&r);
+	if ((flags & JAIL_ATTACH) && core_attach(jid, err) < 0)
+		return -1;
+	return jid;
+fail:
+	reg_close(&r);
+	return -1;
+}
+
+int
+core_remove(int jid, char *err)
+{
+	struct registry r;
+	struct jail_rec jr;
+	int rc;
+
+	if (in_jail()) {
+		errno = EPERM;
+		err[0] = '\0';
+		return -1;
+	}
+	if (reg_open(&r, true, err) < 0)
+		return -1;
+	if (find_locked(&r, &jr, jid, NULL, -1, JAIL_DYING, err) < 0) {
+		reg_close(&r);
+		return -1;
+	}
+	rc = core_remove_locked(&r, &jr, err);
+	reg_close(&r);
+	return rc;
+}
+
+/* Enter jid: its cgroup, then its namespaces (single-threaded caller). */
+int
+core_attach(int jid, char *err)
+{
+	struct jail_rec jr;
+	char dir[PATH_MAX + 8];
+	int pidfd, rc = -1;
+
+	if (core_find(&jr, jid, NULL, -1, 0, err) < 0)
+		return -1;
+	if ((pidfd = sys_pidfd_open(jr.holder)) < 0)
+		return jerrno(err, "jail_attach: pidfd_open");
+	if (!reg_holder_alive(&jr)) {
+		errno = ENOENT;
+		jerr(err, "jail %d not found", jid);
+		goto out;
+	}
+	snprintf(dir, sizeof(dir), "%s/jail", jr.cgroup);
+	if (cg_move(dir, getpid(), err) < 0)
+		goto out;
+	if (setns(pidfd, jail_nsflags(&jr)) < 0) {
+		jerrno(err, "jail_attach: setns");
+		goto out;
+	}
+	if (chdir("/") < 0 || jail_confine(&jr, err) < 0)
+		goto out;
+	rc = 0;
+out:
+	close(pidfd);
+	return rc;
+}
+
+/* Signal every process of jid and its children, and wait for them. */
+int
+jail_stop(int jid, int timeout_s)
+{
+	char err[JAIL_ERRMSGLEN], dir[PATH_MAX + 8];
+	struct registry r;
+	struct jail_rec jr;
+	int pidfd;
+
+	if (reg_open(&r, true, err) < 0)
+		return -1;
+	if (find_locked(&r, &jr, jid, NULL, -1, JAIL_DYING, err) < 0) {
+		reg_close(&r);
+		return -1;
+	}
+	jr.state = JS_DYING;
+	reg_store(&r, &jr, err);
+	reg_close(&r);
+	/* The holder relays SIGTERM to all of its PID namespace. */
+	if ((pidfd = sys_pidfd_open(jr.holder)) >= 0) {
+		sys_pidfd_send_signal(pidfd, SIGTERM);
+		close(pidfd);
+	}
+	snprintf(dir, sizeof(dir), "%s/jail", jr.cgroup);
+	return cg_wait_empty(dir, timeout_s * 1000);
+}

@@ -1,0 +1,330 @@
+/*
+ * jail.c - FreeBSD's jail(2) interface, implemented in the library:
+ * jail_set, jail_get, jail_attach, jail_remove.  This file only decodes
+ * and encodes the name/value iovec pairs; core.c does the work.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "vjail.h"
+
+int
+jerr(char *err, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err, JAIL_ERRMSGLEN, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+/* Like jerr() with ": strerror(errno)" appended; errno is kept. */
+int
+jerrno(char *err, const char *fmt, ...)
+{
+	int e = errno;
+	size_t n;
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err, JAIL_ERRMSGLEN, fmt, ap);
+	va_end(ap);
+	n = strlen(err);
+	snprintf(err + n, JAIL_ERRMSGLEN - n, ": %s", strerror(e));
+	errno = e;
+	return -1;
+}
+
+/* The caller's errmsg buffer, if it passed one. */
+static struct iovec *
+find_errmsg(struct iovec *iov, unsigned niov)
+{
+	for (unsigned i = 0; i + 1 < niov; i += 2)
+		if (iov[i].iov_base && strcmp(iov[i].iov_base, "errmsg") == 0)
+			return &iov[i + 1];
+	return NULL;
+}
+
+static int
+fail(struct iovec *iov, unsigned niov, int e, const char *msg)
+{
+	struct iovec *em = find_errmsg(iov, niov);
+
+	if (em && em->iov_base && em->iov_len > 0)
+		snprintf(em->iov_base, em->iov_len, "%s", msg);
+	errno = e;
+	return -1;
+}
+
+static const char *
+iov_name(const struct iovec *v)
+{
+	const char *s = v->iov_base;
+
+	if (s == NULL || v->iov_len == 0 || memchr(s, '\0', v->iov_len) == NULL)
+		return NULL;
+	return s;
+}
+
+/* Store one raw value into the record, checking type and size. */
+static int
+import_raw(struct jail_rec *jr, const struct param_def *pd, bool neg,
+    const struct iovec *v, uint64_t *set, char *err)
+{
+	void *field = param_field(pd, jr);
+	size_t idx = (size_t)(pd - param_table);
+	int iv;
+
+	if (pd->flags & PF_RDONLY) {
+		errno = EINVAL;
+		return jerr(err, "%s: parameter is read-only", pd->name);
+	}
+	if (pd->type == PT_STRING) {
+		const char *s = v->iov_base;
+		size_t len;
+		if (s == NULL || v->iov_len == 0 ||
+		    (len = strnlen(s, v->iov_len)) == v->iov_len) {
+			errno = EINVAL;
+			return jerr(err, "%s: not a string", pd->name);
+		}
+		if (len >= pd->size) {
+			errno = ENAMETOOLONG;
+			return jerr(err, "%s: value too long (at most %zu bytes)",
+			    pd->name, pd->size - 1);
+		}
+		memcpy(field, s, len + 1);
+		set_add(set, idx);
+		return 0;
+	}
+	if (pd->type == PT_BOOL && v->iov_base == NULL) {
+		iv = 1;
+	} else if (v->iov_base == NULL || v->iov_len != sizeof(int)) {
+		errno = EINVAL;
+		return jerr(err, "%s: value must be an integer", pd->name);
+	} else {
+		memcpy(&iv, v->iov_base, sizeof(int));
+	}
+	if (pd->type == PT_BOOL) {
+		iv = neg ? !iv : iv != 0;
+	} else if (pd->type == PT_JAILSYS) {
+		if (iv < 0 || iv > 2 ||
+		    (iv == JAIL_SYS_DISABLE && (pd->flags & PF_NODISABLE))) {
+			errno = EINVAL;
+			return jerr(err, "%s: invalid value %d", pd->name, iv);
+		}
+	} else if (pd->type == PT_UINT && iv < 0) {
+		errno = EINVAL;
+		return jerr(err, "%s: value must not be negative", pd->name);
+	}
+	/* Rows sharing one field (sysvipc and friends) must agree. */
+	for (size_t i = 0; i < param_count; i++)
+		if (i != idx && param_table[i].off == pd->off && set_has(set, i) &&
+		    *(int *)field != iv) {
+			errno = EINVAL;
+			return jerr(err, "%s: must equal %s: Linux has one IPC "
+			    "namespace for all three", pd->name,
+			    param_table[i].name);
+		}
+	*(int *)field = iv;
+	set_add(set, idx);
+	return 0;
+}
+
+int
+jail_set(struct iovec *iov, unsigned int niov, int flags)
+{
+	char err[JAIL_ERRMSGLEN] = "";
+	struct jail_rec jr, cur;
+	uint64_t set[SET_WORDS] = { 0 };
+	const char *name = NULL;
+	int jid = 0, found, rc;
+
+	if (niov % 2 || (flags & ~JAIL_SET_MASK) ||
+	    !(flags & (JAIL_CREATE | JAIL_UPDATE)))
+		return fail(iov, niov, EINVAL, "jail_set: invalid arguments");
+	rec_defaults(&jr);
+	for (unsigned i = 0; i < niov; i += 2) {
+		const char *pn = iov_name(&iov[i]);
+		const struct param_def *pd;
+		bool neg;
+
+		if (pn == NULL)
+			return fail(iov, niov, EINVAL, "jail_set: bad name");
+		if (strcmp(pn, "errmsg") == 0)
+			continue;
+		if ((pd = param_lookup(pn, &neg)) == NULL) {
+			snprintf(err, sizeof(err), "unknown parameter: %s", pn);
+			return fail(iov, niov, ENOENT, err);
+		}
+		if (import_raw(&jr, pd, neg, &iov[i + 1], set, err) < 0)
+			return fail(iov, niov, errno, err);
+	}
+	if (set_has_name(set, "jid"))
+		jid = jr.jid;
+	if (set_has_name(set, "name"))
+		name = jr.name;
+
+	/* Which jail: by jid, else by name. */
+	found = (jid > 0 || name) ?
+	    core_find(&cur, jid, jid > 0 ? NULL : name, 0, 0, err) : -1;
+	if (found < 0 && errno != ENOENT)
+		return fail(iov, niov, errno, err);
+	if (found >= 0) {
+		if (!(flags & JAIL_UPDATE)) {
+			snprintf(err, sizeof(err), "jail \"%s\" already exists",
+			    name ? name : cur.name);
+			return fail(iov, niov, EEXIST, err);
+		}
+		/* Copy the given values over the live record. */
+		for (size_t i = 0; i < param_count; i++) {
+			const struct param_def *pd = &param_table[i];
+			if (!set_has(set, i))
+				continue;
+			if (pd->flags & PF_CREATE && strcmp(pd->name, "jid")) {
+				snprintf(err, sizeof(err), "%s: cannot be "
+				    "changed after creation", pd->name);
+				return fail(iov, niov, EINVAL, err);
+			}
+			if (pd->type == PT_STRING)
+				memcpy(param_field(pd, &cur),
+				    param_field(pd, &jr), pd->size);
+			else
+				*(int *)param_field(pd, &cur) =
+				    *(int *)param_field(pd, &jr);
+		}
+		if (name && strcmp(name, cur.name) != 0) {
+			snprintf(err, sizeof(err), "name: cannot be changed "
+			    "after creation");
+			return fail(iov, niov, EINVAL, err);
+		}
+		rc = core_update(&cur, set, flags, err);
+	} else {
+		if (!(flags & JAIL_CREATE)) {
+			if (name)
+				snprintf(err, sizeof(err),
+				    "jail \"%s\" not found", name);
+			else
+				snprintf(err, sizeof(err),
+				    "jail %d not found", jid);
+			return fail(iov, niov, ENOENT, err);
+		}
+		rc = core_create(&jr, set, flags, err);
+	}
+	if (rc < 0)
+		return fail(iov, niov, errno ? errno : EINVAL, err);
+	return rc;
+}
+
+/* Copy one parameter of jr out to the caller's buffer. */
+static int
+export_raw(struct jail_rec *jr, const struct param_def *pd, bool neg,
+    struct iovec *v, char *err)
+{
+	void *field = param_field(pd, jr);
+
+	if (pd->type == PT_STRING) {
+		size_t len = strlen(field) + 1;
+		if (v->iov_base == NULL) {
+			v->iov_len = len;
+			return 0;
+		}
+		if (v->iov_len < len) {
+			errno = EINVAL;
+			return jerr(err, "%s: buffer too small", pd->name);
+		}
+		memcpy(v->iov_base, field, len);
+		v->iov_len = len;
+		return 0;
+	}
+	if (v->iov_base == NULL || v->iov_len != sizeof(int)) {
+		errno = EINVAL;
+		return jerr(err, "%s: buffer must be an int", pd->name);
+	}
+	int iv = *(int *)field;
+	if (pd->type == PT_BOOL && neg)
+		iv = !iv;
+	memcpy(v->iov_base, &iv, sizeof(int));
+	return 0;
+}
+
+int
+jail_get(struct iovec *iov, unsigned int niov, int flags)
+{
+	char err[JAIL_ERRMSGLEN] = "";
+	struct jail_rec jr;
+	int jid = 0, lastjid = -1;
+	unsigned jidi = niov, namei = niov;
+	const char *name = NULL;
+
+	if (niov % 2 || (flags & ~JAIL_GET_MASK))
+		return fail(iov, niov, EINVAL, "jail_get: invalid arguments");
+	for (unsigned i = 0; i < niov; i += 2) {
+		const char *pn = iov_name(&iov[i]);
+		struct iovec *v = &iov[i + 1];
+
+		if (pn == NULL)
+			return fail(iov, niov, EINVAL, "jail_get: bad name");
+		if (v->iov_base == NULL)
+			continue;
+		if (!strcmp(pn, "jid") && v->iov_len == sizeof(int) && !jid) {
+			memcpy(&jid, v->iov_base, sizeof(int));
+			jidi = i;
+		}
+		else if (!strcmp(pn, "lastjid") && v->iov_len == sizeof(int))
+			memcpy(&lastjid, v->iov_base, sizeof(int));
+		else if (!strcmp(pn, "name") && !name &&
+		    memchr(v->iov_base, '\0', v->iov_len) &&
+		    *(char *)v->iov_base) {
+			name = v->iov_base;
+			namei = i;
+		}
+	}
+	if (jid <= 0 && name == NULL && lastjid < 0)
+		return fail(iov, niov, ENOENT, "no jail specified");
+	if (jid > 0)
+		name = NULL, lastjid = -1;
+	else if (name)
+		lastjid = -1;
+	if (core_find(&jr, jid, name, lastjid, flags, err) < 0) {
+		if (errno != ENOENT || lastjid >= 0)
+			return fail(iov, niov, errno, err);
+		return fail(iov, niov, ENOENT, err);
+	}
+	for (unsigned i = 0; i < niov; i += 2) {
+		const char *pn = iov[i].iov_base;
+		const struct param_def *pd;
+		bool neg;
+
+		if (!strcmp(pn, "errmsg") || !strcmp(pn, "lastjid"))
+			continue;
+		if ((i == namei && jid <= 0) || (i == jidi && jid > 0))
+			continue;	/* the key itself */
+		if ((pd = param_lookup(pn, &neg)) == NULL) {
+			snprintf(err, sizeof(err), "unknown parameter: %s", pn);
+			return fail(iov, niov, ENOENT, err);
+		}
+		if (export_raw(&jr, pd, neg, &iov[i + 1], err) < 0)
+			return fail(iov, niov, errno, err);
+	}
+	return jr.jid;
+}
+
+int
+jail_remove(int jid)
+{
+	char err[JAIL_ERRMSGLEN];
+
+	return core_remove(jid, err) < 0 ? -1 : 0;
+}
+
+int
+jail_attach(int jid)
+{
+	char err[JAIL_ERRMSGLEN];
+
+	return core_attach(jid, err);
+}

@@ -1,0 +1,71 @@
+/*
+ * modules/core.c - the jail itself: jid, name, parent, persist,
+ * children.max.  Name rules follow FreeBSD: a name that is a number must
+ * be the jail's own jid, dots separate parent and child.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../vjail.h"
+
+/* A printable name without "/" (it becomes /run/netns/<name>). */
+static int
+check_chars(const char *what, const char *s, bool allow_slash, char *err)
+{
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+		if (*p < 0x20 || *p == 0x7f || (*p == '/' && !allow_slash)) {
+			errno = EINVAL;
+			return jerr(err, "%s: invalid character in \"%s\"",
+			    what, s);
+		}
+	return 0;
+}
+
+static int
+core_check(struct jail_rec *jr, const struct jail_rec *parent,
+    const uint64_t *set, int flags, char *err)
+{
+	(void)parent;
+	if (set_has_name(set, "jid") && (jr->jid < 0 || jr->jid > JAIL_MAX)) {
+		errno = EINVAL;
+		return jerr(err, "jid: %d out of range (1 to %d)", jr->jid,
+		    JAIL_MAX);
+	}
+	if (set_has_name(set, "children.max") && jr->children_max < 0) {
+		errno = EINVAL;
+		return jerr(err, "children.max: must not be negative");
+	}
+	if (!(flags & JAIL_CREATE) || !jr->name[0])
+		return 0;
+	if (check_chars("name", jr->name, false, err) < 0)
+		return -1;
+	const char *base = strrchr(jr->name, '.');
+	base = base ? base + 1 : jr->name;
+	if (!*base || jr->name[0] == '.' || strstr(jr->name, "..")) {
+		errno = EINVAL;
+		return jerr(err, "name: \"%s\" has an empty component",
+		    jr->name);
+	}
+	char *ep;
+	long n = strtol(base, &ep, 10);
+	if (*ep == '\0' && n != jr->jid) {
+		errno = EINVAL;
+		return jerr(err, "name: cannot be numeric (unless it is the jid)");
+	}
+	return 0;
+}
+
+const struct module mod_core = {
+	.name = "core",
+	.check = core_check,
+};
+
+/* Shared by the modules that take strings from users. */
+int mod_check_chars(const char *what, const char *s, bool slash, char *err);
+int
+mod_check_chars(const char *what, const char *s, bool slash, char *err)
+{
+	return check_chars(what, s, slash, err);
+}

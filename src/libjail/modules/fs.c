@@ -1,0 +1,225 @@
+/*
+ * modules/fs.c - path, mount.devfs, mount.procfs, enforce_statfs: the
+ * jail's root and mount table.
+ *
+ * The holder does all mounting inside the jail's own mount namespace, so
+ * the host's table never grows per jail (DESIGN.md).  The root arrives as
+ * a detached idmapped mount made on the host side (only a process owning
+ * the file system may idmap it); the holder attaches it at `at`, builds
+ * /proc, /dev and /sys on it, and pivots into it.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "../vjail.h"
+
+int mod_check_chars(const char *what, const char *s, bool slash, char *err);
+
+static int
+fs_check(struct jail_rec *jr, const struct jail_rec *parent,
+    const uint64_t *set, int flags, char *err)
+{
+	char real[PATH_MAX];
+	struct stat st;
+	size_t plen;
+
+	if (set_has_name(set, "enforce_statfs") &&
+	    (jr->enforce_statfs < 0 || jr->enforce_statfs > 2)) {
+		errno = EINVAL;
+		return jerr(err, "enforce_statfs: must be 0, 1 or 2");
+	}
+	if (!(flags & JAIL_CREATE))
+		return 0;
+	if (parent && jr->enforce_statfs < parent->enforce_statfs)
+		jr->enforce_statfs = parent->enforce_statfs;	/* inherited */
+	if (!set_has_name(set, "path"))
+		snprintf(jr->path, sizeof(jr->path), "%s",
+		    parent ? parent->path : "/");
+	if (mod_check_chars("path", jr->path, true, err) < 0)
+		return -1;
+	if (jr->path[0] != '/') {
+		errno = EINVAL;
+		return jerr(err, "path: \"%s\" is not an absolute path",
+		    jr->path);
+	}
+	if (realpath(jr->path, real) == NULL)
+		return jerrno(err, "path: %s", jr->path);
+	if (stat(real, &st) < 0)
+		return jerrno(err, "path: %s", jr->path);
+	if (!S_ISDIR(st.st_mode)) {
+		errno = ENOTDIR;
+		return jerr(err, "path: %s: not a directory", jr->path);
+	}
+	snprintf(jr->path, sizeof(jr->path), "%s", real);
+	if (parent && strcmp(parent->path, "/") != 0) {
+		plen = strlen(parent->path);
+		if (strncmp(jr->path, parent->path, plen) != 0 ||
+		    (jr->path[plen] != '/' && jr->path[plen] != '\0')) {
+			errno = EPERM;
+			return jerr(err, "path: %s is not within the parent's "
+			    "root %s", jr->path, parent->path);
+		}
+	}
+	return 0;
+}
+
+/* mount(2) that names what failed. */
+static int
+mnt(const char *src, const char *dst, const char *type, unsigned long fl,
+    const char *data, char *err)
+{
+	if (mount(src, dst, type, fl, data) < 0)
+		return jerrno(err, "mount %s on %s",
+		    type ? type : src ? src : "(remount)", dst);
+	return 0;
+}
+
+static bool
+is_dir(const char *p)
+{
+	struct stat st;
+
+	return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+/* A minimal /dev: tmpfs, bound safe devices, a new devpts, shm, mqueue. */
+static int
+make_dev(const struct jail_rec *jr, char *err)
+{
+	static const char *const devs[] =
+	    { "null", "zero", "full", "random", "urandom", "tty" };
+	static const char *const links[][2] = {
+	    { "pts/ptmx", "dev/ptmx" }, { "/proc/self/fd", "dev/fd" },
+	    { "/proc/self/fd/0", "dev/stdin" },
+	    { "/proc/self/fd/1", "dev/stdout" },
+	    { "/proc/self/fd/2", "dev/stderr" } };
+	char src[32], dst[32];
+	int fd;
+
+	if (!is_dir("dev"))
+		return jerr(err, "mount.devfs: %s/dev is not a directory",
+		    jr->path);
+	if (mnt("tmpfs", "dev", "tmpfs", MS_NOSUID | MS_NOEXEC,
+	    "mode=755,size=1m", err) < 0)
+		return -1;
+	for (size_t i = 0; i < sizeof(devs) / sizeof(*devs); i++) {
+		snprintf(src, sizeof(src), "/dev/%s", devs[i]);
+		snprintf(dst, sizeof(dst), "dev/%s", devs[i]);
+		if ((fd = open(dst, O_CREAT | O_WRONLY | O_CLOEXEC, 0666)) < 0)
+			return jerrno(err, "mount.devfs: %s", dst);
+		close(fd);
+		if (mnt(src, dst, NULL, MS_BIND, NULL, err) < 0)
+			return -1;
+	}
+	if (mkdir("dev/pts", 0755) < 0 || mkdir("dev/shm", 01777) < 0 ||
+	    mkdir("dev/mqueue", 01777) < 0)
+		return jerrno(err, "mount.devfs: mkdir");
+	if (mnt("devpts", "dev/pts", "devpts", MS_NOSUID | MS_NOEXEC,
+	    "newinstance,ptmxmode=0666,mode=0620", err) < 0)
+		return -1;
+	for (size_t i = 0; i < sizeof(links) / sizeof(*links); i++)
+		if (symlink(links[i][0], links[i][1]) < 0)
+			return jerrno(err, "mount.devfs: %s", links[i][1]);
+	if (jr->ipc == JAIL_SYS_INHERIT) {
+		if (mnt("/dev/shm", "dev/shm", NULL, MS_BIND | MS_REC, NULL,
+		    err) < 0)
+			return -1;
+		return 0;
+	}
+	if (mnt("shm", "dev/shm", "tmpfs", MS_NOSUID | MS_NODEV,
+	    "mode=1777", err) < 0 ||
+	    mnt("mqueue", "dev/mqueue", "mqueue", MS_NOSUID | MS_NODEV |
+	    MS_NOEXEC, NULL, err) < 0)
+		return -1;
+	return 0;
+}
+
+/* /sys read-only: the jail's own sysfs with vnet, else the parent's. */
+static int
+make_sys(const struct jail_rec *jr, char *err)
+{
+	const unsigned long fl = MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_RDONLY;
+
+	if (!is_dir("sys"))
+		return 0;
+	if (jr->vnet == JAIL_SYS_NEW)
+		return mnt("sysfs", "sys", "sysfs", fl, NULL, err);
+	if (mnt("/sys", "sys", NULL, MS_BIND, NULL, err) < 0)
+		return -1;
+	return mnt(NULL, "sys", NULL, MS_BIND | MS_REMOUNT | fl, NULL, err);
+}
+
+/*
+ * The registry must stay out of reach of a jail whose root shows it
+ * (path=/ on a host where /run is on the root file system): cover it.
+ */
+static int
+hide_registry(const char *at, char *err)
+{
+	const char *rundir = reg_rundir();
+	size_t alen = strcmp(at, "/") ? strlen(at) : 0;
+	char rel[PATH_MAX];
+
+	if (strncmp(rundir, at, alen) != 0 || rundir[alen] != '/')
+		return 0;
+	snprintf(rel, sizeof(rel), ".%s", rundir + alen);
+	if (!is_dir(rel))
+		return 0;
+	return mnt("vjail", rel, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV |
+	    MS_NOEXEC, "size=4k,mode=555", err);
+}
+
+static int
+fs_setup(const struct jail_rec *jr, int rootfd, const char *at, char *err)
+{
+	if (syscall(SYS_move_mount, rootfd, "", AT_FDCWD, at,
+	    0x00000004 /* MOVE_MOUNT_F_EMPTY_PATH */) < 0)
+		return jerrno(err, "path: attaching the idmapped root at %s",
+		    at);
+	/* Through the fd: a mount stacked on "/" is not reached by "/". */
+	if (fchdir(rootfd) < 0)
+		return jerrno(err, "path: chdir %s", at);
+	if (jr->procfs) {
+		if (!is_dir("proc"))
+			return jerr(err, "mount.procfs: %s/proc is not a "
+			    "directory", jr->path);
+		if (mnt("proc", "proc", "proc", MS_NOSUID | MS_NODEV |
+		    MS_NOEXEC, NULL, err) < 0)
+			return -1;
+	}
+	if (jr->devfs && make_dev(jr, err) < 0)
+		return -1;
+	if (make_sys(jr, err) < 0 || hide_registry(at, err) < 0)
+		return -1;
+	if (syscall(SYS_pivot_root, ".", ".") < 0)
+		return jerrno(err, "path: pivot_root");
+	if (umount2(".", MNT_DETACH) < 0)
+		return jerrno(err, "path: detaching the old root");
+	if (chdir("/") < 0)
+		return jerrno(err, "path: chdir /");
+	return 0;
+}
+
+static int
+fs_nsflags(const struct jail_rec *jr)
+{
+	(void)jr;
+	return CLONE_NEWNS;
+}
+
+const struct module mod_fs = {
+	.name = "fs",
+	.check = fs_check,
+	.nsflags = fs_nsflags,
+	.setup = fs_setup,
+};

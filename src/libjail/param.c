@@ -1,0 +1,107 @@
+/*
+ * param.c - the parameter table: every jail parameter, its type, flags,
+ * owning module and description.  jailparam_all(), jls -n, jls -s, the
+ * registry format and the man page's list are all loops over this table.
+ */
+#define _GNU_SOURCE
+#include <stddef.h>
+#include <string.h>
+
+#include "vjail.h"
+
+#define F(field)	offsetof(struct jail_rec, field)
+#define S(field)	sizeof(((struct jail_rec *)0)->field)
+
+const struct param_def param_table[] = {
+	{ "jid", PT_INT, PF_CREATE, F(jid), 0, &mod_core,
+	  "jail identifier" },
+	{ "name", PT_STRING, 0, F(name), S(name), &mod_core,
+	  "jail name; dots separate parent and child" },
+	{ "parent", PT_INT, PF_RDONLY, F(parent), 0, &mod_core,
+	  "jid of the parent jail (0: the host)" },
+	{ "path", PT_STRING, PF_CREATE, F(path), S(path), &mod_fs,
+	  "directory that becomes the jail's root" },
+	{ "host.hostname", PT_STRING, 0, F(hostname), S(hostname), &mod_uts,
+	  "hostname of the jail (at most 64 bytes)" },
+	{ "host.domainname", PT_STRING, 0, F(domainname), S(domainname),
+	  &mod_uts, "NIS domain name of the jail (at most 64 bytes)" },
+	{ "persist", PT_BOOL, 0, F(persist), 0, &mod_core,
+	  "the jail stays when it has no processes" },
+	{ "dying", PT_BOOL, PF_RDONLY, F(dying), 0, &mod_core,
+	  "the jail is being removed" },
+	{ "children.max", PT_INT, 0, F(children_max), 0, &mod_core,
+	  "number of child jails allowed (0: none)" },
+	{ "children.cur", PT_INT, PF_RDONLY, F(children_cur), 0, &mod_core,
+	  "number of child jails" },
+	{ "vnet", PT_JAILSYS, PF_CREATE | PF_NODISABLE, F(vnet), 0, &mod_net,
+	  "network stack: new (own) or inherit (the parent's)" },
+	{ "sysvipc", PT_JAILSYS, PF_CREATE | PF_ALIAS, F(ipc), 0, &mod_ipc,
+	  "System V and POSIX IPC: new, inherit or disable" },
+	{ "sysvmsg", PT_JAILSYS, PF_CREATE, F(ipc), 0, &mod_ipc,
+	  "System V messages (one IPC namespace with sysvsem, sysvshm)" },
+	{ "sysvsem", PT_JAILSYS, PF_CREATE, F(ipc), 0, &mod_ipc,
+	  "System V semaphores (one IPC namespace with sysvmsg, sysvshm)" },
+	{ "sysvshm", PT_JAILSYS, PF_CREATE, F(ipc), 0, &mod_ipc,
+	  "System V shared memory (one IPC namespace with sysvmsg, sysvsem)" },
+	{ "enforce_statfs", PT_INT, 0, F(enforce_statfs), 0, &mod_fs,
+	  "mount points visible to statfs: 0, 1 or 2 (stored, inherited)" },
+	{ "mount.devfs", PT_BOOL, PF_CREATE, F(devfs), 0, &mod_fs,
+	  "mount a minimal /dev in the jail" },
+	{ "mount.procfs", PT_BOOL, PF_CREATE, F(procfs), 0, &mod_fs,
+	  "mount the jail's own /proc" },
+};
+const size_t param_count = sizeof(param_table) / sizeof(param_table[0]);
+
+/*
+ * Find a parameter by name.  A boolean may be spelled "noX" (or
+ * "a.noX"); *negated says so.
+ */
+const struct param_def *
+param_lookup(const char *name, bool *negated)
+{
+	const char *dot, *base;
+	size_t i, plen;
+
+	*negated = false;
+	for (i = 0; i < param_count; i++)
+		if (strcmp(param_table[i].name, name) == 0)
+			return &param_table[i];
+	dot = strrchr(name, '.');
+	base = dot ? dot + 1 : name;
+	if (strncmp(base, "no", 2) != 0)
+		return NULL;
+	plen = (size_t)(base - name);
+	for (i = 0; i < param_count; i++) {
+		const char *n = param_table[i].name;
+		if (param_table[i].type == PT_BOOL &&
+		    strncmp(n, name, plen) == 0 && strcmp(n + plen, base + 2) == 0) {
+			*negated = true;
+			return &param_table[i];
+		}
+	}
+	return NULL;
+}
+
+void *
+param_field(const struct param_def *pd, struct jail_rec *jr)
+{
+	return (char *)jr + pd->off;
+}
+
+int
+param_ctltype(const struct param_def *pd)
+{
+	int t = pd->type == PT_STRING ? CTLTYPE_STRING :
+	    pd->type == PT_UINT ? CTLTYPE_UINT : CTLTYPE_INT;
+
+	return t | CTLFLAG_RD | (pd->flags & PF_RDONLY ? 0 : CTLFLAG_WR);
+}
+
+bool
+set_has_name(const uint64_t *s, const char *name)
+{
+	bool neg;
+	const struct param_def *pd = param_lookup(name, &neg);
+
+	return pd && set_has(s, (size_t)(pd - param_table));
+}

@@ -1,0 +1,362 @@
+/*
+ * registry.c - the host-side record of jails under /run/vjail
+ * ($VJAIL_RUNDIR): one file per jail in jails/<jid>, one lock.
+ *
+ * Only host-side code writes here; nothing inside a jail can reach it
+ * (the holder mounts an empty tmpfs over it in a jail whose root would
+ * show it).  Records are still never trusted blindly: a holder is alive
+ * only if its pid, start time and user namespace all match.  Records from
+ * an earlier boot are dropped.
+ */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "vjail.h"
+
+const char *
+reg_rundir(void)
+{
+	const char *d = getenv("VJAIL_RUNDIR");
+
+	return d && *d ? d : "/run/vjail";
+}
+
+static void
+boot_id(char *buf, size_t len)
+{
+	int fd = open("/proc/sys/kernel/random/boot_id", O_RDONLY | O_CLOEXEC);
+	ssize_t n = fd >= 0 ? read(fd, buf, len - 1) : -1;
+
+	if (fd >= 0)
+		close(fd);
+	buf[n > 0 ? n : 0] = '\0';
+	buf[strcspn(buf, "\n")] = '\0';
+}
+
+/* Drop every record if the registry was written in an earlier boot. */
+static void
+check_boot(struct registry *r)
+{
+	char now[64], then[64] = "";
+	int fd;
+	ssize_t n;
+
+	boot_id(now, sizeof(now));
+	if ((fd = openat(r->dirfd, "boot", O_RDONLY | O_CLOEXEC)) >= 0) {
+		n = read(fd, then, sizeof(then) - 1);
+		then[n > 0 ? n : 0] = '\0';
+		close(fd);
+	}
+	if (strcmp(now, then) == 0)
+		return;
+	int *jids = NULL, n2 = reg_list(r, &jids);
+	for (int i = 0; i < n2; i++)
+		reg_delete(r, jids[i]);
+	free(jids);
+	if ((fd = openat(r->dirfd, "boot.tmp", O_WRONLY | O_CREAT | O_TRUNC |
+	    O_CLOEXEC | O_NOFOLLOW, 0644)) >= 0) {
+		(void)!write(fd, now, strlen(now));
+		close(fd);
+		renameat(r->dirfd, "boot.tmp", r->dirfd, "boot");
+	}
+}
+
+int
+reg_open(struct registry *r, bool exclusive, char *err)
+{
+	const char *dir = reg_rundir();
+
+	r->dirfd = r->jailsfd = r->lockfd = -1;
+	if (mkdir(dir, 0700) < 0 && errno != EEXIST)
+		return jerrno(err, "registry: mkdir %s", dir);
+	if ((r->dirfd = open(dir, O_PATH | O_DIRECTORY | O_NOFOLLOW |
+	    O_CLOEXEC)) < 0)
+		return jerrno(err, "registry: %s", dir);
+	if (mkdirat(r->dirfd, "jails", 0700) < 0 && errno != EEXIST)
+		goto fail;
+	if ((r->jailsfd = openat(r->dirfd, "jails", O_RDONLY | O_DIRECTORY |
+	    O_NOFOLLOW | O_CLOEXEC)) < 0)
+		goto fail;
+	if ((r->lockfd = openat(r->dirfd, "lock", O_RDWR | O_CREAT |
+	    O_NOFOLLOW | O_CLOEXEC, 0600)) < 0)
+		goto fail;
+	while (flock(r->lockfd, exclusive ? LOCK_EX : LOCK_SH) < 0)
+		if (errno != EINTR)
+			goto fail;
+	if (exclusive) {
+		check_boot(r);
+		reg_reap(r);
+	}
+	return 0;
+fail:
+	jerrno(err, "registry: %s", dir);
+	reg_close(r);
+	return -1;
+}
+
+void
+reg_close(struct registry *r)
+{
+	if (r->lockfd >= 0)
+		close(r->lockfd);	/* releases the lock */
+	if (r->jailsfd >= 0)
+		close(r->jailsfd);
+	if (r->dirfd >= 0)
+		close(r->dirfd);
+	r->dirfd = r->jailsfd = r->lockfd = -1;
+}
+
+/*
+ * Record format: "key=value" lines.  Parameters use their table names;
+ * host-side facts use names that are not parameters.  Values never hold
+ * a newline (strings with control characters are refused at check).
+ */
+struct fact { const char *key; size_t off; int kind; };
+enum { K_INT, K_U64, K_STR };
+#define FACT(k, f, kind) { k, offsetof(struct jail_rec, f), kind }
+static const struct fact facts[] = {
+	FACT(".state", state, K_INT),
+	FACT(".holder", holder, K_INT),
+	FACT(".holder_start", holder_start, K_U64),
+	FACT(".monitor", monitor, K_INT),
+	FACT(".creator", creator, K_INT),
+	FACT(".creator_start", creator_start, K_U64),
+	FACT(".uidslot", uidslot, K_INT),
+	FACT(".userns", userns, K_U64),
+	FACT(".cgroup", cgroup, K_STR),
+	FACT(".parent", parent, K_INT),
+};
+
+static void
+fact_set(struct jail_rec *jr, const struct fact *f, const char *v)
+{
+	char *p = (char *)jr + f->off;
+
+	if (f->kind == K_INT)
+		*(int *)p = (int)strtol(v, NULL, 10);
+	else if (f->kind == K_U64)
+		*(uint64_t *)p = strtoull(v, NULL, 10);
+	else
+		snprintf(p, PATH_MAX, "%s", v);
+}
+
+int
+reg_load(struct registry *r, int jid, struct jail_rec *jr)
+{
+	char name[16], *line = NULL;
+	size_t cap = 0;
+	ssize_t n;
+	FILE *f;
+	int fd;
+
+	snprintf(name, sizeof(name), "%d", jid);
+	if ((fd = openat(r->jailsfd, name, O_RDONLY | O_NOFOLLOW |
+	    O_CLOEXEC)) < 0)
+		return -1;
+	if ((f = fdopen(fd, "r")) == NULL) {
+		close(fd);
+		return -1;
+	}
+	memset(jr, 0, sizeof(*jr));
+	while ((n = getline(&line, &cap, f)) > 0) {
+		char *eq = strchr(line, '=');
+		bool neg;
+		const struct param_def *pd;
+
+		if (line[n - 1] == '\n')
+			line[n - 1] = '\0';
+		if (eq == NULL)
+			continue;
+		*eq++ = '\0';
+		if (line[0] == '.') {
+			for (size_t i = 0; i < sizeof(facts) / sizeof(*facts); i++)
+				if (strcmp(facts[i].key, line) == 0)
+					fact_set(jr, &facts[i], eq);
+			continue;
+		}
+		if ((pd = param_lookup(line, &neg)) == NULL || neg)
+			continue;
+		if (pd->type == PT_STRING)
+			snprintf(param_field(pd, jr), pd->size, "%s", eq);
+		else
+			*(int *)param_field(pd, jr) = (int)strtol(eq, NULL, 10);
+	}
+	free(line);
+	fclose(f);
+	jr->jid = jid;
+	jr->dying = jr->state == JS_DYING;
+	return 0;
+}
+
+int
+reg_store(struct registry *r, const struct jail_rec *jr, char *err)
+{
+	char tmp[32], name[16];
+	FILE *f;
+	int fd;
+
+	snprintf(name, sizeof(name), "%d", jr->jid);
+	snprintf(tmp, sizeof(tmp), ".%d.tmp", jr->jid);
+	if ((fd = openat(r->jailsfd, tmp, O_WRONLY | O_CREAT | O_TRUNC |
+	    O_NOFOLLOW | O_CLOEXEC, 0600)) < 0)
+		return jerrno(err, "registry: %s", tmp);
+	if ((f = fdopen(fd, "w")) == NULL) {
+		close(fd);
+		return jerrno(err, "registry: %s", tmp);
+	}
+	for (size_t i = 0; i < param_count; i++) {
+		const struct param_def *pd = &param_table[i];
+		const void *v = (const char *)jr + pd->off;
+		if (pd->flags & (PF_ALIAS | PF_RDONLY))
+			continue;
+		if (pd->type == PT_STRING)
+			fprintf(f, "%s=%s\n", pd->name, (const char *)v);
+		else
+			fprintf(f, "%s=%d\n", pd->name, *(const int *)v);
+	}
+	for (size_t i = 0; i < sizeof(facts) / sizeof(*facts); i++) {
+		const char *v = (const char *)jr + facts[i].off;
+		if (facts[i].kind == K_INT)
+			fprintf(f, "%s=%d\n", facts[i].key, *(const int *)v);
+		else if (facts[i].kind == K_U64)
+			fprintf(f, "%s=%" PRIu64 "\n", facts[i].key,
+			    *(const uint64_t *)v);
+		else
+			fprintf(f, "%s=%s\n", facts[i].key, v);
+	}
+	if (fclose(f) != 0 || renameat(r->jailsfd, tmp, r->jailsfd, name) < 0) {
+		jerrno(err, "registry: %s", name);
+		unlinkat(r->jailsfd, tmp, 0);
+		return -1;
+	}
+	return 0;
+}
+
+int
+reg_delete(struct registry *r, int jid)
+{
+	char name[16];
+
+	snprintf(name, sizeof(name), "%d", jid);
+	return unlinkat(r->jailsfd, name, 0);
+}
+
+static int
+cmp_int(const void *a, const void *b)
+{
+	return *(const int *)a - *(const int *)b;
+}
+
+int
+reg_list(struct registry *r, int **jidsp)
+{
+	int fd = openat(r->jailsfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+	struct dirent *de;
+	int *jids = NULL, n = 0, cap = 0;
+
+	*jidsp = NULL;
+	if (d == NULL) {
+		if (fd >= 0)
+			close(fd);
+		return 0;
+	}
+	while ((de = readdir(d)) != NULL) {
+		char *ep;
+		long jid = strtol(de->d_name, &ep, 10);
+		if (*ep || jid <= 0 || jid > JAIL_MAX)
+			continue;
+		if (n == cap) {
+			int *nj = realloc(jids, sizeof(int) * (cap = cap ? cap * 2 : 32));
+			if (nj == NULL)
+				break;
+			jids = nj;
+		}
+		jids[n++] = (int)jid;
+	}
+	closedir(d);
+	qsort(jids, (size_t)n, sizeof(int), cmp_int);
+	*jidsp = jids;
+	return n;
+}
+
+/* Is the recorded holder still the live PID 1 of this jail? */
+bool
+reg_holder_alive(const struct jail_rec *jr)
+{
+	uint64_t ino;
+
+	if (jr->holder <= 0 || sys_starttime(jr->holder) != jr->holder_start)
+		return false;
+	return sys_ns_inode(jr->holder, "user", &ino) == 0 && ino == jr->userns;
+}
+
+static bool
+creator_alive(const struct jail_rec *jr)
+{
+	return jr->creator > 0 &&
+	    sys_starttime(jr->creator) == jr->creator_start;
+}
+
+/*
+ * Remove every trace of a jail whose holder is gone or going: its
+ * children first, then processes left in its cgroup, the cgroup, the
+ * record.  Called with the registry locked.
+ */
+int
+reg_teardown(struct registry *r, struct jail_rec *jr, char *err)
+{
+	int *jids = NULL, n = reg_list(r, &jids), pidfd = -1;
+	struct jail_rec child;
+
+	for (int i = 0; i < n; i++)
+		if (reg_load(r, jids[i], &child) == 0 && child.parent == jr->jid)
+			reg_teardown(r, &child, err);
+	free(jids);
+	if (reg_holder_alive(jr) && (pidfd = sys_pidfd_open(jr->holder)) >= 0) {
+		sys_pidfd_send_signal(pidfd, SIGKILL);
+		sys_pidfd_wait(pidfd, 5000);
+		close(pidfd);
+	}
+	if (jr->cgroup[0]) {
+		/* Processes that entered only some namespaces stay in it. */
+		if (cg_populated(jr->cgroup) == 1) {
+			cg_kill(jr->cgroup);
+			cg_wait_empty(jr->cgroup, 5000);
+		}
+		if (cg_remove(jr) < 0) {
+			jerrno(err, "cgroup: rmdir %s", jr->cgroup);
+			return -1;
+		}
+	}
+	reg_delete(r, jr->jid);
+	return 0;
+}
+
+/* Clean up after jails whose holder died or whose creator was killed. */
+void
+reg_reap(struct registry *r)
+{
+	int *jids = NULL, n = reg_list(r, &jids);
+	struct jail_rec jr;
+	char err[JAIL_ERRMSGLEN];
+
+	for (int i = 0; i < n; i++) {
+		if (reg_load(r, jids[i], &jr) < 0)
+			continue;
+		if (jr.state == JS_CREATING ? !creator_alive(&jr) :
+		    !reg_holder_alive(&jr))
+			reg_teardown(r, &jr, err);
+	}
+	free(jids);
+}

@@ -1,0 +1,477 @@
+/*
+ * spawn.c - the monitor and the holder (DESIGN.md "Three processes").
+ *
+ * creator (jail_set)  --fork-->  monitor  --clone3-->  holder (PID 1)
+ *
+ * The monitor stays in the host's namespaces, outside the jail's cgroup.
+ * It writes the holder's id maps, makes the idmapped root (only the
+ * owner of the file system may), hands it to the holder, relays "ready"
+ * to the creator, then watches: holder gone, or a non-persistent jail's
+ * jail/ cgroup empty, means teardown under the registry lock.
+ *
+ * A child jail's holder must be born inside the parent's user and PID
+ * namespaces, so the monitor forks a helper that setns()es into the
+ * parent and forks once more (a PID namespace applies to children) before
+ * cloning; the helper writes the maps (only the parent user namespace
+ * may) and passes the holder's pidfd back.
+ *
+ * Messages are SOCK_SEQPACKET datagrams of struct msg.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/inotify.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <grp.h>
+#include <linux/mount.h>
+
+#include "vjail.h"
+
+enum { M_GO = 1, M_READY, M_ERROR, M_COMMIT, M_PIDFD };
+
+struct msg {
+	int	type;
+	char	text[JAIL_ERRMSGLEN];
+};
+
+static int commit_sock = -1;	/* creator's end, until spawn_commit */
+
+static int
+send_msg(int sock, int type, const char *text, int fd)
+{
+	struct msg m = { .type = type };
+
+	if (text)
+		snprintf(m.text, sizeof(m.text), "%s", text);
+	return sys_send_fd(sock, &m, sizeof(m), fd);
+}
+
+/* Receive one message; EOF or error reads as M_ERROR with a text. */
+static int
+recv_msg(int sock, struct msg *m, int *fd, const char *who)
+{
+	ssize_t n = sys_recv_fd(sock, m, sizeof(*m), fd);
+
+	if (n == (ssize_t)sizeof(*m))
+		return m->type;
+	m->type = M_ERROR;
+	snprintf(m->text, sizeof(m->text), "%s exited during setup", who);
+	return M_ERROR;
+}
+
+/* Close every descriptor but keep[0..n). */
+static void
+close_all_but(const int *keep, int n)
+{
+	int lo = 3;
+
+	for (;;) {
+		int next = -1;
+		for (int i = 0; i < n; i++)
+			if (keep[i] >= lo && (next < 0 || keep[i] < next))
+				next = keep[i];
+		if (next < 0) {
+			syscall(SYS_close_range, lo, ~0U, 0);
+			return;
+		}
+		if (next > lo)
+			syscall(SYS_close_range, lo, next - 1, 0);
+		lo = next + 1;
+	}
+}
+
+static void
+devnull_stdio(void)
+{
+	int fd = open("/dev/null", O_RDWR);
+
+	if (fd < 0)
+		return;
+	dup2(fd, 0), dup2(fd, 1), dup2(fd, 2);
+	if (fd > 2)
+		close(fd);
+}
+
+/* ----- holder ----- */
+
+static void
+holder_signal(int sig)
+{
+	(void)sig;	/* a handler must exist: PID 1 drops default signals */
+}
+
+/* PID 1 of the jail: reap orphans, relay SIGTERM to the whole jail. */
+static void __attribute__((noreturn))
+holder_loop(void)
+{
+	sigset_t all;
+	siginfo_t si;
+
+	signal(SIGTERM, holder_signal);
+	signal(SIGCHLD, holder_signal);
+	sigfillset(&all);
+	sigprocmask(SIG_BLOCK, &all, NULL);
+	for (;;) {
+		if (sigwaitinfo(&all, &si) < 0)
+			continue;
+		if (si.si_signo == SIGTERM)
+			kill(-1, SIGTERM);
+		while (waitpid(-1, NULL, WNOHANG) > 0)
+			;
+	}
+}
+
+void
+holder_main(const struct jail_rec *jr, int sock)
+{
+	char err[JAIL_ERRMSGLEN] = "", at[PATH_MAX];
+	const char *where = jr->path;
+	struct msg m;
+	int rootfd;
+
+	if (recv_msg(sock, &m, &rootfd, "monitor") != M_GO)
+		_exit(1);
+	/* Become the jail's root: host uid of its range, not host root. */
+	if (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0 ||
+	    setgroups(0, NULL) < 0) {
+		jerrno(err, "holder: becoming root of the jail");
+		goto fail;
+	}
+	if (m.text[0]) {
+		/* A child jail: path relative to the parent's root. */
+		where = m.text;
+		if (unshare(CLONE_NEWCGROUP) < 0) {
+			jerrno(err, "holder: cgroup namespace");
+			goto fail;
+		}
+	}
+	snprintf(at, sizeof(at), "%s", where);
+	if (mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0) {
+		jerrno(err, "holder: mount propagation");
+		goto fail;
+	}
+	for (const struct module *const *mod = modules; *mod; mod++)
+		if ((*mod)->setup && (*mod)->setup(jr, rootfd, at, err) < 0)
+			goto fail;
+	close(rootfd);
+	if (jail_confine(jr, err) < 0)
+		goto fail;
+	if (send_msg(sock, M_READY, NULL, -1) < 0)
+		_exit(1);
+	close_all_but(NULL, 0);
+	devnull_stdio();
+	prctl(PR_SET_DUMPABLE, 0);
+	sys_proctitle("vjail-holder");
+	holder_loop();
+fail:
+	send_msg(sock, M_ERROR, err, -1);
+	_exit(1);
+}
+
+/* ----- monitor ----- */
+
+/* The detached idmapped root: on-disk ids seen through the jail's map. */
+static int
+idmapped_root(const struct jail_rec *jr, pid_t holder, char *err)
+{
+	struct mount_attr attr = { .attr_set = MOUNT_ATTR_IDMAP };
+	char path[64];
+	int tree, userns;
+
+	snprintf(path, sizeof(path), "/proc/%d/ns/user", (int)holder);
+	if ((userns = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return jerrno(err, "path: %s", path);
+	tree = (int)syscall(SYS_open_tree, AT_FDCWD, jr->path,
+	    OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+	if (tree < 0) {
+		jerrno(err, "path: open_tree %s", jr->path);
+		close(userns);
+		return -1;
+	}
+	attr.userns_fd = (uint64_t)userns;
+	if (syscall(SYS_mount_setattr, tree, "", AT_EMPTY_PATH, &attr,
+	    sizeof(attr)) < 0) {
+		jerrno(err, "path: %s: idmapped mount", jr->path);
+		close(tree);
+		tree = -1;
+	}
+	close(userns);
+	return tree;
+}
+
+/*
+ * Clone a child jail's holder from inside the parent jail.  Runs in a
+ * forked helper; sends the holder's pidfd (or an error) on `back`.
+ */
+static void __attribute__((noreturn))
+spawn_nested(const struct jail_rec *jr, const struct jail_rec *parent,
+    int hsock, int back)
+{
+	char err[JAIL_ERRMSGLEN] = "";
+	int ppidfd, hpidfd = -1, st;
+	long h;
+	pid_t inner;
+
+	if ((ppidfd = sys_pidfd_open(parent->holder)) < 0 ||
+	    setns(ppidfd, CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID |
+	    CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET | CLONE_NEWCGROUP) < 0) {
+		jerrno(err, "entering the parent jail");
+		send_msg(back, M_ERROR, err, -1);
+		_exit(1);
+	}
+	if ((inner = fork()) < 0) {
+		jerrno(err, "fork");
+		send_msg(back, M_ERROR, err, -1);
+		_exit(1);
+	}
+	if (inner > 0) {
+		waitpid(inner, &st, 0);
+		_exit(0);
+	}
+	h = sys_clone3((uint64_t)(jail_nsflags(jr) & ~CLONE_NEWCGROUP),
+	    &hpidfd, -1);
+	if (h == 0)
+		holder_main(jr, hsock);
+	if (h < 0) {
+		jerrno(err, "clone3");
+		send_msg(back, M_ERROR, err, -1);
+		_exit(1);
+	}
+	/* The child maps onto the parent's range, seen from the parent. */
+	if (sys_uid_map((pid_t)h, 0, 0, err) < 0) {
+		sys_pidfd_send_signal(hpidfd, SIGKILL);
+		send_msg(back, M_ERROR, err, -1);
+		_exit(1);
+	}
+	send_msg(back, M_PIDFD, NULL, hpidfd);
+	_exit(0);
+}
+
+/* Start the holder; returns its pidfd in the monitor. */
+static int
+start_holder(const struct jail_rec *jr, const struct jail_rec *parent,
+    int hsock, char *err)
+{
+	int hpidfd = -1, cgfd, back[2], st;
+	struct msg m;
+	pid_t helper;
+	long h;
+
+	if (parent == NULL) {
+		if ((cgfd = open(jr->cgroup, O_PATH | O_DIRECTORY |
+		    O_CLOEXEC)) < 0)
+			return jerrno(err, "cgroup: %s", jr->cgroup);
+		h = sys_clone3((uint64_t)jail_nsflags(jr), &hpidfd, cgfd);
+		if (h == 0)
+			holder_main(jr, hsock);
+		close(cgfd);
+		if (h < 0)
+			return jerrno(err, "clone3");
+		if (sys_uid_map((pid_t)h, 0, JAIL_UIDBASE +
+		    jr->uidslot * JAIL_UIDCOUNT, err) < 0) {
+			sys_pidfd_send_signal(hpidfd, SIGKILL);
+			return -1;
+		}
+		return hpidfd;
+	}
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, back) < 0)
+		return jerrno(err, "socketpair");
+	if ((helper = fork()) == 0) {
+		close(back[0]);
+		spawn_nested(jr, parent, hsock, back[1]);
+	}
+	close(back[1]);
+	if (helper < 0) {
+		close(back[0]);
+		return jerrno(err, "fork");
+	}
+	if (recv_msg(back[0], &m, &hpidfd, "helper") != M_PIDFD || hpidfd < 0) {
+		jerr(err, "%s", m.text);
+		hpidfd = -1;
+	}
+	close(back[0]);
+	waitpid(helper, &st, 0);
+	if (hpidfd >= 0 && cg_move(jr->cgroup, sys_pidfd_pid(hpidfd), err) < 0) {
+		sys_pidfd_send_signal(hpidfd, SIGKILL);
+		close(hpidfd);
+		return -1;
+	}
+	return hpidfd;
+}
+
+/* Under the registry lock: is this still our jail, and must it go? */
+static void
+monitor_teardown(const struct jail_rec *jr, uint64_t start, bool holder_gone)
+{
+	char err[JAIL_ERRMSGLEN], dir[PATH_MAX + 8];
+	struct registry r;
+	struct jail_rec cur;
+
+	if (reg_open(&r, true, err) < 0)
+		return;
+	if (reg_load(&r, jr->jid, &cur) == 0 && cur.holder_start == start) {
+		snprintf(dir, sizeof(dir), "%s/jail", cur.cgroup);
+		if (holder_gone || (!cur.persist && cur.state == JS_ALIVE &&
+		    cg_populated(dir) == 0)) {
+			core_remove_locked(&r, &cur, err);	/* + cascade */
+		}
+	}
+	reg_close(&r);
+}
+
+static void __attribute__((noreturn))
+monitor_loop(const struct jail_rec *jr, int hpidfd, pid_t child)
+{
+	char dir[PATH_MAX + 32];
+	uint64_t start = sys_starttime(sys_pidfd_pid(hpidfd));
+	int in = inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
+
+	snprintf(dir, sizeof(dir), "%s/jail/cgroup.events", jr->cgroup);
+	if (in >= 0)
+		inotify_add_watch(in, dir, IN_MODIFY);
+	snprintf(dir, sizeof(dir), "%s/jail", jr->cgroup);
+	for (;;) {
+		struct pollfd p[2] = { { .fd = hpidfd, .events = POLLIN },
+		    { .fd = in, .events = POLLIN } };
+		char buf[1024];
+
+		if (poll(p, 2, -1) < 0 && errno != EINTR)
+			break;
+		if (p[0].revents) {
+			if (child > 0)
+				waitpid(child, NULL, 0);
+			monitor_teardown(jr, start, true);
+			_exit(0);
+		}
+		if (p[1].revents) {
+			while (read(in, buf, sizeof(buf)) > 0)
+				;
+			/* The registry decides (persist, children). */
+			if (cg_populated(dir) == 0)
+				monitor_teardown(jr, start, false);
+		}
+	}
+	_exit(1);
+}
+
+static void __attribute__((noreturn))
+monitor_main(struct jail_rec *jr, const struct jail_rec *parent, int csock)
+{
+	char err[JAIL_ERRMSGLEN] = "", rel[PATH_MAX] = "";
+	int hs[2], hpidfd, rootfd, keep[1] = { csock };
+	struct msg m;
+	pid_t hpid;
+
+	setsid();
+	close_all_but(keep, 1);
+	devnull_stdio();
+	signal(SIGPIPE, SIG_IGN);
+	sys_proctitle("vjail-monitor");
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, hs) < 0) {
+		jerrno(err, "socketpair");
+		goto fail;
+	}
+	/* The holder keeps its end across clone3 and closes the rest. */
+	if ((hpidfd = start_holder(jr, parent, hs[1], err)) < 0)
+		goto fail;
+	close(hs[1]);
+	hpid = sys_pidfd_pid(hpidfd);
+	if ((rootfd = idmapped_root(jr, hpid, err)) < 0)
+		goto kill;
+	if (parent && strcmp(parent->path, "/") != 0)
+		snprintf(rel, sizeof(rel), "%s",
+		    jr->path[strlen(parent->path)] ? jr->path +
+		    strlen(parent->path) : "/");
+	else if (parent)
+		snprintf(rel, sizeof(rel), "%s", jr->path);
+	if (send_msg(hs[0], M_GO, rel, rootfd) < 0) {
+		jerrno(err, "holder");
+		goto kill;
+	}
+	close(rootfd);
+	if (recv_msg(hs[0], &m, NULL, "holder") != M_READY) {
+		snprintf(err, sizeof(err), "%s", m.text);
+		goto kill;
+	}
+	close(hs[0]);
+	if (send_msg(csock, M_READY, NULL, hpidfd) < 0)
+		goto kill;
+	/* Wait for the creator to record the jail; if it dies, undo. */
+	if (recv_msg(csock, &m, NULL, "creator") != M_COMMIT) {
+		close(csock);
+		sys_pidfd_send_signal(hpidfd, SIGKILL);
+		if (!parent)
+			waitpid(hpid, NULL, 0);
+		monitor_teardown(jr, sys_starttime(hpid), true);
+		_exit(1);
+	}
+	close(csock);
+	monitor_loop(jr, hpidfd, parent ? 0 : hpid);
+kill:
+	sys_pidfd_send_signal(hpidfd, SIGKILL);
+fail:
+	send_msg(csock, M_ERROR, err, -1);
+	_exit(1);
+}
+
+/*
+ * Called by the creator with the registry locked and the record
+ * CREATING.  On success *pidfd is the holder's and jr holds its facts.
+ */
+int
+spawn_jail(struct jail_rec *jr, const struct jail_rec *parent, int *pidfd,
+    char *err)
+{
+	int cs[2], st;
+	struct msg m;
+	pid_t mon;
+
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, cs) < 0)
+		return jerrno(err, "socketpair");
+	if ((mon = fork()) < 0) {
+		close(cs[0]), close(cs[1]);
+		return jerrno(err, "fork");
+	}
+	if (mon == 0)
+		monitor_main(jr, parent, cs[1]);
+	close(cs[1]);
+	if (recv_msg(cs[0], &m, pidfd, "monitor") != M_READY || *pidfd < 0) {
+		close(cs[0]);
+		waitpid(mon, &st, 0);
+		errno = EINVAL;
+		return jerr(err, "%s", m.text);
+	}
+	jr->holder = sys_pidfd_pid(*pidfd);
+	jr->holder_start = sys_starttime(jr->holder);
+	jr->monitor = mon;
+	if (sys_ns_inode(jr->holder, "user", &jr->userns) < 0) {
+		close(cs[0]);
+		return jerrno(err, "holder: user namespace");
+	}
+	commit_sock = cs[0];
+	return 0;
+}
+
+/* The record is stored (ok) or abandoned: tell the monitor. */
+int
+spawn_commit(bool ok)
+{
+	if (commit_sock < 0)
+		return -1;
+	if (ok)
+		send_msg(commit_sock, M_COMMIT, NULL, -1);
+	close(commit_sock);
+	commit_sock = -1;
+	return 0;
+}

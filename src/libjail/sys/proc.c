@@ -1,0 +1,232 @@
+/*
+ * proc.c - processes and namespaces: pidfds, clone3, setns, uid maps,
+ * descriptor passing, small file writes.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#include <linux/sched.h>
+
+#include "../vjail.h"
+
+int
+sys_pidfd_open(pid_t pid)
+{
+	return (int)syscall(SYS_pidfd_open, pid, 0);
+}
+
+int
+sys_pidfd_send_signal(int pidfd, int sig)
+{
+	return (int)syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, 0);
+}
+
+/* Wait until the process behind pidfd has exited: 1, or 0 on timeout. */
+int
+sys_pidfd_wait(int pidfd, int timeout_ms)
+{
+	struct pollfd p = { .fd = pidfd, .events = POLLIN };
+	int rc;
+
+	while ((rc = poll(&p, 1, timeout_ms)) < 0 && errno == EINTR)
+		;
+	return rc > 0;
+}
+
+/* The host pid behind a pidfd, from its fdinfo. */
+pid_t
+sys_pidfd_pid(int pidfd)
+{
+	char path[64], buf[512], *p;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", pidfd);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return -1;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return -1;
+	buf[n] = '\0';
+	if ((p = strstr(buf, "\nPid:")) == NULL)
+		return -1;
+	return (pid_t)strtol(p + 5, NULL, 10);
+}
+
+/* Start time of a process in clock ticks since boot (0: no such process). */
+uint64_t
+sys_starttime(pid_t pid)
+{
+	char path[64], buf[1024], *p;
+	unsigned long long st = 0;
+	ssize_t n;
+	int fd, field;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return 0;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	/* comm may hold spaces and parentheses: count from the last ')'. */
+	if ((p = strrchr(buf, ')')) == NULL)
+		return 0;
+	for (field = 2; *p && field < 22; p++)
+		if (*p == ' ')
+			field++;
+	if (sscanf(p, "%llu", &st) != 1)
+		return 0;
+	/* A zombie is gone for our purposes. */
+	return strstr(buf, ") Z ") ? 0 : st;
+}
+
+int
+sys_ns_inode(pid_t pid, const char *ns, uint64_t *ino)
+{
+	char path[64];
+	struct stat st;
+
+	snprintf(path, sizeof(path), "/proc/%d/ns/%s", (int)pid, ns);
+	if (stat(path, &st) < 0)
+		return -1;
+	*ino = st.st_ino;
+	return 0;
+}
+
+long
+sys_clone3(uint64_t flags, int *pidfd, int cgroupfd)
+{
+	struct clone_args ca;
+
+	memset(&ca, 0, sizeof(ca));
+	ca.flags = flags | (pidfd ? CLONE_PIDFD : 0) |
+	    (cgroupfd >= 0 ? CLONE_INTO_CGROUP : 0);
+	ca.pidfd = (uint64_t)(uintptr_t)pidfd;
+	ca.exit_signal = SIGCHLD;
+	ca.cgroup = cgroupfd >= 0 ? (uint64_t)cgroupfd : 0;
+	return syscall(SYS_clone3, &ca, sizeof(ca));
+}
+
+int
+sys_write_fileat(int dirfd, const char *path, const char *buf)
+{
+	size_t len = strlen(buf);
+	int fd, e;
+	ssize_t n;
+
+	if ((fd = openat(dirfd, path, O_WRONLY | O_CLOEXEC | O_NOFOLLOW)) < 0)
+		return -1;
+	n = write(fd, buf, len);
+	e = errno;
+	close(fd);
+	errno = e;
+	return n == (ssize_t)len ? 0 : -1;
+}
+
+int
+sys_write_file(const char *path, const char *buf, char *err)
+{
+	if (sys_write_fileat(AT_FDCWD, path, buf) < 0)
+		return err ? jerrno(err, "write %s", path) : -1;
+	return 0;
+}
+
+/* Map JAIL_UIDCOUNT ids from inside_base to outside for process pid. */
+int
+sys_uid_map(pid_t pid, uint32_t inside, uint32_t outside, char *err)
+{
+	char path[64], map[64];
+
+	snprintf(map, sizeof(map), "%u %u %u\n", inside, outside,
+	    JAIL_UIDCOUNT);
+	snprintf(path, sizeof(path), "/proc/%d/uid_map", (int)pid);
+	if (sys_write_file(path, map, err) < 0)
+		return -1;
+	snprintf(path, sizeof(path), "/proc/%d/gid_map", (int)pid);
+	return sys_write_file(path, map, err);
+}
+
+int
+sys_send_fd(int sock, const void *msg, size_t len, int fd)
+{
+	char cbuf[CMSG_SPACE(sizeof(int))];
+	struct iovec iov = { .iov_base = (void *)msg, .iov_len = len };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
+	struct cmsghdr *c;
+
+	if (fd >= 0) {
+		memset(cbuf, 0, sizeof(cbuf));
+		mh.msg_control = cbuf;
+		mh.msg_controllen = sizeof(cbuf);
+		c = CMSG_FIRSTHDR(&mh);
+		c->cmsg_level = SOL_SOCKET;
+		c->cmsg_type = SCM_RIGHTS;
+		c->cmsg_len = CMSG_LEN(sizeof(int));
+		memcpy(CMSG_DATA(c), &fd, sizeof(int));
+	}
+	while (sendmsg(sock, &mh, MSG_NOSIGNAL) < 0)
+		if (errno != EINTR)
+			return -1;
+	return 0;
+}
+
+ssize_t
+sys_recv_fd(int sock, void *msg, size_t len, int *fd)
+{
+	char cbuf[CMSG_SPACE(sizeof(int))];
+	struct iovec iov = { .iov_base = msg, .iov_len = len };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1,
+	    .msg_control = cbuf, .msg_controllen = sizeof(cbuf) };
+	struct cmsghdr *c;
+	ssize_t n;
+
+	if (fd)
+		*fd = -1;
+	while ((n = recvmsg(sock, &mh, MSG_CMSG_CLOEXEC)) < 0)
+		if (errno != EINTR)
+			return -1;
+	for (c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c))
+		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) {
+			int got;
+			memcpy(&got, CMSG_DATA(c), sizeof(int));
+			if (fd && *fd < 0)
+				*fd = got;
+			else
+				close(got);
+		}
+	return n;
+}
+
+/*
+ * Overwrite our command line as seen in ps, setproctitle-style: argv
+ * strings are contiguous from program_invocation_name on.
+ */
+void
+sys_proctitle(const char *title)
+{
+	char buf[4096];
+	ssize_t n;
+	int fd;
+
+	if ((fd = open("/proc/self/cmdline", O_RDONLY | O_CLOEXEC)) < 0)
+		return;
+	n = read(fd, buf, sizeof(buf));
+	close(fd);
+	if (n <= 1 || program_invocation_name == NULL)
+		return;
+	memset(program_invocation_name, 0, (size_t)n);
+	snprintf(program_invocation_name, (size_t)n, "%s", title);
+}

@@ -1,0 +1,192 @@
+/*
+ * vjail.h - private interfaces of libjail: the jail record, the parameter
+ * table, the module hooks, the registry and the sys layer.
+ *
+ * Error convention: fallible internal functions return -1 (or NULL) and
+ * write one sentence into a caller-owned `char *err` of JAIL_ERRMSGLEN
+ * bytes; errno is preserved for the public edge.
+ */
+#ifndef VJAIL_PRIVATE_H
+#define VJAIL_PRIVATE_H
+
+#include <limits.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "jail.h"
+
+#define JAIL_NAMELEN	256
+#define JAIL_UIDCOUNT	65536u		/* ids mapped into every jail */
+#define JAIL_UIDBASE	1073741824u	/* first host uid of slot 0 */
+#define JAIL_UIDSLOTS	16384u		/* slots between 2^30 and 2^31 */
+
+enum jail_state { JS_CREATING = 1, JS_ALIVE, JS_DYING };
+
+/*
+ * One jail: its parameters (the stored part of what jail_get reports) and
+ * the host-side facts the registry keeps about it.  Only host-side code
+ * writes a record; a jail can never reach its own.
+ */
+struct jail_rec {
+	/* parameters */
+	int	jid;
+	char	name[JAIL_NAMELEN];	/* full dotted name */
+	int	parent;			/* jid of the parent, 0 = host */
+	char	path[PATH_MAX];		/* host-absolute root */
+	char	hostname[MAXHOSTNAMELEN];
+	char	domainname[MAXHOSTNAMELEN];
+	int	persist;
+	int	dying;
+	int	children_max;
+	int	children_cur;		/* derived from the registry */
+	int	vnet;			/* JAIL_SYS_NEW or _INHERIT */
+	int	ipc;			/* sysvipc/msg/sem/shm: one IPC ns */
+	int	enforce_statfs;
+	int	devfs;
+	int	procfs;
+	/* host-side facts */
+	int	state;			/* enum jail_state */
+	pid_t	holder;			/* PID 1 of the jail, host pid */
+	uint64_t holder_start;		/* its start time, against pid reuse */
+	pid_t	monitor;
+	pid_t	creator;		/* while JS_CREATING */
+	uint64_t creator_start;
+	uint32_t uidslot;		/* host uid range of the jail's root */
+	uint64_t userns;		/* inode of the jail's user namespace */
+	char	cgroup[PATH_MAX];	/* v2 directory of the jail */
+};
+
+/* Parameter types (the table's view, finer than CTLTYPE). */
+enum ptype { PT_INT, PT_UINT, PT_STRING, PT_BOOL, PT_JAILSYS };
+
+/* Parameter flags. */
+#define PF_RDONLY	0x01	/* reported, never set */
+#define PF_CREATE	0x02	/* set at creation only */
+#define PF_NOSKIP	0x04	/* jls -s prints it though read-only */
+#define PF_ALIAS	0x08	/* shares its field with another row */
+#define PF_NODISABLE	0x10	/* jailsys without "disable" */
+
+struct module;
+
+struct param_def {
+	const char	*name;
+	enum ptype	 type;
+	unsigned	 flags;
+	size_t		 off;		/* field in struct jail_rec */
+	size_t		 size;		/* bytes for strings */
+	const struct module *mod;	/* owner */
+	const char	*desc;
+};
+
+extern const struct param_def param_table[];
+extern const size_t param_count;
+
+const struct param_def *param_lookup(const char *name, bool *negated);
+void *param_field(const struct param_def *pd, struct jail_rec *jr);
+int param_ctltype(const struct param_def *pd);
+
+/*
+ * A module owns some parameters and attaches to the jail life cycle.
+ * Every hook is optional. `set` is a bitmap of table indexes the caller
+ * gave. Hooks that run in the holder run inside the new namespaces,
+ * before the jail's root becomes "/"; `root` is the new root's path then.
+ */
+struct module {
+	const char *name;
+	/* host side, before anything is made: validate and default */
+	int (*check)(struct jail_rec *jr, const struct jail_rec *parent,
+	    const uint64_t *set, int flags, char *err);
+	/* clone flags this jail needs from this module */
+	int (*nsflags)(const struct jail_rec *jr);
+	/* holder, in the jail's namespaces; rootfd is the detached idmapped
+	 * root, `at` where it is to be mounted (fs moves it and pivots) */
+	int (*setup)(const struct jail_rec *jr, int rootfd, const char *at,
+	    char *err);
+	/* host side: apply updated parameters to a live jail */
+	int (*update)(struct jail_rec *jr, const uint64_t *set, char *err);
+	/* host side: fill live values the kernel holds */
+	int (*get)(struct jail_rec *jr, char *err);
+	/* any process about to run jail code: last restrictions */
+	int (*confine)(const struct jail_rec *jr, char *err);
+};
+
+extern const struct module mod_core, mod_fs, mod_uts, mod_ipc, mod_net;
+extern const struct module *const modules[];
+
+#define SET_WORDS	2
+static inline void set_add(uint64_t *s, size_t i) { s[i / 64] |= 1ull << (i % 64); }
+static inline bool set_has(const uint64_t *s, size_t i) { return s[i / 64] >> (i % 64) & 1; }
+bool set_has_name(const uint64_t *s, const char *name);
+
+/* Clone flags every jail has; modules add CLONE_NEWNET, CLONE_NEWIPC. */
+int jail_nsflags(const struct jail_rec *jr);
+int jail_confine(const struct jail_rec *jr, char *err);
+
+/* core: the operations behind jail_set / jail_get / jail_remove */
+void rec_defaults(struct jail_rec *jr);
+int core_create(struct jail_rec *jr, const uint64_t *set, int flags, char *err);
+int core_update(struct jail_rec *jr, const uint64_t *set, int flags, char *err);
+int core_remove(int jid, char *err);
+int core_find(struct jail_rec *jr, int jid, const char *name, int lastjid,
+    int flags, char *err);
+int core_attach(int jid, char *err);
+struct registry;
+int core_remove_locked(struct registry *r, struct jail_rec *jr, char *err);
+
+/* holder and monitor */
+struct spawn;
+int spawn_jail(struct jail_rec *jr, const struct jail_rec *parent,
+    int *pidfd, char *err);
+int spawn_commit(bool ok);
+void holder_main(const struct jail_rec *jr, int sock) __attribute__((noreturn));
+
+/* registry */
+struct registry {
+	int	dirfd;		/* the registry directory */
+	int	jailsfd;	/* its jails/ */
+	int	lockfd;		/* held while open */
+};
+int reg_open(struct registry *r, bool exclusive, char *err);
+void reg_close(struct registry *r);
+const char *reg_rundir(void);
+int reg_load(struct registry *r, int jid, struct jail_rec *jr);
+int reg_store(struct registry *r, const struct jail_rec *jr, char *err);
+int reg_delete(struct registry *r, int jid);
+/* jids in ascending order; returns count, *jids malloc'd */
+int reg_list(struct registry *r, int **jids);
+bool reg_holder_alive(const struct jail_rec *jr);
+void reg_reap(struct registry *r);
+int reg_teardown(struct registry *r, struct jail_rec *jr, char *err);
+
+/* sys: cgroups */
+const char *cg_base(char *err);
+int cg_create(const struct jail_rec *jr, char *err);
+int cg_remove(const struct jail_rec *jr);
+int cg_kill(const char *dir);
+int cg_populated(const char *dir);
+int cg_wait_empty(const char *dir, int timeout_ms);
+int cg_open_procs(const struct jail_rec *jr);
+int cg_move(const char *dir, pid_t pid, char *err);
+
+/* sys: processes and namespaces */
+int sys_pidfd_open(pid_t pid);
+int sys_pidfd_send_signal(int pidfd, int sig);
+int sys_pidfd_wait(int pidfd, int timeout_ms);
+uint64_t sys_starttime(pid_t pid);
+pid_t sys_pidfd_pid(int pidfd);
+int sys_ns_inode(pid_t pid, const char *ns, uint64_t *ino);
+int sys_setns_pid(pid_t pid, const char *ns);
+long sys_clone3(uint64_t flags, int *pidfd, int cgroupfd);
+int sys_write_file(const char *path, const char *buf, char *err);
+int sys_write_fileat(int dirfd, const char *path, const char *buf);
+int sys_send_fd(int sock, const void *msg, size_t len, int fd);
+ssize_t sys_recv_fd(int sock, void *msg, size_t len, int *fd);
+void sys_proctitle(const char *title);
+int sys_uid_map(pid_t pid, uint32_t inside_base, uint32_t outside, char *err);
+
+/* errors */
+int jerr(char *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+int jerrno(char *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+#endif

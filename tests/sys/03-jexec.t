@@ -1,0 +1,117 @@
+#!/usr/bin/env bash
+# jexec: runs in the jail's namespaces, root, user; propagates status,
+# stdin, working directory; leaks no fds; -l cleans the environment.
+. "$(dirname "$0")/lib.sh"
+
+W=${T}web
+run jail -q -c name=$W path=/ host.hostname=web.example persist
+is "$RC.$ERR" "0." "made $W (path=/)"
+jid=$(jid_of $W)
+
+run jexec $W hostname
+is "$RC.$OUT" "0.web.example" "jexec name hostname prints the jail's hostname"
+run jexec $jid hostname
+is "$RC.$OUT" "0.web.example" "jexec jid hostname too"
+
+run jexec $W ps ax
+is "$RC" 0 "jexec ps ax exits 0"
+rows=$(echo "$OUT" | tail -n +2)
+pids=$(echo "$rows" | awk '{ print $1 }' | sort -n | tr '\n' ' ')
+is "$(echo "$rows" | grep -c .)" 2 "ps ax in the jail shows two processes (the holder and ps)" || diag "$OUT"
+like "$pids" '^1 ' "the jail's PID 1 is there"
+like "$rows" ' ps ax$' "and ps itself"
+
+run jexec $W cat /proc/self/uid_map
+read -r inside outside count <<<"$OUT"
+is "${inside:-}" 0 "uid_map: uid 0 in the jail ..."
+ok "$([ "${outside:-0}" -ge 1073741824 ]; echo $?)" "... maps to a host uid >= 2^30 ($outside), not the identity"
+run jexec $W cat /proc/self/gid_map
+read -r inside goutside gcount <<<"$OUT"
+ok "$([ "${inside:-x}" = 0 ] && [ "${goutside:-0}" -ge 1073741824 ]; echo $?)" "gid_map: gid 0 maps to a host gid >= 2^30 ($goutside)"
+run jexec $W id -u
+is "$OUT" 0 "a plain jexec runs as root of the jail"
+
+# users
+nobody_id=$(id nobody)
+nobody_home=$(getent passwd nobody | cut -d: -f6)
+run jexec -l -U nobody $W id
+is "$RC.$OUT" "0.$nobody_id" "jexec -l -U nobody id runs as nobody"
+run env FOO=leak jexec -l -U nobody $W env
+unlike "$OUT" '^FOO=' "jexec -l: the caller's environment is not passed"
+like "$OUT" '^USER=nobody$' "jexec -l: USER is the target user"
+like "$OUT" "^HOME=$nobody_home\$" "jexec -l: HOME is the target's home"
+like "$OUT" '^SHELL=' "jexec -l: SHELL is set"
+run jexec -U nobody $W id -u
+is "$OUT" 65534 "jexec -U nobody (without -l) also runs as nobody"
+run jexec -u nobody $W id -u
+is "$OUT" 65534 "jexec -u nobody (host's user database) too"
+run jexec -U ${T}nouser $W id
+ok "$([ "$RC" -ne 0 ]; echo $?)" "jexec -U of an unknown user fails"
+like "$ERR" "${T}nouser" "  naming the user"
+
+# status, stdin, cwd, fds
+run jexec $W sh -c 'exit 7'
+is "$RC" 7 "jexec returns the command's exit status"
+run jexec $W sh -c 'kill -9 $$'
+is "$RC" 137 "a command killed by SIGKILL gives status 128+9"
+echo hello >"$WORK/in"
+RUN_STDIN=$WORK/in run jexec $W cat
+is "$OUT" hello "jexec passes stdin through"
+echo 'echo from-shell; hostname' >"$WORK/in"
+RUN_STDIN=$WORK/in run jexec $W
+is "$RC.$OUT" "0.from-shell
+web.example" "jexec without a command runs a shell"
+run jexec $W pwd
+is "$OUT" / "jexec starts in the jail's root"
+run jexec -d /tmp $W pwd
+is "$OUT" /tmp "jexec -d dir starts in dir"
+exec 9<"$WORK/in"
+run jexec $W ls /proc/self/fd
+exec 9<&-
+is "$(echo $OUT)" "0 1 2 3" "no inherited file descriptor reaches the command (only 0 1 2 and ls's own)"
+run jexec $W ${T}nosuchcmd
+ok "$([ "$RC" -ne 0 ]; echo $?)" "jexec of a missing command fails"
+like "$ERR" "${T}nosuchcmd" "  naming it"
+
+run jexec ${T}nosuch hostname
+is "$RC" 1 "jexec into a missing jail exits 1"
+is "$ERR" "jexec: jail \"${T}nosuch\" not found" "  with FreeBSD's message"
+
+rm_jail $W
+run jexec $W hostname
+is "$RC" 1 "jexec into a removed jail fails"
+
+# a jail rooted in a directory: the command sees that directory as /
+R=${T}root
+mkroot "$WORK/root"
+if command -v cc >/dev/null && cat >"$WORK/probe.c" <<'EOF' && cc -static -o "$WORK/root/bin/probe" "$WORK/probe.c" 2>/dev/null
+/* probe [dir]: the names in dir (default /), one a line, dot files left out */
+#include <dirent.h>
+#include <stdio.h>
+int main(int argc, char **argv)
+{
+	DIR *d = opendir(argc > 1 ? argv[1] : "/");
+	struct dirent *e;
+	if (!d) { perror("opendir"); return 1; }
+	while ((e = readdir(d)))
+		if (e->d_name[0] != '.')
+			puts(e->d_name);
+	return 0;
+}
+EOF
+then
+	run jail -q -c name=$R path="$WORK/root" host.hostname=root.example persist
+	is "$RC.$ERR" "0." "made $R with path=\$WORK/root"
+	run jexec $R /bin/probe /
+	is "$(echo "$OUT" | sort | tr '\n' ' ')" "bin dev etc proc root sys tmp " "in the jail / is the jail's path"
+	run jexec $R /bin/probe /bin
+	is "$OUT" probe "and /bin holds only what the directory holds"
+	run jexec $R /bin/probe /proc
+	is "$(echo "$OUT" | grep -E '^[0-9]+$' | sort -n | head -1)" 1 "/proc in the jail is the jail's (PID 1 is there)"
+	is "$(echo "$OUT" | grep -cE '^[0-9]+$')" 2 "and shows only the holder and the probe"
+	rm_jail $R
+else
+	skip "no static C compiler for a probe binary" 5
+fi
+
+done_testing

@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# Lifecycle: command=, non-persistent jails ending with their last process,
+# jail -r stopping processes (SIGTERM, then stop.timeout and a kill).
+. "$(dirname "$0")/lib.sh"
+
+# procs_running NAME PATTERN: a process in the jail runs a command matching PATTERN
+procs_running() { jexec "$1" ps ax 2>/dev/null | grep -Eq -- "$2"; }
+
+# command=: runs, then the jail is gone
+O=${T}once
+run jail -c name=$O path=/ command=/bin/echo hi
+is "$RC" 0 "jail -c ... command=/bin/echo hi exits 0"
+is "$OUT" "$O: created
+hi" "  prints 'name: created' then the command's output"
+check "the jail is gone once the command ended" wait_for 3 jail_absent $O
+run jls -c -j $O
+is "$RC" 1 "jls -c -j once exits 1"
+
+run jail -q -c name=${T}cmd2 path=/ host.hostname=cmd.example command=/bin/sh -c 'hostname; echo "$#" args'
+is "$OUT" "cmd.example
+0 args" "command= takes the rest of the line as the command and its arguments, run in the jail"
+check "that jail is gone too" wait_for 3 jail_absent ${T}cmd2
+
+run jail -q -c name=${T}fail path=/ command=/bin/false
+isnt "$RC" 0 "a failing command= makes jail -c fail"
+check "and its jail does not stay" wait_for 3 jail_absent ${T}fail
+
+# a non-persistent jail ends with its last process, also one entered by jexec
+X=${T}x
+run jail -q -c name=$X path=/ persist
+bg jexec $X sleep 2
+jx=$BGPID
+check "a jexec'd sleep runs in the jail" wait_for 3 procs_running $X 'sleep 2$'
+run jail -q -m name=$X nopersist
+is "$RC" 0 "jail -m nopersist while a process runs"
+check "the jail still exists while the process runs" jail_exists $X
+wait $jx
+is "$?" 0 "the jexec'd sleep ended normally"
+check "then the jail is gone" wait_for 3 jail_absent $X
+
+# jail -r stops what runs inside: SIGTERM is enough for sleep
+S=${T}s
+run jail -q -c name=$S path=/ persist
+bg jexec $S sleep 1000
+js=$BGPID
+check "sleep 1000 runs in the jail" wait_for 3 procs_running $S 'sleep 1000$'
+t0=$(now_ms)
+run jail -r $S
+t1=$(now_ms)
+is "$RC.$OUT" "0.$S: removed" "jail -r of a jail running sleep 1000"
+ok "$([ $((t1 - t0)) -lt 2000 ]; echo $?)" "  is prompt ($((t1 - t0)) ms < 2000 ms: SIGTERM works)"
+check "the jexec running sleep returned" wait_for 2 pid_gone $js
+check "the jail is gone" jail_absent $S
+
+# a process ignoring SIGTERM is killed after stop.timeout
+K=${T}k
+run jail -q -c name=$K path=/ persist stop.timeout=1
+is "$RC.$ERR" "0." "made $K with stop.timeout=1"
+bg jexec $K sh -c 'trap "" TERM; sleep 1000'
+jk=$BGPID
+check "a TERM-ignoring sh and sleep run in the jail" wait_for 3 procs_running $K 'sleep 1000$'
+t0=$(now_ms)
+run jail -r $K
+t1=$(now_ms)
+is "$RC.$OUT" "0.$K: removed" "jail -r of a jail whose processes ignore SIGTERM"
+ms=$((t1 - t0))
+ok "$([ $ms -ge 800 ] && [ $ms -lt 3000 ]; echo $?)" "  takes about stop.timeout=1 s ($ms ms)"
+check "the jexec returned" wait_for 2 pid_gone $jk
+check "the jail is gone" jail_absent $K
+
+# a name can be used again once its jail is gone
+run jail -q -c name=$K path=/ persist
+is "$RC.$ERR" "0." "a removed jail's name can be used again"
+rm_jail $K
+
+done_testing

@@ -1,0 +1,95 @@
+#!/usr/bin/env bash
+# Isolation between jails and from the host: hostname, processes, user ids,
+# IPC, network stack, global sysctls, the host's mount table.
+. "$(dirname "$0")/lib.sh"
+
+A=${T}a
+B=${T}b
+host_hostname=$(hostname)
+mounts_before=$(wc -l </proc/self/mountinfo)
+run jail -q -c name=$A path=/ host.hostname=a.example persist
+run jail -q -c name=$B path=/ host.hostname=b.example persist
+is "$(jls name 2>&1 | tr '\n' ' ')" "$A $B " "made $A and $B"
+
+# UTS
+run jexec $A hostname
+is "$OUT" a.example "$A has its hostname"
+run jexec $B hostname
+is "$OUT" b.example "$B has its own"
+is "$(hostname)" "$host_hostname" "the host's hostname is untouched"
+
+# processes
+bg jexec $B sleep 31
+jb=$BGPID
+b_runs() { jexec $B ps ax 2>/dev/null | grep -q 'sleep 31$'; }
+check "$B sees its own sleep 31 (the control)" wait_for 3 b_runs
+run jexec $A ps ax
+unlike "$OUT" 'sleep 31' "$A does not see $B's processes"
+is "$(echo "$OUT" | tail -n +2 | grep -c .)" 2 "$A sees exactly its holder and ps, no host process" || diag "$OUT"
+run jexec $A sh -c "test -e /proc/$$/status"
+isnt "$RC" 0 "the test shell's host pid $$ does not exist in $A"
+hp=$(holder_pid $A)
+jexec $A cat /proc/1/cmdline >"$WORK/cmdline" 2>/dev/null
+check "PID 1 in $A is not the host's init" sh -c "! cmp -s '$WORK/cmdline' /proc/1/cmdline"
+check "PID 1 in $A is its holder (same cmdline as the holder seen from the host)" \
+	sh -c "test -s '$WORK/cmdline' && cmp -s '$WORK/cmdline' '/proc/${hp:-0}/cmdline'"
+sleep_host_pid=$(for p in $(jail_pids "$(jid_of $B)"); do
+	[ "$(tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null)" = "sleep 31 " ] && echo "$p"; done | head -1)
+like "${sleep_host_pid:-}" '^[0-9]+$' "$B's jexec'd sleep is in $B's cgroup, seen from the host"
+run jexec $A kill -0 "${sleep_host_pid:-1}"
+isnt "$RC" 0 "$A cannot signal $B's process by its host pid"
+
+# user ids: each jail its own shifted range
+ma=$(jexec $A cat /proc/self/uid_map 2>/dev/null | awk '{ print $2 }')
+mb=$(jexec $B cat /proc/self/uid_map 2>/dev/null | awk '{ print $2 }')
+ok "$([ -n "$ma" ] && [ -n "$mb" ] && [ "$ma" != "$mb" ]; echo $?)" "$A and $B map root to different host uids ($ma, $mb)"
+run jexec $A stat -c %u /proc/1/status
+is "$OUT" 0 "the holder is root inside the jail"
+hu=$( [ -n "$hp" ] && awk '/^Uid:/ { print $2 }' "/proc/$hp/status")
+is "$hu" "$ma" "and runs as the mapped uid on the host"
+
+# a global sysctl is out of reach for the jail's root (write back its own value)
+run jexec $A sh -c 'cat /proc/sys/kernel/core_pattern > /proc/sys/kernel/core_pattern'
+isnt "$RC" 0 "root in $A cannot write kernel.core_pattern"
+
+# SysV IPC
+if command -v ipcmk >/dev/null; then
+	run jexec $A ipcmk -M 4096
+	id=$(echo "$OUT" | grep -oE '[0-9]+$')
+	like "${id:-}" '^[0-9]+$' "$A made a SysV shared memory segment"
+	key=$(jexec $A ipcs -m 2>/dev/null | awk -v id="${id:-x}" '$2 == id { print $1 }')
+	like "${key:-}" '^0x[0-9a-f]+$' "$A sees it (key $key)"
+	run jexec $B ipcs -m
+	unlike "$OUT" "^${key:-none} " "$B does not"
+	run ipcs -m
+	unlike "$OUT" "^${key:-none} " "the host does not"
+else
+	skip "no ipcmk" 4
+fi
+
+# network: a shared-stack jail sees the host's links, a vnet jail its own
+run ip link add ${T}h type veth peer name ${T}p
+is "$RC" 0 "made a veth pair in the test's host stack"
+V=${T}v
+run jail -q -c name=$V path=/ host.hostname=v.example persist vnet
+is "$RC" 0 "made vnet jail $V"
+run jexec $A ip -o link show
+like "$OUT" ": ${T}h[:@]" "$A (no vnet) sees the host's links"
+run jexec $V ip -o link show
+unlike "$OUT" "${T}[hp]" "$V (vnet) does not"
+like "$OUT" '^1: lo:' "$V has its own lo"
+run jexec $V ip link set lo up
+is "$RC" 0 "root in $V can configure its own stack"
+run jexec $A ip link set ${T}h down
+isnt "$RC" 0 "root in $A cannot configure the host's links"
+run ip -n $V -o link show lo
+like "$OUT" 'UP' "the host sees $V's lo up through /run/netns/$V"
+run ip link del ${T}h
+is "$RC" 0 "removed the veth pair"
+
+# no per-jail mount in the host's table
+is "$(wc -l </proc/self/mountinfo)" "$mounts_before" "the host's mount table did not grow with three jails"
+
+rm_jail $A; rm_jail $B; rm_jail $V
+check "the jexec'd sleep in $B ended with $B" wait_for 2 pid_gone $jb
+done_testing
