@@ -116,7 +116,8 @@ child(const struct jail_exec *je, const struct jail_rec *jr, int pidfd,
 	}
 	if ((nsflags & CLONE_NEWUSER) && jail_confine(jr, err) < 0)
 		child_fail(pipefd, err);
-	if (je->user) {
+	/* Entering a user namespace as host root leaves us unmapped. */
+	if (je->user || (nsflags & CLONE_NEWUSER)) {
 		if (setgroups((size_t)id->ngroups, id->groups) < 0 ||
 		    setresgid(id->gid, id->gid, id->gid) < 0 ||
 		    setresuid(id->uid, id->uid, id->uid) < 0)

@@ -111,8 +111,12 @@ import_raw(struct jail_rec *jr, const struct param_def *pd, bool neg,
 	if (pd->type == PT_BOOL) {
 		iv = neg ? !iv : iv != 0;
 	} else if (pd->type == PT_JAILSYS) {
-		if (iv < 0 || iv > 2 ||
-		    (iv == JAIL_SYS_DISABLE && (pd->flags & PF_NODISABLE))) {
+		if (iv == JAIL_SYS_DISABLE && (pd->flags & PF_NODISABLE)) {
+			errno = EINVAL;
+			return jerr(err, "%s: \"disable\" is not supported, "
+			    "use new or inherit", pd->name);
+		}
+		if (iv < 0 || iv > 2) {
 			errno = EINVAL;
 			return jerr(err, "%s: invalid value %d", pd->name, iv);
 		}

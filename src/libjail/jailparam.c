@@ -250,12 +250,11 @@ jailparam_set(struct jailparam *jp, unsigned njp, int flags)
 	jail_errmsg[0] = '\0';
 	if ((iov = build_iov(jp, njp, jail_errmsg, &niov)) == NULL)
 		return perr(ENOMEM, "%s", strerror(ENOMEM));
-	/* A "noX" boolean carries no value: give jail_set a false. */
-	int zero = 0;
+	/* As FreeBSD's libjail: "noX" goes by its name alone. */
 	for (unsigned i = 0; i < njp; i++)
-		if ((jp[i].jp_flags & JP_NOBOOL) && jp[i].jp_value == NULL) {
-			iov[2 * i + 1].iov_base = &zero;
-			iov[2 * i + 1].iov_len = sizeof(zero);
+		if (jp[i].jp_flags & JP_NOBOOL) {
+			iov[2 * i + 1].iov_base = NULL;
+			iov[2 * i + 1].iov_len = 0;
 		}
 	jid = jail_set(iov, niov, flags);
 	e = errno;

@@ -142,6 +142,8 @@ holder_main(const struct jail_rec *jr, int sock)
 
 	if (recv_msg(sock, &m, &rootfd, "monitor") != M_GO)
 		_exit(1);
+	/* Named now, while the host's /proc still shows us. */
+	sys_proctitle("vjail-holder");
 	/* Become the jail's root: host uid of its range, not host root. */
 	if (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0 ||
 	    setgroups(0, NULL) < 0) {
@@ -172,7 +174,6 @@ holder_main(const struct jail_rec *jr, int sock)
 	close_all_but(NULL, 0);
 	devnull_stdio();
 	prctl(PR_SET_DUMPABLE, 0);
-	sys_proctitle("vjail-holder");
 	holder_loop();
 fail:
 	send_msg(sock, M_ERROR, err, -1);
@@ -225,7 +226,10 @@ spawn_nested(const struct jail_rec *jr, const struct jail_rec *parent,
 
 	if ((ppidfd = sys_pidfd_open(parent->holder)) < 0 ||
 	    setns(ppidfd, CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID |
-	    CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET | CLONE_NEWCGROUP) < 0) {
+	    CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET | CLONE_NEWCGROUP) < 0 ||
+	    /* a new user namespace needs an owner mapped in its parent */
+	    setgroups(0, NULL) < 0 || setresgid(0, 0, 0) < 0 ||
+	    setresuid(0, 0, 0) < 0) {
 		jerrno(err, "entering the parent jail");
 		send_msg(back, M_ERROR, err, -1);
 		_exit(1);
@@ -239,6 +243,9 @@ spawn_nested(const struct jail_rec *jr, const struct jail_rec *parent,
 		waitpid(inner, &st, 0);
 		_exit(0);
 	}
+	/* setresuid() made us non-dumpable, which would give the holder's
+	 * /proc files to host root: we could not write its id maps. */
+	prctl(PR_SET_DUMPABLE, 1);
 	h = sys_clone3((uint64_t)(jail_nsflags(jr) & ~CLONE_NEWCGROUP),
 	    &hpidfd, -1);
 	if (h == 0)
@@ -369,9 +376,9 @@ static void __attribute__((noreturn))
 monitor_main(struct jail_rec *jr, const struct jail_rec *parent, int csock)
 {
 	char err[JAIL_ERRMSGLEN] = "", rel[PATH_MAX] = "";
-	int hs[2], hpidfd, rootfd, keep[1] = { csock };
+	int hs[2], hpidfd = -1, rootfd, keep[1] = { csock };
 	struct msg m;
-	pid_t hpid;
+	pid_t hpid = -1;
 
 	setsid();
 	close_all_but(keep, 1);
@@ -420,6 +427,8 @@ monitor_main(struct jail_rec *jr, const struct jail_rec *parent, int csock)
 	monitor_loop(jr, hpidfd, parent ? 0 : hpid);
 kill:
 	sys_pidfd_send_signal(hpidfd, SIGKILL);
+	if (!parent)
+		waitpid(hpid, NULL, 0);	/* ours to reap */
 fail:
 	send_msg(csock, M_ERROR, err, -1);
 	_exit(1);

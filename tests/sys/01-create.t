@@ -16,20 +16,18 @@ is "$(registry_count)" 1 "one registry entry under \$VJAIL_RUNDIR/jails"
 
 jid=$(jid_of $W)
 like "$jid" '^[1-9][0-9]*$' "the jail has a positive jid"
-check "its cgroup is \$VJAIL_CGROUP/<jid>" test -d "$VJAIL_CGROUP/$jid"
+check "its cgroup is \$VJAIL_CGROUP/<jid>" test -n "$jid" -a -d "$VJAIL_CGROUP/$jid"
 hp=$(holder_pid $W)
 like "$hp" '^[0-9]+$' "a holder (PID 1 of the jail) lives in that cgroup"
-[ -n "$hp" ] && hpns=$(readlink "/proc/$hp/ns/pid")
-isnt "${hpns:-}" "$(readlink /proc/self/ns/pid)" "the holder has a PID namespace of its own"
-hputs=$( [ -n "$hp" ] && readlink "/proc/$hp/ns/uts")
-isnt "$hputs" "$(readlink /proc/self/ns/uts)" "and a UTS namespace of its own"
-hpuser=$( [ -n "$hp" ] && readlink "/proc/$hp/ns/user")
-isnt "$hpuser" "$(readlink /proc/self/ns/user)" "and a user namespace of its own"
-hpnet=$( [ -n "$hp" ] && readlink "/proc/$hp/ns/net")
-is "$hpnet" "$(readlink /proc/self/ns/net)" "a jail without vnet shares the host's network stack"
+# ns_differs NS: the holder's NS namespace is not the test's
+ns_differs() { [ -n "$hp" ] && [ "$(readlink "/proc/$hp/ns/$1")" != "$(readlink "/proc/self/ns/$1")" ]; }
+for ns in pid uts user mnt ipc; do
+	check "the holder has a $ns namespace of its own" ns_differs $ns
+done
+check "a jail without vnet shares the host's network stack" eval '[ -n "$hp" ] && ! ns_differs net'
 hpfds=$( [ -n "$hp" ] && for f in /proc/$hp/fd/*; do readlink "$f"; done 2>/dev/null |
 	grep -E "^$WORK|^/dev/pts|^/dev/tty" )
-is "$hpfds" "" "the holder holds none of the caller's files or ttys"
+ok "$([ -n "$hp" ] && [ -z "$hpfds" ]; echo $?)" "the holder holds none of the caller's files or ttys" || diag "$hpfds"
 
 # the same name twice
 run jail -c name=$W path=/ persist
@@ -46,7 +44,7 @@ run jls -c -j $W
 is "$RC.$OUT" "1." "jls -c -j: the jail is gone, exit 1, no output"
 is "$(registry_count)" 0 "no registry entry left"
 check "no cgroup left" test ! -e "$VJAIL_CGROUP/$jid"
-check "the holder is gone" wait_for 2 pid_gone "${hp:-0}"
+check "the holder is gone" wait_for 2 pid_gone "${hp:-none}"
 
 # -q
 run jail -q -c name=${T}q path=/ persist
@@ -67,6 +65,13 @@ run jail -q -c name=${T}b path=/ persist
 ja=$(jid_of ${T}a); jb=$(jid_of ${T}b)
 ok "$([ -n "$ja" ] && [ -n "$jb" ] && [ "$ja" != "$jb" ]; echo $?)" "two jails have distinct jids ($ja, $jb)"
 rm_jail ${T}a; rm_jail ${T}b
+
+# a jail rooted below a directory only root may enter (like /root)
+mkdir -m 0700 "$WORK/private"
+mkroot "$WORK/private/jail"
+run jail -c name=${T}priv path="$WORK/private/jail" persist
+is "$RC.$OUT.$ERR" "0.${T}priv: created." "a jail whose path is below a 0700 directory can be made"
+rm_jail ${T}priv
 
 # vnet: an own stack, published for ip netns
 V=${T}vnet

@@ -70,7 +70,11 @@ saved=$OUT
 run jail -q -r $W
 eval "run jail -q -c $saved"
 is "$RC.$ERR" "0." "jail -c \$(jls -s) recreates the jail"
-is "$(jls -j $W host.hostname path persist 2>&1)" "web.example $WORK/web true" "  with the same hostname, path, persist"
+is "$(jls -j $W host.hostname path persist 2>&1)" "web.example $WORK/web true" "  with the same name, hostname, path, persist"
+# whatever that made, start again from a known jail
+rm_jail $W
+[[ $saved =~ (^| )jid=([0-9]+) ]] && rm_jail "${BASH_REMATCH[2]}"
+run jail -q -c name=$W path="$WORK/web" host.hostname=web.example persist
 
 # -v
 jid=$(jid_of $W)

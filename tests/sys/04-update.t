@@ -47,7 +47,7 @@ no_trace ${T}nosuch
 run jail -q -m name=$W nopersist
 is "$RC" 0 "jail -m nopersist exits 0"
 check "a jail with no process left goes away when it stops persisting" wait_for 3 jail_absent $W
-check "its holder is gone" wait_for 2 pid_gone "${hp:-0}"
+check "its holder is gone" wait_for 2 pid_gone "${hp:-none}"
 check "its cgroup is gone" wait_for 2 test ! -e "$VJAIL_CGROUP/$jid"
 
 done_testing

@@ -84,8 +84,8 @@ hc=$(holder_pid $P.c); hpar=$(holder_pid $P)
 nsp=$( [ -n "$hc" ] && awk '/^NSpid:/ { print NF - 1 }' /proc/$hc/status)
 is "$nsp" 3 "the child's holder has pids at three levels (host, parent, child)"
 run jail -q -r $P
-check "removing the parent stops the child's holder" wait_for 2 pid_gone "${hc:-0}"
-check "and its own" wait_for 2 pid_gone "${hpar:-0}"
+check "removing the parent stops the child's holder" wait_for 2 pid_gone "${hc:-none}"
+check "and its own" wait_for 2 pid_gone "${hpar:-none}"
 
 # inside a jail: jail(8) there sees and makes only its own children
 I=${T}in

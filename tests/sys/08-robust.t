@@ -56,7 +56,7 @@ hp=$(holder_pid $K)
 like "${hp:-}" '^[0-9]+$' "found $K's holder from the host (pid ${hp:-none})"
 check "/run/netns/$K is published" test -e "/run/netns/$K"
 [ -n "$hp" ] && kill -KILL "$hp"
-check "the holder dies" wait_for 2 pid_gone "${hp:-0}"
+check "the holder dies" wait_for 2 pid_gone "${hp:-none}"
 run jls -c -j $K
 is "$RC" 1 "the next jls does not show the jail"
 run jls

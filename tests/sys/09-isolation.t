@@ -32,7 +32,7 @@ hp=$(holder_pid $A)
 jexec $A cat /proc/1/cmdline >"$WORK/cmdline" 2>/dev/null
 check "PID 1 in $A is not the host's init" sh -c "! cmp -s '$WORK/cmdline' /proc/1/cmdline"
 check "PID 1 in $A is its holder (same cmdline as the holder seen from the host)" \
-	sh -c "test -s '$WORK/cmdline' && cmp -s '$WORK/cmdline' '/proc/${hp:-0}/cmdline'"
+	sh -c "test -s '$WORK/cmdline' && cmp -s '$WORK/cmdline' '/proc/${hp:-none}/cmdline'"
 sleep_host_pid=$(for p in $(jail_pids "$(jid_of $B)"); do
 	[ "$(tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null)" = "sleep 31 " ] && echo "$p"; done | head -1)
 like "${sleep_host_pid:-}" '^[0-9]+$' "$B's jexec'd sleep is in $B's cgroup, seen from the host"

@@ -67,6 +67,7 @@ if [ -e "$VJAIL_RUNDIR" ] || ! mkdir "$VJAIL_CGROUP" 2>/dev/null; then
 	exit 1
 fi
 WORK=$(mktemp -d "/tmp/vjail-test.$$.XXXXXX")
+chmod 0755 "$WORK"    # like /var/jail: jail roots below it are reachable
 _bgpids=()
 
 # ---------------------------------------------------------------- TAP ----

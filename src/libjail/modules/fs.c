@@ -25,6 +25,14 @@
 
 int mod_check_chars(const char *what, const char *s, bool slash, char *err);
 
+static bool
+is_dir(const char *p)
+{
+	struct stat st;
+
+	return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
 static int
 fs_check(struct jail_rec *jr, const struct jail_rec *parent,
     const uint64_t *set, int flags, char *err)
@@ -61,6 +69,17 @@ fs_check(struct jail_rec *jr, const struct jail_rec *parent,
 		return jerr(err, "path: %s: not a directory", jr->path);
 	}
 	snprintf(jr->path, sizeof(jr->path), "%s", real);
+	/* Unless asked for, /proc and /dev are mounted where the root has
+	 * a place for them; asked for, a missing place is an error. */
+	char mp[PATH_MAX + 8];
+	if (!set_has_name(set, "mount.procfs")) {
+		snprintf(mp, sizeof(mp), "%s/proc", real);
+		jr->procfs = is_dir(mp);
+	}
+	if (!set_has_name(set, "mount.devfs")) {
+		snprintf(mp, sizeof(mp), "%s/dev", real);
+		jr->devfs = is_dir(mp);
+	}
 	if (parent && strcmp(parent->path, "/") != 0) {
 		plen = strlen(parent->path);
 		if (strncmp(jr->path, parent->path, plen) != 0 ||
@@ -82,14 +101,6 @@ mnt(const char *src, const char *dst, const char *type, unsigned long fl,
 		return jerrno(err, "mount %s on %s",
 		    type ? type : src ? src : "(remount)", dst);
 	return 0;
-}
-
-static bool
-is_dir(const char *p)
-{
-	struct stat st;
-
-	return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
 /* A minimal /dev: tmpfs, bound safe devices, a new devpts, shm, mqueue. */
@@ -154,7 +165,8 @@ make_sys(const struct jail_rec *jr, char *err)
 		return 0;
 	if (jr->vnet == JAIL_SYS_NEW)
 		return mnt("sysfs", "sys", "sysfs", fl, NULL, err);
-	if (mnt("/sys", "sys", NULL, MS_BIND, NULL, err) < 0)
+	/* Recursive: a user namespace may not uncover locked submounts. */
+	if (mnt("/sys", "sys", NULL, MS_BIND | MS_REC, NULL, err) < 0)
 		return -1;
 	return mnt(NULL, "sys", NULL, MS_BIND | MS_REMOUNT | fl, NULL, err);
 }

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -229,4 +230,5 @@ sys_proctitle(const char *title)
 		return;
 	memset(program_invocation_name, 0, (size_t)n);
 	snprintf(program_invocation_name, (size_t)n, "%s", title);
+	prctl(PR_SET_NAME, title);
 }
