@@ -66,11 +66,14 @@ $(B)/tests/%.t: tests/unit/%.c $(B)/lib/libjail.a $(HDRS)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -Isrc/libjail -o $@ $< $(B)/lib/libjail.a $(LIBS)
 
+# A subreaper reaps exited monitors where PID 1 does not reap orphans.
+REAPER	 = $(shell command -v tini >/dev/null && echo tini -s --)
+
 check: all $(UNIT_BIN)
-	tests/run
+	$(REAPER) tests/run
 
 bench: all
-	bench/run
+	$(REAPER) bench/run
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCDIR) \
