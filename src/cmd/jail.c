@@ -195,12 +195,24 @@ create_or_modify(struct opts *o)
 		o->njp++;
 		temp_persist = true;
 	}
+	/* jail(8) looks first, for its own messages. */
+	if (o->name && o->op != ('c' | 'm')) {
+		bool exists = jail_getid(o->name) >= 0;
+		if (o->op == 'c' && exists)
+			errx(1, "\"%s\" already exists", o->name);
+		if (o->op == 'm' && !exists)
+			errx(1, "\"%s\" not found", o->name);
+	}
 	if ((jid = jailparam_set(o->jp, o->njp, flags)) < 0)
 		errx(1, "%s", jail_errmsg);
 	char *name = jail_getname(jid);
 	const char *shown = name ? name : o->name ? o->name : "?";
 	if (o->print_jid)
 		printf("%d\n", jid);
+	if (flags & JAIL_CREATE)
+		note(o, shown, "created");
+	else
+		note(o, shown, "updated");
 	if (o->command && !run_command(o, jid, shown)) {
 		jail_remove(jid);
 		free(name);
@@ -213,10 +225,6 @@ create_or_modify(struct opts *o)
 		    NULL) < 0 && errno != ENOENT)
 			rc = 1, warnx("%s", jail_errmsg);
 	}
-	if (flags & JAIL_CREATE)
-		note(o, shown, "created");
-	else if (o->verbose)
-		note(o, shown, "updated");
 	free(name);
 	return rc;
 }

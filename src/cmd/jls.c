@@ -109,7 +109,8 @@ quoted(int pflags, const char *v)
 static bool
 is_bool(unsigned i)
 {
-	return params[i].jp_flags & (JP_BOOL | JP_NOBOOL);
+	return (params[i].jp_flags & (JP_BOOL | JP_NOBOOL)) &&
+	    !(params[i].jp_flags & JP_JAILSYS);
 }
 
 static void

@@ -57,6 +57,25 @@ jail_confine(const struct jail_rec *jr, char *err)
 	return 0;
 }
 
+int
+jail_publish(const struct jail_rec *jr, char *err)
+{
+	for (const struct module *const *m = modules; *m; m++)
+		if ((*m)->publish && (*m)->publish(jr, err) < 0) {
+			jail_unpublish(jr);
+			return -1;
+		}
+	return 0;
+}
+
+void
+jail_unpublish(const struct jail_rec *jr)
+{
+	for (const struct module *const *m = modules; *m; m++)
+		if ((*m)->unpublish)
+			(*m)->unpublish(jr);
+}
+
 static int
 run_checks(struct jail_rec *jr, const struct jail_rec *parent,
     const uint64_t *set, int flags, char *err)
@@ -355,10 +374,16 @@ core_create(struct jail_rec *jr, const uint64_t *set, int flags, char *err)
 		goto undo_record;
 	if (spawn_jail(jr, parent.jid ? &parent : NULL, &pidfd, err) < 0)
 		goto undo_cgroup;
+	if (jail_publish(jr, err) < 0) {
+		sys_pidfd_send_signal(pidfd, SIGKILL);
+		sys_pidfd_wait(pidfd, 5000);
+		goto undo_cgroup;
+	}
 	jr->state = JS_ALIVE;
 	jr->creator = 0;
 	jr->creator_start = 0;
 	if (reg_store(&r, jr, err) < 0) {
+		jail_unpublish(jr);
 		sys_pidfd_send_signal(pidfd, SIGKILL);
 		sys_pidfd_wait(pidfd, 5000);
 		goto undo_cgroup;

@@ -100,7 +100,11 @@ import_raw(struct jail_rec *jr, const struct param_def *pd, bool neg,
 		set_add(set, idx);
 		return 0;
 	}
-	if (pd->type == PT_BOOL && v->iov_base == NULL) {
+	if (pd->type == PT_JAILSYS && v->iov_base == NULL) {
+		iv = !neg ? JAIL_SYS_NEW : (pd->flags & PF_NODISABLE) ?
+		    JAIL_SYS_INHERIT : JAIL_SYS_DISABLE;
+		neg = false;
+	} else if (pd->type == PT_BOOL && v->iov_base == NULL) {
 		iv = 1;
 	} else if (v->iov_base == NULL || v->iov_len != sizeof(int)) {
 		errno = EINVAL;
@@ -189,7 +193,7 @@ jail_set(struct iovec *iov, unsigned int niov, int flags)
 			if (!set_has(set, i))
 				continue;
 			if (pd->flags & PF_CREATE && strcmp(pd->name, "jid")) {
-				snprintf(err, sizeof(err), "%s: cannot be "
+				snprintf(err, sizeof(err), "%s cannot be "
 				    "changed after creation", pd->name);
 				return fail(iov, niov, EINVAL, err);
 			}
@@ -201,7 +205,7 @@ jail_set(struct iovec *iov, unsigned int niov, int flags)
 				    *(int *)param_field(pd, &jr);
 		}
 		if (name && strcmp(name, cur.name) != 0) {
-			snprintf(err, sizeof(err), "name: cannot be changed "
+			snprintf(err, sizeof(err), "name cannot be changed "
 			    "after creation");
 			return fail(iov, niov, EINVAL, err);
 		}

@@ -50,7 +50,7 @@ jailparam_init(struct jailparam *jp, const char *name)
 		if (pd->type == PT_BOOL)
 			jp->jp_flags |= neg ? JP_NOBOOL : JP_BOOL;
 		if (pd->type == PT_JAILSYS)
-			jp->jp_flags |= JP_JAILSYS;
+			jp->jp_flags |= JP_JAILSYS | (neg ? JP_NOBOOL : 0);
 	} else {
 		return perr(ENOENT, "unknown parameter: %s", name);
 	}
@@ -94,6 +94,23 @@ jailparam_import(struct jailparam *jp, const char *value)
 	int v;
 	size_t i;
 
+	if (jp->jp_flags & JP_JAILSYS) {
+		if (value == NULL) {
+			/* bare "vnet" is new; "novnet" is decided by jail_set */
+			v = JAIL_SYS_NEW;
+			return set_value(jp, &v, sizeof(v));
+		}
+		for (i = 0; i < 3; i++)
+			if (strcasecmp(value, jailsys_names[i]) == 0)
+				break;
+		if (i == 3 && parse_int(jp, value, &n) == 0 && n >= 0 && n < 3)
+			i = (size_t)n;
+		if (i == 3)
+			return perr(EINVAL, "%s: unknown jailsys value \"%s\"",
+			    jp->jp_name, value);
+		v = (int)i;
+		return set_value(jp, &v, sizeof(v));
+	}
 	if (jp->jp_flags & (JP_BOOL | JP_NOBOOL)) {
 		if (value == NULL)
 			v = !(jp->jp_flags & JP_NOBOOL);
@@ -113,18 +130,6 @@ jailparam_import(struct jailparam *jp, const char *value)
 	}
 	if (value == NULL)
 		return perr(EINVAL, "%s: missing value", jp->jp_name);
-	if (jp->jp_flags & JP_JAILSYS) {
-		for (i = 0; i < 3; i++)
-			if (strcasecmp(value, jailsys_names[i]) == 0)
-				break;
-		if (i == 3 && parse_int(jp, value, &n) == 0 && n >= 0 && n < 3)
-			i = (size_t)n;
-		if (i == 3)
-			return perr(EINVAL, "%s: unknown jailsys value \"%s\"",
-			    jp->jp_name, value);
-		v = (int)i;
-		return set_value(jp, &v, sizeof(v));
-	}
 	switch (jp->jp_ctltype & CTLTYPE) {
 	case CTLTYPE_STRING:
 		return set_value(jp, value, strlen(value) + 1);
@@ -165,10 +170,10 @@ jailparam_export(struct jailparam *jp)
 		return NULL;
 	}
 	v = *(int *)jp->jp_value;
-	if (jp->jp_flags & (JP_BOOL | JP_NOBOOL))
-		return strdup(v ? "true" : "false");
 	if ((jp->jp_flags & JP_JAILSYS) && v >= 0 && v < 3)
 		return strdup(jailsys_names[v]);
+	if (jp->jp_flags & (JP_BOOL | JP_NOBOOL))
+		return strdup(v ? "true" : "false");
 	if (asprintf(&s, (jp->jp_ctltype & CTLTYPE) == CTLTYPE_UINT ?
 	    "%u" : "%d", v) < 0)
 		return NULL;

@@ -73,7 +73,8 @@ param_lookup(const char *name, bool *negated)
 	plen = (size_t)(base - name);
 	for (i = 0; i < param_count; i++) {
 		const char *n = param_table[i].name;
-		if (param_table[i].type == PT_BOOL &&
+		if ((param_table[i].type == PT_BOOL ||
+		    param_table[i].type == PT_JAILSYS) &&
 		    strncmp(n, name, plen) == 0 && strcmp(n + plen, base + 2) == 0) {
 			*negated = true;
 			return &param_table[i];

@@ -323,6 +323,7 @@ reg_teardown(struct registry *r, struct jail_rec *jr, char *err)
 		if (reg_load(r, jids[i], &child) == 0 && child.parent == jr->jid)
 			reg_teardown(r, &child, err);
 	free(jids);
+	jail_unpublish(jr);
 	if (reg_holder_alive(jr) && (pidfd = sys_pidfd_open(jr->holder)) >= 0) {
 		sys_pidfd_send_signal(pidfd, SIGKILL);
 		sys_pidfd_wait(pidfd, 5000);

@@ -135,8 +135,7 @@ holder_loop(void)
 void
 holder_main(const struct jail_rec *jr, int sock)
 {
-	char err[JAIL_ERRMSGLEN] = "", at[PATH_MAX];
-	const char *where = jr->path;
+	char err[JAIL_ERRMSGLEN] = "";
 	struct msg m;
 	int rootfd;
 
@@ -150,21 +149,17 @@ holder_main(const struct jail_rec *jr, int sock)
 		jerrno(err, "holder: becoming root of the jail");
 		goto fail;
 	}
-	if (m.text[0]) {
-		/* A child jail: path relative to the parent's root. */
-		where = m.text;
-		if (unshare(CLONE_NEWCGROUP) < 0) {
-			jerrno(err, "holder: cgroup namespace");
-			goto fail;
-		}
+	/* A child jail was moved into its cgroup after birth. */
+	if (m.text[0] && unshare(CLONE_NEWCGROUP) < 0) {
+		jerrno(err, "holder: cgroup namespace");
+		goto fail;
 	}
-	snprintf(at, sizeof(at), "%s", where);
 	if (mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0) {
 		jerrno(err, "holder: mount propagation");
 		goto fail;
 	}
 	for (const struct module *const *mod = modules; *mod; mod++)
-		if ((*mod)->setup && (*mod)->setup(jr, rootfd, at, err) < 0)
+		if ((*mod)->setup && (*mod)->setup(jr, rootfd, err) < 0)
 			goto fail;
 	close(rootfd);
 	if (jail_confine(jr, err) < 0)
@@ -375,7 +370,7 @@ monitor_loop(const struct jail_rec *jr, int hpidfd, pid_t child)
 static void __attribute__((noreturn))
 monitor_main(struct jail_rec *jr, const struct jail_rec *parent, int csock)
 {
-	char err[JAIL_ERRMSGLEN] = "", rel[PATH_MAX] = "";
+	char err[JAIL_ERRMSGLEN] = "";
 	int hs[2], hpidfd = -1, rootfd, keep[1] = { csock };
 	struct msg m;
 	pid_t hpid = -1;
@@ -396,13 +391,7 @@ monitor_main(struct jail_rec *jr, const struct jail_rec *parent, int csock)
 	hpid = sys_pidfd_pid(hpidfd);
 	if ((rootfd = idmapped_root(jr, hpid, err)) < 0)
 		goto kill;
-	if (parent && strcmp(parent->path, "/") != 0)
-		snprintf(rel, sizeof(rel), "%s",
-		    jr->path[strlen(parent->path)] ? jr->path +
-		    strlen(parent->path) : "/");
-	else if (parent)
-		snprintf(rel, sizeof(rel), "%s", jr->path);
-	if (send_msg(hs[0], M_GO, rel, rootfd) < 0) {
+	if (send_msg(hs[0], M_GO, parent ? "nested" : NULL, rootfd) < 0) {
 		jerrno(err, "holder");
 		goto kill;
 	}

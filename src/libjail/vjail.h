@@ -100,15 +100,18 @@ struct module {
 	/* clone flags this jail needs from this module */
 	int (*nsflags)(const struct jail_rec *jr);
 	/* holder, in the jail's namespaces; rootfd is the detached idmapped
-	 * root, `at` where it is to be mounted (fs moves it and pivots) */
-	int (*setup)(const struct jail_rec *jr, int rootfd, const char *at,
-	    char *err);
+	 * root (fs attaches it and pivots into it) */
+	int (*setup)(const struct jail_rec *jr, int rootfd, char *err);
 	/* host side: apply updated parameters to a live jail */
 	int (*update)(struct jail_rec *jr, const uint64_t *set, char *err);
 	/* host side: fill live values the kernel holds */
 	int (*get)(struct jail_rec *jr, char *err);
 	/* any process about to run jail code: last restrictions */
 	int (*confine)(const struct jail_rec *jr, char *err);
+	/* host side, holder ready: make the jail visible (e.g. /run/netns) */
+	int (*publish)(const struct jail_rec *jr, char *err);
+	/* host side, jail going: undo publish; must not fail */
+	void (*unpublish)(const struct jail_rec *jr);
 };
 
 extern const struct module mod_core, mod_fs, mod_uts, mod_ipc, mod_net;
@@ -122,6 +125,8 @@ bool set_has_name(const uint64_t *s, const char *name);
 /* Clone flags every jail has; modules add CLONE_NEWNET, CLONE_NEWIPC. */
 int jail_nsflags(const struct jail_rec *jr);
 int jail_confine(const struct jail_rec *jr, char *err);
+int jail_publish(const struct jail_rec *jr, char *err);
+void jail_unpublish(const struct jail_rec *jr);
 
 /* core: the operations behind jail_set / jail_get / jail_remove */
 void rec_defaults(struct jail_rec *jr);

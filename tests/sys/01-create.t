@@ -74,9 +74,13 @@ is "$RC.$OUT.$ERR" "0.${T}priv: created." "a jail whose path is below a 0700 dir
 rm_jail ${T}priv
 
 # vnet: an own stack, published for ip netns
+run jail -q -c name=${T}bare path=/ persist vnet
+is "$RC.$ERR" "0." "a bare 'vnet' (as in jail.conf's 'vnet;') is accepted"
+is "$(jls -j ${T}bare vnet 2>&1)" "new" "  and means vnet=new"
+rm_jail ${T}bare
 V=${T}vnet
-run jail -c name=$V path=/ host.hostname=v.example persist vnet
-is "$RC.$OUT" "0.$V: created" "jail -c ... vnet creates a vnet jail"
+run jail -c name=$V path=/ host.hostname=v.example persist vnet=new
+is "$RC.$OUT" "0.$V: created" "jail -c ... vnet=new creates a vnet jail"
 is "$(jls -j $V vnet 2>&1)" "new" "jls shows vnet=new"
 hp=$(holder_pid $V)
 hpnet=$( [ -n "$hp" ] && readlink "/proc/$hp/ns/net")

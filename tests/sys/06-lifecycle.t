@@ -4,7 +4,7 @@
 . "$(dirname "$0")/lib.sh"
 
 # procs_running NAME PATTERN: a process in the jail runs a command matching PATTERN
-procs_running() { jexec "$1" ps ax 2>/dev/null | grep -Eq -- "$2"; }
+procs_running() { timeout 10 jexec "$1" ps ax 2>/dev/null | grep -Eq -- "$2"; }
 
 # command=: runs, then the jail is gone
 O=${T}once

@@ -35,12 +35,12 @@ refused $X 'parent' "parent=1 (read-only)" -- -c name=$X path=/ persist parent=1
 refused $X 'host\.hostname' "host.hostname of 65 bytes (Linux allows 64)" -- \
 	-c name=$X path=/ persist host.hostname=$(printf 'h%.0s' {1..65})
 refused $X 'vnet jails cannot have IP address restrictions' "vnet with ip4.addr" -- \
-	-c name=$X path=/ persist vnet ip4.addr=192.0.2.1
+	-c name=$X path=/ persist vnet=new ip4.addr=192.0.2.1
 refused $X 'ip4\.addr' "ip4.addr=999.1.1.1 (not an address)" -- -c name=$X path=/ persist ip4.addr=999.1.1.1
 
 # failures after creation began must be walked back
 refused $X "vnet\.interface|${T}nosuchif" "vnet.interface naming a missing link" -- \
-	-c name=$X path=/ persist vnet vnet.interface=${T}nosuchif
+	-c name=$X path=/ persist vnet=new vnet.interface=${T}nosuchif
 
 # a 64-byte hostname is fine
 run jail -q -c name=$X path=/ persist host.hostname=$(printf 'h%.0s' {1..64})

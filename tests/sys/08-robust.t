@@ -6,9 +6,9 @@
 # two creates of one name at once: exactly one wins, the other says why
 for round in 1 2 3 4 5; do
 	R=${T}race$round
-	jail -c name=$R path=/ persist >"$WORK/r1.out" 2>"$WORK/r1.err" </dev/null &
+	timeout 20 jail -c name=$R path=/ persist >"$WORK/r1.out" 2>"$WORK/r1.err" </dev/null &
 	p1=$!
-	jail -c name=$R path=/ persist >"$WORK/r2.out" 2>"$WORK/r2.err" </dev/null &
+	timeout 20 jail -c name=$R path=/ persist >"$WORK/r2.out" 2>"$WORK/r2.err" </dev/null &
 	p2=$!
 	wait $p1; s1=$?
 	wait $p2; s2=$?
@@ -29,7 +29,7 @@ is "$(registry_count).$(cgroup_count)" "0.0" "after the races nothing is left ov
 # creates of different names at once: all succeed, jids distinct
 pids=()
 for i in 1 2 3 4 5 6; do
-	jail -q -c name=${T}par$i path=/ persist </dev/null >/dev/null 2>"$WORK/par$i.err" &
+	timeout 20 jail -q -c name=${T}par$i path=/ persist </dev/null >/dev/null 2>"$WORK/par$i.err" &
 	pids+=($!)
 done
 fails=0
@@ -40,7 +40,7 @@ is "$jids" 6 "  with six distinct jids"
 # and removes at once
 pids=()
 for i in 1 2 3 4 5 6; do
-	jail -q -r ${T}par$i </dev/null >/dev/null 2>"$WORK/par$i.err" &
+	timeout 20 jail -q -r ${T}par$i </dev/null >/dev/null 2>"$WORK/par$i.err" &
 	pids+=($!)
 done
 fails=0
@@ -50,7 +50,7 @@ is "$(registry_count).$(cgroup_count)" "0.0" "  leaving no registry entry and no
 
 # a holder killed with SIGKILL: the jail is gone for jls, and cleaned up
 K=${T}kill
-run jail -q -c name=$K path=/ persist vnet
+run jail -q -c name=$K path=/ persist vnet=new
 jid=$(jid_of $K)
 hp=$(holder_pid $K)
 like "${hp:-}" '^[0-9]+$' "found $K's holder from the host (pid ${hp:-none})"
@@ -99,11 +99,11 @@ rm_jail ${T}ok; rm_jail ${T}ok2
 # many jails in a row
 t0=$(now_ms)
 fails=0
-for i in $(seq 1 20); do jail -q -c name=${T}m$i path=/ persist </dev/null || fails=$((fails + 1)); done
+for i in $(seq 1 20); do timeout 20 jail -q -c name=${T}m$i path=/ persist </dev/null || fails=$((fails + 1)); done
 t1=$(now_ms)
 is "$fails" 0 "20 jails made one after another"
 is "$(jls 2>/dev/null | tail -n +2 | grep -c .)" 20 "jls lists 20 jails"
-for i in $(seq 1 20); do jail -q -r ${T}m$i </dev/null || fails=$((fails + 1)); done
+for i in $(seq 1 20); do timeout 20 jail -q -r ${T}m$i </dev/null || fails=$((fails + 1)); done
 t2=$(now_ms)
 is "$fails" 0 "and all 20 removed"
 note "20 creates: $((t1 - t0)) ms, 20 removes: $((t2 - t1)) ms"

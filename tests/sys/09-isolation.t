@@ -21,7 +21,7 @@ is "$(hostname)" "$host_hostname" "the host's hostname is untouched"
 # processes
 bg jexec $B sleep 31
 jb=$BGPID
-b_runs() { jexec $B ps ax 2>/dev/null | grep -q 'sleep 31$'; }
+b_runs() { timeout 10 jexec $B ps ax 2>/dev/null | grep -q 'sleep 31$'; }
 check "$B sees its own sleep 31 (the control)" wait_for 3 b_runs
 run jexec $A ps ax
 unlike "$OUT" 'sleep 31' "$A does not see $B's processes"
@@ -29,10 +29,12 @@ is "$(echo "$OUT" | tail -n +2 | grep -c .)" 2 "$A sees exactly its holder and p
 run jexec $A sh -c "test -e /proc/$$/status"
 isnt "$RC" 0 "the test shell's host pid $$ does not exist in $A"
 hp=$(holder_pid $A)
-jexec $A cat /proc/1/cmdline >"$WORK/cmdline" 2>/dev/null
-check "PID 1 in $A is not the host's init" sh -c "! cmp -s '$WORK/cmdline' /proc/1/cmdline"
+timeout 10 jexec $A cat /proc/1/cmdline >"$WORK/cmdline.jail" 2>/dev/null </dev/null
+cat /proc/1/cmdline >"$WORK/cmdline.init"                 # (cmp would trust /proc's size 0)
+cat "/proc/${hp:-none}/cmdline" >"$WORK/cmdline.holder" 2>/dev/null
+check "PID 1 in $A is not the host's init" eval '! cmp -s "$WORK/cmdline.jail" "$WORK/cmdline.init"'
 check "PID 1 in $A is its holder (same cmdline as the holder seen from the host)" \
-	sh -c "test -s '$WORK/cmdline' && cmp -s '$WORK/cmdline' '/proc/${hp:-none}/cmdline'"
+	eval 'test -s "$WORK/cmdline.jail" && cmp -s "$WORK/cmdline.jail" "$WORK/cmdline.holder"'
 sleep_host_pid=$(for p in $(jail_pids "$(jid_of $B)"); do
 	[ "$(tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null)" = "sleep 31 " ] && echo "$p"; done | head -1)
 like "${sleep_host_pid:-}" '^[0-9]+$' "$B's jexec'd sleep is in $B's cgroup, seen from the host"
@@ -40,15 +42,17 @@ run jexec $A kill -0 "${sleep_host_pid:-1}"
 isnt "$RC" 0 "$A cannot signal $B's process by its host pid"
 
 # user ids: each jail its own shifted range
-ma=$(jexec $A cat /proc/self/uid_map 2>/dev/null | awk '{ print $2 }')
-mb=$(jexec $B cat /proc/self/uid_map 2>/dev/null | awk '{ print $2 }')
+ma=$(timeout 10 jexec $A cat /proc/self/uid_map 2>/dev/null | awk '{ print $2 }')
+mb=$(timeout 10 jexec $B cat /proc/self/uid_map 2>/dev/null | awk '{ print $2 }')
 ok "$([ -n "$ma" ] && [ -n "$mb" ] && [ "$ma" != "$mb" ]; echo $?)" "$A and $B map root to different host uids ($ma, $mb)"
-run jexec $A stat -c %u /proc/1/status
+run jexec $A awk '/^Uid:/ { print $2 }' /proc/1/status
 is "$OUT" 0 "the holder is root inside the jail"
 hu=$( [ -n "$hp" ] && awk '/^Uid:/ { print $2 }' "/proc/$hp/status")
 is "$hu" "$ma" "and runs as the mapped uid on the host"
 
 # a global sysctl is out of reach for the jail's root (write back its own value)
+run jexec $A cat /proc/sys/kernel/core_pattern
+is "$RC.$OUT" "0.$(cat /proc/sys/kernel/core_pattern)" "root in $A can read kernel.core_pattern (the control)"
 run jexec $A sh -c 'cat /proc/sys/kernel/core_pattern > /proc/sys/kernel/core_pattern'
 isnt "$RC" 0 "root in $A cannot write kernel.core_pattern"
 
@@ -57,7 +61,7 @@ if command -v ipcmk >/dev/null; then
 	run jexec $A ipcmk -M 4096
 	id=$(echo "$OUT" | grep -oE '[0-9]+$')
 	like "${id:-}" '^[0-9]+$' "$A made a SysV shared memory segment"
-	key=$(jexec $A ipcs -m 2>/dev/null | awk -v id="${id:-x}" '$2 == id { print $1 }')
+	key=$(timeout 10 jexec $A ipcs -m 2>/dev/null | awk -v id="${id:-x}" '$2 == id { print $1 }')
 	like "${key:-}" '^0x[0-9a-f]+$' "$A sees it (key $key)"
 	run jexec $B ipcs -m
 	unlike "$OUT" "^${key:-none} " "$B does not"
@@ -71,7 +75,7 @@ fi
 run ip link add ${T}h type veth peer name ${T}p
 is "$RC" 0 "made a veth pair in the test's host stack"
 V=${T}v
-run jail -q -c name=$V path=/ host.hostname=v.example persist vnet
+run jail -q -c name=$V path=/ host.hostname=v.example persist vnet=new
 is "$RC" 0 "made vnet jail $V"
 run jexec $A ip -o link show
 like "$OUT" ": ${T}h[:@]" "$A (no vnet) sees the host's links"

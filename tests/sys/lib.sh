@@ -138,6 +138,12 @@ done_testing() { _done=1; }
 
 # ------------------------------------------------------------ helpers ----
 
+# The commands, bounded in time wherever a test calls them directly (run and
+# bg call the binaries through timeout themselves).
+jail() { timeout -k 5 60 "$VJAIL_BIN/jail" "$@"; }
+jls() { timeout -k 5 60 "$VJAIL_BIN/jls" "$@"; }
+jexec() { timeout -k 5 60 "$VJAIL_BIN/jexec" "$@"; }
+
 # run CMD...: RC, OUT, ERR. RUN_TIMEOUT (s) bounds it; RUN_STDIN feeds it.
 run() {
 	timeout -k 5 "${RUN_TIMEOUT:-30}" "$@" <"${RUN_STDIN:-/dev/null}" >"$WORK/.out" 2>"$WORK/.err"
@@ -149,7 +155,7 @@ run() {
 
 # bg CMD...: starts CMD in the background, output to files; BGPID is its pid.
 bg() {
-	"$@" </dev/null >"$WORK/.bg.$_n.out" 2>&1 &
+	timeout -k 5 "${BG_TIMEOUT:-60}" "$@" </dev/null >"$WORK/.bg.$_n.out" 2>&1 &
 	BGPID=$!
 	_bgpids+=("$BGPID")
 }
@@ -311,7 +317,11 @@ _finish() {
 	if [ "$_done" != 1 ]; then
 		ok 1 "test script ran to done_testing (it stopped early, status $st)"
 	fi
-	for p in "${_bgpids[@]}"; do wait "$p" 2>/dev/null; done
+	# background commands a test started get 3 s to end, then are killed
+	for p in "${_bgpids[@]}"; do
+		wait_for 3 pid_gone "$p" || kill -KILL "$p" 2>/dev/null
+		wait "$p" 2>/dev/null
+	done
 	# teardown that is asynchronous by design (a monitor noticing an empty
 	# jail) gets a moment; a leak is what is still there after it.
 	for i in $(seq 30); do

@@ -176,13 +176,13 @@ make_sys(const struct jail_rec *jr, char *err)
  * (path=/ on a host where /run is on the root file system): cover it.
  */
 static int
-hide_registry(const char *at, char *err)
+hide_registry(const char *root, char *err)
 {
 	const char *rundir = reg_rundir();
-	size_t alen = strcmp(at, "/") ? strlen(at) : 0;
+	size_t alen = strcmp(root, "/") ? strlen(root) : 0;
 	char rel[PATH_MAX];
 
-	if (strncmp(rundir, at, alen) != 0 || rundir[alen] != '/')
+	if (strncmp(rundir, root, alen) != 0 || rundir[alen] != '/')
 		return 0;
 	snprintf(rel, sizeof(rel), ".%s", rundir + alen);
 	if (!is_dir(rel))
@@ -192,15 +192,19 @@ hide_registry(const char *at, char *err)
 }
 
 static int
-fs_setup(const struct jail_rec *jr, int rootfd, const char *at, char *err)
+fs_setup(const struct jail_rec *jr, int rootfd, char *err)
 {
-	if (syscall(SYS_move_mount, rootfd, "", AT_FDCWD, at,
+	/*
+	 * Stack the root on "/": no lookup of the path as the jail's root
+	 * (a 0700 directory above it would stop that), and the same for a
+	 * child jail.  "/" does not step onto a mount stacked on it, so go
+	 * through the fd.
+	 */
+	if (syscall(SYS_move_mount, rootfd, "", AT_FDCWD, "/",
 	    0x00000004 /* MOVE_MOUNT_F_EMPTY_PATH */) < 0)
-		return jerrno(err, "path: attaching the idmapped root at %s",
-		    at);
-	/* Through the fd: a mount stacked on "/" is not reached by "/". */
+		return jerrno(err, "path: attaching the idmapped root");
 	if (fchdir(rootfd) < 0)
-		return jerrno(err, "path: chdir %s", at);
+		return jerrno(err, "path: chdir %s", jr->path);
 	if (jr->procfs) {
 		if (!is_dir("proc"))
 			return jerr(err, "mount.procfs: %s/proc is not a "
@@ -211,7 +215,7 @@ fs_setup(const struct jail_rec *jr, int rootfd, const char *at, char *err)
 	}
 	if (jr->devfs && make_dev(jr, err) < 0)
 		return -1;
-	if (make_sys(jr, err) < 0 || hide_registry(at, err) < 0)
+	if (make_sys(jr, err) < 0 || hide_registry(jr->path, err) < 0)
 		return -1;
 	if (syscall(SYS_pivot_root, ".", ".") < 0)
 		return jerrno(err, "path: pivot_root");

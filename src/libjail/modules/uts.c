@@ -39,9 +39,9 @@ uts_apply(const struct jail_rec *jr, char *err)
 }
 
 static int
-uts_setup(const struct jail_rec *jr, int rootfd, const char *at, char *err)
+uts_setup(const struct jail_rec *jr, int rootfd, char *err)
 {
-	(void)rootfd, (void)at;
+	(void)rootfd;
 	return uts_apply(jr, err);
 }
 
