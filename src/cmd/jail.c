@@ -235,7 +235,8 @@ main(int argc, char **argv)
 	struct opts o = { 0 };
 	int c, rc = 0;
 
-	while ((c = getopt(argc, argv, "cdhilmp:qrRu:U:vf:e:J:")) != -1) {
+	/* "+": options end at the first name=value, as in FreeBSD */
+	while ((c = getopt(argc, argv, "+cdhilmp:qrRu:U:vf:e:J:")) != -1) {
 		switch (c) {
 		case 'c':
 		case 'm':

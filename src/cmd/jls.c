@@ -96,8 +96,7 @@ quoted(int pflags, const char *v)
 	    (strchr(v, ' ') || strchr(v, '\t')) ? '"' : 0;
 
 	if (!*v) {
-		fputs(pflags & PRINT_QUOTED ? "\"\"" :
-		    (pflags & PRINT_NAMEVAL) ? "" : "-", stdout);
+		fputs("\"\"", stdout);	/* an empty string is always quoted */
 		return;
 	}
 	if (qc && (pflags & PRINT_QUOTED))

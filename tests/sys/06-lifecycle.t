@@ -52,15 +52,16 @@ ok "$([ $((t1 - t0)) -lt 2000 ]; echo $?)" "  is prompt ($((t1 - t0)) ms < 2000 
 check "the jexec running sleep returned" wait_for 2 pid_gone $js
 check "the jail is gone" jail_absent $S
 
-# a process ignoring SIGTERM is killed after stop.timeout
+# a process ignoring SIGTERM is killed after stop.timeout (a jail(8)
+# pseudo-parameter: given to -r, as jail.conf would give it)
 K=${T}k
-run jail -q -c name=$K path=/ persist stop.timeout=1
-is "$RC.$ERR" "0." "made $K with stop.timeout=1"
+run jail -q -c name=$K path=/ persist
+is "$RC.$ERR" "0." "made $K"
 bg jexec $K sh -c 'trap "" TERM; sleep 1000'
 jk=$BGPID
 check "a TERM-ignoring sh and sleep run in the jail" wait_for 3 procs_running $K 'sleep 1000$'
 t0=$(now_ms)
-run jail -r $K
+run jail -r stop.timeout=1 $K
 t1=$(now_ms)
 is "$RC.$OUT" "0.$K: removed" "jail -r of a jail whose processes ignore SIGTERM"
 ms=$((t1 - t0))

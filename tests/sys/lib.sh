@@ -62,8 +62,12 @@ export VJAIL_RUNDIR=/run/vjail-test.$$
 export VJAIL_CGROUP=$_cg2/vjail-test.$$
 CG_REL=${VJAIL_CGROUP#"$_cg2"}             # the cgroup path as /proc/PID/cgroup shows it
 _cg_rel_re=${CG_REL//./\\.}
-if [ -e "$VJAIL_RUNDIR" ] || ! mkdir "$VJAIL_CGROUP" 2>/dev/null; then
+if [ -e "$VJAIL_RUNDIR" ] || [ -e "$VJAIL_CGROUP" ]; then
 	echo "Bail out! $VJAIL_RUNDIR or $VJAIL_CGROUP already exists: not ours, not touching it"
+	exit 1
+fi
+if ! _e=$(mkdir "$VJAIL_CGROUP" 2>&1); then
+	echo "Bail out! cannot make the run's cgroup: $_e"
 	exit 1
 fi
 WORK=$(mktemp -d "/tmp/vjail-test.$$.XXXXXX")
@@ -232,7 +236,10 @@ rm_jail() { timeout 20 jail -q -r "$1" >/dev/null 2>&1; }
 _state() {
 	registry_entries
 	find "$VJAIL_CGROUP" -mindepth 1 -type d 2>/dev/null | sort
-	ls /run/netns 2>/dev/null | grep -E "^$T([^0-9]|\$)"
+	local f
+	for f in /run/netns/"$T"[!0-9]* /run/netns/"$T"; do
+		[ -e "$f" ] || [ -L "$f" ] && echo "$f"
+	done
 	grep -lE "vjail-test\.$$(/|\$)" /proc/[0-9]*/cgroup 2>/dev/null | sort
 }
 
