@@ -87,8 +87,8 @@ run_checks(struct jail_rec *jr, const struct jail_rec *parent,
 }
 
 /* Are we inside a jail?  Our user namespace is not the initial one. */
-static bool
-in_jail(void)
+bool
+jail_inside(void)
 {
 	char buf[64] = "";
 	int fd = open("/proc/self/uid_map", O_RDONLY | O_CLOEXEC);
@@ -165,6 +165,8 @@ core_find(struct jail_rec *jr, int jid, const char *name, int lastjid,
 	struct registry r;
 	int rc;
 
+	if (jail_inside())
+		return svc_find(jr, jid, name, lastjid, flags, err);
 	if (reg_open(&r, false, err) < 0)
 		return -1;
 	rc = find_locked(&r, jr, jid, name, lastjid, flags, err);
@@ -356,7 +358,7 @@ core_create(struct jail_rec *jr, const uint64_t *set, int flags, char *err)
 	struct jail_rec parent;
 	int pidfd = -1, jid;
 
-	if (in_jail()) {
+	if (jail_inside()) {
 		/* Children of a jail are made through its monitor (later). */
 		errno = EPERM;
 		err[0] = '\0';
@@ -419,7 +421,7 @@ core_update(struct jail_rec *jr, const uint64_t *set, int flags, char *err)
 	struct jail_rec cur, parent;
 	int jid = jr->jid;
 
-	if (in_jail()) {
+	if (jail_inside()) {
 		errno = EPERM;
 		err[0] = '\0';
 		return -1;
@@ -462,11 +464,8 @@ core_remove(int jid, char *err)
 	struct jail_rec jr;
 	int rc;
 
-	if (in_jail()) {
-		errno = EPERM;
-		err[0] = '\0';
-		return -1;
-	}
+	if (jail_inside())
+		return svc_remove(jid, err);
 	if (reg_open(&r, true, err) < 0)
 		return -1;
 	if (find_locked(&r, &jr, jid, NULL, -1, JAIL_DYING, err) < 0) {
@@ -478,27 +477,45 @@ core_remove(int jid, char *err)
 	return rc;
 }
 
+/*
+ * A pidfd of jid's holder, checked to still be that holder, and its
+ * record.  Inside a jail the monitor hands it over.
+ */
+int
+core_enter(int jid, struct jail_rec *jr, struct jail_ns *ns, char *err)
+{
+	jns_init(ns);
+	if (jail_inside())
+		return svc_enter(jid, jr, ns, err);
+	if (core_find(jr, jid, NULL, -1, 0, err) < 0)
+		return -1;
+	if ((ns->pidfd = sys_pidfd_open(jr->holder)) < 0)
+		return jerrno(err, "pidfd_open");
+	/* The pidfd pins the process; is it still this jail's holder? */
+	if (!reg_holder_alive(jr)) {
+		jns_close(ns);
+		errno = ENOENT;
+		return jerr(err, "jail %d not found", jid);
+	}
+	return 0;
+}
+
 /* Enter jid: its cgroup, then its namespaces (single-threaded caller). */
 int
 core_attach(int jid, char *err)
 {
 	struct jail_rec jr;
+	struct jail_ns ns;
 	char dir[PATH_MAX + 8];
-	int pidfd, rc = -1;
+	int rc = -1;
 
-	if (core_find(&jr, jid, NULL, -1, 0, err) < 0)
+	if (core_enter(jid, &jr, &ns, err) < 0)
 		return -1;
-	if ((pidfd = sys_pidfd_open(jr.holder)) < 0)
-		return jerrno(err, "jail_attach: pidfd_open");
-	if (!reg_holder_alive(&jr)) {
-		errno = ENOENT;
-		jerr(err, "jail %d not found", jid);
-		goto out;
-	}
 	snprintf(dir, sizeof(dir), "%s/jail", jr.cgroup);
-	if (cg_move(dir, getpid(), err) < 0)
+	if ((jail_inside() ? svc_join(jid, err) :
+	    cg_move(dir, getpid(), err)) < 0)
 		goto out;
-	if (setns(pidfd, jail_nsflags(&jr)) < 0) {
+	if (jns_setns(&ns, jail_nsflags(&jr)) < 0) {
 		jerrno(err, "jail_attach: setns");
 		goto out;
 	}
@@ -506,7 +523,7 @@ core_attach(int jid, char *err)
 		goto out;
 	rc = 0;
 out:
-	close(pidfd);
+	jns_close(&ns);
 	return rc;
 }
 
@@ -514,11 +531,21 @@ out:
 int
 jail_stop(int jid, int timeout_s)
 {
-	char err[JAIL_ERRMSGLEN], dir[PATH_MAX + 8];
+	char err[JAIL_ERRMSGLEN];
+
+	return core_stop(jid, timeout_s, err);
+}
+
+int
+core_stop(int jid, int timeout_s, char *err)
+{
+	char dir[PATH_MAX + 8];
 	struct registry r;
 	struct jail_rec jr;
 	int pidfd;
 
+	if (jail_inside())
+		return svc_stop(jid, timeout_s, err);
 	if (reg_open(&r, true, err) < 0)
 		return -1;
 	if (find_locked(&r, &jr, jid, NULL, -1, JAIL_DYING, err) < 0) {
@@ -535,4 +562,66 @@ jail_stop(int jid, int timeout_s)
 	}
 	snprintf(dir, sizeof(dir), "%s/jail", jr.cgroup);
 	return cg_wait_empty(dir, timeout_s * 1000);
+}
+
+/* Copy the parameters named in set from src over dst. */
+void
+rec_copy_set(struct jail_rec *dst, const struct jail_rec *src,
+    const uint64_t *set)
+{
+	for (size_t i = 0; i < param_count; i++) {
+		const struct param_def *pd = &param_table[i];
+		if (!set_has(set, i))
+			continue;
+		if (pd->type == PT_STRING)
+			snprintf(param_field(pd, dst), pd->size, "%.*s",
+			    (int)pd->size - 1,
+			    (const char *)src + pd->off);
+		else
+			*(int *)param_field(pd, dst) =
+			    *(const int *)((const char *)src + pd->off);
+	}
+}
+
+/*
+ * jail_set after decoding: find the jail by jid, else by name, and
+ * create or update it as flags allow.
+ */
+int
+core_set(struct jail_rec *jr, const uint64_t *set, int flags, char *err)
+{
+	struct jail_rec cur;
+	const char *name = set_has_name(set, "name") ? jr->name : NULL;
+	int jid = set_has_name(set, "jid") ? jr->jid : 0, found;
+
+	found = (jid > 0 || name) ?
+	    core_find(&cur, jid, jid > 0 ? NULL : name, -1, 0, err) : -1;
+	if (found < 0 && (jid > 0 || name) && errno != ENOENT)
+		return -1;
+	if (found < 0) {
+		if (!(flags & JAIL_CREATE)) {
+			errno = ENOENT;
+			return name ? jerr(err, "jail \"%s\" not found", name) :
+			    jerr(err, "jail %d not found", jid);
+		}
+		return core_create(jr, set, flags, err);
+	}
+	if (!(flags & JAIL_UPDATE)) {
+		errno = EEXIST;
+		return name ? jerr(err, "jail \"%s\" already exists", name) :
+		    jerr(err, "jail %d already exists", jid);
+	}
+	for (size_t i = 0; i < param_count; i++)
+		if (set_has(set, i) && (param_table[i].flags & PF_CREATE) &&
+		    strcmp(param_table[i].name, "jid") != 0) {
+			errno = EINVAL;
+			return jerr(err, "%s cannot be changed after creation",
+			    param_table[i].name);
+		}
+	if (name && strcmp(name, cur.name) != 0) {
+		errno = EINVAL;
+		return jerr(err, "name cannot be changed after creation");
+	}
+	rec_copy_set(&cur, jr, set);
+	return core_update(&cur, set, flags, err);
 }

@@ -84,8 +84,9 @@ child_fail(int pipefd, const char *what)
 }
 
 static void __attribute__((noreturn))
-child(const struct jail_exec *je, const struct jail_rec *jr, int pidfd,
-    int nsflags, struct ident *id, int slave, int pipefd)
+child(const struct jail_exec *je, const struct jail_rec *jr,
+    const struct jail_ns *ns,
+    int nsflags, struct ident *id, int slave, int pipefd, bool cgfd_missing)
 {
 	char err[JAIL_ERRMSGLEN], *const *envp = je->envp;
 	char e_home[PATH_MAX + 8], e_shell[PATH_MAX + 8], e_user[80],
@@ -101,7 +102,9 @@ child(const struct jail_exec *je, const struct jail_rec *jr, int pidfd,
 			child_fail(pipefd, "pty");
 		dup2(slave, 0), dup2(slave, 1), dup2(slave, 2);
 	}
-	if (setns(pidfd, nsflags & ~CLONE_NEWPID) < 0)
+	if (cgfd_missing && svc_join(je->jid, err) < 0)
+		child_fail(pipefd, err[0] ? err : "joining the jail's cgroup");
+	if (jns_setns(ns, nsflags & ~CLONE_NEWPID) < 0)
 		child_fail(pipefd, "setns");
 	if (je->user && je->user_in_jail && lookup_user(je->user, id, err) < 0) {
 		errno = ENOENT;
@@ -229,7 +232,8 @@ jail_exec(const struct jail_exec *je)
 	char *err = jail_errmsg, msg[JAIL_ERRMSGLEN];
 	struct jail_rec jr;
 	struct ident id;
-	int pidfd = -1, cgfd = -1, selfpid = -1, pipefd[2] = { -1, -1 };
+	struct jail_ns ns;
+	int cgfd = -1, selfpid = -1, pipefd[2] = { -1, -1 };
 	int master = -1, slave = -1, nsflags, st = -1, e;
 	long pid;
 	ssize_t n;
@@ -239,23 +243,16 @@ jail_exec(const struct jail_exec *je)
 		errno = EINVAL;
 		return jerr(err, "no command");
 	}
-	if (core_find(&jr, je->jid, NULL, -1, 0, err) < 0)
-		return -1;
 	root_ident(&id);
 	if (je->user && !je->user_in_jail && lookup_user(je->user, &id, err) < 0)
 		return -1;
-	if ((pidfd = sys_pidfd_open(jr.holder)) < 0)
-		return jerrno(err, "pidfd_open");
-	/* The pidfd pins the process; is it still this jail's holder? */
-	if (!reg_holder_alive(&jr)) {
-		errno = ENOENT;
-		jerr(err, "jail %d not found", je->jid);
-		goto out;
-	}
+	if (core_enter(je->jid, &jr, &ns, err) < 0)
+		return -1;
 	nsflags = jail_nsflags(&jr);
 	if (je->nsmask)
 		nsflags &= je->nsmask;
-	if ((cgfd = cg_open_procs(&jr)) < 0) {
+	/* Inside a jail the child asks the monitor to move it instead. */
+	if (!jail_inside() && (cgfd = cg_open_procs(&jr)) < 0) {
 		jerrno(err, "cgroup %s", jr.cgroup);
 		goto out;
 	}
@@ -265,7 +262,7 @@ jail_exec(const struct jail_exec *je)
 	if (nsflags & CLONE_NEWPID) {
 		if ((selfpid = open("/proc/self/ns/pid_for_children",
 		    O_RDONLY | O_CLOEXEC)) < 0 ||
-		    setns(pidfd, CLONE_NEWPID) < 0) {
+		    jns_setns(&ns, CLONE_NEWPID) < 0) {
 			jerrno(err, "setns pid");
 			goto out;
 		}
@@ -273,7 +270,7 @@ jail_exec(const struct jail_exec *je)
 	pid = sys_clone3(0, NULL, cgfd);
 	if (pid == 0) {
 		close(pipefd[0]);
-		child(je, &jr, pidfd, nsflags, &id, slave, pipefd[1]);
+		child(je, &jr, &ns, nsflags, &id, slave, pipefd[1], cgfd < 0);
 	}
 	e = errno;
 	if (selfpid >= 0)
@@ -303,8 +300,9 @@ jail_exec(const struct jail_exec *je)
 		;
 out:
 	e = errno;
-	for (int *fd = (int[]){ pidfd, cgfd, selfpid, pipefd[0], pipefd[1],
-	    master, slave }, i = 0; i < 7; i++)
+	jns_close(&ns);
+	for (int *fd = (int[]){ cgfd, selfpid, pipefd[0], pipefd[1],
+	    master, slave }, i = 0; i < 6; i++)
 		if (fd[i] >= 0)
 			close(fd[i]);
 	errno = e;

@@ -146,10 +146,9 @@ int
 jail_set(struct iovec *iov, unsigned int niov, int flags)
 {
 	char err[JAIL_ERRMSGLEN] = "";
-	struct jail_rec jr, cur;
+	struct jail_rec jr;
 	uint64_t set[SET_WORDS] = { 0 };
-	const char *name = NULL;
-	int jid = 0, found, rc;
+	int rc;
 
 	if (niov % 2 || (flags & ~JAIL_SET_MASK) ||
 	    !(flags & (JAIL_CREATE | JAIL_UPDATE)))
@@ -171,57 +170,8 @@ jail_set(struct iovec *iov, unsigned int niov, int flags)
 		if (import_raw(&jr, pd, neg, &iov[i + 1], set, err) < 0)
 			return fail(iov, niov, errno, err);
 	}
-	if (set_has_name(set, "jid"))
-		jid = jr.jid;
-	if (set_has_name(set, "name"))
-		name = jr.name;
-
-	/* Which jail: by jid, else by name. */
-	found = (jid > 0 || name) ?
-	    core_find(&cur, jid, jid > 0 ? NULL : name, 0, 0, err) : -1;
-	if (found < 0 && errno != ENOENT)
-		return fail(iov, niov, errno, err);
-	if (found >= 0) {
-		if (!(flags & JAIL_UPDATE)) {
-			snprintf(err, sizeof(err), "jail \"%s\" already exists",
-			    name ? name : cur.name);
-			return fail(iov, niov, EEXIST, err);
-		}
-		/* Copy the given values over the live record. */
-		for (size_t i = 0; i < param_count; i++) {
-			const struct param_def *pd = &param_table[i];
-			if (!set_has(set, i))
-				continue;
-			if (pd->flags & PF_CREATE && strcmp(pd->name, "jid")) {
-				snprintf(err, sizeof(err), "%s cannot be "
-				    "changed after creation", pd->name);
-				return fail(iov, niov, EINVAL, err);
-			}
-			if (pd->type == PT_STRING)
-				memcpy(param_field(pd, &cur),
-				    param_field(pd, &jr), pd->size);
-			else
-				*(int *)param_field(pd, &cur) =
-				    *(int *)param_field(pd, &jr);
-		}
-		if (name && strcmp(name, cur.name) != 0) {
-			snprintf(err, sizeof(err), "name cannot be changed "
-			    "after creation");
-			return fail(iov, niov, EINVAL, err);
-		}
-		rc = core_update(&cur, set, flags, err);
-	} else {
-		if (!(flags & JAIL_CREATE)) {
-			if (name)
-				snprintf(err, sizeof(err),
-				    "jail \"%s\" not found", name);
-			else
-				snprintf(err, sizeof(err),
-				    "jail %d not found", jid);
-			return fail(iov, niov, ENOENT, err);
-		}
-		rc = core_create(&jr, set, flags, err);
-	}
+	rc = jail_inside() ? svc_set(&jr, set, flags, err) :
+	    core_set(&jr, set, flags, err);
 	if (rc < 0)
 		return fail(iov, niov, errno ? errno : EINVAL, err);
 	return rc;

@@ -164,7 +164,11 @@ holder_main(const struct jail_rec *jr, int sock)
 	close(rootfd);
 	if (jail_confine(jr, err) < 0)
 		goto fail;
-	if (send_msg(sock, M_READY, NULL, -1) < 0)
+	/* The jail's door to its monitor, in its own /dev. */
+	int lfd = jr->devfs ? svc_listen(err) : -1;
+	if (jr->devfs && lfd < 0)
+		goto fail;
+	if (send_msg(sock, M_READY, NULL, lfd) < 0)
 		_exit(1);
 	close_all_but(NULL, 0);
 	devnull_stdio();
@@ -332,9 +336,16 @@ monitor_teardown(const struct jail_rec *jr, uint64_t start, bool holder_gone)
 	reg_close(&r);
 }
 
-static void __attribute__((noreturn))
-monitor_loop(const struct jail_rec *jr, int hpidfd, pid_t child)
+static void
+on_sigchld(int sig)
 {
+	(void)sig;	/* interrupts poll, so children are reaped below */
+}
+
+static void __attribute__((noreturn))
+monitor_loop(const struct jail_rec *jr, int hpidfd, pid_t child, int lfd)
+{
+	struct sigaction sa = { .sa_handler = on_sigchld };
 	char dir[PATH_MAX + 32];
 	uint64_t start = sys_starttime(sys_pidfd_pid(hpidfd));
 	int in = inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
@@ -343,13 +354,22 @@ monitor_loop(const struct jail_rec *jr, int hpidfd, pid_t child)
 	if (in >= 0)
 		inotify_add_watch(in, dir, IN_MODIFY);
 	snprintf(dir, sizeof(dir), "%s/jail", jr->cgroup);
+	/* Monitors of child jails made through the service are ours. */
+	sigaction(SIGCHLD, &sa, NULL);
 	for (;;) {
-		struct pollfd p[2] = { { .fd = hpidfd, .events = POLLIN },
-		    { .fd = in, .events = POLLIN } };
+		struct pollfd p[3] = { { .fd = hpidfd, .events = POLLIN },
+		    { .fd = in, .events = POLLIN },
+		    { .fd = lfd, .events = POLLIN } };
 		char buf[1024];
+		int n = poll(p, 3, -1);
 
-		if (poll(p, 2, -1) < 0 && errno != EINTR)
+		while (waitpid(-1, NULL, WNOHANG) > 0)
+			;
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
 			break;
+		}
 		if (p[0].revents) {
 			if (child > 0)
 				waitpid(child, NULL, 0);
@@ -363,6 +383,8 @@ monitor_loop(const struct jail_rec *jr, int hpidfd, pid_t child)
 			if (cg_populated(dir) == 0)
 				monitor_teardown(jr, start, false);
 		}
+		if (p[2].revents)
+			svc_serve(lfd, jr->jid);
 	}
 	_exit(1);
 }
@@ -371,7 +393,7 @@ static void __attribute__((noreturn))
 monitor_main(struct jail_rec *jr, const struct jail_rec *parent, int csock)
 {
 	char err[JAIL_ERRMSGLEN] = "";
-	int hs[2], hpidfd = -1, rootfd, keep[1] = { csock };
+	int hs[2], hpidfd = -1, rootfd, lfd = -1, keep[1] = { csock };
 	struct msg m;
 	pid_t hpid = -1;
 
@@ -396,7 +418,7 @@ monitor_main(struct jail_rec *jr, const struct jail_rec *parent, int csock)
 		goto kill;
 	}
 	close(rootfd);
-	if (recv_msg(hs[0], &m, NULL, "holder") != M_READY) {
+	if (recv_msg(hs[0], &m, &lfd, "holder") != M_READY) {
 		snprintf(err, sizeof(err), "%s", m.text);
 		goto kill;
 	}
@@ -413,7 +435,7 @@ monitor_main(struct jail_rec *jr, const struct jail_rec *parent, int csock)
 		_exit(1);
 	}
 	close(csock);
-	monitor_loop(jr, hpidfd, parent ? 0 : hpid);
+	monitor_loop(jr, hpidfd, parent ? 0 : hpid, lfd);
 kill:
 	sys_pidfd_send_signal(hpidfd, SIGKILL);
 	if (!parent)

@@ -16,6 +16,9 @@
 
 #include "jail.h"
 
+struct jail_ns;
+struct registry;
+
 #define JAIL_NAMELEN	256
 #define JAIL_UIDCOUNT	65536u		/* ids mapped into every jail */
 #define JAIL_UIDBASE	1073741824u	/* first host uid of slot 0 */
@@ -130,12 +133,18 @@ void jail_unpublish(const struct jail_rec *jr);
 
 /* core: the operations behind jail_set / jail_get / jail_remove */
 void rec_defaults(struct jail_rec *jr);
+void rec_copy_set(struct jail_rec *dst, const struct jail_rec *src,
+    const uint64_t *set);
+bool jail_inside(void);
+int core_set(struct jail_rec *jr, const uint64_t *set, int flags, char *err);
 int core_create(struct jail_rec *jr, const uint64_t *set, int flags, char *err);
 int core_update(struct jail_rec *jr, const uint64_t *set, int flags, char *err);
 int core_remove(int jid, char *err);
 int core_find(struct jail_rec *jr, int jid, const char *name, int lastjid,
     int flags, char *err);
 int core_attach(int jid, char *err);
+int core_enter(int jid, struct jail_rec *jr, struct jail_ns *ns, char *err);
+int core_stop(int jid, int timeout_s, char *err);
 struct registry;
 int core_remove_locked(struct registry *r, struct jail_rec *jr, char *err);
 
@@ -145,6 +154,20 @@ int spawn_jail(struct jail_rec *jr, const struct jail_rec *parent,
     int *pidfd, char *err);
 int spawn_commit(bool ok);
 void holder_main(const struct jail_rec *jr, int sock) __attribute__((noreturn));
+
+/*
+ * service: a jail's view of its own subtree, served by its monitor over
+ * /dev/vjail in the jail.  svc_* are the in-jail side of core_*.
+ */
+int svc_set(struct jail_rec *jr, const uint64_t *set, int flags, char *err);
+int svc_find(struct jail_rec *jr, int jid, const char *name, int lastjid,
+    int flags, char *err);
+int svc_remove(int jid, char *err);
+int svc_stop(int jid, int timeout_s, char *err);
+int svc_enter(int jid, struct jail_rec *jr, struct jail_ns *ns, char *err);
+int svc_join(int jid, char *err);
+int svc_listen(char *err);
+void svc_serve(int lfd, int jid);
 
 /* registry */
 struct registry {
@@ -185,8 +208,26 @@ int sys_setns_pid(pid_t pid, const char *ns);
 long sys_clone3(uint64_t flags, int *pidfd, int cgroupfd);
 int sys_write_file(const char *path, const char *buf, char *err);
 int sys_write_fileat(int dirfd, const char *path, const char *buf);
-int sys_send_fd(int sock, const void *msg, size_t len, int fd);
-ssize_t sys_recv_fd(int sock, void *msg, size_t len, int *fd);
+int sys_send_fds(int sock, const void *msg, size_t len, const int *fds,
+    int nfds);
+ssize_t sys_recv_fds(int sock, void *msg, size_t len, int *fds, int nfds);
+#define sys_send_fd(s, m, l, fd) sys_send_fds(s, m, l, (int[]){ fd }, 1)
+#define sys_recv_fd(s, m, l, fd) sys_recv_fds(s, m, l, fd, (fd) ? 1 : 0)
+
+/*
+ * A way into a jail's namespaces: the holder's pidfd on the host, or,
+ * inside a jail, one descriptor per namespace (setns through a pidfd
+ * needs ptrace rights over the holder, which a jail must not have).
+ */
+#define JNS_COUNT	7
+struct jail_ns {
+	int	pidfd;
+	int	fd[JNS_COUNT];	/* user mnt pid uts ipc net cgroup */
+};
+void jns_init(struct jail_ns *ns);
+int jns_open(pid_t pid, struct jail_ns *ns);
+int jns_setns(const struct jail_ns *ns, int flags);
+void jns_close(struct jail_ns *ns);
 void sys_proctitle(const char *title);
 int sys_uid_map(pid_t pid, uint32_t inside_base, uint32_t outside, char *err);
 

@@ -161,22 +161,26 @@ sys_uid_map(pid_t pid, uint32_t inside, uint32_t outside, char *err)
 }
 
 int
-sys_send_fd(int sock, const void *msg, size_t len, int fd)
+sys_send_fds(int sock, const void *msg, size_t len, const int *fds, int nfds)
 {
-	char cbuf[CMSG_SPACE(sizeof(int))];
+	char cbuf[CMSG_SPACE(sizeof(int) * JNS_COUNT)];
 	struct iovec iov = { .iov_base = (void *)msg, .iov_len = len };
 	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
 	struct cmsghdr *c;
+	int n = 0, v[JNS_COUNT];
 
-	if (fd >= 0) {
+	for (int i = 0; i < nfds && i < JNS_COUNT; i++)
+		if (fds[i] >= 0)
+			v[n++] = fds[i];
+	if (n > 0) {
 		memset(cbuf, 0, sizeof(cbuf));
 		mh.msg_control = cbuf;
-		mh.msg_controllen = sizeof(cbuf);
+		mh.msg_controllen = CMSG_SPACE(sizeof(int) * (size_t)n);
 		c = CMSG_FIRSTHDR(&mh);
 		c->cmsg_level = SOL_SOCKET;
 		c->cmsg_type = SCM_RIGHTS;
-		c->cmsg_len = CMSG_LEN(sizeof(int));
-		memcpy(CMSG_DATA(c), &fd, sizeof(int));
+		c->cmsg_len = CMSG_LEN(sizeof(int) * (size_t)n);
+		memcpy(CMSG_DATA(c), v, sizeof(int) * (size_t)n);
 	}
 	while (sendmsg(sock, &mh, MSG_NOSIGNAL) < 0)
 		if (errno != EINTR)
@@ -184,31 +188,94 @@ sys_send_fd(int sock, const void *msg, size_t len, int fd)
 	return 0;
 }
 
+/* Receive a message and up to nfds descriptors (the rest are closed). */
 ssize_t
-sys_recv_fd(int sock, void *msg, size_t len, int *fd)
+sys_recv_fds(int sock, void *msg, size_t len, int *fds, int nfds)
 {
-	char cbuf[CMSG_SPACE(sizeof(int))];
+	char cbuf[CMSG_SPACE(sizeof(int) * JNS_COUNT)];
 	struct iovec iov = { .iov_base = msg, .iov_len = len };
 	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1,
 	    .msg_control = cbuf, .msg_controllen = sizeof(cbuf) };
 	struct cmsghdr *c;
 	ssize_t n;
+	int k = 0;
 
-	if (fd)
-		*fd = -1;
+	for (int i = 0; i < nfds; i++)
+		fds[i] = -1;
 	while ((n = recvmsg(sock, &mh, MSG_CMSG_CLOEXEC)) < 0)
 		if (errno != EINTR)
 			return -1;
-	for (c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c))
-		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) {
+	for (c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c)) {
+		if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)
+			continue;
+		int cnt = (int)((c->cmsg_len - CMSG_LEN(0)) / sizeof(int));
+		for (int i = 0; i < cnt; i++) {
 			int got;
-			memcpy(&got, CMSG_DATA(c), sizeof(int));
-			if (fd && *fd < 0)
-				*fd = got;
+			memcpy(&got, CMSG_DATA(c) + sizeof(int) * (size_t)i,
+			    sizeof(int));
+			if (k < nfds)
+				fds[k++] = got;
 			else
 				close(got);
 		}
+	}
 	return n;
+}
+
+static const struct { int flag; const char *name; } ns_kinds[JNS_COUNT] = {
+	{ CLONE_NEWUSER, "user" }, { CLONE_NEWNS, "mnt" },
+	{ CLONE_NEWPID, "pid" }, { CLONE_NEWUTS, "uts" },
+	{ CLONE_NEWIPC, "ipc" }, { CLONE_NEWNET, "net" },
+	{ CLONE_NEWCGROUP, "cgroup" },
+};
+
+void
+jns_init(struct jail_ns *ns)
+{
+	ns->pidfd = -1;
+	for (int i = 0; i < JNS_COUNT; i++)
+		ns->fd[i] = -1;
+}
+
+int
+jns_open(pid_t pid, struct jail_ns *ns)
+{
+	char path[64];
+
+	jns_init(ns);
+	for (int i = 0; i < JNS_COUNT; i++) {
+		snprintf(path, sizeof(path), "/proc/%d/ns/%s", (int)pid,
+		    ns_kinds[i].name);
+		if ((ns->fd[i] = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
+			jns_close(ns);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* setns into the namespaces in flags; the user namespace first. */
+int
+jns_setns(const struct jail_ns *ns, int flags)
+{
+	if (ns->pidfd >= 0)
+		return setns(ns->pidfd, flags);
+	for (int i = 0; i < JNS_COUNT; i++)
+		if ((flags & ns_kinds[i].flag) &&
+		    setns(ns->fd[i], ns_kinds[i].flag) < 0)
+			return -1;
+	return 0;
+}
+
+void
+jns_close(struct jail_ns *ns)
+{
+	if (ns->pidfd >= 0)
+		close(ns->pidfd);
+	for (int i = 0; i < JNS_COUNT; i++)
+		if (ns->fd[i] >= 0)
+			close(ns->fd[i]);
+	jns_init(ns);
 }
 
 /*

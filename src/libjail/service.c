@@ -1,0 +1,441 @@
+/*
+ * service.c - a jail's view of its own subtree (DESIGN.md: "Inside a
+ * jail, libjail sees a view of its own subtree, served by its monitor").
+ *
+ * The holder binds a SOCK_SEQPACKET socket at /dev/vjail in the jail's
+ * own /dev and hands the listening end to the monitor; nothing else of
+ * the host is reachable from the jail.  Inside a jail, libjail's
+ * jail_set/jail_get/jail_remove/jail_exec send one request each; the
+ * monitor (host root, host namespaces) runs a closed set of operations:
+ *
+ *   SET     create/update a descendant; names and paths are relative to
+ *           the jail and translated here, children.max enforced by core
+ *   GET     find a descendant (by jid, relative name, or after lastjid)
+ *   REMOVE, STOP  a descendant
+ *   ENTER   a pidfd of a descendant's holder (to setns into it)
+ *   JOIN    move the caller into a descendant's cgroup
+ *
+ * Every request is validated here: the record from the jail is untrusted
+ * (only the parameters it names are copied, strings bounded), the target
+ * must be a strict descendant, and changes need the jail's root.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "vjail.h"
+
+#define SVC_PATH	"/dev/vjail"
+
+enum svc_op { SVC_SET = 1, SVC_GET, SVC_REMOVE, SVC_STOP, SVC_ENTER,
+    SVC_JOIN };
+
+struct svc_req {
+	int	op, flags, jid, lastjid, timeout;
+	char	name[JAIL_NAMELEN];
+	uint64_t set[SET_WORDS];
+	struct jail_rec rec;
+};
+
+struct svc_resp {
+	int	rc, err;
+	char	errmsg[JAIL_ERRMSGLEN];
+	struct jail_rec rec;
+};
+
+/* ----- in the jail: the client side ----- */
+
+static int
+svc_call(struct svc_req *req, struct svc_resp *resp, int *fds, char *err)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX, .sun_path = SVC_PATH };
+	int s = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+	ssize_t n;
+
+	if (s < 0 || connect(s, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		/* No service: as FreeBSD, a bare "Operation not permitted". */
+		if (s >= 0)
+			close(s);
+		err[0] = '\0';
+		errno = EPERM;
+		return -1;
+	}
+	if (sys_send_fd(s, req, sizeof(*req), -1) < 0 ||
+	    (n = sys_recv_fds(s, resp, sizeof(*resp), fds,
+	    fds ? JNS_COUNT : 0)) != sizeof(*resp)) {
+		close(s);
+		errno = EIO;
+		return jerr(err, "jail service: %s", SVC_PATH);
+	}
+	close(s);
+	if (resp->rc < 0) {
+		snprintf(err, JAIL_ERRMSGLEN, "%s", resp->errmsg);
+		errno = resp->err;
+		return -1;
+	}
+	return resp->rc;
+}
+
+static struct svc_req *
+new_req(int op)
+{
+	struct svc_req *req = calloc(1, sizeof(*req));
+
+	if (req)
+		req->op = op;
+	return req;
+}
+
+/* One request with a key, the answer's record into jr (may be NULL). */
+static int
+call_simple(int op, int jid, int timeout, struct jail_rec *jr, int *fds,
+    char *err)
+{
+	struct svc_req *req = new_req(op);
+	struct svc_resp *resp = calloc(1, sizeof(*resp));
+	int rc = -1;
+
+	if (req && resp) {
+		req->jid = jid;
+		req->timeout = timeout;
+		rc = svc_call(req, resp, fds, err);
+		if (rc >= 0 && jr)
+			*jr = resp->rec;
+	} else {
+		errno = ENOMEM;
+		jerr(err, "%s", strerror(ENOMEM));
+	}
+	free(req);
+	free(resp);
+	return rc;
+}
+
+int
+svc_set(struct jail_rec *jr, const uint64_t *set, int flags, char *err)
+{
+	struct svc_req *req = new_req(SVC_SET);
+	struct svc_resp *resp = calloc(1, sizeof(*resp));
+	int rc = -1;
+
+	if (req && resp) {
+		req->flags = flags & ~JAIL_ATTACH;
+		memcpy(req->set, set, sizeof(req->set));
+		req->rec = *jr;
+		rc = svc_call(req, resp, NULL, err);
+	} else {
+		errno = ENOMEM;
+		jerr(err, "%s", strerror(ENOMEM));
+	}
+	free(req);
+	free(resp);
+	if (rc >= 0 && (flags & JAIL_ATTACH) && core_attach(rc, err) < 0)
+		return -1;
+	return rc;
+}
+
+int
+svc_find(struct jail_rec *jr, int jid, const char *name, int lastjid,
+    int flags, char *err)
+{
+	struct svc_req *req = new_req(SVC_GET);
+	struct svc_resp *resp = calloc(1, sizeof(*resp));
+	int rc = -1;
+
+	if (req && resp) {
+		req->jid = jid;
+		req->lastjid = lastjid;
+		req->flags = flags;
+		if (name)
+			snprintf(req->name, sizeof(req->name), "%s", name);
+		if ((rc = svc_call(req, resp, NULL, err)) >= 0)
+			*jr = resp->rec;
+	} else {
+		errno = ENOMEM;
+		jerr(err, "%s", strerror(ENOMEM));
+	}
+	free(req);
+	free(resp);
+	return rc < 0 ? -1 : 0;
+}
+
+int
+svc_remove(int jid, char *err)
+{
+	return call_simple(SVC_REMOVE, jid, 0, NULL, NULL, err) < 0 ? -1 : 0;
+}
+
+int
+svc_stop(int jid, int timeout_s, char *err)
+{
+	return call_simple(SVC_STOP, jid, timeout_s, NULL, NULL, err);
+}
+
+/* The namespaces of a descendant's holder, and its (translated) record. */
+int
+svc_enter(int jid, struct jail_rec *jr, struct jail_ns *ns, char *err)
+{
+	if (call_simple(SVC_ENTER, jid, 0, jr, ns->fd, err) < 0)
+		return -1;
+	for (int i = 0; i < JNS_COUNT; i++)
+		if (ns->fd[i] < 0) {
+			jns_close(ns);
+			errno = EIO;
+			return jerr(err, "jail service: namespaces missing");
+		}
+	return 0;
+}
+
+/* Ask to be moved into the descendant's cgroup. */
+int
+svc_join(int jid, char *err)
+{
+	return call_simple(SVC_JOIN, jid, 0, NULL, NULL, err) < 0 ? -1 : 0;
+}
+
+/* Holder side: the listening socket in the jail's /dev. */
+int
+svc_listen(char *err)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX, .sun_path = SVC_PATH };
+	int s = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+
+	if (s < 0)
+		return jerrno(err, "jail service: socket");
+	unlink(SVC_PATH);
+	if (bind(s, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
+	    chmod(SVC_PATH, 0666) < 0 || listen(s, 16) < 0) {
+		jerrno(err, "jail service: %s", SVC_PATH);
+		close(s);
+		return -1;
+	}
+	return s;
+}
+
+/* ----- in the monitor: the server side ----- */
+
+/* Is jid a strict descendant of anc?  Walks the registry's parents. */
+static bool
+is_descendant(int jid, int anc)
+{
+	struct registry r;
+	struct jail_rec jr;
+	char err[JAIL_ERRMSGLEN];
+	bool yes = false;
+
+	if (reg_open(&r, false, err) < 0)
+		return false;
+	for (int depth = 0; depth < 64 && jid > 0 && !yes; depth++) {
+		if (reg_load(&r, jid, &jr) < 0)
+			break;
+		jid = jr.parent;
+		yes = jid == anc;
+	}
+	reg_close(&r);
+	return yes;
+}
+
+/* What a jail may see of its descendant: relative names and paths. */
+static void
+to_jail_view(const struct jail_rec *self, struct jail_rec *jr)
+{
+	size_t nlen = strlen(self->name), plen = strlen(self->path);
+	char buf[PATH_MAX];
+
+	if (strncmp(jr->name, self->name, nlen) == 0 && jr->name[nlen] == '.')
+		memmove(jr->name, jr->name + nlen + 1,
+		    strlen(jr->name + nlen + 1) + 1);
+	if (jr->parent == self->jid)
+		jr->parent = 0;
+	if (strcmp(self->path, "/") != 0 &&
+	    strncmp(jr->path, self->path, plen) == 0) {
+		snprintf(buf, sizeof(buf), "%s", jr->path[plen] ?
+		    jr->path + plen : "/");
+		snprintf(jr->path, sizeof(jr->path), "%s", buf);
+	}
+	/* host-side facts stay on the host */
+	jr->holder = jr->monitor = jr->creator = 0;
+	jr->holder_start = jr->creator_start = jr->userns = 0;
+	jr->uidslot = 0;
+	jr->cgroup[0] = '\0';
+}
+
+static int
+deny(char *err, int e, const char *msg)
+{
+	errno = e;
+	if (msg)
+		snprintf(err, JAIL_ERRMSGLEN, "%s", msg);
+	else
+		err[0] = '\0';
+	return -1;
+}
+
+/* The request's record, trusted only for the parameters it names. */
+static int
+host_set(const struct jail_rec *self, struct svc_req *req, char *err)
+{
+	struct jail_rec jr;
+	char path[PATH_MAX];
+
+	rec_defaults(&jr);
+	rec_copy_set(&jr, &req->rec, req->set);
+	if (set_has_name(req->set, "name")) {
+		if (!jr.name[0])
+			return deny(err, EINVAL, "name: empty");
+		if ((size_t)snprintf(req->name, sizeof(req->name), "%s.%s",
+		    self->name, jr.name) >= sizeof(req->name))
+			return deny(err, ENAMETOOLONG, "name: too long");
+		snprintf(jr.name, sizeof(jr.name), "%s", req->name);
+	} else if (!set_has_name(req->set, "jid") ||
+	    !is_descendant(jr.jid, self->jid)) {
+		if (req->flags & JAIL_CREATE)
+			return deny(err, EINVAL, "name: required inside a jail");
+		errno = ENOENT;
+		return jerr(err, "jail %d not found", jr.jid);
+	}
+	if (set_has_name(req->set, "path")) {
+		if (jr.path[0] != '/') {
+			errno = EINVAL;
+			return jerr(err, "path: \"%s\" is not an absolute path",
+			    jr.path);
+		}
+		if (strcmp(self->path, "/") != 0) {
+			snprintf(path, sizeof(path), "%s%s", self->path,
+			    strcmp(jr.path, "/") ? jr.path : "");
+			snprintf(jr.path, sizeof(jr.path), "%s", path);
+		}
+	}
+	return core_set(&jr, req->set, req->flags & ~JAIL_ATTACH, err);
+}
+
+static int
+host_get(const struct jail_rec *self, struct svc_req *req,
+    struct jail_rec *jr, char *err)
+{
+	char full[JAIL_NAMELEN + 2];
+	int last = req->lastjid;
+
+	req->name[sizeof(req->name) - 1] = '\0';
+	if (req->jid > 0 || req->name[0]) {
+		snprintf(full, sizeof(full), "%s.%s", self->name, req->name);
+		if (core_find(jr, req->jid > 0 ? req->jid : 0,
+		    req->jid > 0 ? NULL : full, -1, req->flags & JAIL_DYING,
+		    err) < 0 || !is_descendant(jr->jid, self->jid)) {
+			errno = ENOENT;
+			return req->jid > 0 ?
+			    jerr(err, "jail %d not found", req->jid) :
+			    jerr(err, "jail \"%s\" not found", req->name);
+		}
+		return 0;
+	}
+	for (;;) {
+		if (core_find(jr, 0, NULL, last, req->flags & JAIL_DYING,
+		    err) < 0)
+			return -1;
+		if (is_descendant(jr->jid, self->jid))
+			return 0;
+		last = jr->jid;
+	}
+}
+
+/* Is the peer a process of this very jail (its user namespace)? */
+static bool
+peer_in_jail(const struct jail_rec *self, pid_t pid)
+{
+	uint64_t ino;
+
+	return sys_ns_inode(pid, "user", &ino) == 0 && ino == self->userns;
+}
+
+/* Root of the jail: the first host uid of its range. */
+static bool
+peer_is_root(const struct jail_rec *self, uid_t uid)
+{
+	return uid == JAIL_UIDBASE + self->uidslot * JAIL_UIDCOUNT;
+}
+
+static void
+handle(const struct jail_rec *self, int c)
+{
+	struct svc_req *req = calloc(1, sizeof(*req));
+	struct svc_resp *resp = calloc(1, sizeof(*resp));
+	struct ucred cr;
+	socklen_t crl = sizeof(cr);
+	struct jail_rec target;
+	struct jail_ns ns;
+	char *err = resp ? resp->errmsg : NULL;
+	int rc = -1;
+
+	jns_init(&ns);
+
+	if (!req || !resp || getsockopt(c, SOL_SOCKET, SO_PEERCRED, &cr,
+	    &crl) < 0 || sys_recv_fd(c, req, sizeof(*req), NULL) !=
+	    sizeof(*req) || !peer_in_jail(self, cr.pid))
+		goto out;
+	if (req->op != SVC_GET && (!peer_is_root(self, cr.uid) ||
+	    /* FreeBSD: no jail_set at all where children.max is 0 */
+	    (self->children_max == 0 && req->op != SVC_ENTER &&
+	    req->op != SVC_JOIN))) {
+		rc = deny(err, EPERM, NULL);
+	} else if (req->op == SVC_SET) {
+		rc = host_set(self, req, err);
+	} else if (req->op == SVC_GET) {
+		if ((rc = host_get(self, req, &resp->rec, err)) == 0) {
+			rc = resp->rec.jid;
+			to_jail_view(self, &resp->rec);
+		}
+	} else if (!is_descendant(req->jid, self->jid) ||
+	    core_find(&target, req->jid, NULL, -1,
+	    req->op == SVC_GET ? 0 : JAIL_DYING, err) < 0) {
+		errno = ENOENT;
+		rc = jerr(err, "jail %d not found", req->jid);
+	} else if (req->op == SVC_REMOVE) {
+		rc = core_remove(req->jid, err);
+	} else if (req->op == SVC_STOP) {
+		rc = core_stop(req->jid, req->timeout, err);
+	} else if (req->op == SVC_ENTER) {
+		if (jns_open(target.holder, &ns) < 0 ||
+		    !reg_holder_alive(&target))
+			rc = deny(err, ENOENT, "jail is gone");
+		else {
+			rc = 0;
+			resp->rec = target;
+			to_jail_view(self, &resp->rec);
+		}
+	} else if (req->op == SVC_JOIN) {
+		char dir[PATH_MAX + 8];
+		snprintf(dir, sizeof(dir), "%s/jail", target.cgroup);
+		rc = cg_move(dir, cr.pid, err);
+	} else {
+		rc = deny(err, EINVAL, "jail service: unknown request");
+	}
+	resp->rc = rc;
+	resp->err = rc < 0 ? errno : 0;
+	sys_send_fds(c, resp, sizeof(*resp), ns.fd, JNS_COUNT);
+out:
+	jns_close(&ns);
+	free(req);
+	free(resp);
+}
+
+/* Serve one connection on the listening socket of jail `jid`. */
+void
+svc_serve(int lfd, int jid)
+{
+	struct jail_rec self;
+	char err[JAIL_ERRMSGLEN];
+	int c = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
+
+	if (c < 0)
+		return;
+	if (core_find(&self, jid, NULL, -1, 0, err) == 0)
+		handle(&self, c);
+	close(c);
+}
