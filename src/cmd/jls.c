@@ -29,6 +29,17 @@ usage(void)
 	errx(1, "usage: jls [-dhNnqsv] [-c] [-j jail] [--libxo json] [param ...]");
 }
 
+/* FreeBSD's order for "all": top-level names first, then by name. */
+static int
+sort_param(const void *a, const void *b)
+{
+	const char *an = ((const struct jailparam *)a)->jp_name;
+	const char *bn = ((const struct jailparam *)b)->jp_name;
+	bool ad = strchr(an, '.') != NULL, bd = strchr(bn, '.') != NULL;
+
+	return ad != bd ? ad - bd : strcmp(an, bn);
+}
+
 /* Add a parameter to fetch; "all" expands to the whole table. */
 static void
 add_param(const char *name)
@@ -38,6 +49,7 @@ add_param(const char *name)
 		int n = jailparam_all(&all);
 		if (n < 0)
 			errx(1, "%s", jail_errmsg);
+		qsort(all, (size_t)n, sizeof(*all), sort_param);
 		for (int i = 0; i < n; i++)
 			add_param(all[i].jp_name);
 		jailparam_free(all, (unsigned)n);

@@ -35,6 +35,7 @@
 #include <unistd.h>
 #include <grp.h>
 #include <linux/mount.h>
+#include <linux/openat2.h>
 
 #include "vjail.h"
 
@@ -192,13 +193,24 @@ idmapped_root(const struct jail_rec *jr, pid_t holder, char *err)
 	snprintf(path, sizeof(path), "/proc/%d/ns/user", (int)holder);
 	if ((userns = open(path, O_RDONLY | O_CLOEXEC)) < 0)
 		return jerrno(err, "path: %s", path);
-	tree = (int)syscall(SYS_open_tree, AT_FDCWD, jr->path,
-	    OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+	/*
+	 * The path was made canonical at check; a symlink in it now means
+	 * someone (a jail owning part of the path) swapped one in since.
+	 */
+	struct open_how how = { .flags = O_PATH | O_DIRECTORY | O_CLOEXEC,
+	    .resolve = RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS };
+	int dir = (int)syscall(SYS_openat2, AT_FDCWD, jr->path, &how,
+	    sizeof(how));
+	tree = dir < 0 ? -1 : (int)syscall(SYS_open_tree, dir, "",
+	    OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH);
 	if (tree < 0) {
-		jerrno(err, "path: open_tree %s", jr->path);
+		jerrno(err, "path: %s", jr->path);
+		if (dir >= 0)
+			close(dir);
 		close(userns);
 		return -1;
 	}
+	close(dir);
 	attr.userns_fd = (uint64_t)userns;
 	if (syscall(SYS_mount_setattr, tree, "", AT_EMPTY_PATH, &attr,
 	    sizeof(attr)) < 0) {
