@@ -50,7 +50,6 @@ int
 main(int argc, char **argv)
 {
 	struct jail_exec je = { 0 };
-	char *shell_argv[] = { NULL, NULL };
 	int c, st;
 
 	while ((c = getopt(argc, argv, "+d:ln:u:U:")) != -1) {
@@ -68,15 +67,12 @@ main(int argc, char **argv)
 		usage();
 	if ((je.jid = jail_getid(argv[0])) < 0)
 		errx(1, "%s", jail_errmsg);
-	if (argc > 1) {
-		je.argv = argv + 1;
-	} else {
-		/* No command: the user's shell, as FreeBSD's jexec does. */
-		const char *sh = je.login ? NULL : getenv("SHELL");
-		shell_argv[0] = (char *)(sh && *sh ? sh : "/bin/sh");
-		je.argv = shell_argv;
-	}
-	je.pty = isatty(STDIN_FILENO);
+	/* No command: the user's shell (libjail looks it up in the jail). */
+	je.argv = argc > 1 ? argv + 1 : NULL;
+	/* Any terminal among 0-2 gets a pty in between: a jailed process
+	 * must never hold the admin's terminal (TIOCSTI). */
+	je.pty = isatty(STDIN_FILENO) || isatty(STDOUT_FILENO) ||
+	    isatty(STDERR_FILENO);
 	if ((st = jail_exec(&je)) < 0)
 		errx(1, "%s", jail_errmsg);
 	if (WIFSIGNALED(st))

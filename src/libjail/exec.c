@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <termios.h>
@@ -95,9 +96,14 @@ child(const struct jail_exec *je, const struct jail_rec *jr,
 	    "PATH=/sbin:/bin:/usr/sbin:/usr/bin:/usr/local/sbin:/usr/local/bin",
 	    e_term, NULL };
 	const char *dir;
+	char *shell_argv[] = { NULL, NULL }, *const *argv =
+	    je->argv ? je->argv : shell_argv;
 
+	/* Not traceable while we still hold the host's descriptors. */
+	prctl(PR_SET_DUMPABLE, 0);
+	/* A session of its own: the admin's terminal is never its ctty. */
+	setsid();
 	if (slave >= 0) {
-		setsid();
 		if (ioctl(slave, TIOCSCTTY, 0) < 0)
 			child_fail(pipefd, "pty");
 		dup2(slave, 0), dup2(slave, 1), dup2(slave, 2);
@@ -106,9 +112,27 @@ child(const struct jail_exec *je, const struct jail_rec *jr,
 		child_fail(pipefd, err[0] ? err : "joining the jail's cgroup");
 	if (jns_setns(ns, nsflags & ~CLONE_NEWPID) < 0)
 		child_fail(pipefd, "setns");
+	/* Entering a user namespace as host root leaves us unmapped. */
+	if ((nsflags & CLONE_NEWUSER) && sys_become_root() < 0)
+		child_fail(pipefd, "becoming root of the jail");
+	/* Nothing of the host's but stdio and the error pipe (as fd 3),
+	 * before anything of the jail's is read (NSS, the command). */
+	if (pipefd != 3) {
+		if (dup3(pipefd, 3, O_CLOEXEC) < 0)
+			child_fail(pipefd, "dup3");
+		pipefd = 3;
+	}
+	syscall(SYS_close_range, 4, ~0U, 0);
 	if (je->user && je->user_in_jail && lookup_user(je->user, id, err) < 0) {
 		errno = ENOENT;
 		child_fail(pipefd, je->user);
+	}
+	/* No command: the user's shell, from the jail's passwd for root. */
+	if (!je->user && !argv[0] && (nsflags & CLONE_NEWUSER))
+		lookup_user("root", id, err);
+	if (!argv[0]) {
+		shell_argv[0] = id->shell[0] ? id->shell : "/bin/sh";
+		argv = shell_argv;
 	}
 	dir = je->dir ? je->dir : je->login ? id->home : NULL;
 	if ((nsflags & CLONE_NEWNS) && chdir(dir ? dir : "/") < 0) {
@@ -119,13 +143,10 @@ child(const struct jail_exec *je, const struct jail_rec *jr,
 	}
 	if ((nsflags & CLONE_NEWUSER) && jail_confine(jr, err) < 0)
 		child_fail(pipefd, err);
-	/* Entering a user namespace as host root leaves us unmapped. */
-	if (je->user || (nsflags & CLONE_NEWUSER)) {
-		if (setgroups((size_t)id->ngroups, id->groups) < 0 ||
-		    setresgid(id->gid, id->gid, id->gid) < 0 ||
-		    setresuid(id->uid, id->uid, id->uid) < 0)
-			child_fail(pipefd, "setting the user");
-	}
+	if (je->user && (setgroups((size_t)id->ngroups, id->groups) < 0 ||
+	    setresgid(id->gid, id->gid, id->gid) < 0 ||
+	    setresuid(id->uid, id->uid, id->uid) < 0))
+		child_fail(pipefd, "setting the user");
 	if (je->login) {
 		const char *term = getenv("TERM");
 		snprintf(e_home, sizeof(e_home), "HOME=%s", id->home);
@@ -135,15 +156,8 @@ child(const struct jail_exec *je, const struct jail_rec *jr,
 		snprintf(e_term, sizeof(e_term), "TERM=%s", term ? term : "dumb");
 		envp = login_env;
 	}
-	/* Nothing of the host's but stdio and the error pipe (as fd 3). */
-	if (pipefd != 3) {
-		if (dup3(pipefd, 3, O_CLOEXEC) < 0)
-			child_fail(pipefd, "dup3");
-		pipefd = 3;
-	}
-	syscall(SYS_close_range, 4, ~0U, 0);
-	execvpe(je->argv[0], je->argv, envp ? envp : environ);
-	child_fail(pipefd, je->argv[0]);
+	execvpe(argv[0], argv, envp ? envp : environ);
+	child_fail(pipefd, argv[0]);
 }
 
 /* ---- pty relay ---- */
@@ -196,8 +210,14 @@ relay(int master, pid_t pid)
 				break;
 		}
 		if (p[1].revents) {
-			if ((n = read(0, buf, sizeof(buf))) <= 0)
+			if ((n = read(0, buf, sizeof(buf))) <= 0) {
 				in_open = false;
+				/* end of input: the pty's end-of-file */
+				struct termios t;
+				if (tcgetattr(master, &t) == 0 &&
+				    (t.c_lflag & ICANON))
+					(void)!write(master, &t.c_cc[VEOF], 1);
+			}
 			else if (write(master, buf, (size_t)n) < 0)
 				break;
 		}
@@ -223,6 +243,15 @@ open_pty(int *master, int *slave, char *err)
 		return -1;
 	}
 	copy_winsize(*master);
+	/* Not a terminal on both ends: pass bytes through untranslated
+	 * (no CR before LF in a pipe, no echo of piped input). */
+	if (!isatty(0) || !isatty(1)) {
+		struct termios t;
+		if (tcgetattr(*slave, &t) == 0) {
+			cfmakeraw(&t);
+			tcsetattr(*slave, TCSANOW, &t);
+		}
+	}
 	return 0;
 }
 
@@ -239,7 +268,7 @@ jail_exec(const struct jail_exec *je)
 	ssize_t n;
 
 	err[0] = '\0';
-	if (je->argv == NULL || je->argv[0] == NULL) {
+	if (je->argv && je->argv[0] == NULL) {
 		errno = EINVAL;
 		return jerr(err, "no command");
 	}
@@ -251,6 +280,13 @@ jail_exec(const struct jail_exec *je)
 	nsflags = jail_nsflags(&jr);
 	if (je->nsmask)
 		nsflags &= je->nsmask;
+	/* Host root must never run the jail's files. */
+	if ((nsflags & CLONE_NEWNS) && !(nsflags & CLONE_NEWUSER)) {
+		errno = EPERM;
+		jerr(err, "entering the mount namespace needs the user "
+		    "namespace too");
+		goto out;
+	}
 	/* Inside a jail the child asks the monitor to move it instead. */
 	if (!jail_inside() && (cgfd = cg_open_procs(&jr)) < 0) {
 		jerrno(err, "cgroup %s", jr.cgroup);

@@ -229,6 +229,7 @@ int jns_open(pid_t pid, struct jail_ns *ns);
 int jns_setns(const struct jail_ns *ns, int flags);
 void jns_close(struct jail_ns *ns);
 void sys_proctitle(const char *title);
+int sys_become_root(void);
 int sys_uid_map(pid_t pid, uint32_t inside_base, uint32_t outside, char *err);
 
 /* errors */

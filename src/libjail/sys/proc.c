@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
+#include <grp.h>
 #include <linux/sched.h>
 
 #include "../vjail.h"
@@ -298,4 +299,14 @@ sys_proctitle(const char *title)
 	memset(program_invocation_name, 0, (size_t)n);
 	snprintf(program_invocation_name, (size_t)n, "%s", title);
 	prctl(PR_SET_NAME, title);
+}
+
+/* Just entered a user namespace as host root: become root of it. */
+int
+sys_become_root(void)
+{
+	if (setgroups(0, NULL) < 0 || setresgid(0, 0, 0) < 0 ||
+	    setresuid(0, 0, 0) < 0)
+		return -1;
+	return 0;
 }
