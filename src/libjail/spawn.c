@@ -58,16 +58,30 @@ send_msg(int sock, int type, const char *text, int fd)
 	return sys_send_fd(sock, &m, sizeof(m), fd);
 }
 
-/* Receive one message; EOF or error reads as M_ERROR with a text. */
+/* Setup steps are bounded: a hung step (say, a FUSE mount in a child's
+ * tree) must not hold the registry lock forever. */
+#define SETUP_TIMEOUT_MS	30000
+
+/* Receive one message; EOF, error or timeout read as M_ERROR. */
 static int
 recv_msg(int sock, struct msg *m, int *fd, const char *who)
 {
-	ssize_t n = sys_recv_fd(sock, m, sizeof(*m), fd);
+	struct pollfd p = { .fd = sock, .events = POLLIN };
+	ssize_t n = -1;
+	int rc;
 
+	if (fd)
+		*fd = -1;
+	while ((rc = poll(&p, 1, SETUP_TIMEOUT_MS)) < 0 && errno == EINTR)
+		;
+	if (rc > 0)
+		n = sys_recv_fd(sock, m, sizeof(*m), fd);
 	if (n == (ssize_t)sizeof(*m))
 		return m->type;
 	m->type = M_ERROR;
-	snprintf(m->text, sizeof(m->text), "%s exited during setup", who);
+	snprintf(m->text, sizeof(m->text), rc == 0 ?
+	    "%s did not answer within %d s" : "%s exited during setup", who,
+	    SETUP_TIMEOUT_MS / 1000);
 	return M_ERROR;
 }
 
@@ -140,13 +154,16 @@ holder_main(const struct jail_rec *jr, int sock)
 	struct msg m;
 	int rootfd;
 
+	/* Only the monitor's socket: no other descriptor of the host's. */
+	close_all_but(&sock, 1);
 	if (recv_msg(sock, &m, &rootfd, "monitor") != M_GO)
 		_exit(1);
+	/* Maps are written: no tracing of PID 1 from now on. */
+	prctl(PR_SET_DUMPABLE, 0);
 	/* Named now, while the host's /proc still shows us. */
 	sys_proctitle("vjail-holder");
 	/* Become the jail's root: host uid of its range, not host root. */
-	if (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0 ||
-	    setgroups(0, NULL) < 0) {
+	if (sys_become_root() < 0) {
 		jerrno(err, "holder: becoming root of the jail");
 		goto fail;
 	}
@@ -173,7 +190,6 @@ holder_main(const struct jail_rec *jr, int sock)
 		_exit(1);
 	close_all_but(NULL, 0);
 	devnull_stdio();
-	prctl(PR_SET_DUMPABLE, 0);
 	holder_loop();
 fail:
 	send_msg(sock, M_ERROR, err, -1);
@@ -231,16 +247,20 @@ spawn_nested(const struct jail_rec *jr, const struct jail_rec *parent,
     int hsock, int back)
 {
 	char err[JAIL_ERRMSGLEN] = "";
-	int ppidfd, hpidfd = -1, st;
+	int ppidfd, hpidfd = -1, st, keep[2] = { hsock, back }, hostproc;
 	long h;
 	pid_t inner;
 
-	if ((ppidfd = sys_pidfd_open(parent->holder)) < 0 ||
+	/* Nothing of the monitor's goes into the parent jail. */
+	close_all_but(keep, 2);
+	/* The host's /proc, to write the child's maps through: the parent
+	 * jail's own /proc is the parent jail's to fake. */
+	hostproc = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (hostproc < 0 || (ppidfd = sys_pidfd_open(parent->holder)) < 0 ||
 	    setns(ppidfd, CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID |
 	    CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET | CLONE_NEWCGROUP) < 0 ||
 	    /* a new user namespace needs an owner mapped in its parent */
-	    setgroups(0, NULL) < 0 || setresgid(0, 0, 0) < 0 ||
-	    setresuid(0, 0, 0) < 0) {
+	    sys_become_root() < 0) {
 		jerrno(err, "entering the parent jail");
 		send_msg(back, M_ERROR, err, -1);
 		_exit(1);
@@ -267,11 +287,13 @@ spawn_nested(const struct jail_rec *jr, const struct jail_rec *parent,
 		_exit(1);
 	}
 	/* The child maps onto the parent's range, seen from the parent. */
-	if (sys_uid_map((pid_t)h, 0, 0, err) < 0) {
+	if (sys_uid_map(hostproc, sys_pidfd_pid_at(hostproc, hpidfd), 0, 0,
+	    err) < 0) {
 		sys_pidfd_send_signal(hpidfd, SIGKILL);
 		send_msg(back, M_ERROR, err, -1);
 		_exit(1);
 	}
+	prctl(PR_SET_DUMPABLE, 0);
 	send_msg(back, M_PIDFD, NULL, hpidfd);
 	_exit(0);
 }
@@ -296,7 +318,7 @@ start_holder(const struct jail_rec *jr, const struct jail_rec *parent,
 		close(cgfd);
 		if (h < 0)
 			return jerrno(err, "clone3");
-		if (sys_uid_map((pid_t)h, 0, JAIL_UIDBASE +
+		if (sys_uid_map(-1, (pid_t)h, 0, JAIL_UIDBASE +
 		    jr->uidslot * JAIL_UIDCOUNT, err) < 0) {
 			sys_pidfd_send_signal(hpidfd, SIGKILL);
 			return -1;
@@ -480,6 +502,7 @@ spawn_jail(struct jail_rec *jr, const struct jail_rec *parent, int *pidfd,
 	close(cs[1]);
 	if (recv_msg(cs[0], &m, pidfd, "monitor") != M_READY || *pidfd < 0) {
 		close(cs[0]);
+		kill(mon, SIGKILL);	/* our child: its pid cannot be reused */
 		waitpid(mon, &st, 0);
 		errno = EINVAL;
 		return jerr(err, "%s", m.text);

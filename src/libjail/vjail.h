@@ -202,7 +202,8 @@ int sys_pidfd_open(pid_t pid);
 int sys_pidfd_send_signal(int pidfd, int sig);
 int sys_pidfd_wait(int pidfd, int timeout_ms);
 uint64_t sys_starttime(pid_t pid);
-pid_t sys_pidfd_pid(int pidfd);
+pid_t sys_pidfd_pid_at(int procfd, int pidfd);
+#define sys_pidfd_pid(fd) sys_pidfd_pid_at(-1, fd)
 int sys_ns_inode(pid_t pid, const char *ns, uint64_t *ino);
 int sys_setns_pid(pid_t pid, const char *ns);
 long sys_clone3(uint64_t flags, int *pidfd, int cgroupfd);
@@ -230,7 +231,8 @@ int jns_setns(const struct jail_ns *ns, int flags);
 void jns_close(struct jail_ns *ns);
 void sys_proctitle(const char *title);
 int sys_become_root(void);
-int sys_uid_map(pid_t pid, uint32_t inside_base, uint32_t outside, char *err);
+int sys_uid_map(int procfd, pid_t pid, uint32_t inside, uint32_t outside,
+    char *err);
 
 /* errors */
 int jerr(char *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

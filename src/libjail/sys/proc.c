@@ -45,16 +45,18 @@ sys_pidfd_wait(int pidfd, int timeout_ms)
 	return rc > 0;
 }
 
-/* The host pid behind a pidfd, from its fdinfo. */
+/* The pid behind a pidfd as the /proc at procfd sees it (-1: /proc). */
 pid_t
-sys_pidfd_pid(int pidfd)
+sys_pidfd_pid_at(int procfd, int pidfd)
 {
 	char path[64], buf[512], *p;
 	ssize_t n;
 	int fd;
 
-	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", pidfd);
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+	snprintf(path, sizeof(path), "%sself/fdinfo/%d",
+	    procfd < 0 ? "/proc/" : "", pidfd);
+	if ((fd = openat(procfd < 0 ? AT_FDCWD : procfd, path,
+	    O_RDONLY | O_CLOEXEC)) < 0)
 		return -1;
 	n = read(fd, buf, sizeof(buf) - 1);
 	close(fd);
@@ -146,19 +148,28 @@ sys_write_file(const char *path, const char *buf, char *err)
 	return 0;
 }
 
-/* Map JAIL_UIDCOUNT ids from inside_base to outside for process pid. */
+/*
+ * Map JAIL_UIDCOUNT ids from inside to outside for process pid, through
+ * the /proc at procfd (-1: /proc): a child jail's maps are written from
+ * inside its parent, whose own /proc must not be trusted for it.
+ */
 int
-sys_uid_map(pid_t pid, uint32_t inside, uint32_t outside, char *err)
+sys_uid_map(int procfd, pid_t pid, uint32_t inside, uint32_t outside,
+    char *err)
 {
+	static const char *const files[] = { "uid_map", "gid_map" };
 	char path[64], map[64];
 
 	snprintf(map, sizeof(map), "%u %u %u\n", inside, outside,
 	    JAIL_UIDCOUNT);
-	snprintf(path, sizeof(path), "/proc/%d/uid_map", (int)pid);
-	if (sys_write_file(path, map, err) < 0)
-		return -1;
-	snprintf(path, sizeof(path), "/proc/%d/gid_map", (int)pid);
-	return sys_write_file(path, map, err);
+	for (int i = 0; i < 2; i++) {
+		snprintf(path, sizeof(path), "%s%d/%s",
+		    procfd < 0 ? "/proc/" : "", (int)pid, files[i]);
+		if (sys_write_fileat(procfd < 0 ? AT_FDCWD : procfd, path,
+		    map) < 0)
+			return jerrno(err, "writing %s of the holder", files[i]);
+	}
+	return 0;
 }
 
 int
