@@ -151,10 +151,21 @@ stop_timeout(const struct opts *o)
 	return (int)t;
 }
 
+/* jid of a jail by name or number, dying ones included. */
+static int
+find_jid(const char *arg)
+{
+	char *ep;
+	long n = strtol(arg, &ep, 10);
+
+	return jail_getv(JAIL_DYING, *arg && !*ep && n > 0 ? "jid" : "name",
+	    arg, NULL);
+}
+
 static int
 remove_one(const struct opts *o, const char *arg)
 {
-	int jid = jail_getid(arg);
+	int jid = find_jid(arg);
 	char *name;
 
 	if (jid < 0) {

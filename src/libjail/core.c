@@ -114,16 +114,35 @@ visible(const struct jail_rec *jr, int flags)
 	return reg_holder_alive(jr);
 }
 
+/*
+ * Descendants of jid (children, grandchildren, ...), as FreeBSD counts
+ * children.cur and checks children.max along the whole chain.
+ */
 static int
 count_children(struct registry *r, int jid, const int *jids, int n)
 {
+	int *par = calloc((size_t)n + 1, sizeof(int)), k = 0;
 	struct jail_rec c;
-	int k = 0;
 
+	if (par == NULL)
+		return 0;
 	for (int i = 0; i < n; i++)
-		if (reg_load(r, jids[i], &c) == 0 && c.parent == jid &&
-		    c.state != JS_CREATING)
-			k++;
+		par[i] = reg_load(r, jids[i], &c) == 0 &&
+		    c.state != JS_CREATING ? c.parent : -1;
+	for (int i = 0; i < n; i++) {
+		int p = par[i];
+		for (int depth = 0; p > 0 && depth < 64; depth++) {
+			if (p == jid) {
+				k++;
+				break;
+			}
+			int j = 0;
+			while (j < n && jids[j] != p)
+				j++;
+			p = j < n ? par[j] : -1;
+		}
+	}
+	free(par);
 	return k;
 }
 
@@ -263,11 +282,15 @@ reserve(struct registry *r, struct jail_rec *jr, struct jail_rec *parent,
 			goto out;
 		}
 	}
-	if (parent->jid && count_children(r, parent->jid, jids, n) >=
-	    parent->children_max) {
-		errno = EPERM;
-		jerr(err, "prison limit exceeded");
-		goto out;
+	/* Every ancestor's children.max bounds all its descendants. */
+	for (struct jail_rec a = *parent; a.jid > 0; ) {
+		if (count_children(r, a.jid, jids, n) >= a.children_max) {
+			errno = EPERM;
+			jerr(err, "prison limit exceeded");
+			goto out;
+		}
+		if (a.parent <= 0 || reg_load(r, a.parent, &a) < 0)
+			break;
 	}
 	if (jr->jid <= 0) {
 		jr->jid = alloc_jid(r, jids, n);
@@ -426,16 +449,13 @@ core_update(struct jail_rec *jr, const uint64_t *set, int flags, char *err)
 		err[0] = '\0';
 		return -1;
 	}
-	if (run_checks(jr, NULL, set, flags & ~JAIL_CREATE, err) < 0)
-		return -1;
 	if (reg_open(&r, true, err) < 0)
 		return -1;
-	if (find_locked(&r, &cur, jid, NULL, -1, 0, err) < 0)
+	if (find_locked(&r, &cur, jid, NULL, -1, 0, err) < 0 ||
+	    (cur.parent && load_parent(&r, &cur, &parent, err) < 0) ||
+	    run_checks(jr, cur.parent ? &parent : NULL, set,
+	    flags & ~JAIL_CREATE, err) < 0)
 		goto fail;
-	if (cur.parent && load_parent(&r, &cur, &parent, err) == 0 &&
-	    set_has_name(set, "enforce_statfs") &&
-	    jr->enforce_statfs < parent.enforce_statfs)
-		jr->enforce_statfs = parent.enforce_statfs;
 	/* Keep host-side facts from the fresh record, values from jr. */
 	jr->holder = cur.holder;
 	jr->holder_start = cur.holder_start;
@@ -515,7 +535,7 @@ core_attach(int jid, char *err)
 	if ((jail_inside() ? svc_join(jid, err) :
 	    cg_move(dir, getpid(), err)) < 0)
 		goto out;
-	if (jns_setns(&ns, jail_nsflags(&jr)) < 0) {
+	if (jns_setns(&ns, jail_nsflags(&jr)) < 0 || sys_become_root() < 0) {
 		jerrno(err, "jail_attach: setns");
 		goto out;
 	}
@@ -552,16 +572,23 @@ core_stop(int jid, int timeout_s, char *err)
 		reg_close(&r);
 		return -1;
 	}
+	snprintf(dir, sizeof(dir), "%s/jail", jr.cgroup);
+	if (cg_populated(dir) == 0) {
+		reg_close(&r);
+		return 0;	/* nothing to stop */
+	}
+	/* Dying: hidden from jls, its name taken until it is gone; the
+	 * monitor finishes it if we are interrupted. */
 	jr.state = JS_DYING;
 	reg_store(&r, &jr, err);
 	reg_close(&r);
 	/* The holder relays SIGTERM to all of its PID namespace. */
 	if ((pidfd = sys_pidfd_open(jr.holder)) >= 0) {
-		sys_pidfd_send_signal(pidfd, SIGTERM);
+		if (reg_holder_alive(&jr))
+			sys_pidfd_send_signal(pidfd, SIGTERM);
 		close(pidfd);
 	}
-	snprintf(dir, sizeof(dir), "%s/jail", jr.cgroup);
-	return cg_wait_empty(dir, timeout_s * 1000);
+	return cg_wait_empty(dir, timeout_s > 3600 ? 3600000 : timeout_s * 1000);
 }
 
 /* Copy the parameters named in set from src over dst. */

@@ -324,9 +324,12 @@ reg_teardown(struct registry *r, struct jail_rec *jr, char *err)
 			reg_teardown(r, &child, err);
 	free(jids);
 	jail_unpublish(jr);
-	if (reg_holder_alive(jr) && (pidfd = sys_pidfd_open(jr->holder)) >= 0) {
-		sys_pidfd_send_signal(pidfd, SIGKILL);
-		sys_pidfd_wait(pidfd, 5000);
+	/* pidfd first, then the check: the pid cannot be reused in between */
+	if ((pidfd = sys_pidfd_open(jr->holder)) >= 0) {
+		if (reg_holder_alive(jr)) {
+			sys_pidfd_send_signal(pidfd, SIGKILL);
+			sys_pidfd_wait(pidfd, 5000);
+		}
 		close(pidfd);
 	}
 	if (jr->cgroup[0]) {

@@ -27,6 +27,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -361,6 +362,34 @@ peer_is_root(const struct jail_rec *self, uid_t uid)
 	return uid == JAIL_UIDBASE + self->uidslot * JAIL_UIDCOUNT;
 }
 
+#ifndef SO_PEERPIDFD
+#define SO_PEERPIDFD 77
+#endif
+
+/* Move the peer into target's cgroup, by a pidfd so a reused pid
+ * cannot put some other process there. */
+static int
+join(const struct jail_rec *target, int c, pid_t pid, char *err)
+{
+	char dir[PATH_MAX + 8];
+	int pidfd = -1, rc;
+	socklen_t len = sizeof(pidfd);
+
+	if (getsockopt(c, SOL_SOCKET, SO_PEERPIDFD, &pidfd, &len) < 0 ||
+	    sys_pidfd_pid(pidfd) != pid) {
+		if (pidfd >= 0)
+			close(pidfd);
+		return deny(err, EPERM, "jail service: peer is gone");
+	}
+	snprintf(dir, sizeof(dir), "%s/jail", target->cgroup);
+	rc = cg_move(dir, pid, err);
+	/* still the same process after the move? */
+	if (rc == 0 && sys_pidfd_wait(pidfd, 0))
+		rc = deny(err, EPERM, "jail service: peer is gone");
+	close(pidfd);
+	return rc;
+}
+
 static void
 handle(const struct jail_rec *self, int c)
 {
@@ -410,9 +439,7 @@ handle(const struct jail_rec *self, int c)
 			to_jail_view(self, &resp->rec);
 		}
 	} else if (req->op == SVC_JOIN) {
-		char dir[PATH_MAX + 8];
-		snprintf(dir, sizeof(dir), "%s/jail", target.cgroup);
-		rc = cg_move(dir, cr.pid, err);
+		rc = join(&target, c, cr.pid, err);
 	} else {
 		rc = deny(err, EINVAL, "jail service: unknown request");
 	}
@@ -431,10 +458,16 @@ svc_serve(int lfd, int jid)
 {
 	struct jail_rec self;
 	char err[JAIL_ERRMSGLEN];
-	int c = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
+	/* A client that sends nothing must not stall the monitor. */
+	struct timeval tv = { .tv_sec = 1 };
+	int c = accept4(lfd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
 
 	if (c < 0)
 		return;
+	int fl = fcntl(c, F_GETFL);
+	fcntl(c, F_SETFL, fl & ~O_NONBLOCK);
+	setsockopt(c, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	setsockopt(c, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
 	if (core_find(&self, jid, NULL, -1, 0, err) == 0)
 		handle(&self, c);
 	close(c);

@@ -228,6 +228,15 @@ idmapped_root(const struct jail_rec *jr, pid_t holder, char *err)
 	}
 	close(dir);
 	attr.userns_fd = (uint64_t)userns;
+	/*
+	 * The host's own root is never handed to a jail's root: seen without
+	 * an idmap, its files belong to nobody in the jail (DESIGN.md: the
+	 * jail's root has no power over the host's).
+	 */
+	if (strcmp(jr->path, "/") == 0) {
+		close(userns);
+		return tree;
+	}
 	if (syscall(SYS_mount_setattr, tree, "", AT_EMPTY_PATH, &attr,
 	    sizeof(attr)) < 0) {
 		jerrno(err, "path: %s: idmapped mount", jr->path);
@@ -362,8 +371,11 @@ monitor_teardown(const struct jail_rec *jr, uint64_t start, bool holder_gone)
 		return;
 	if (reg_load(&r, jr->jid, &cur) == 0 && cur.holder_start == start) {
 		snprintf(dir, sizeof(dir), "%s/jail", cur.cgroup);
-		if (holder_gone || (!cur.persist && cur.state == JS_ALIVE &&
-		    cg_populated(dir) == 0)) {
+		/* Empty: a dying jail (an interrupted jail -r) goes, and a
+		 * non-persistent one unless children keep it (core decides). */
+		if (holder_gone || (cg_populated(dir) == 0 &&
+		    (cur.state == JS_DYING || (!cur.persist &&
+		    cur.state == JS_ALIVE)))) {
 			core_remove_locked(&r, &cur, err);	/* + cascade */
 		}
 	}
@@ -434,6 +446,7 @@ monitor_main(struct jail_rec *jr, const struct jail_rec *parent, int csock)
 	setsid();
 	close_all_but(keep, 1);
 	devnull_stdio();
+	(void)!chdir("/");	/* pin no mount of the creator's */
 	signal(SIGPIPE, SIG_IGN);
 	sys_proctitle("vjail-monitor");
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, hs) < 0) {

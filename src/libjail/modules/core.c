@@ -27,7 +27,6 @@ static int
 core_check(struct jail_rec *jr, const struct jail_rec *parent,
     const uint64_t *set, int flags, char *err)
 {
-	(void)parent;
 	if (set_has_name(set, "jid") && (jr->jid < 0 || jr->jid > JAIL_MAX)) {
 		errno = EINVAL;
 		return jerr(err, "jid: %d out of range (1 to %d)", jr->jid,
@@ -36,6 +35,13 @@ core_check(struct jail_rec *jr, const struct jail_rec *parent,
 	if (set_has_name(set, "children.max") && jr->children_max < 0) {
 		errno = EINVAL;
 		return jerr(err, "children.max: must not be negative");
+	}
+	/* A jail cannot give its children more room than it has itself. */
+	if (parent && jr->children_max >= parent->children_max &&
+	    jr->children_max > 0) {
+		errno = EPERM;
+		return jerr(err, "children.max: %d is not below the parent's %d",
+		    jr->children_max, parent->children_max);
 	}
 	if (!(flags & JAIL_CREATE) || !jr->name[0])
 		return 0;

@@ -46,10 +46,10 @@ fs_check(struct jail_rec *jr, const struct jail_rec *parent,
 		errno = EINVAL;
 		return jerr(err, "enforce_statfs: must be 0, 1 or 2");
 	}
-	if (!(flags & JAIL_CREATE))
-		return 0;
 	if (parent && jr->enforce_statfs < parent->enforce_statfs)
 		jr->enforce_statfs = parent->enforce_statfs;	/* inherited */
+	if (!(flags & JAIL_CREATE))
+		return 0;
 	if (!set_has_name(set, "path"))
 		snprintf(jr->path, sizeof(jr->path), "%s",
 		    parent ? parent->path : "/");

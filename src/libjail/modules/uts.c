@@ -19,8 +19,12 @@ static int
 uts_check(struct jail_rec *jr, const struct jail_rec *parent,
     const uint64_t *set, int flags, char *err)
 {
-	(void)parent, (void)set, (void)flags;
-	if (mod_check_chars("host.hostname", jr->hostname, false, err) < 0 ||
+	(void)parent, (void)flags;
+	/* Only what the caller gives: the live value is the jail's. */
+	if (set_has_name(set, "host.hostname") &&
+	    mod_check_chars("host.hostname", jr->hostname, false, err) < 0)
+		return -1;
+	if (set_has_name(set, "host.domainname") &&
 	    mod_check_chars("host.domainname", jr->domainname, false, err) < 0)
 		return -1;
 	return 0;
@@ -75,6 +79,16 @@ in_uts(struct jail_rec *jr, int (*fn)(struct jail_rec *, char *), char *err)
 	return rc;
 }
 
+/* The jail sets these to any bytes it likes: never pass control
+ * characters on to a terminal or into a jls -s line. */
+static void
+sanitize(char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			*s = '?';
+}
+
 static int
 read_uts(struct jail_rec *jr, char *err)
 {
@@ -85,6 +99,8 @@ read_uts(struct jail_rec *jr, char *err)
 	snprintf(jr->hostname, sizeof(jr->hostname), "%s", u.nodename);
 	snprintf(jr->domainname, sizeof(jr->domainname), "%s",
 	    strcmp(u.domainname, "(none)") ? u.domainname : "");
+	sanitize(jr->hostname);
+	sanitize(jr->domainname);
 	return 0;
 }
 
