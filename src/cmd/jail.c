@@ -166,7 +166,7 @@ static int
 remove_one(const struct opts *o, const char *arg)
 {
 	int jid = find_jid(arg);
-	char *name;
+	char *name, *ep;
 
 	if (jid < 0) {
 		if (errno == ENOENT)
@@ -175,7 +175,7 @@ remove_one(const struct opts *o, const char *arg)
 			warnx("%s", jail_errmsg);
 		return 1;
 	}
-	name = jail_getname(jid);
+	name = strtol(arg, &ep, 10) > 0 && !*ep ? jail_getname(jid) : strdup(arg);
 	if (o->op != 'R')
 		jail_stop(jid, stop_timeout(o));
 	if (jail_remove(jid) < 0 && errno != ENOENT) {
@@ -206,18 +206,16 @@ create_or_modify(struct opts *o)
 		o->njp++;
 		temp_persist = true;
 	}
-	/* jail(8) looks first, for its own messages. */
-	if (o->name && o->op != ('c' | 'm')) {
-		bool exists = jail_getid(o->name) >= 0;
-		if (o->op == 'c' && exists)
+	if ((jid = jailparam_set(o->jp, o->njp, flags)) < 0) {
+		/* jail(8)'s own words for the jail itself */
+		if (o->name && errno == EEXIST && o->op == 'c')
 			errx(1, "\"%s\" already exists", o->name);
-		if (o->op == 'm' && !exists)
+		if (o->name && errno == ENOENT && o->op == 'm')
 			errx(1, "\"%s\" not found", o->name);
-	}
-	if ((jid = jailparam_set(o->jp, o->njp, flags)) < 0)
 		errx(1, "%s", jail_errmsg);
-	char *name = jail_getname(jid);
-	const char *shown = name ? name : o->name ? o->name : "?";
+	}
+	char *name = o->name ? NULL : jail_getname(jid);
+	const char *shown = o->name ? o->name : name ? name : "?";
 	if (o->print_jid)
 		printf("%d\n", jid);
 	if (flags & JAIL_CREATE)

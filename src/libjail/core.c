@@ -190,7 +190,7 @@ core_find(struct jail_rec *jr, int jid, const char *name, int lastjid,
 		return -1;
 	rc = find_locked(&r, jr, jid, name, lastjid, flags, err);
 	reg_close(&r);
-	if (rc < 0 || !reg_holder_alive(jr))
+	if (rc < 0 || !(flags & CF_LIVE) || !reg_holder_alive(jr))
 		return rc;
 	/* Live values come from the kernel, not from the record. */
 	for (const struct module *const *m = modules; *m; m++)
@@ -230,10 +230,12 @@ save_lastjid(struct registry *r, int jid)
 	char buf[16];
 
 	snprintf(buf, sizeof(buf), "%d", jid);
-	int fd = openat(r->dirfd, "lastjid", O_WRONLY | O_CREAT | O_TRUNC |
-	    O_NOFOLLOW | O_CLOEXEC, 0600);
+	/* in place, as reg_store: no truncation to zero on ext4 */
+	int fd = openat(r->dirfd, "lastjid", O_WRONLY | O_CREAT | O_NOFOLLOW |
+	    O_CLOEXEC, 0600);
 	if (fd >= 0) {
-		(void)!write(fd, buf, strlen(buf));
+		(void)!pwrite(fd, buf, strlen(buf), 0);
+		(void)!ftruncate(fd, (off_t)strlen(buf));
 		close(fd);
 	}
 }
@@ -389,6 +391,7 @@ core_create(struct jail_rec *jr, const uint64_t *set, int flags, char *err)
 	}
 	if (reg_open(&r, true, err) < 0)
 		return -1;
+	reg_clean(&r);
 	if (load_parent(&r, jr, &parent, err) < 0 ||
 	    run_checks(jr, parent.jid ? &parent : NULL, set, flags, err) < 0 ||
 	    reserve(&r, jr, &parent, err) < 0) {
@@ -621,9 +624,11 @@ core_set(struct jail_rec *jr, const uint64_t *set, int flags, char *err)
 	const char *name = set_has_name(set, "name") ? jr->name : NULL;
 	int jid = set_has_name(set, "jid") ? jr->jid : 0, found;
 
-	found = (jid > 0 || name) ?
+	/* Create only: reserve() refuses a taken name or jid, under lock. */
+	found = (jid > 0 || name) && (flags & JAIL_UPDATE) ?
 	    core_find(&cur, jid, jid > 0 ? NULL : name, -1, 0, err) : -1;
-	if (found < 0 && (jid > 0 || name) && errno != ENOENT)
+	if (found < 0 && (jid > 0 || name) && (flags & JAIL_UPDATE) &&
+	    errno != ENOENT)
 		return -1;
 	if (found < 0) {
 		if (!(flags & JAIL_CREATE)) {

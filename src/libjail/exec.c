@@ -36,16 +36,77 @@ struct ident {
 	char	name[64], home[PATH_MAX], shell[PATH_MAX];
 };
 
-static int
-lookup_user(const char *user, struct ident *id, char *err)
+/* Does passwd entry pw match a name or a number? */
+static bool
+pw_matches(const struct passwd *pw, const char *user)
 {
-	struct passwd *pw = getpwnam(user);
+	char *ep;
+	long n = strtol(user, &ep, 10);
 
-	if (pw == NULL) {
+	return strcmp(pw->pw_name, user) == 0 ||
+	    (*user && *ep == '\0' && n >= 0 && pw->pw_uid == (uid_t)n);
+}
+
+/*
+ * A user of the jail, read from the jail's own /etc/passwd and
+ * /etc/group: no NSS module of the jail's is ever loaded (and a static
+ * command could not load one of another libc).
+ */
+static struct passwd *
+jail_getpw(const char *user, gid_t *groups, int *ngroups)
+{
+	static struct passwd found;
+	static char name[64], dir[PATH_MAX], shell[PATH_MAX];
+	struct passwd *pw;
+	struct group *gr;
+	FILE *f = fopen("/etc/passwd", "re");
+	int max = *ngroups;
+
+	*ngroups = 0;
+	if (f == NULL)
+		return NULL;
+	while ((pw = fgetpwent(f)) != NULL && !pw_matches(pw, user))
+		;
+	if (pw) {
+		found = *pw;
+		snprintf(name, sizeof(name), "%s", pw->pw_name);
+		snprintf(dir, sizeof(dir), "%s", pw->pw_dir);
+		snprintf(shell, sizeof(shell), "%s", pw->pw_shell);
+		found.pw_name = name, found.pw_dir = dir, found.pw_shell = shell;
+	}
+	fclose(f);
+	if (pw == NULL)
+		return NULL;
+	groups[(*ngroups)++] = found.pw_gid;
+	if ((f = fopen("/etc/group", "re")) != NULL) {
+		while ((gr = fgetgrent(f)) != NULL && *ngroups < max)
+			for (char **m = gr->gr_mem; *m; m++)
+				if (strcmp(*m, name) == 0 && gr->gr_gid != found.pw_gid) {
+					groups[(*ngroups)++] = gr->gr_gid;
+					break;
+				}
+		fclose(f);
+	}
+	return &found;
+}
+
+static int
+lookup_user(const char *user, bool in_jail, struct ident *id, char *err)
+{
+	struct passwd *pw;
+
+	id->ngroups = 256;
+	if (in_jail) {
+		pw = jail_getpw(user, id->groups, &id->ngroups);
+	} else {
 		char *ep;
 		long n = strtol(user, &ep, 10);
-		if (*user && *ep == '\0' && n >= 0)
+		if ((pw = getpwnam(user)) == NULL && *user && *ep == '\0' &&
+		    n >= 0)
 			pw = getpwuid((uid_t)n);
+		if (pw && getgrouplist(pw->pw_name, pw->pw_gid, id->groups,
+		    &id->ngroups) < 0)
+			id->ngroups = 0;
 	}
 	if (pw == NULL) {
 		errno = ENOENT;
@@ -53,9 +114,6 @@ lookup_user(const char *user, struct ident *id, char *err)
 	}
 	id->uid = pw->pw_uid;
 	id->gid = pw->pw_gid;
-	id->ngroups = 256;
-	if (getgrouplist(pw->pw_name, pw->pw_gid, id->groups, &id->ngroups) < 0)
-		id->ngroups = 0;
 	snprintf(id->name, sizeof(id->name), "%s", pw->pw_name);
 	snprintf(id->home, sizeof(id->home), "%s", pw->pw_dir);
 	snprintf(id->shell, sizeof(id->shell), "%s", pw->pw_shell);
@@ -123,13 +181,14 @@ child(const struct jail_exec *je, const struct jail_rec *jr,
 		pipefd = 3;
 	}
 	syscall(SYS_close_range, 4, ~0U, 0);
-	if (je->user && je->user_in_jail && lookup_user(je->user, id, err) < 0) {
+	if (je->user && je->user_in_jail &&
+	    lookup_user(je->user, true, id, err) < 0) {
 		errno = ENOENT;
 		child_fail(pipefd, je->user);
 	}
 	/* No command: the user's shell, from the jail's passwd for root. */
 	if (!je->user && !argv[0] && (nsflags & CLONE_NEWUSER))
-		lookup_user("root", id, err);
+		lookup_user("root", true, id, err);
 	if (!argv[0]) {
 		shell_argv[0] = id->shell[0] ? id->shell : "/bin/sh";
 		argv = shell_argv;
@@ -273,7 +332,8 @@ jail_exec(const struct jail_exec *je)
 		return jerr(err, "no command");
 	}
 	root_ident(&id);
-	if (je->user && !je->user_in_jail && lookup_user(je->user, &id, err) < 0)
+	if (je->user && !je->user_in_jail &&
+	    lookup_user(je->user, false, &id, err) < 0)
 		return -1;
 	if (core_enter(je->jid, &jr, &ns, err) < 0)
 		return -1;

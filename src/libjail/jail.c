@@ -247,7 +247,7 @@ jail_get(struct iovec *iov, unsigned int niov, int flags)
 		name = NULL, lastjid = -1;
 	else if (name)
 		lastjid = -1;
-	if (core_find(&jr, jid, name, lastjid, flags, err) < 0) {
+	if (core_find(&jr, jid, name, lastjid, flags | CF_LIVE, err) < 0) {
 		if (errno != ENOENT || lastjid >= 0)
 			return fail(iov, niov, errno, err);
 		return fail(iov, niov, ENOENT, err);

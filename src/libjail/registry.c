@@ -93,15 +93,20 @@ reg_open(struct registry *r, bool exclusive, char *err)
 	while (flock(r->lockfd, exclusive ? LOCK_EX : LOCK_SH) < 0)
 		if (errno != EINTR)
 			goto fail;
-	if (exclusive) {
-		check_boot(r);
-		reg_reap(r);
-	}
 	return 0;
 fail:
 	jerrno(err, "registry: %s", dir);
 	reg_close(r);
 	return -1;
+}
+
+/* Before a creation: drop records of an earlier boot and of jails whose
+ * holder or creator died without cleaning up (a killed monitor). */
+void
+reg_clean(struct registry *r)
+{
+	check_boot(r);
+	reg_reap(r);
 }
 
 void
@@ -198,22 +203,22 @@ reg_load(struct registry *r, int jid, struct jail_rec *jr)
 	return 0;
 }
 
+/*
+ * Write a record in place: writers hold the exclusive lock and readers
+ * the shared one, so no reader sees it half-written.  (Replacing the file
+ * by rename, or truncating it to zero, makes ext4 flush it: 0.1-0.3 ms a
+ * time where /run is not a tmpfs.)
+ */
 int
 reg_store(struct registry *r, const struct jail_rec *jr, char *err)
 {
-	char tmp[32], name[16];
-	FILE *f;
-	int fd;
+	char name[16], *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	int fd = -1, rc = -1;
 
-	snprintf(name, sizeof(name), "%d", jr->jid);
-	snprintf(tmp, sizeof(tmp), ".%d.tmp", jr->jid);
-	if ((fd = openat(r->jailsfd, tmp, O_WRONLY | O_CREAT | O_TRUNC |
-	    O_NOFOLLOW | O_CLOEXEC, 0600)) < 0)
-		return jerrno(err, "registry: %s", tmp);
-	if ((f = fdopen(fd, "w")) == NULL) {
-		close(fd);
-		return jerrno(err, "registry: %s", tmp);
-	}
+	if (f == NULL)
+		return jerrno(err, "registry");
 	for (size_t i = 0; i < param_count; i++) {
 		const struct param_def *pd = &param_table[i];
 		const void *v = (const char *)jr + pd->off;
@@ -234,12 +239,22 @@ reg_store(struct registry *r, const struct jail_rec *jr, char *err)
 		else
 			fprintf(f, "%s=%s\n", facts[i].key, v);
 	}
-	if (fclose(f) != 0 || renameat(r->jailsfd, tmp, r->jailsfd, name) < 0) {
-		jerrno(err, "registry: %s", name);
-		unlinkat(r->jailsfd, tmp, 0);
-		return -1;
-	}
-	return 0;
+	if (fclose(f) != 0)
+		goto out;
+	snprintf(name, sizeof(name), "%d", jr->jid);
+	if ((fd = openat(r->jailsfd, name, O_WRONLY | O_CREAT | O_NOFOLLOW |
+	    O_CLOEXEC, 0600)) < 0 ||
+	    pwrite(fd, buf, len, 0) != (ssize_t)len || ftruncate(fd,
+	    (off_t)len) < 0)
+		goto out;
+	rc = 0;
+out:
+	if (rc < 0)
+		jerrno(err, "registry: record %d", jr->jid);
+	if (fd >= 0)
+		close(fd);
+	free(buf);
+	return rc;
 }
 
 int

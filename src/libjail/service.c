@@ -327,7 +327,8 @@ host_get(const struct jail_rec *self, struct svc_req *req,
 	if (req->jid > 0 || req->name[0]) {
 		snprintf(full, sizeof(full), "%s.%s", self->name, req->name);
 		if (core_find(jr, req->jid > 0 ? req->jid : 0,
-		    req->jid > 0 ? NULL : full, -1, req->flags & JAIL_DYING,
+		    req->jid > 0 ? NULL : full, -1,
+		    (req->flags & JAIL_DYING) | CF_LIVE,
 		    err) < 0 || !is_descendant(jr->jid, self->jid)) {
 			errno = ENOENT;
 			return req->jid > 0 ?
@@ -337,8 +338,8 @@ host_get(const struct jail_rec *self, struct svc_req *req,
 		return 0;
 	}
 	for (;;) {
-		if (core_find(jr, 0, NULL, last, req->flags & JAIL_DYING,
-		    err) < 0)
+		if (core_find(jr, 0, NULL, last,
+		    (req->flags & JAIL_DYING) | CF_LIVE, err) < 0)
 			return -1;
 		if (is_descendant(jr->jid, self->jid))
 			return 0;

@@ -132,6 +132,7 @@ int jail_publish(const struct jail_rec *jr, char *err);
 void jail_unpublish(const struct jail_rec *jr);
 
 /* core: the operations behind jail_set / jail_get / jail_remove */
+#define CF_LIVE		0x100	/* core_find: also read live kernel values */
 void rec_defaults(struct jail_rec *jr);
 void rec_copy_set(struct jail_rec *dst, const struct jail_rec *src,
     const uint64_t *set);
@@ -185,6 +186,7 @@ int reg_delete(struct registry *r, int jid);
 int reg_list(struct registry *r, int **jids);
 bool reg_holder_alive(const struct jail_rec *jr);
 void reg_reap(struct registry *r);
+void reg_clean(struct registry *r);
 int reg_teardown(struct registry *r, struct jail_rec *jr, char *err);
 
 /* sys: cgroups */
