@@ -21,6 +21,10 @@
 
 #include "vjail.h"
 
+/* The jail this process made last: jail(8) enters it right away, and the
+ * holder's pid and start time still decide whether it is current. */
+static struct jail_rec made;
+
 /* Setup order matters: fs pivots into the new root, so it runs last. */
 const struct module *const modules[] = {
 	&mod_core, &mod_uts, &mod_ipc, &mod_net, &mod_fs, NULL,
@@ -419,6 +423,7 @@ core_create(struct jail_rec *jr, const uint64_t *set, int flags, char *err)
 	close(pidfd);
 	spawn_commit(true);
 	jid = jr->jid;
+	made = *jr;
 	/* Without persist and without anyone attaching, it is gone at once. */
 	if (!(flags & JAIL_ATTACH) && is_unused(&r, jr))
 		core_remove_locked(&r, jr, err);
@@ -467,10 +472,11 @@ core_update(struct jail_rec *jr, const uint64_t *set, int flags, char *err)
 	for (const struct module *const *m = modules; *m; m++)
 		if ((*m)->update && (*m)->update(jr, set, err) < 0)
 			goto fail;
-	if (reg_store(&r, jr, err) < 0)
-		goto fail;
+	/* No longer persistent and nothing in it: it goes (no store). */
 	if (!(flags & JAIL_ATTACH) && is_unused(&r, jr))
 		core_remove_locked(&r, jr, err);
+	else if (reg_store(&r, jr, err) < 0)
+		goto fail;
 	reg_close(&r);
 	if ((flags & JAIL_ATTACH) && core_attach(jid, err) < 0)
 		return -1;
@@ -510,7 +516,9 @@ core_enter(int jid, struct jail_rec *jr, struct jail_ns *ns, char *err)
 	jns_init(ns);
 	if (jail_inside())
 		return svc_enter(jid, jr, ns, err);
-	if (core_find(jr, jid, NULL, -1, 0, err) < 0)
+	if (made.jid == jid && made.holder > 0)
+		*jr = made;
+	else if (core_find(jr, jid, NULL, -1, 0, err) < 0)
 		return -1;
 	if ((ns->pidfd = sys_pidfd_open(jr->holder)) < 0)
 		return jerrno(err, "pidfd_open");
