@@ -34,12 +34,9 @@ reg_rundir(void)
 static void
 boot_id(char *buf, size_t len)
 {
-	int fd = open("/proc/sys/kernel/random/boot_id", O_RDONLY | O_CLOEXEC);
-	ssize_t n = fd >= 0 ? read(fd, buf, len - 1) : -1;
-
-	if (fd >= 0)
-		close(fd);
-	buf[n > 0 ? n : 0] = '\0';
+	if (sys_read_small(AT_FDCWD, "/proc/sys/kernel/random/boot_id", buf,
+	    len) < 0)
+		buf[0] = '\0';
 	buf[strcspn(buf, "\n")] = '\0';
 }
 
@@ -49,14 +46,10 @@ check_boot(struct registry *r)
 {
 	char now[64], then[64] = "";
 	int fd;
-	ssize_t n;
 
 	boot_id(now, sizeof(now));
-	if ((fd = openat(r->dirfd, "boot", O_RDONLY | O_CLOEXEC)) >= 0) {
-		n = read(fd, then, sizeof(then) - 1);
-		then[n > 0 ? n : 0] = '\0';
-		close(fd);
-	}
+	if (sys_read_small(r->dirfd, "boot", then, sizeof(then)) < 0)
+		then[0] = '\0';
 	if (strcmp(now, then) == 0)
 		return;
 	int *jids = NULL, n2 = reg_list(r, &jids);

@@ -210,6 +210,7 @@ int sys_ns_inode(pid_t pid, const char *ns, uint64_t *ino);
 int sys_setns_pid(pid_t pid, const char *ns);
 long sys_clone3(uint64_t flags, int *pidfd, int cgroupfd);
 int sys_write_file(const char *path, const char *buf, char *err);
+ssize_t sys_read_small(int dirfd, const char *path, char *buf, size_t len);
 int sys_write_fileat(int dirfd, const char *path, const char *buf);
 int sys_send_fds(int sock, const void *msg, size_t len, const int *fds,
     int nfds);

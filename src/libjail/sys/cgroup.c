@@ -95,18 +95,10 @@ int
 cg_populated(const char *dir)
 {
 	char path[PATH_MAX + 16], buf[256], *p;
-	ssize_t n;
-	int fd;
 
 	snprintf(path, sizeof(path), "%s/cgroup.events", dir);
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
-		return -1;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return -1;
-	buf[n] = '\0';
-	if ((p = strstr(buf, "populated ")) == NULL)
+	if (sys_read_small(AT_FDCWD, path, buf, sizeof(buf)) <= 0 ||
+	    (p = strstr(buf, "populated ")) == NULL)
 		return -1;
 	return p[10] == '1';
 }

@@ -45,25 +45,33 @@ sys_pidfd_wait(int pidfd, int timeout_ms)
 	return rc > 0;
 }
 
+/* Read a small file into buf, NUL-terminated: bytes read, or -1. */
+ssize_t
+sys_read_small(int dirfd, const char *path, char *buf, size_t len)
+{
+	int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, len - 1);
+	close(fd);
+	if (n < 0)
+		return -1;
+	buf[n] = '\0';
+	return n;
+}
+
 /* The pid behind a pidfd as the /proc at procfd sees it (-1: /proc). */
 pid_t
 sys_pidfd_pid_at(int procfd, int pidfd)
 {
 	char path[64], buf[512], *p;
-	ssize_t n;
-	int fd;
 
 	snprintf(path, sizeof(path), "%sself/fdinfo/%d",
 	    procfd < 0 ? "/proc/" : "", pidfd);
-	if ((fd = openat(procfd < 0 ? AT_FDCWD : procfd, path,
-	    O_RDONLY | O_CLOEXEC)) < 0)
-		return -1;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return -1;
-	buf[n] = '\0';
-	if ((p = strstr(buf, "\nPid:")) == NULL)
+	if (sys_read_small(procfd < 0 ? AT_FDCWD : procfd, path, buf,
+	    sizeof(buf)) <= 0 || (p = strstr(buf, "\nPid:")) == NULL)
 		return -1;
 	return (pid_t)strtol(p + 5, NULL, 10);
 }
@@ -74,17 +82,11 @@ sys_starttime(pid_t pid)
 {
 	char path[64], buf[1024], *p;
 	unsigned long long st = 0;
-	ssize_t n;
-	int fd, field;
+	int field;
 
 	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+	if (sys_read_small(AT_FDCWD, path, buf, sizeof(buf)) <= 0)
 		return 0;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return 0;
-	buf[n] = '\0';
 	/* comm may hold spaces and parentheses: count from the last ')'. */
 	if ((p = strrchr(buf, ')')) == NULL)
 		return 0;
