@@ -27,16 +27,15 @@ HDRS	 = include/jail.h src/libjail/vjail.h
 CMDS	 = jail jls jexec
 SOVER	 = 1
 
-all: $(B)/lib/libjail.a $(B)/lib/libjail.so.$(SOVER) \
-     $(CMDS:%=$(B)/bin/%) $(B)/libjail.pc
+all: $(B)/lib/libjail.a $(B)/lib/libjail.so.$(SOVER) $(CMDS:%=$(B)/bin/%)
 
-$(B)/obj/%.o: %.c $(HDRS)
+$(B)/obj/%.o: %.c $(HDRS) Makefile
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -c -o $@ $<
 
-$(B)/pic/%.o: %.c $(HDRS)
+$(B)/pic/%.o: %.c $(HDRS) Makefile
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -fPIC -fvisibility=hidden -c -o $@ $<
+	$(CC) $(CFLAGS) -fPIC -c -o $@ $<
 
 $(B)/lib/libjail.a: $(LIB_OBJ)
 	@mkdir -p $(dir $@)
@@ -57,14 +56,19 @@ $(B)/bin/%: src/cmd/%.c $(B)/lib/libjail.a include/jail.h
 	    { grep -v 'statically linked applications requires' || true; }
 	@test -x $@
 
-$(B)/libjail.pc: Makefile
-	@mkdir -p $(dir $@)
-	printf 'prefix=%s\nlibdir=%s\nincludedir=%s\n\nName: libjail\nDescription: FreeBSD jails on Linux (vjail)\nVersion: 0.1\nLibs: -L$${libdir} -ljail\nLibs.private: %s\nCflags: -I$${includedir}\n' \
-	    '$(PREFIX)' '$(LIBDIR)' '$(INCDIR)' '$(LIBS)' > $@
+# The version script exports only <jail.h>'s names.
+libjail.pc = printf 'prefix=%s\nlibdir=%s\nincludedir=%s\n\nName: libjail\nDescription: FreeBSD jails on Linux (vjail)\nVersion: 0.1\nLibs: -L$${libdir} -ljail\nLibs.private: %s\nCflags: -I$${includedir}\n' \
+	    '$(PREFIX)' '$(LIBDIR)' '$(INCDIR)' '$(LIBS)'
 
 # ---- tests ----
-UNIT_SRC = $(wildcard tests/unit/*.c)
-UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%.t)
+UNIT_SRC = $(filter-out tests/unit/shared.c,$(wildcard tests/unit/*.c))
+UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%.t) $(B)/tests/shared.t
+
+# Against the shared library, through the public header only: what a
+# user of -ljail gets (exported names, version script).
+$(B)/tests/shared.t: tests/unit/shared.c $(B)/lib/libjail.so.$(SOVER) include/jail.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $< -L$(B)/lib -ljail -Wl,-rpath,'$$ORIGIN/../lib'
 
 $(B)/tests/%.t: tests/unit/%.c $(B)/lib/libjail.a $(HDRS)
 	@mkdir -p $(dir $@)
@@ -87,7 +91,7 @@ install: all
 	install -m 755 $(B)/lib/libjail.so.$(SOVER) $(DESTDIR)$(LIBDIR)
 	ln -sf libjail.so.$(SOVER) $(DESTDIR)$(LIBDIR)/libjail.so
 	install -m 644 include/jail.h $(DESTDIR)$(INCDIR)
-	install -m 644 $(B)/libjail.pc $(DESTDIR)$(PCDIR)
+	$(libjail.pc) > $(DESTDIR)$(PCDIR)/libjail.pc
 	install -m 644 man/*.8 $(DESTDIR)$(MANDIR)/man8
 	install -m 644 man/*.3 $(DESTDIR)$(MANDIR)/man3
 	-[ -z "$(DESTDIR)" ] && ldconfig
