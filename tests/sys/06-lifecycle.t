@@ -3,8 +3,6 @@
 # jail -r stopping processes (SIGTERM, then stop.timeout and a kill).
 . "$(dirname "$0")/lib.sh"
 
-# procs_running NAME PATTERN: a process in the jail runs a command matching PATTERN
-procs_running() { timeout 10 jexec "$1" ps ax 2>/dev/null | grep -Eq -- "$2"; }
 
 # command=: runs, then the jail is gone
 O=${T}once

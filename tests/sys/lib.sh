@@ -177,6 +177,8 @@ wait_for() {
 }
 
 # jail_exists NAME: `jls -c -j NAME` says so.
+# procs_running NAME PATTERN: a process in the jail runs a command matching PATTERN
+procs_running() { timeout 10 jexec "$1" ps ax 2>/dev/null | grep -Eq -- "$2"; }
 jail_exists() { timeout 10 jls -c -j "$1" >/dev/null 2>&1; }
 jail_absent() { timeout 10 jls -c -j "$1" >/dev/null 2>&1; [ $? -eq 1 ]; }
 

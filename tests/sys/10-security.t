@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# What a jail's root must not be able to do, and what entering a jail must
+# not hand it: the host's files, the admin's terminal, host root running
+# the jail's binaries, more child jails than its limit.
+. "$(dirname "$0")/lib.sh"
+
+J=${T}sec
+run jail -q -c name=$J path=/ persist children.max=2
+is "$RC.$ERR" "0." "made $J (path=/)"
+
+# path=/ is the host's own root: never idmapped, so its files are nobody's
+probe=/vjail-${T}-probe
+run jexec $J touch $probe
+isnt "$RC" 0 "jail root cannot create files in the host's /"
+check "  and nothing appeared" test ! -e $probe
+rm -f $probe
+run jexec $J stat -c %U /etc/passwd
+is "$OUT" nobody "the host's root-owned files are nobody's in the jail"
+run jexec $J sh -c "echo x >>/etc/passwd"
+isnt "$RC" 0 "jail root cannot append to the host's /etc/passwd"
+
+# entering: a session of its own, no controlling terminal of the admin's
+run jexec $J sh -c 'exec 3</dev/tty'
+isnt "$RC" 0 "a jexec'd process has no controlling terminal (no TIOCSTI into the admin's)"
+run jexec $J sh -c 'ls /proc/self/fd | wc -l'
+is "$OUT" 4 "only stdin, stdout, stderr (and ls's own) are open in the jail"
+
+# host root never runs the jail's files
+run jexec -n mnt $J /bin/true
+isnt "$RC" 0 "jexec -n mnt (without user) is refused"
+like "$ERR" 'user namespace' "  saying why"
+run jexec -n net,uts $J hostname
+is "$RC" 0 "jexec -n net,uts runs a host tool in the jail's stack"
+
+# children.max bounds all descendants, and children get less than parents
+inner() { local j=$1; shift; run jexec "$j" /usr/bin/env -u VJAIL_RUNDIR -u VJAIL_CGROUP "$@"; }
+inner $J "$VJAIL_BIN/jail" -q -c name=k path=/ persist children.max=5
+is "$RC" 1 "a child may not get children.max above its parent's"
+like "$ERR" 'children\.max' "  the message names children.max"
+inner $J "$VJAIL_BIN/jail" -q -c name=k path=/ persist children.max=1
+is "$RC" 0 "a child with children.max=1 (below 2)"
+inner $J "$VJAIL_BIN/jexec" k "$VJAIL_BIN/jail" -q -c name=g path=/ persist
+is "$RC" 0 "a grandchild (the parent's 2nd descendant)"
+inner $J "$VJAIL_BIN/jail" -q -c name=k2 path=/ persist
+is "$RC.$ERR" "1.jail: prison limit exceeded" "a 3rd descendant exceeds the parent's children.max=2"
+run jls -j $J children.cur
+is "$OUT" 2 "children.cur counts all descendants"
+
+# inside the jail: the child is entered through the jail's own service
+inner $J "$VJAIL_BIN/jexec" k hostname
+is "$RC" 0 "jexec inside a jail enters its child"
+run jexec $J sh -c 'ls -l /dev/vjail'
+like "$OUT" '^s' "the jail's service socket is in its own /dev"
+
+# an interrupted jail -r is finished by the monitor
+run jail -q -c name=${T}int path=/ persist
+bg jexec ${T}int sh -c 'trap "" TERM; sleep 2'
+check "a TERM-ignoring process runs" wait_for 3 procs_running ${T}int 'sleep 2$'
+timeout -s INT 0.5 "$VJAIL_BIN/jail" -q -r stop.timeout=10 ${T}int
+run jls -j ${T}int
+isnt "$RC" 0 "a dying jail is hidden from jls"
+dying_gone() { ! timeout 10 jls -d -j "$1" >/dev/null 2>&1; }
+run jls -d -j ${T}int name
+is "$OUT" "${T}int" "  but listed by jls -d while its process runs"
+check "when the process ends, the monitor finishes the removal" wait_for 6 dying_gone ${T}int
+
+rm_jail $J
+done_testing
