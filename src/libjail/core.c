@@ -280,7 +280,9 @@ reserve(struct registry *r, struct jail_rec *jr, struct jail_rec *parent,
 			jerr(err, "jail %d already exists", jr->jid);
 			goto out;
 		}
-		if (jr->name[0] && strcmp(o.name, jr->name) == 0) {
+		/* A dying jail's name is free again (FreeBSD), its jid not. */
+		if (jr->name[0] && o.state != JS_DYING &&
+		    strcmp(o.name, jr->name) == 0) {
 			errno = EEXIST;
 			jerr(err, "jail \"%s\" already exists", jr->name);
 			goto out;
@@ -358,6 +360,27 @@ is_unused(struct registry *r, const struct jail_rec *jr)
 	free(jids);
 	snprintf(dir, sizeof(dir), "%s/jail", jr->cgroup);
 	return !jr->persist && kids == 0 && cg_populated(dir) == 0;
+}
+
+/*
+ * A jail whose last user is gone dies: as in FreeBSD it is DYING at
+ * once (hidden, its name free for a new jail, its jid not), and its
+ * monitor, which sees the holder go, clears it away.  The caller does
+ * not wait for the namespaces to be torn down.
+ */
+static void
+retire(struct registry *r, struct jail_rec *jr, char *err)
+{
+	int pidfd = sys_pidfd_open(jr->holder);
+
+	jail_unpublish(jr);
+	jr->state = JS_DYING;
+	jr->dying = 1;
+	if (pidfd < 0 || !reg_holder_alive(jr) || reg_store(r, jr, err) < 0 ||
+	    sys_pidfd_send_signal(pidfd, SIGKILL) < 0)
+		core_remove_locked(r, jr, err);	/* no monitor to rely on */
+	if (pidfd >= 0)
+		close(pidfd);
 }
 
 /* Remove jr and then every ancestor it leaves unused. */
@@ -459,9 +482,9 @@ core_update(struct jail_rec *jr, const uint64_t *set, int flags, char *err)
 	for (const struct module *const *m = modules; *m; m++)
 		if ((*m)->update && (*m)->update(jr, set, err) < 0)
 			goto fail;
-	/* No longer persistent and nothing in it: it goes (no store). */
+	/* No longer persistent and nothing in it: it dies. */
 	if (!(flags & JAIL_ATTACH) && is_unused(&r, jr))
-		core_remove_locked(&r, jr, err);
+		retire(&r, jr, err);
 	else if (reg_store(&r, jr, err) < 0)
 		goto fail;
 	reg_close(&r);
