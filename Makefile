@@ -17,7 +17,7 @@ CC	?= cc
 CFLAGS	?= -O2 -g
 CFLAGS	+= -std=gnu11 -Wall -Wextra -Wshadow -Wno-unused-result -Wno-format-truncation \
 	   -Iinclude -fstack-protector-strong -D_FORTIFY_SOURCE=2
-LIBS	 = -lseccomp
+LIBS	 = -lseccomp -lmnl
 
 B	 = build
 LIB_SRC	 = $(wildcard src/libjail/*.c src/libjail/sys/*.c src/libjail/modules/*.c)
@@ -47,14 +47,13 @@ $(B)/lib/libjail.so.$(SOVER): $(PIC_OBJ) src/libjail/libjail.map
 	    -Wl,--version-script=src/libjail/libjail.map -o $@ $(PIC_OBJ) $(LIBS)
 	ln -sf libjail.so.$(SOVER) $(B)/lib/libjail.so
 
-# The commands are static executables: no dynamic linking or symbol
-# binding on the hot path (measured: -1 ms for a one-shot jail). User
-# lookups in a jail read its /etc/passwd directly, never its NSS modules.
+# The commands carry libjail statically and bind every symbol at start
+# (-z now): the monitor, holder and exec child, all forks of the command,
+# then never resolve a symbol again. (Fully static binaries were 0.3 ms
+# faster still, but Debian ships no static libmnl.)
 $(B)/bin/%: src/cmd/%.c $(B)/lib/libjail.a include/jail.h
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -static -o $@ $< $(B)/lib/libjail.a $(LIBS) 2>&1 | \
-	    { grep -v 'statically linked applications requires' || true; }
-	@test -x $@
+	$(CC) $(CFLAGS) -Wl,-z,now -o $@ $< $(B)/lib/libjail.a $(LIBS)
 
 # The version script exports only <jail.h>'s names.
 libjail.pc = printf 'prefix=%s\nlibdir=%s\nincludedir=%s\n\nName: libjail\nDescription: FreeBSD jails on Linux (vjail)\nVersion: 0.1\nLibs: -L$${libdir} -ljail\nLibs.private: %s\nCflags: -I$${includedir}\n' \

@@ -124,6 +124,26 @@ is_bool(unsigned i)
 	    !(params[i].jp_flags & JP_JAILSYS);
 }
 
+/*
+ * For jls -s, as FreeBSD: "x.y" is skipped when a jailsys parameter "x"
+ * is not "new" (vnet.bridge means nothing without vnet).
+ */
+static bool
+jailsys_parent_new(unsigned i)
+{
+	const char *dot = strchr(params[i].jp_name, '.');
+
+	if (dot == NULL)
+		return true;
+	for (unsigned j = 1; j < nparams; j++)
+		if ((params[j].jp_flags & JP_JAILSYS) &&
+		    strlen(params[j].jp_name) == (size_t)(dot - params[i].jp_name) &&
+		    strncmp(params[j].jp_name, params[i].jp_name,
+		    (size_t)(dot - params[i].jp_name)) == 0)
+			return ival(j) == JAIL_SYS_NEW;
+	return true;
+}
+
 static void
 print_nameval(int pflags)
 {
@@ -133,8 +153,8 @@ print_nameval(int pflags)
 		json_open();
 	for (unsigned i = 1; i < nparams; i++) {
 		char *v;
-		if ((pflags & PRINT_SKIP) &&
-		    !(params[i].jp_ctltype & CTLFLAG_WR))
+		if ((pflags & PRINT_SKIP) && (!(params[i].jp_ctltype &
+		    CTLFLAG_WR) || !jailsys_parent_new(i)))
 			continue;
 		if ((v = jailparam_export(&params[i])) == NULL)
 			errx(1, "%s", jail_errmsg);

@@ -62,22 +62,22 @@ jail_confine(const struct jail_rec *jr, char *err)
 }
 
 int
-jail_publish(const struct jail_rec *jr, char *err)
+jail_created(struct registry *r, struct jail_rec *jr, char *err)
 {
 	for (const struct module *const *m = modules; *m; m++)
-		if ((*m)->publish && (*m)->publish(jr, err) < 0) {
-			jail_unpublish(jr);
+		if ((*m)->created && (*m)->created(r, jr, err) < 0) {
+			jail_destroy(r, jr);
 			return -1;
 		}
 	return 0;
 }
 
 void
-jail_unpublish(const struct jail_rec *jr)
+jail_destroy(struct registry *r, const struct jail_rec *jr)
 {
 	for (const struct module *const *m = modules; *m; m++)
-		if ((*m)->unpublish)
-			(*m)->unpublish(jr);
+		if ((*m)->destroy)
+			(*m)->destroy(r, jr);
 }
 
 static int
@@ -373,7 +373,7 @@ retire(struct registry *r, struct jail_rec *jr, char *err)
 {
 	int pidfd = sys_pidfd_open(jr->holder);
 
-	jail_unpublish(jr);
+	jail_destroy(r, jr);
 	jr->state = JS_DYING;
 	jr->dying = 1;
 	if (pidfd < 0 || !reg_holder_alive(jr) || reg_store(r, jr, err) < 0 ||
@@ -421,7 +421,7 @@ core_create(struct jail_rec *jr, const uint64_t *set, int flags, char *err)
 		goto undo_record;
 	if (spawn_jail(jr, parent.jid ? &parent : NULL, &pidfd, err) < 0)
 		goto undo_cgroup;
-	if (jail_publish(jr, err) < 0) {
+	if (jail_created(&r, jr, err) < 0) {
 		sys_pidfd_send_signal(pidfd, SIGKILL);
 		sys_pidfd_wait(pidfd, 5000);
 		goto undo_cgroup;
@@ -430,7 +430,7 @@ core_create(struct jail_rec *jr, const uint64_t *set, int flags, char *err)
 	jr->creator = 0;
 	jr->creator_start = 0;
 	if (reg_store(&r, jr, err) < 0) {
-		jail_unpublish(jr);
+		jail_destroy(&r, jr);
 		sys_pidfd_send_signal(pidfd, SIGKILL);
 		sys_pidfd_wait(pidfd, 5000);
 		goto undo_cgroup;
@@ -480,7 +480,7 @@ core_update(struct jail_rec *jr, const uint64_t *set, int flags, char *err)
 	jr->userns = cur.userns;
 	jr->state = cur.state;
 	for (const struct module *const *m = modules; *m; m++)
-		if ((*m)->update && (*m)->update(jr, set, err) < 0)
+		if ((*m)->update && (*m)->update(&r, jr, set, err) < 0)
 			goto fail;
 	/* No longer persistent and nothing in it: it dies. */
 	if (!(flags & JAIL_ATTACH) && is_unused(&r, jr))

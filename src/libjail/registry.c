@@ -119,9 +119,10 @@ reg_close(struct registry *r)
  * host-side facts use names that are not parameters.  Values never hold
  * a newline (strings with control characters are refused at check).
  */
-struct fact { const char *key; size_t off; int kind; };
+struct fact { const char *key; size_t off, size; int kind; };
 enum { K_INT, K_U64, K_STR };
-#define FACT(k, f, kind) { k, offsetof(struct jail_rec, f), kind }
+#define FACT(k, f, kind) { k, offsetof(struct jail_rec, f), \
+    sizeof(((struct jail_rec *)0)->f), kind }
 static const struct fact facts[] = {
 	FACT(".state", state, K_INT),
 	FACT(".holder", holder, K_INT),
@@ -133,6 +134,7 @@ static const struct fact facts[] = {
 	FACT(".userns", userns, K_U64),
 	FACT(".cgroup", cgroup, K_STR),
 	FACT(".parent", parent, K_INT),
+	FACT(".moved", moved, K_STR),
 };
 
 static void
@@ -145,7 +147,7 @@ fact_set(struct jail_rec *jr, const struct fact *f, const char *v)
 	else if (f->kind == K_U64)
 		*(uint64_t *)p = strtoull(v, NULL, 10);
 	else
-		snprintf(p, PATH_MAX, "%s", v);
+		snprintf(p, f->size, "%s", v);
 }
 
 int
@@ -309,6 +311,25 @@ reg_holder_alive(const struct jail_rec *jr)
 	return sys_ns_inode(jr->holder, "user", &ino) == 0 && ino == jr->userns;
 }
 
+/* A jail that is alive (not creating, not dying), by jid or name. */
+int
+reg_find_alive(struct registry *r, int jid, const char *name,
+    struct jail_rec *jr)
+{
+	int *jids = NULL, n = reg_list(r, &jids), found = -1;
+
+	for (int i = 0; i < n && found < 0; i++)
+		if ((jid <= 0 || jids[i] == jid) &&
+		    reg_load(r, jids[i], jr) == 0 && jr->state == JS_ALIVE &&
+		    (!name || strcmp(jr->name, name) == 0) &&
+		    reg_holder_alive(jr))
+			found = 0;
+	free(jids);
+	if (found < 0)
+		errno = ENOENT;
+	return found;
+}
+
 static bool
 creator_alive(const struct jail_rec *jr)
 {
@@ -331,7 +352,7 @@ reg_teardown(struct registry *r, struct jail_rec *jr, char *err)
 		if (reg_load(r, jids[i], &child) == 0 && child.parent == jr->jid)
 			reg_teardown(r, &child, err);
 	free(jids);
-	jail_unpublish(jr);
+	jail_destroy(r, jr);
 	/* pidfd first, then the check: the pid cannot be reused in between */
 	if ((pidfd = sys_pidfd_open(jr->holder)) >= 0) {
 		if (reg_holder_alive(jr)) {

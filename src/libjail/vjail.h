@@ -20,6 +20,7 @@ struct jail_ns;
 struct registry;
 
 #define JAIL_NAMELEN	256
+#define JAIL_LISTLEN	512	/* a list parameter's text */
 #define JAIL_UIDCOUNT	65536u		/* ids mapped into every jail */
 #define JAIL_UIDBASE	1073741824u	/* first host uid of slot 0 */
 #define JAIL_UIDSLOTS	16384u		/* slots between 2^30 and 2^31 */
@@ -58,6 +59,16 @@ struct jail_rec {
 	uint32_t uidslot;		/* host uid range of the jail's root */
 	uint64_t userns;		/* inode of the jail's user namespace */
 	char	cgroup[PATH_MAX];	/* v2 directory of the jail */
+	/* vnet wiring (lists are comma-separated) */
+	char	ip4_addr[JAIL_LISTLEN];	/* FreeBSD's: refused with vnet */
+	char	ip6_addr[JAIL_LISTLEN];
+	char	vnet_iface[JAIL_LISTLEN];	/* links moved in */
+	char	vnet_bridge[JAIL_LISTLEN];
+	char	vnet_link[JAIL_LISTLEN];	/* point-to-point peers */
+	char	vnet_ip4[JAIL_LISTLEN];
+	char	vnet_ip6[JAIL_LISTLEN];
+	char	vnet_gw4[64], vnet_gw6[64];
+	char	moved[JAIL_LISTLEN];	/* host-side: "ifindex:name,..." */
 };
 
 /* Parameter types (the table's view, finer than CTLTYPE). */
@@ -105,16 +116,19 @@ struct module {
 	/* holder, in the jail's namespaces; rootfd is the detached idmapped
 	 * root (fs attaches it and pivots into it) */
 	int (*setup)(const struct jail_rec *jr, int rootfd, char *err);
-	/* host side: apply updated parameters to a live jail */
-	int (*update)(struct jail_rec *jr, const uint64_t *set, char *err);
+	/* host side, registry locked: apply updated parameters */
+	int (*update)(struct registry *r, struct jail_rec *jr,
+	    const uint64_t *set, char *err);
 	/* host side: fill live values the kernel holds */
 	int (*get)(struct jail_rec *jr, char *err);
 	/* any process about to run jail code: last restrictions */
 	int (*confine)(const struct jail_rec *jr, char *err);
-	/* host side, holder ready: make the jail visible (e.g. /run/netns) */
-	int (*publish)(const struct jail_rec *jr, char *err);
-	/* host side, jail going: undo publish; must not fail */
-	void (*unpublish)(const struct jail_rec *jr);
+	/* host side, registry locked, the holder ready: wire and publish
+	 * the jail; may record host-side facts in jr */
+	int (*created)(struct registry *r, struct jail_rec *jr, char *err);
+	/* host side, registry locked, the jail going (holder still alive):
+	 * undo created, also a partial one; must not fail */
+	void (*destroy)(struct registry *r, const struct jail_rec *jr);
 };
 
 extern const struct module mod_core, mod_fs, mod_uts, mod_ipc, mod_net;
@@ -128,8 +142,8 @@ bool set_has_name(const uint64_t *s, const char *name);
 /* Clone flags every jail has; modules add CLONE_NEWNET, CLONE_NEWIPC. */
 int jail_nsflags(const struct jail_rec *jr);
 int jail_confine(const struct jail_rec *jr, char *err);
-int jail_publish(const struct jail_rec *jr, char *err);
-void jail_unpublish(const struct jail_rec *jr);
+int jail_created(struct registry *r, struct jail_rec *jr, char *err);
+void jail_destroy(struct registry *r, const struct jail_rec *jr);
 
 /* core: the operations behind jail_set / jail_get / jail_remove */
 #define CF_LIVE		0x100	/* core_find: also read live kernel values */
@@ -185,6 +199,8 @@ int reg_delete(struct registry *r, int jid);
 /* jids in ascending order; returns count, *jids malloc'd */
 int reg_list(struct registry *r, int **jids);
 bool reg_holder_alive(const struct jail_rec *jr);
+int reg_find_alive(struct registry *r, int jid, const char *name,
+    struct jail_rec *jr);
 void reg_reap(struct registry *r);
 void reg_clean(struct registry *r);
 int reg_teardown(struct registry *r, struct jail_rec *jr, char *err);
@@ -236,6 +252,32 @@ void sys_proctitle(const char *title);
 int sys_become_root(void);
 int sys_uid_map(int procfd, pid_t pid, uint32_t inside, uint32_t outside,
     char *err);
+
+/* sys: rtnetlink (libmnl) */
+#define NL_VJAIL_TAG	"vjail"	/* ifalias of the bridges vjail made */
+struct mnl_socket;
+struct nl {
+	struct mnl_socket *s;
+	unsigned portid, seq;
+	char	buf[8192];
+};
+int nl_open(struct nl *nl, int netnsfd, char *err);
+void nl_close(struct nl *nl);
+int nl_ifindex(struct nl *nl, const char *name);
+int nl_link_name(struct nl *nl, int ifindex, char *name, char *err);
+int nl_bridge_kind(struct nl *nl, const char *name, int *ifindex);
+int nl_bridge_add(struct nl *nl, const char *name, char *err);
+int nl_veth_add(struct nl *nl, const char *name, const char *peer,
+    int peer_nsfd, int master, char *err);
+int nl_link_set(struct nl *nl, int ifindex, const char *name, int up,
+    int nsfd, char *err);
+int nl_link_del(struct nl *nl, int ifindex, char *err);
+int nl_bridge_ports(struct nl *nl, int bridge,
+    bool (*counts)(const char *port, void *arg), void *arg, char *err);
+int nl_free_eth(struct nl *nl, int from, char *err);
+int nl_addr_add(struct nl *nl, int ifindex, int family, const void *addr,
+    int plen, char *err);
+int nl_route_default(struct nl *nl, int family, const void *gw, char *err);
 
 /* errors */
 int jerr(char *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

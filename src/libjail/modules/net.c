@@ -1,21 +1,182 @@
 /*
  * modules/net.c - vnet: a network stack of the jail's own (a network
- * namespace owned by the jail's user namespace) or the parent's.
- * Epairs, bridges and moved interfaces come with issue 4.
+ * namespace owned by the jail's user namespace) or its parent's, and the
+ * wiring of vnet stacks into networks (all through rtnetlink):
+ *
+ *   vnet.bridge     one epair per bridge: epair<N>a in the parent's stack,
+ *                   in the bridge (made if missing, tagged "vjail"), and
+ *                   eth0, eth1, ... in the jail (N = jid * 10 + index)
+ *   vnet.link       one epair per peer vnet jail, an ethK at each end
+ *   vnet.interface  links of the parent's stack moved in, and back out
+ *                   (by ifindex, since the jail may rename them) before
+ *                   the jail's stack goes
+ *   vnet.ip4.addr, vnet.ip6.addr, vnet.ip4/ip6.defaultrouter
+ *
+ * "Outer" is the stack the jail's epairs and moved links come from: the
+ * parent jail's (its holder's), or the creating command's for a jail of
+ * the host.  Epairs die with the jail's stack; a bridge vjail made goes
+ * when its last port does.  New links are quiet while they come up (no
+ * link-local on host ends, no DAD or router solicitation on jail ends),
+ * so a bridge does not flood every port with each new jail's chatter.
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <net/if.h>
 #include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <stdio.h>
-#include <limits.h>
 #include <unistd.h>
+#include <arpa/inet.h>
 
 #include "../vjail.h"
+
+#define NETNS_DIR	"/run/netns"
+#define MAX_ITEMS	16
+
+/* Split a comma-separated list into at most MAX_ITEMS items in buf. */
+static int
+split(const char *list, char buf[JAIL_LISTLEN], char *item[MAX_ITEMS])
+{
+	int n = 0;
+
+	snprintf(buf, JAIL_LISTLEN, "%s", list);
+	for (char *save, *t = strtok_r(buf, ", ", &save); t;
+	    t = strtok_r(NULL, ", ", &save)) {
+		if (n == MAX_ITEMS)
+			return -1;
+		item[n++] = t;
+	}
+	return n;
+}
+
+/* "[iface|]addr/plen": iface defaults to eth0. */
+static int
+parse_addr(const char *pname, char *s, int family, char **iface,
+    unsigned char addr[16], int *plen, char *err)
+{
+	char *bar = strchr(s, '|'), *slash, *ep;
+	int max = family == AF_INET ? 32 : 128;
+
+	*iface = "eth0";
+	if (bar) {
+		*bar = '\0';
+		*iface = s;
+		s = bar + 1;
+		if (!**iface || strlen(*iface) >= IFNAMSIZ) {
+			errno = EINVAL;
+			return jerr(err, "%s: bad interface name \"%s\"", pname,
+			    *iface);
+		}
+	}
+	*plen = max;
+	if ((slash = strchr(s, '/')) != NULL) {
+		*slash = '\0';
+		*plen = (int)strtol(slash + 1, &ep, 10);
+		if (ep == slash + 1 || *ep || *plen < 0 || *plen > max) {
+			*slash = '/';
+			errno = EINVAL;
+			return jerr(err, "%s: bad prefix length in \"%s\"",
+			    pname, s);
+		}
+	}
+	if (inet_pton(family, s, addr) != 1) {
+		errno = EINVAL;
+		return jerr(err, "%s: \"%s\" is not an IPv%d address", pname, s,
+		    family == AF_INET ? 4 : 6);
+	}
+	if (slash)
+		*slash = '/';
+	return 0;
+}
+
+static int
+check_names(const char *pname, const char *list, char *err)
+{
+	char buf[JAIL_LISTLEN], *item[MAX_ITEMS];
+	int n = split(list, buf, item);
+
+	if (n < 0) {
+		errno = E2BIG;
+		return jerr(err, "%s: at most %d entries", pname, MAX_ITEMS);
+	}
+	for (int i = 0; i < n; i++)
+		if (strlen(item[i]) >= IFNAMSIZ || strchr(item[i], '/')) {
+			errno = EINVAL;
+			return jerr(err, "%s: \"%s\" is not a link name (at most "
+			    "15 characters)", pname, item[i]);
+		}
+	return 0;
+}
+
+static int
+check_addrs(const char *pname, const char *list, int family, char *err)
+{
+	char buf[JAIL_LISTLEN], *item[MAX_ITEMS], *iface;
+	unsigned char a[16];
+	int plen, n = split(list, buf, item);
+
+	if (n < 0) {
+		errno = E2BIG;
+		return jerr(err, "%s: at most %d entries", pname, MAX_ITEMS);
+	}
+	for (int i = 0; i < n; i++)
+		if (parse_addr(pname, item[i], family, &iface, a, &plen, err) < 0)
+			return -1;
+	return 0;
+}
+
+static int
+net_check(struct jail_rec *jr, const struct jail_rec *parent,
+    const uint64_t *set, int flags, char *err)
+{
+	static const char *const wiring[] = { "vnet.interface", "vnet.bridge",
+	    "vnet.link", "vnet.ip4.addr", "vnet.ip6.addr",
+	    "vnet.ip4.defaultrouter", "vnet.ip6.defaultrouter" };
+	unsigned char a[16];
+
+	(void)parent, (void)flags;
+	if (jr->vnet == JAIL_SYS_NEW && (jr->ip4_addr[0] || jr->ip6_addr[0])) {
+		errno = EINVAL;
+		return jerr(err, "vnet jails cannot have IP address restrictions");
+	}
+	if (jr->ip4_addr[0] || jr->ip6_addr[0]) {
+		errno = EOPNOTSUPP;
+		return jerr(err, "%s: address restrictions are not supported yet",
+		    jr->ip4_addr[0] ? "ip4.addr" : "ip6.addr");
+	}
+	for (size_t i = 0; i < sizeof(wiring) / sizeof(*wiring); i++) {
+		bool neg;
+		const struct param_def *pd = param_lookup(wiring[i], &neg);
+		if (set_has_name(set, wiring[i]) && jr->vnet != JAIL_SYS_NEW &&
+		    *(char *)param_field(pd, jr)) {
+			errno = EINVAL;
+			return jerr(err, "%s: only for a jail with vnet",
+			    wiring[i]);
+		}
+	}
+	if (check_names("vnet.interface", jr->vnet_iface, err) < 0 ||
+	    check_names("vnet.bridge", jr->vnet_bridge, err) < 0 ||
+	    check_addrs("vnet.ip4.addr", jr->vnet_ip4, AF_INET, err) < 0 ||
+	    check_addrs("vnet.ip6.addr", jr->vnet_ip6, AF_INET6, err) < 0)
+		return -1;
+	if (jr->vnet_gw4[0] && inet_pton(AF_INET, jr->vnet_gw4, a) != 1) {
+		errno = EINVAL;
+		return jerr(err, "vnet.ip4.defaultrouter: \"%s\" is not an IPv4 "
+		    "address", jr->vnet_gw4);
+	}
+	if (jr->vnet_gw6[0] && inet_pton(AF_INET6, jr->vnet_gw6, a) != 1) {
+		errno = EINVAL;
+		return jerr(err, "vnet.ip6.defaultrouter: \"%s\" is not an IPv6 "
+		    "address", jr->vnet_gw6);
+	}
+	return 0;
+}
 
 static int
 net_nsflags(const struct jail_rec *jr)
@@ -48,54 +209,442 @@ net_setup(const struct jail_rec *jr, int rootfd, char *err)
 	return 0;
 }
 
+/* ----- host side ----- */
+
+static int
+open_netns(pid_t pid)
+{
+	char path[64];
+
+	if (pid <= 0)
+		return open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+	snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)pid);
+	return open(path, O_RDONLY | O_CLOEXEC);
+}
+
 /*
- * /run/netns/<name> for ip netns, ss -N and friends: a symlink to the
- * holder's namespace, so the host's mount table does not grow per jail.
+ * IPv6 knobs of a link in the stack nsfd (a per-stack /proc/sys/net is
+ * the one of the stack we are in when opening it).
  */
-#define NETNS_DIR "/run/netns"
+static void
+ipv6_conf(int nsfd, const char *ifname, const char *key, const char *val)
+{
+	char path[128];
+	int self = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+
+	if (self < 0 || setns(nsfd, CLONE_NEWNET) < 0) {
+		if (self >= 0)
+			close(self);
+		return;
+	}
+	snprintf(path, sizeof(path), "/proc/sys/net/ipv6/conf/%s/%s", ifname,
+	    key);
+	sys_write_file(path, val, NULL);
+	if (setns(self, CLONE_NEWNET) < 0)
+		abort();	/* our own stack: cannot fail */
+	close(self);
+}
+
+/* A jail end comes up without DAD or router solicitation, then gets the
+ * stack's defaults back for what the user does later. */
+static int
+jail_end_up(struct nl *in, int nsfd, const char *name, char *err)
+{
+	int idx = nl_ifindex(in, name);
+
+	if (idx < 0)
+		return jerrno(err, "vnet: %s", name);
+	ipv6_conf(nsfd, name, "dad_transmits", "0");
+	ipv6_conf(nsfd, name, "router_solicitations", "0");
+	if (nl_link_set(in, idx, NULL, 1, -1, err) < 0)
+		return -1;
+	ipv6_conf(nsfd, name, "dad_transmits", "1");
+	ipv6_conf(nsfd, name, "router_solicitations", "-1");
+	return 0;
+}
 
 static void
-netns_path(const struct jail_rec *jr, char *buf, size_t len)
+epair_name(const struct jail_rec *jr, int k, char name[IFNAMSIZ])
 {
-	snprintf(buf, len, NETNS_DIR "/%s", jr->name);
+	snprintf(name, IFNAMSIZ, "epair%da", jr->jid * 10 + k);
 }
 
 static int
-net_publish(const struct jail_rec *jr, char *err)
+join_bridges(const struct jail_rec *jr, struct nl *out, struct nl *in,
+    int nsfd, int *next_eth, char *err)
+{
+	char buf[JAIL_LISTLEN], *br[MAX_ITEMS], host[IFNAMSIZ], eth[IFNAMSIZ];
+	int n = split(jr->vnet_bridge, buf, br), idx, kind;
+
+	for (int k = 0; k < n; k++) {
+		if (k >= 10) {
+			errno = E2BIG;
+			return jerr(err, "vnet.bridge: at most 10 bridges");
+		}
+		kind = nl_bridge_kind(out, br[k], &idx);
+		if (kind < 0 && errno == ENOTTY) {
+			errno = EEXIST;
+			return jerr(err, "vnet.bridge: %s exists and is not a "
+			    "bridge", br[k]);
+		}
+		if (kind < 0 && (nl_bridge_add(out, br[k], err) < 0 ||
+		    (idx = nl_ifindex(out, br[k])) < 0))
+			return jerr(err, "vnet.bridge: %s: %s", br[k],
+			    strerror(errno));
+		epair_name(jr, k, host);
+		snprintf(eth, sizeof(eth), "eth%d", (*next_eth)++);
+		if (nl_veth_add(out, host, eth, nsfd, idx, err) < 0 ||
+		    jail_end_up(in, nsfd, eth, err) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* Point-to-point epairs to other vnet jails. */
+static int
+join_links(struct registry *r, const struct jail_rec *jr, struct nl *in,
+    int nsfd, int *next_eth, char *err)
+{
+	char buf[JAIL_LISTLEN], *peer[MAX_ITEMS], here[IFNAMSIZ],
+	    there[IFNAMSIZ];
+	int n = split(jr->vnet_link, buf, peer);
+	struct jail_rec p;
+	struct nl pn;
+
+	for (int k = 0; k < n; k++) {
+		if (reg_find_alive(r, 0, peer[k], &p) < 0) {
+			errno = ENOENT;
+			return jerr(err, "vnet.link: jail \"%s\" not found",
+			    peer[k]);
+		}
+		if (p.vnet != JAIL_SYS_NEW) {
+			errno = EINVAL;
+			return jerr(err, "vnet.link: jail \"%s\" has no vnet",
+			    peer[k]);
+		}
+		int pfd = open_netns(p.holder), rc = -1, m;
+		if (pfd < 0)
+			return jerrno(err, "vnet.link: %s", peer[k]);
+		if (nl_open(&pn, pfd, err) == 0) {
+			snprintf(here, sizeof(here), "eth%d", (*next_eth)++);
+			if ((m = nl_free_eth(&pn, 0, err)) >= 0) {
+				snprintf(there, sizeof(there), "eth%d", m);
+				rc = nl_veth_add(in, here, there, pfd, 0, err) < 0 ||
+				    jail_end_up(in, nsfd, here, err) < 0 ||
+				    jail_end_up(&pn, pfd, there, err) < 0 ? -1 : 0;
+			}
+			nl_close(&pn);
+		}
+		close(pfd);
+		if (rc < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* Append "ifindex:name" to jr->moved. */
+static void
+note_moved(struct jail_rec *jr, int idx, const char *name)
+{
+	size_t len = strlen(jr->moved);
+
+	snprintf(jr->moved + len, sizeof(jr->moved) - len, "%s%d:%s",
+	    len ? "," : "", idx, name);
+}
+
+static int
+move_in(struct jail_rec *jr, struct nl *out, struct nl *in, int nsfd,
+    const char *name, char *err)
+{
+	int idx = nl_ifindex(out, name);
+
+	if (idx < 0) {
+		errno = ENODEV;
+		return jerr(err, "vnet.interface: %s: no such link", name);
+	}
+	if (nl_link_set(out, idx, NULL, -1, nsfd, err) < 0)
+		return jerr(err, "vnet.interface: %s: %s", name,
+		    strerror(errno));
+	/* its index in the jail's stack is how we find it again */
+	if ((idx = nl_ifindex(in, name)) < 0)
+		return jerrno(err, "vnet.interface: %s", name);
+	note_moved(jr, idx, name);
+	return 0;
+}
+
+/* Move a link back to outer under its first name (or as it is named now,
+ * if that name is taken there). */
+static void
+move_out(struct nl *in, int idx, const char *name, int outfd)
+{
+	char err[JAIL_ERRMSGLEN];
+
+	if (nl_link_set(in, idx, name, 0, outfd, err) < 0)
+		nl_link_set(in, idx, NULL, 0, outfd, err);
+}
+
+static int
+add_addrs(struct nl *in, const char *pname, const char *list, int family,
+    char *err)
+{
+	char buf[JAIL_LISTLEN], *item[MAX_ITEMS], *iface;
+	unsigned char a[16];
+	int plen, idx, n = split(list, buf, item);
+
+	for (int i = 0; i < n; i++) {
+		if (parse_addr(pname, item[i], family, &iface, a, &plen, err) < 0)
+			return -1;
+		if ((idx = nl_ifindex(in, iface)) < 0) {
+			errno = ENODEV;
+			return jerr(err, "%s: %s: no such link in the jail",
+			    pname, iface);
+		}
+		if (nl_addr_add(in, idx, family, a, plen, err) < 0)
+			return jerr(err, "%s: %s: %s", pname, item[i],
+			    strerror(errno));
+	}
+	return 0;
+}
+
+static int
+add_router(struct nl *in, const char *pname, const char *gw, int family,
+    char *err)
+{
+	unsigned char a[16];
+
+	if (!gw[0])
+		return 0;
+	inet_pton(family, gw, a);
+	if (nl_route_default(in, family, a, err) < 0)
+		return jerr(err, "%s: %s: %s", pname, gw, strerror(errno));
+	return 0;
+}
+
+/* /run/netns/<name>: ip netns, ss -N and friends find the jail's stack;
+ * a symlink, so the host's mount table does not grow per jail. */
+static void
+netns_link(const struct jail_rec *jr, char *link, char *target)
+{
+	snprintf(link, PATH_MAX, NETNS_DIR "/%s", jr->name);
+	snprintf(target, 64, "/proc/%d/ns/net", (int)jr->holder);
+}
+
+static int
+wire(struct registry *r, struct jail_rec *jr, int nsfd, int outfd,
+    char *err)
+{
+	char buf[JAIL_LISTLEN], *item[MAX_ITEMS];
+	struct nl out, in;
+	int rc = -1, next_eth = 0, n;
+
+	if (nl_open(&out, outfd, err) < 0)
+		return -1;
+	if (nl_open(&in, nsfd, err) < 0) {
+		nl_close(&out);
+		return -1;
+	}
+	n = split(jr->vnet_iface, buf, item);
+	for (int i = 0; i < n; i++)
+		if (move_in(jr, &out, &in, nsfd, item[i], err) < 0)
+			goto out;
+	if (join_bridges(jr, &out, &in, nsfd, &next_eth, err) < 0 ||
+	    join_links(r, jr, &in, nsfd, &next_eth, err) < 0 ||
+	    add_addrs(&in, "vnet.ip4.addr", jr->vnet_ip4, AF_INET, err) < 0 ||
+	    add_addrs(&in, "vnet.ip6.addr", jr->vnet_ip6, AF_INET6, err) < 0 ||
+	    add_router(&in, "vnet.ip4.defaultrouter", jr->vnet_gw4, AF_INET,
+	    err) < 0 ||
+	    add_router(&in, "vnet.ip6.defaultrouter", jr->vnet_gw6, AF_INET6,
+	    err) < 0)
+		goto out;
+	rc = 0;
+out:
+	nl_close(&in);
+	nl_close(&out);
+	return rc;
+}
+
+/* The stack epairs and moved links come from: the parent's, or ours. */
+static int
+open_outer(struct registry *r, const struct jail_rec *jr)
+{
+	struct jail_rec p;
+
+	if (jr->parent <= 0)
+		return open_netns(0);
+	if (reg_load(r, jr->parent, &p) < 0 || !reg_holder_alive(&p)) {
+		errno = ESRCH;
+		return -1;
+	}
+	return open_netns(p.holder);
+}
+
+static int
+net_created(struct registry *r, struct jail_rec *jr, char *err)
 {
 	char link[PATH_MAX], target[64];
+	int nsfd, outfd, rc;
 
 	if (jr->vnet != JAIL_SYS_NEW)
 		return 0;
 	if (mkdir(NETNS_DIR, 0755) < 0 && errno != EEXIST)
 		return jerrno(err, "vnet: mkdir " NETNS_DIR);
-	netns_path(jr, link, sizeof(link));
-	snprintf(target, sizeof(target), "/proc/%d/ns/net", (int)jr->holder);
+	netns_link(jr, link, target);
 	if (symlink(target, link) < 0)
 		return jerrno(err, "vnet: %s", link);
-	return 0;
+	if ((nsfd = open_netns(jr->holder)) < 0)
+		return jerrno(err, "vnet: the jail's stack");
+	if ((outfd = open_outer(r, jr)) < 0) {
+		close(nsfd);
+		return jerrno(err, "vnet: the parent's stack");
+	}
+	rc = wire(r, jr, nsfd, outfd, err);
+	close(nsfd);
+	close(outfd);
+	return rc;
 }
 
-/* Remove the link only if it is ours: it names this jail's holder. */
+struct port_owner { struct registry *r; int jid; };
+
+/*
+ * Does a bridge port still count?  Epairs of this jail, and of jails
+ * that are gone (their ends go with their stacks, a little later), do not.
+ */
+static bool
+port_counts(const char *port, void *arg)
+{
+	struct port_owner *o = arg;
+	struct jail_rec p;
+	char *ep;
+	long n;
+
+	if (strncmp(port, "epair", 5) != 0)
+		return true;
+	n = strtol(port + 5, &ep, 10);
+	if (strcmp(ep, "a") != 0)
+		return true;
+	return n / 10 != o->jid && reg_find_alive(o->r, (int)(n / 10), NULL,
+	    &p) == 0;
+}
+
+/* Links moved in go back; bridges vjail made go with their last port. */
 static void
-net_unpublish(const struct jail_rec *jr)
+unwire(struct registry *r, const struct jail_rec *jr, int nsfd, int outfd)
+{
+	char buf[JAIL_LISTLEN], *item[MAX_ITEMS], *br[MAX_ITEMS],
+	    err[JAIL_ERRMSGLEN];
+	struct port_owner owner = { r, jr->jid };
+	int n, idx;
+	struct nl out, in;
+
+	if (nl_open(&out, outfd, err) < 0)
+		return;
+	if (nsfd >= 0 && nl_open(&in, nsfd, err) == 0) {
+		n = split(jr->moved, buf, item);
+		for (int i = 0; i < n; i++) {
+			char *colon = strchr(item[i], ':');
+			if (colon)
+				move_out(&in, atoi(item[i]), colon + 1, outfd);
+		}
+		nl_close(&in);
+	}
+	n = split(jr->vnet_bridge, buf, br);
+	for (int k = 0; k < n; k++)
+		if (nl_bridge_kind(&out, br[k], &idx) == 1 &&
+		    nl_bridge_ports(&out, idx, port_counts, &owner, err) == 0)
+			nl_link_del(&out, idx, err);
+	nl_close(&out);
+}
+
+static void
+net_destroy(struct registry *r, const struct jail_rec *jr)
 {
 	char link[PATH_MAX], target[64], got[64];
+	int nsfd, outfd;
 	ssize_t n;
 
 	if (jr->vnet != JAIL_SYS_NEW || jr->holder <= 0)
 		return;
-	netns_path(jr, link, sizeof(link));
-	snprintf(target, sizeof(target), "/proc/%d/ns/net", (int)jr->holder);
+	/* The link is ours only if it names this jail's holder. */
+	netns_link(jr, link, target);
 	n = readlink(link, got, sizeof(got) - 1);
 	if (n > 0 && (got[n] = '\0', strcmp(got, target) == 0))
 		unlink(link);
+	/* Only while the holder is this jail's is its stack ours to touch. */
+	nsfd = reg_holder_alive(jr) ? open_netns(jr->holder) : -1;
+	outfd = open_outer(r, jr);
+	if (outfd >= 0)
+		unwire(r, jr, nsfd, outfd);
+	if (nsfd >= 0)
+		close(nsfd);
+	if (outfd >= 0)
+		close(outfd);
+}
+
+/* jail -m vnet.interface=...: move links in or out to match the list. */
+static int
+net_update(struct registry *r, struct jail_rec *jr, const uint64_t *set,
+    char *err)
+{
+	char want[JAIL_LISTLEN], had[JAIL_LISTLEN], *w[MAX_ITEMS],
+	    *h[MAX_ITEMS];
+	int nw, nh, nsfd, outfd, rc = 0;
+	struct nl out, in;
+
+	if (!set_has_name(set, "vnet.interface"))
+		return 0;
+	if (jr->vnet != JAIL_SYS_NEW) {
+		errno = EINVAL;
+		return jerr(err, "vnet.interface: only for a jail with vnet");
+	}
+	nw = split(jr->vnet_iface, want, w);
+	nh = split(jr->moved, had, h);
+	nsfd = open_netns(jr->holder);
+	outfd = open_outer(r, jr);
+	if (nsfd < 0 || outfd < 0 || nl_open(&out, outfd, err) < 0) {
+		rc = jerrno(err, "vnet.interface");
+		goto done;
+	}
+	if (nl_open(&in, nsfd, err) < 0) {
+		nl_close(&out);
+		rc = -1;
+		goto done;
+	}
+	jr->moved[0] = '\0';
+	/* out: moved before and no longer wanted */
+	for (int i = 0; i < nh; i++) {
+		char *name = strchr(h[i], ':') + 1;
+		bool keep = false;
+		for (int j = 0; j < nw && !keep; j++)
+			keep = strcmp(w[j], name) == 0;
+		if (keep)
+			note_moved(jr, atoi(h[i]), name);
+		else
+			move_out(&in, atoi(h[i]), name, outfd);
+	}
+	/* in: wanted and not there yet */
+	for (int j = 0; j < nw && rc == 0; j++) {
+		bool have = false;
+		for (int i = 0; i < nh && !have; i++)
+			have = strcmp(strchr(h[i], ':') + 1, w[j]) == 0;
+		if (!have)
+			rc = move_in(jr, &out, &in, nsfd, w[j], err);
+	}
+	nl_close(&in);
+	nl_close(&out);
+done:
+	if (nsfd >= 0)
+		close(nsfd);
+	if (outfd >= 0)
+		close(outfd);
+	return rc;
 }
 
 const struct module mod_net = {
 	.name = "net",
+	.check = net_check,
 	.nsflags = net_nsflags,
 	.setup = net_setup,
-	.publish = net_publish,
-	.unpublish = net_unpublish,
+	.update = net_update,
+	.created = net_created,
+	.destroy = net_destroy,
 };

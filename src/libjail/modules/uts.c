@@ -111,8 +111,10 @@ write_uts(struct jail_rec *jr, char *err)
 }
 
 static int
-uts_update(struct jail_rec *jr, const uint64_t *set, char *err)
+uts_update(struct registry *r, struct jail_rec *jr, const uint64_t *set,
+    char *err)
 {
+	(void)r;
 	if (!set_has_name(set, "host.hostname") &&
 	    !set_has_name(set, "host.domainname"))
 		return 0;

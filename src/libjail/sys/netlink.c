@@ -1,0 +1,491 @@
+/*
+ * netlink.c - rtnetlink with libmnl: links, veth pairs, bridges, moves
+ * between stacks, addresses, routes.
+ *
+ * Every request asks for an ACK with extended ack, so the kernel's errno
+ * and its message reach the caller ("vnet.bridge: br0: File exists").
+ * A socket lives in the stack it was opened in: nl_open() can open one
+ * inside another network namespace and come back.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <net/if.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <linux/if_addr.h>
+#include <linux/if_bridge.h>
+#include <linux/if_link.h>
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
+#include <linux/veth.h>
+#include <libmnl/libmnl.h>
+
+#include "../vjail.h"
+
+#ifndef NLM_F_ACK_TLVS
+#define NLM_F_ACK_TLVS 0x200
+#endif
+#ifndef NLMSGERR_ATTR_MSG
+#define NLMSGERR_ATTR_MSG 1
+#endif
+
+int
+nl_open(struct nl *nl, int netnsfd, char *err)
+{
+	int self = -1, one = 1;
+
+	nl->s = NULL;
+	if (netnsfd >= 0) {
+		if ((self = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC)) < 0)
+			return jerrno(err, "netlink: /proc/self/ns/net");
+		if (setns(netnsfd, CLONE_NEWNET) < 0) {
+			close(self);
+			return jerrno(err, "netlink: entering a network stack");
+		}
+	}
+	nl->s = mnl_socket_open2(NETLINK_ROUTE, SOCK_CLOEXEC);
+	if (self >= 0) {
+		if (setns(self, CLONE_NEWNET) < 0)
+			abort();	/* cannot happen: our own stack */
+		close(self);
+	}
+	if (nl->s == NULL || mnl_socket_bind(nl->s, 0, MNL_SOCKET_AUTOPID) < 0) {
+		jerrno(err, "netlink: socket");
+		nl_close(nl);
+		return -1;
+	}
+	mnl_socket_setsockopt(nl->s, NETLINK_EXT_ACK, &one, sizeof(one));
+	mnl_socket_setsockopt(nl->s, NETLINK_CAP_ACK, &one, sizeof(one));
+	nl->portid = mnl_socket_get_portid(nl->s);
+	nl->seq = (unsigned)time(NULL);
+	return 0;
+}
+
+void
+nl_close(struct nl *nl)
+{
+	if (nl->s)
+		mnl_socket_close(nl->s);
+	nl->s = NULL;
+}
+
+static struct nlmsghdr *
+msg_start(struct nl *nl, int type, int flags)
+{
+	struct nlmsghdr *h = mnl_nlmsg_put_header(nl->buf);
+
+	h->nlmsg_type = (uint16_t)type;
+	h->nlmsg_flags = (uint16_t)(NLM_F_REQUEST | NLM_F_ACK | flags);
+	h->nlmsg_seq = ++nl->seq;
+	return h;
+}
+
+/* The kernel's extended-ack text, if it sent one. */
+static const char *
+ext_ack(const struct nlmsghdr *h)
+{
+	const struct nlmsgerr *e = mnl_nlmsg_get_payload(h);
+	const struct nlattr *a;
+	size_t off;
+
+	if (!(h->nlmsg_flags & NLM_F_ACK_TLVS))
+		return NULL;
+	off = sizeof(*e);	/* NETLINK_CAP_ACK: no copy of our request */
+	mnl_attr_for_each(a, h, off)
+		if (mnl_attr_get_type(a) == NLMSGERR_ATTR_MSG)
+			return mnl_attr_get_str(a);
+	return NULL;
+}
+
+/*
+ * Send h and read until its ACK.  cb (may be NULL) sees dump/reply
+ * messages.  On error: -1, errno from the kernel, text in err.
+ */
+static int
+exchange(struct nl *nl, struct nlmsghdr *h, mnl_cb_t cb, void *data,
+    const char *what, char *err)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	unsigned seq = h->nlmsg_seq;
+	ssize_t got;
+	int n, rc;
+
+	if (mnl_socket_sendto(nl->s, h, h->nlmsg_len) < 0)
+		return jerrno(err, "%s", what);
+	for (;;) {
+		if ((got = mnl_socket_recvfrom(nl->s, buf, sizeof(buf))) < 0)
+			return jerrno(err, "%s", what);
+		n = (int)got;
+		/* Errors come back as NLMSG_ERROR; read their ext-ack first. */
+		for (struct nlmsghdr *m = (struct nlmsghdr *)buf;
+		    mnl_nlmsg_ok(m, n); m = mnl_nlmsg_next(m, &n)) {
+			if (m->nlmsg_seq != seq)
+				continue;
+			if (m->nlmsg_type == NLMSG_ERROR) {
+				const struct nlmsgerr *e = mnl_nlmsg_get_payload(m);
+				const char *t = ext_ack(m);
+				if (e->error == 0)
+					return 0;
+				errno = -e->error;
+				if (t)
+					return jerr(err, "%s: %s (%s)", what,
+					    strerror(errno), t);
+				return jerrno(err, "%s", what);
+			}
+			if (m->nlmsg_type == NLMSG_DONE)
+				return 0;
+			if (cb && (rc = cb(m, data)) < MNL_CB_OK)
+				return jerr(err, "%s: bad reply", what);
+		}
+	}
+}
+
+/* ----- links ----- */
+
+struct link_info {
+	int	ifindex, master, is_bridge;
+	char	name[IFNAMSIZ], alias[64];
+};
+
+static int
+link_attr_cb(const struct nlattr *a, void *data)
+{
+	const struct nlattr **tb = data;
+	int type = mnl_attr_get_type(a);
+
+	if (mnl_attr_type_valid(a, IFLA_MAX) > 0)
+		tb[type] = a;
+	return MNL_CB_OK;
+}
+
+static void
+parse_link(const struct nlmsghdr *h, struct link_info *li)
+{
+	const struct ifinfomsg *ifm = mnl_nlmsg_get_payload(h);
+	const struct nlattr *tb[IFLA_MAX + 1] = { 0 };
+
+	memset(li, 0, sizeof(*li));
+	mnl_attr_parse(h, sizeof(*ifm), link_attr_cb, tb);
+	li->ifindex = ifm->ifi_index;
+	if (tb[IFLA_IFNAME])
+		snprintf(li->name, sizeof(li->name), "%s",
+		    mnl_attr_get_str(tb[IFLA_IFNAME]));
+	if (tb[IFLA_IFALIAS])
+		snprintf(li->alias, sizeof(li->alias), "%s",
+		    mnl_attr_get_str(tb[IFLA_IFALIAS]));
+	if (tb[IFLA_MASTER])
+		li->master = (int)mnl_attr_get_u32(tb[IFLA_MASTER]);
+	if (tb[IFLA_LINKINFO]) {
+		const struct nlattr *a;
+		mnl_attr_for_each_nested(a, tb[IFLA_LINKINFO])
+			if (mnl_attr_get_type(a) == IFLA_INFO_KIND &&
+			    strcmp(mnl_attr_get_str(a), "bridge") == 0)
+				li->is_bridge = 1;
+	}
+}
+
+static int
+one_link_cb(const struct nlmsghdr *h, void *data)
+{
+	if (h->nlmsg_type == RTM_NEWLINK)
+		parse_link(h, data);
+	return MNL_CB_OK;
+}
+
+/* Look a link up by name (ifindex 0) or by index. */
+static int
+get_link(struct nl *nl, const char *name, int ifindex, struct link_info *li,
+    char *err)
+{
+	struct nlmsghdr *h = msg_start(nl, RTM_GETLINK, 0);
+	struct ifinfomsg *ifm = mnl_nlmsg_put_extra_header(h, sizeof(*ifm));
+
+	ifm->ifi_index = ifindex;
+	if (name)
+		mnl_attr_put_strz(h, IFLA_IFNAME, name);
+	mnl_attr_put_u32(h, IFLA_EXT_MASK, RTEXT_FILTER_SKIP_STATS);
+	memset(li, 0, sizeof(*li));
+	return exchange(nl, h, one_link_cb, li, name ? name : "link", err);
+}
+
+int
+nl_ifindex(struct nl *nl, const char *name)
+{
+	struct link_info li;
+	char err[JAIL_ERRMSGLEN];
+
+	return get_link(nl, name, 0, &li, err) < 0 ? -1 : li.ifindex;
+}
+
+int
+nl_link_name(struct nl *nl, int ifindex, char *name, char *err)
+{
+	struct link_info li;
+
+	if (get_link(nl, NULL, ifindex, &li, err) < 0)
+		return -1;
+	snprintf(name, IFNAMSIZ, "%s", li.name);
+	return 0;
+}
+
+/* 1: a bridge vjail made, 0: a bridge of someone else, -1: no such link
+ * (errno ENOENT) or not a bridge (errno ENOTTY). */
+int
+nl_bridge_kind(struct nl *nl, const char *name, int *ifindex)
+{
+	struct link_info li;
+	char err[JAIL_ERRMSGLEN];
+
+	if (get_link(nl, name, 0, &li, err) < 0)
+		return -1;
+	*ifindex = li.ifindex;
+	if (!li.is_bridge) {
+		errno = ENOTTY;
+		return -1;
+	}
+	return strcmp(li.alias, NL_VJAIL_TAG) == 0;
+}
+
+/*
+ * A fresh host-side link, still down: no IPv6 link-local address (so no
+ * DAD, router solicitation or MLD to flood a bridge with), into bridge
+ * master (if > 0), then up.  The kernel takes addrgenmode only on a link
+ * that exists, so this is a second message.
+ */
+static int
+quiet_up(struct nl *nl, const char *name, int master, char *err)
+{
+	char what[64];
+	struct nlmsghdr *h = msg_start(nl, RTM_NEWLINK, 0);
+	struct ifinfomsg *ifm = mnl_nlmsg_put_extra_header(h, sizeof(*ifm));
+	struct nlattr *spec, *in6;
+
+	ifm->ifi_flags = ifm->ifi_change = IFF_UP;
+	mnl_attr_put_strz(h, IFLA_IFNAME, name);
+	if (master > 0)
+		mnl_attr_put_u32(h, IFLA_MASTER, (uint32_t)master);
+	spec = mnl_attr_nest_start(h, IFLA_AF_SPEC);
+	in6 = mnl_attr_nest_start(h, AF_INET6);
+	mnl_attr_put_u8(h, IFLA_INET6_ADDR_GEN_MODE, IN6_ADDR_GEN_MODE_NONE);
+	mnl_attr_nest_end(h, in6);
+	mnl_attr_nest_end(h, spec);
+	snprintf(what, sizeof(what), "%s up", name);
+	return exchange(nl, h, NULL, NULL, what, err);
+}
+
+int
+nl_bridge_add(struct nl *nl, const char *name, char *err)
+{
+	char what[64];
+	struct nlmsghdr *h = msg_start(nl, RTM_NEWLINK,
+	    NLM_F_CREATE | NLM_F_EXCL);
+	struct ifinfomsg *ifm = mnl_nlmsg_put_extra_header(h, sizeof(*ifm));
+	struct nlattr *li, *data;
+
+	(void)ifm;
+	mnl_attr_put_strz(h, IFLA_IFNAME, name);
+	mnl_attr_put_strz(h, IFLA_IFALIAS, NL_VJAIL_TAG);
+	li = mnl_attr_nest_start(h, IFLA_LINKINFO);
+	mnl_attr_put_strz(h, IFLA_INFO_KIND, "bridge");
+	data = mnl_attr_nest_start(h, IFLA_INFO_DATA);
+	/* No snooping: a port's multicast need not be tracked per jail. */
+	mnl_attr_put_u8(h, IFLA_BR_MCAST_SNOOPING, 0);
+	mnl_attr_nest_end(h, data);
+	mnl_attr_nest_end(h, li);
+	snprintf(what, sizeof(what), "bridge %s", name);
+	if (exchange(nl, h, NULL, NULL, what, err) < 0)
+		return -1;
+	return quiet_up(nl, name, 0, err);
+}
+
+/*
+ * A veth pair: `name` here (quiet IPv6, up, in bridge `master` if > 0),
+ * its peer `peer` made directly in the stack peer_nsfd (down: the jail
+ * side is configured and brought up there).
+ */
+int
+nl_veth_add(struct nl *nl, const char *name, const char *peer, int peer_nsfd,
+    int master, char *err)
+{
+	char what[64];
+	struct nlmsghdr *h = msg_start(nl, RTM_NEWLINK,
+	    NLM_F_CREATE | NLM_F_EXCL);
+	struct ifinfomsg *ifm = mnl_nlmsg_put_extra_header(h, sizeof(*ifm));
+	struct nlattr *li, *data, *pi;
+	struct ifinfomsg *pifm;
+
+	(void)ifm;
+	mnl_attr_put_strz(h, IFLA_IFNAME, name);
+	li = mnl_attr_nest_start(h, IFLA_LINKINFO);
+	mnl_attr_put_strz(h, IFLA_INFO_KIND, "veth");
+	data = mnl_attr_nest_start(h, IFLA_INFO_DATA);
+	pi = mnl_attr_nest_start(h, VETH_INFO_PEER);
+	pifm = mnl_nlmsg_put_extra_header(h, sizeof(*pifm));
+	memset(pifm, 0, sizeof(*pifm));
+	mnl_attr_put_strz(h, IFLA_IFNAME, peer);
+	if (peer_nsfd >= 0)
+		mnl_attr_put_u32(h, IFLA_NET_NS_FD, (uint32_t)peer_nsfd);
+	mnl_attr_nest_end(h, pi);
+	mnl_attr_nest_end(h, data);
+	mnl_attr_nest_end(h, li);
+	snprintf(what, sizeof(what), "epair %s", name);
+	if (exchange(nl, h, NULL, NULL, what, err) < 0)
+		return -1;
+	return quiet_up(nl, name, master, err);
+}
+
+/* Change a link: new name (or NULL), up (1), down (0) or as is (-1),
+ * moved to the stack nsfd (or -1). */
+int
+nl_link_set(struct nl *nl, int ifindex, const char *name, int up, int nsfd,
+    char *err)
+{
+	char what[64];
+	struct nlmsghdr *h = msg_start(nl, RTM_NEWLINK, 0);
+	struct ifinfomsg *ifm = mnl_nlmsg_put_extra_header(h, sizeof(*ifm));
+
+	ifm->ifi_index = ifindex;
+	if (up >= 0) {
+		ifm->ifi_change = IFF_UP;
+		ifm->ifi_flags = up ? IFF_UP : 0;
+	}
+	if (name)
+		mnl_attr_put_strz(h, IFLA_IFNAME, name);
+	if (nsfd >= 0)
+		mnl_attr_put_u32(h, IFLA_NET_NS_FD, (uint32_t)nsfd);
+	snprintf(what, sizeof(what), "link %s", name ? name : "");
+	if (!name)
+		snprintf(what, sizeof(what), "link #%d", ifindex);
+	return exchange(nl, h, NULL, NULL, what, err);
+}
+
+int
+nl_link_del(struct nl *nl, int ifindex, char *err)
+{
+	struct nlmsghdr *h = msg_start(nl, RTM_DELLINK, 0);
+	struct ifinfomsg *ifm = mnl_nlmsg_put_extra_header(h, sizeof(*ifm));
+
+	ifm->ifi_index = ifindex;
+	return exchange(nl, h, NULL, NULL, "deleting a link", err);
+}
+
+struct ports {
+	int	bridge, count;
+	bool	(*counts)(const char *port, void *arg);
+	void	*arg;
+};
+
+static int
+port_cb(const struct nlmsghdr *h, void *data)
+{
+	struct ports *p = data;
+	struct link_info li;
+
+	if (h->nlmsg_type != RTM_NEWLINK)
+		return MNL_CB_OK;
+	parse_link(h, &li);
+	if (li.master == p->bridge && (!p->counts || p->counts(li.name, p->arg)))
+		p->count++;
+	return MNL_CB_OK;
+}
+
+/* Ports of a bridge (those counts() accepts, if given). */
+int
+nl_bridge_ports(struct nl *nl, int bridge,
+    bool (*counts)(const char *port, void *arg), void *arg, char *err)
+{
+	struct nlmsghdr *h = msg_start(nl, RTM_GETLINK, NLM_F_DUMP);
+	struct ifinfomsg *ifm = mnl_nlmsg_put_extra_header(h, sizeof(*ifm));
+	struct ports p = { bridge, 0, counts, arg };
+
+	(void)ifm;
+	mnl_attr_put_u32(h, IFLA_MASTER, (uint32_t)bridge);
+	mnl_attr_put_u32(h, IFLA_EXT_MASK, RTEXT_FILTER_SKIP_STATS);
+	if (exchange(nl, h, port_cb, &p, "listing bridge ports", err) < 0)
+		return -1;
+	return p.count;
+}
+
+/* Names of ethK taken in this stack: the first free K from `from`. */
+struct eths { unsigned long used; };
+
+static int
+eth_cb(const struct nlmsghdr *h, void *data)
+{
+	struct eths *e = data;
+	struct link_info li;
+	char *ep;
+	long k;
+
+	if (h->nlmsg_type != RTM_NEWLINK)
+		return MNL_CB_OK;
+	parse_link(h, &li);
+	if (strncmp(li.name, "eth", 3) == 0) {
+		k = strtol(li.name + 3, &ep, 10);
+		if (*ep == '\0' && k >= 0 && k < 64)
+			e->used |= 1ul << k;
+	}
+	return MNL_CB_OK;
+}
+
+int
+nl_free_eth(struct nl *nl, int from, char *err)
+{
+	struct nlmsghdr *h = msg_start(nl, RTM_GETLINK, NLM_F_DUMP);
+	struct eths e = { 0 };
+
+	mnl_nlmsg_put_extra_header(h, sizeof(struct ifinfomsg));
+	mnl_attr_put_u32(h, IFLA_EXT_MASK, RTEXT_FILTER_SKIP_STATS);
+	if (exchange(nl, h, eth_cb, &e, "listing links", err) < 0)
+		return -1;
+	for (int k = from; k < 64; k++)
+		if (!(e.used & (1ul << k)))
+			return k;
+	errno = ENOSPC;
+	return jerr(err, "no free ethN name");
+}
+
+/* ----- addresses and routes ----- */
+
+int
+nl_addr_add(struct nl *nl, int ifindex, int family, const void *addr,
+    int plen, char *err)
+{
+	struct nlmsghdr *h = msg_start(nl, RTM_NEWADDR,
+	    NLM_F_CREATE | NLM_F_EXCL);
+	struct ifaddrmsg *ifa = mnl_nlmsg_put_extra_header(h, sizeof(*ifa));
+	size_t alen = family == AF_INET ? 4 : 16;
+
+	ifa->ifa_family = (uint8_t)family;
+	ifa->ifa_prefixlen = (uint8_t)plen;
+	ifa->ifa_index = (uint32_t)ifindex;
+	/* static: usable at once, no duplicate detection to wait for */
+	ifa->ifa_flags = family == AF_INET6 ? IFA_F_NODAD : 0;
+	mnl_attr_put(h, IFA_LOCAL, alen, addr);
+	mnl_attr_put(h, IFA_ADDRESS, alen, addr);
+	if (family == AF_INET6)
+		mnl_attr_put_u32(h, IFA_FLAGS, IFA_F_NODAD);
+	return exchange(nl, h, NULL, NULL, "adding an address", err);
+}
+
+int
+nl_route_default(struct nl *nl, int family, const void *gw, char *err)
+{
+	struct nlmsghdr *h = msg_start(nl, RTM_NEWROUTE,
+	    NLM_F_CREATE | NLM_F_EXCL);
+	struct rtmsg *rt = mnl_nlmsg_put_extra_header(h, sizeof(*rt));
+
+	rt->rtm_family = (uint8_t)family;
+	rt->rtm_table = RT_TABLE_MAIN;
+	rt->rtm_protocol = RTPROT_STATIC;
+	rt->rtm_scope = RT_SCOPE_UNIVERSE;
+	rt->rtm_type = RTN_UNICAST;
+	mnl_attr_put(h, RTA_GATEWAY, family == AF_INET ? 4 : 16, gw);
+	return exchange(nl, h, NULL, NULL, "adding the default route", err);
+}
