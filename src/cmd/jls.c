@@ -104,8 +104,10 @@ json_open(void)
 static void
 quoted(int pflags, const char *v)
 {
+	/* FreeBSD quotes for blanks and quotes; we also quote for the
+	 * shell's other specials ("eth1|addr" must survive eval). */
 	int qc = strchr(v, '\'') ? '"' : strchr(v, '"') ? '\'' :
-	    (strchr(v, ' ') || strchr(v, '\t')) ? '"' : 0;
+	    strpbrk(v, " \t|&;<>()$`\\*?[#~") ? '"' : 0;
 
 	if (!*v) {
 		fputs("\"\"", stdout);	/* an empty string is always quoted */

@@ -259,7 +259,8 @@ nl_bridge_kind(struct nl *nl, const char *name, int *ifindex)
  * that exists, so this is a second message.
  */
 static int
-quiet_up(struct nl *nl, const char *name, int master, char *err)
+quiet_up(struct nl *nl, const char *name, int master, const char *alias,
+    char *err)
 {
 	char what[64];
 	struct nlmsghdr *h = msg_start(nl, RTM_NEWLINK, 0);
@@ -270,6 +271,8 @@ quiet_up(struct nl *nl, const char *name, int master, char *err)
 	mnl_attr_put_strz(h, IFLA_IFNAME, name);
 	if (master > 0)
 		mnl_attr_put_u32(h, IFLA_MASTER, (uint32_t)master);
+	if (alias)	/* the kernel ignores an alias at creation */
+		mnl_attr_put_strz(h, IFLA_IFALIAS, alias);
 	spec = mnl_attr_nest_start(h, IFLA_AF_SPEC);
 	in6 = mnl_attr_nest_start(h, AF_INET6);
 	mnl_attr_put_u8(h, IFLA_INET6_ADDR_GEN_MODE, IN6_ADDR_GEN_MODE_NONE);
@@ -290,7 +293,6 @@ nl_bridge_add(struct nl *nl, const char *name, char *err)
 
 	(void)ifm;
 	mnl_attr_put_strz(h, IFLA_IFNAME, name);
-	mnl_attr_put_strz(h, IFLA_IFALIAS, NL_VJAIL_TAG);
 	li = mnl_attr_nest_start(h, IFLA_LINKINFO);
 	mnl_attr_put_strz(h, IFLA_INFO_KIND, "bridge");
 	data = mnl_attr_nest_start(h, IFLA_INFO_DATA);
@@ -301,7 +303,7 @@ nl_bridge_add(struct nl *nl, const char *name, char *err)
 	snprintf(what, sizeof(what), "bridge %s", name);
 	if (exchange(nl, h, NULL, NULL, what, err) < 0)
 		return -1;
-	return quiet_up(nl, name, 0, err);
+	return quiet_up(nl, name, 0, NL_VJAIL_TAG, err);
 }
 
 /*
@@ -337,7 +339,7 @@ nl_veth_add(struct nl *nl, const char *name, const char *peer, int peer_nsfd,
 	snprintf(what, sizeof(what), "epair %s", name);
 	if (exchange(nl, h, NULL, NULL, what, err) < 0)
 		return -1;
-	return quiet_up(nl, name, master, err);
+	return quiet_up(nl, name, master, NULL, err);
 }
 
 /* Change a link: new name (or NULL), up (1), down (0) or as is (-1),
