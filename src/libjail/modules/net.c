@@ -245,8 +245,12 @@ ipv6_conf(int nsfd, const char *ifname, const char *key, const char *val)
 	close(self);
 }
 
-/* A jail end comes up without DAD or router solicitation, then gets the
- * stack's defaults back for what the user does later. */
+/*
+ * A jail end comes up without DAD or router solicitation: its link-local
+ * address is usable at once and it floods no bridge.  (DAD runs from
+ * delayed work, so putting the knobs back after up would bring the wait
+ * back; they stay on this link only, the stack's defaults are untouched.)
+ */
 static int
 jail_end_up(struct nl *in, int nsfd, const char *name, char *err)
 {
@@ -256,11 +260,7 @@ jail_end_up(struct nl *in, int nsfd, const char *name, char *err)
 		return jerrno(err, "vnet: %s", name);
 	ipv6_conf(nsfd, name, "dad_transmits", "0");
 	ipv6_conf(nsfd, name, "router_solicitations", "0");
-	if (nl_link_set(in, idx, NULL, 1, -1, err) < 0)
-		return -1;
-	ipv6_conf(nsfd, name, "dad_transmits", "1");
-	ipv6_conf(nsfd, name, "router_solicitations", "-1");
-	return 0;
+	return nl_link_set(in, idx, NULL, 1, -1, err);
 }
 
 static void
