@@ -125,56 +125,51 @@ visible(const struct jail_rec *jr, int flags)
  * children.cur and checks children.max along the whole chain.
  */
 static int
-count_children(struct registry *r, int jid, const int *jids, int n)
+count_children(struct registry *r, int jid)
 {
-	int *par = calloc((size_t)n + 1, sizeof(int)), k = 0;
-	struct jail_rec c;
+	int *kids = NULL, n = reg_kids(r, jid, &kids), k = n;
 
-	if (par == NULL)
-		return 0;
 	for (int i = 0; i < n; i++)
-		par[i] = reg_load(r, jids[i], &c) == 0 &&
-		    c.state != JS_CREATING ? c.parent : -1;
-	for (int i = 0; i < n; i++) {
-		int p = par[i];
-		for (int depth = 0; p > 0 && depth < 64; depth++) {
-			if (p == jid) {
-				k++;
-				break;
-			}
-			int j = 0;
-			while (j < n && jids[j] != p)
-				j++;
-			p = j < n ? par[j] : -1;
-		}
-	}
-	free(par);
+		k += count_children(r, kids[i]);
+	free(kids);
 	return k;
 }
 
-/* Find a visible jail by jid, by name, or the first after lastjid. */
+/*
+ * Find a visible jail by jid, by name, or the first after lastjid.  By
+ * name the index answers; only a dying jail (no longer in the index) is
+ * looked for among all records.
+ */
 static int
 find_locked(struct registry *r, struct jail_rec *jr, int jid,
     const char *name, int lastjid, int flags, char *err)
 {
-	int *jids = NULL, n = reg_list(r, &jids), found = -1;
+	int *jids = NULL, n, found = -1;
 
-	for (int i = 0; i < n && found < 0; i++) {
-		if (jid > 0 && jids[i] != jid)
-			continue;
-		if (lastjid >= 0 && jids[i] <= lastjid)
-			continue;
-		if (reg_load(r, jids[i], jr) < 0 || !visible(jr, flags))
-			continue;
-		if (name && strcmp(jr->name, name) != 0)
-			continue;
-		found = i;
+	if (jid <= 0 && name && (jid = reg_name_jid(r, name)) > 0 &&
+	    reg_load(r, jid, jr) == 0 && visible(jr, flags) &&
+	    strcmp(jr->name, name) == 0)
+		found = 0;
+	else if (jid > 0 && reg_load(r, jid, jr) == 0 && visible(jr, flags) &&
+	    (!name || strcmp(jr->name, name) == 0))
+		found = 0;
+	else if (lastjid >= 0 || (name && (flags & JAIL_DYING))) {
+		n = reg_list(r, &jids);
+		for (int i = 0; i < n && found < 0; i++) {
+			if (lastjid >= 0 && jids[i] <= lastjid)
+				continue;
+			if (reg_load(r, jids[i], jr) < 0 || !visible(jr, flags))
+				continue;
+			if (name && strcmp(jr->name, name) != 0)
+				continue;
+			found = i;
+		}
+		free(jids);
 	}
-	if (found >= 0)
-		jr->children_cur = count_children(r, jr->jid, jids, n);
-	free(jids);
-	if (found >= 0)
+	if (found >= 0) {
+		jr->children_cur = count_children(r, jr->jid);
 		return 0;
+	}
 	errno = ENOENT;
 	if (name)
 		return jerr(err, "jail \"%s\" not found", name);
@@ -207,23 +202,20 @@ core_find(struct jail_rec *jr, int jid, const char *name, int lastjid,
 
 /* Next jid after the last one handed out, skipping those in use. */
 static int
-alloc_jid(struct registry *r, const int *jids, int n)
+alloc_jid(struct registry *r)
 {
 	char buf[16];
 	int last = 0, jid;
+	struct jail_rec o;
 
 	if (sys_read_small(r->dirfd, "lastjid", buf, sizeof(buf)) > 0)
 		last = atoi(buf);
-	for (jid = last + 1;; jid++) {
-		bool used = false;
+	for (jid = last + 1; ; jid++) {
 		if (jid > JAIL_MAX)
 			jid = 1;
-		for (int i = 0; i < n && !used; i++)
-			used = jids[i] == jid;
-		if (!used)
-			break;
+		if (reg_load(r, jid, &o) < 0)
+			return jid;
 	}
-	return jid;
 }
 
 static void
@@ -242,23 +234,44 @@ save_lastjid(struct registry *r, int jid)
 	}
 }
 
-/* A host uid range nobody else holds: prefer slot (jid-1). */
-static uint32_t
-alloc_uidslot(struct registry *r, int jid, const int *jids, int n)
+/* Is the jail jid gone for good (no record, or a dead one)? */
+static bool
+stale(struct registry *r, int jid)
 {
-	uint32_t slot = (uint32_t)(jid - 1) % JAIL_UIDSLOTS;
 	struct jail_rec o;
+	char err[JAIL_ERRMSGLEN];
+
+	if (reg_load(r, jid, &o) < 0)
+		return true;
+	if (o.state == JS_CREATING ? sys_starttime(o.creator) ==
+	    o.creator_start : reg_holder_alive(&o))
+		return false;
+	reg_teardown(r, &o, err);	/* died uncleanly: clear it now */
+	return true;
+}
+
+/* A host uid range nobody else holds: prefer slot (jid-1). */
+static int
+alloc_uidslot(struct registry *r, int jid, uint32_t *slot)
+{
+	uint32_t s = (uint32_t)(jid - 1) % JAIL_UIDSLOTS;
 
 	for (uint32_t tries = 0; tries < JAIL_UIDSLOTS; tries++) {
-		bool used = false;
-		for (int i = 0; i < n && !used; i++)
-			used = reg_load(r, jids[i], &o) == 0 && o.parent == 0 &&
-			    o.uidslot == slot;
-		if (!used)
-			return slot;
-		slot = (slot + 1) % JAIL_UIDSLOTS;
+		int holder;
+		if (reg_slot_claim(r, s, jid) == 0) {
+			*slot = s;
+			return 0;
+		}
+		if ((holder = reg_slot_holder(r, s)) > 0 && stale(r, holder) &&
+		    (reg_slot_release(r, s, holder),
+		    reg_slot_claim(r, s, jid) == 0)) {
+			*slot = s;
+			return 0;
+		}
+		s = (s + 1) % JAIL_UIDSLOTS;
 	}
-	return slot;
+	errno = EAGAIN;
+	return -1;
 }
 
 /*
@@ -269,64 +282,71 @@ static int
 reserve(struct registry *r, struct jail_rec *jr, struct jail_rec *parent,
     char *err)
 {
-	int *jids = NULL, n = reg_list(r, &jids), rc = -1;
 	struct jail_rec o;
+	int holder;
+	bool named = jr->name[0] != '\0';
 
-	for (int i = 0; i < n; i++) {
-		if (reg_load(r, jids[i], &o) < 0)
-			continue;
-		if (jr->jid > 0 && o.jid == jr->jid) {
-			errno = EEXIST;
-			jerr(err, "jail %d already exists", jr->jid);
-			goto out;
-		}
-		/* A dying jail's name is free again (FreeBSD), its jid not. */
-		if (jr->name[0] && o.state != JS_DYING &&
-		    strcmp(o.name, jr->name) == 0) {
-			errno = EEXIST;
-			jerr(err, "jail \"%s\" already exists", jr->name);
-			goto out;
-		}
+	if (jr->jid > 0 && reg_load(r, jr->jid, &o) == 0 &&
+	    !stale(r, jr->jid)) {
+		errno = EEXIST;
+		return jerr(err, "jail %d already exists", jr->jid);
 	}
 	/* Every ancestor's children.max bounds all its descendants. */
 	for (struct jail_rec a = *parent; a.jid > 0; ) {
-		if (count_children(r, a.jid, jids, n) >= a.children_max) {
+		if (count_children(r, a.jid) >= a.children_max) {
 			errno = EPERM;
-			jerr(err, "prison limit exceeded");
-			goto out;
+			return jerr(err, "prison limit exceeded");
 		}
 		if (a.parent <= 0 || reg_load(r, a.parent, &a) < 0)
 			break;
 	}
 	if (jr->jid <= 0) {
-		jr->jid = alloc_jid(r, jids, n);
+		jr->jid = alloc_jid(r);
 		save_lastjid(r, jr->jid);
 	}
-	if (!jr->name[0])
+	if (!named)
 		snprintf(jr->name, sizeof(jr->name), "%d", jr->jid);
+	/* The name, unless a live jail has it (a dying one's is free). */
+	if (reg_name_claim(r, jr->name, jr->jid) < 0) {
+		if (errno != EEXIST || (holder = reg_name_jid(r, jr->name)) < 0 ||
+		    !stale(r, holder) ||
+		    (reg_name_release(r, jr->name, holder),
+		    reg_name_claim(r, jr->name, jr->jid) < 0)) {
+			errno = EEXIST;
+			return jerr(err, "jail \"%s\" already exists", jr->name);
+		}
+	}
 	jr->parent = parent->jid;
-	jr->uidslot = parent->jid ? parent->uidslot :
-	    alloc_uidslot(r, jr->jid, jids, n);
-	if (parent->jid)
+	if (parent->jid) {
+		jr->uidslot = parent->uidslot;
 		snprintf(jr->cgroup, sizeof(jr->cgroup), "%s/%d",
 		    parent->cgroup, jr->jid);
-	else {
+		if (reg_kid_add(r, parent->jid, jr->jid) < 0)
+			goto undo;
+	} else {
 		const char *cgb = cg_base(err);
+		if (alloc_uidslot(r, jr->jid, &jr->uidslot) < 0) {
+			jerr(err, "no free host uid range");
+			goto undo;
+		}
 		if (cgb == NULL)
-			goto out;
+			goto undo;
 		if (mkdir(cgb, 0755) < 0 && errno != EEXIST) {
 			jerrno(err, "cgroup: mkdir %s", cgb);
-			goto out;
+			goto undo;
 		}
 		snprintf(jr->cgroup, sizeof(jr->cgroup), "%s/%d", cgb, jr->jid);
 	}
 	jr->state = JS_CREATING;
 	jr->creator = getpid();
 	jr->creator_start = sys_starttime(jr->creator);
-	rc = reg_store(r, jr, err);
-out:
-	free(jids);
-	return rc;
+	if (reg_store(r, jr, err) == 0)
+		return 0;
+undo:
+	/* the record may not exist: drop the index entries by hand */
+	reg_store(r, jr, err);
+	reg_delete(r, jr->jid);
+	return -1;
 }
 
 /* The parent named by "a.b" (the host for a plain name). */
@@ -354,12 +374,11 @@ static bool
 is_unused(struct registry *r, const struct jail_rec *jr)
 {
 	char dir[PATH_MAX + 8];
-	int *jids = NULL, n = reg_list(r, &jids), kids;
 
-	kids = count_children(r, jr->jid, jids, n);
-	free(jids);
+	if (jr->persist)
+		return false;
 	snprintf(dir, sizeof(dir), "%s/jail", jr->cgroup);
-	return !jr->persist && kids == 0 && cg_populated(dir) == 0;
+	return count_children(r, jr->jid) == 0 && cg_populated(dir) == 0;
 }
 
 /*
@@ -374,6 +393,7 @@ retire(struct registry *r, struct jail_rec *jr, char *err)
 	int pidfd = sys_pidfd_open(jr->holder);
 
 	jail_destroy(r, jr);
+	reg_name_release(r, jr->name, jr->jid);	/* free for a new jail */
 	jr->state = JS_DYING;
 	jr->dying = 1;
 	if (pidfd < 0 || !reg_holder_alive(jr) || reg_store(r, jr, err) < 0 ||
@@ -599,8 +619,9 @@ core_stop(int jid, int timeout_s, char *err)
 		reg_close(&r);
 		return 0;	/* nothing to stop */
 	}
-	/* Dying: hidden from jls, its name taken until it is gone; the
+	/* Dying: hidden from jls, its name free for a new jail; the
 	 * monitor finishes it if we are interrupted. */
+	reg_name_release(&r, jr.name, jr.jid);
 	jr.state = JS_DYING;
 	reg_store(&r, &jr, err);
 	reg_close(&r);

@@ -19,6 +19,7 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "vjail.h"
@@ -93,13 +94,30 @@ fail:
 	return -1;
 }
 
-/* Before a creation: drop records of an earlier boot and of jails whose
- * holder or creator died without cleaning up (a killed monitor). */
+/*
+ * Before a creation: drop records of an earlier boot and of jails whose
+ * holder or creator died without cleaning up (a killed monitor).  The
+ * full sweep reads every record, so it runs at most once a second; a
+ * name or slot found taken is checked on the spot (core).
+ */
 void
 reg_clean(struct registry *r)
 {
+	struct stat st;
+	struct timespec now;
+
 	check_boot(r);
+	clock_gettime(CLOCK_REALTIME, &now);
+	if (fstatat(r->dirfd, "reaped", &st, 0) == 0 &&
+	    now.tv_sec - st.st_mtim.tv_sec < 1)
+		return;
 	reg_reap(r);
+	int fd = openat(r->dirfd, "reaped", O_WRONLY | O_CREAT | O_NOFOLLOW |
+	    O_CLOEXEC, 0600);
+	if (fd >= 0) {
+		futimens(fd, NULL);
+		close(fd);
+	}
 }
 
 void
@@ -252,11 +270,196 @@ out:
 	return rc;
 }
 
+/*
+ * Indexes, so that per-jail work does not grow with the number of jails:
+ *   names/<name> -> "<jid>"	the live (not dying) jail of that name
+ *   kids/<jid>/<childjid>	children, for children.max and .cur
+ *   slots/<n> -> "<jid>"	who holds host uid range n
+ * All are changed under the exclusive lock only.
+ */
+static int
+index_dir(struct registry *r, const char *dir)
+{
+	int fd;
+
+	if ((fd = openat(r->dirfd, dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+	    O_CLOEXEC)) < 0 && errno == ENOENT &&
+	    mkdirat(r->dirfd, dir, 0700) == 0)
+		fd = openat(r->dirfd, dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+		    O_CLOEXEC);
+	return fd;
+}
+
+/* The jid an index entry points to, or -1. */
+static int
+index_get(struct registry *r, const char *dir, const char *key)
+{
+	char buf[16];
+	int fd = index_dir(r, dir);
+	ssize_t n = fd >= 0 ? readlinkat(fd, key, buf, sizeof(buf) - 1) : -1;
+
+	if (fd >= 0)
+		close(fd);
+	if (n <= 0)
+		return -1;
+	buf[n] = '\0';
+	return atoi(buf);
+}
+
+/* Point key at jid; 0, or -1 with EEXIST if key is taken. */
+static int
+index_set(struct registry *r, const char *dir, const char *key, int jid)
+{
+	char buf[16];
+	int fd = index_dir(r, dir), rc;
+
+	if (fd < 0)
+		return -1;
+	snprintf(buf, sizeof(buf), "%d", jid);
+	rc = symlinkat(buf, fd, key);
+	close(fd);
+	return rc;
+}
+
+/* Drop key if it still points at jid. */
+static void
+index_del(struct registry *r, const char *dir, const char *key, int jid)
+{
+	int fd;
+
+	if (index_get(r, dir, key) != jid || (fd = index_dir(r, dir)) < 0)
+		return;
+	unlinkat(fd, key, 0);
+	close(fd);
+}
+
+int
+reg_name_jid(struct registry *r, const char *name)
+{
+	return index_get(r, "names", name);
+}
+
+int
+reg_name_claim(struct registry *r, const char *name, int jid)
+{
+	return index_set(r, "names", name, jid);
+}
+
+void
+reg_name_release(struct registry *r, const char *name, int jid)
+{
+	index_del(r, "names", name, jid);
+}
+
+int
+reg_slot_claim(struct registry *r, uint32_t slot, int jid)
+{
+	char key[16];
+
+	snprintf(key, sizeof(key), "%u", slot);
+	return index_set(r, "slots", key, jid);
+}
+
+int
+reg_slot_holder(struct registry *r, uint32_t slot)
+{
+	char key[16];
+
+	snprintf(key, sizeof(key), "%u", slot);
+	return index_get(r, "slots", key);
+}
+
+void
+reg_slot_release(struct registry *r, uint32_t slot, int jid)
+{
+	char key[16];
+
+	snprintf(key, sizeof(key), "%u", slot);
+	index_del(r, "slots", key, jid);
+}
+
+static void
+kid_path(int parent, int jid, char *buf, size_t len)
+{
+	if (jid > 0)
+		snprintf(buf, len, "kids/%d/%d", parent, jid);
+	else
+		snprintf(buf, len, "kids/%d", parent);
+}
+
+int
+reg_kid_add(struct registry *r, int parent, int jid)
+{
+	char path[48];
+	int fd;
+
+	if ((fd = index_dir(r, "kids")) >= 0)
+		close(fd);
+	kid_path(parent, 0, path, sizeof(path));
+	if (mkdirat(r->dirfd, path, 0700) < 0 && errno != EEXIST)
+		return -1;
+	kid_path(parent, jid, path, sizeof(path));
+	fd = openat(r->dirfd, path, O_WRONLY | O_CREAT | O_NOFOLLOW |
+	    O_CLOEXEC, 0600);
+	if (fd < 0)
+		return -1;
+	close(fd);
+	return 0;
+}
+
+/* Children of parent: count, and their jids in *jids (malloc'd). */
+int
+reg_kids(struct registry *r, int parent, int **jidsp)
+{
+	char path[48];
+	int fd, *jids = NULL, n = 0, cap = 0;
+	DIR *d;
+	struct dirent *de;
+
+	*jidsp = NULL;
+	kid_path(parent, 0, path, sizeof(path));
+	if ((fd = openat(r->dirfd, path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+	    O_CLOEXEC)) < 0)
+		return 0;
+	if ((d = fdopendir(fd)) == NULL) {
+		close(fd);
+		return 0;
+	}
+	while ((de = readdir(d)) != NULL) {
+		int jid = atoi(de->d_name);
+		if (jid <= 0)
+			continue;
+		if (n == cap) {
+			int *nj = realloc(jids, sizeof(int) * (cap = cap ? cap * 2 : 8));
+			if (nj == NULL)
+				break;
+			jids = nj;
+		}
+		jids[n++] = jid;
+	}
+	closedir(d);
+	*jidsp = jids;
+	return n;
+}
+
+/* Forget a jail: its record and every index entry of it. */
 int
 reg_delete(struct registry *r, int jid)
 {
-	char name[16];
+	char name[16], path[48];
+	struct jail_rec jr;
 
+	if (reg_load(r, jid, &jr) == 0) {
+		reg_name_release(r, jr.name, jid);
+		if (jr.parent > 0) {
+			kid_path(jr.parent, jid, path, sizeof(path));
+			unlinkat(r->dirfd, path, 0);
+		} else {
+			reg_slot_release(r, jr.uidslot, jid);
+		}
+	}
+	kid_path(jid, 0, path, sizeof(path));
+	unlinkat(r->dirfd, path, AT_REMOVEDIR);
 	snprintf(name, sizeof(name), "%d", jid);
 	return unlinkat(r->jailsfd, name, 0);
 }

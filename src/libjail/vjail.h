@@ -202,6 +202,14 @@ bool reg_holder_alive(const struct jail_rec *jr);
 int reg_find_alive(struct registry *r, int jid, const char *name,
     struct jail_rec *jr);
 void reg_reap(struct registry *r);
+int reg_name_jid(struct registry *r, const char *name);
+int reg_name_claim(struct registry *r, const char *name, int jid);
+void reg_name_release(struct registry *r, const char *name, int jid);
+int reg_slot_claim(struct registry *r, uint32_t slot, int jid);
+int reg_slot_holder(struct registry *r, uint32_t slot);
+void reg_slot_release(struct registry *r, uint32_t slot, int jid);
+int reg_kid_add(struct registry *r, int parent, int jid);
+int reg_kids(struct registry *r, int parent, int **jids);
 void reg_clean(struct registry *r);
 int reg_teardown(struct registry *r, struct jail_rec *jr, char *err);
 
