@@ -340,11 +340,11 @@ jail_exec(const struct jail_exec *je)
 	nsflags = jail_nsflags(&jr);
 	if (je->nsmask)
 		nsflags &= je->nsmask;
-	/* Host root must never run the jail's files. */
-	if ((nsflags & CLONE_NEWNS) && !(nsflags & CLONE_NEWUSER)) {
+	/* Host root must never run the jail's files, nor the jail's root
+	 * the host's files: the user and mount namespaces go together. */
+	if (!(nsflags & CLONE_NEWNS) != !(nsflags & CLONE_NEWUSER)) {
 		errno = EPERM;
-		jerr(err, "entering the mount namespace needs the user "
-		    "namespace too");
+		jerr(err, "the user and mount namespaces are entered together");
 		goto out;
 	}
 	/* Inside a jail the child asks the monitor to move it instead. */

@@ -28,7 +28,9 @@ is "$OUT" 4 "only stdin, stdout, stderr (and ls's own) are open in the jail"
 # host root never runs the jail's files
 run jexec -n mnt $J /bin/true
 isnt "$RC" 0 "jexec -n mnt (without user) is refused"
-like "$ERR" 'user namespace' "  saying why"
+like "$ERR" 'user and mount' "  saying why"
+run jexec -n user,pid $J /bin/true
+isnt "$RC" 0 "jexec -n user (without mnt) is refused: no host files for the jail's root"
 run jexec -n net,uts $J hostname
 is "$RC" 0 "jexec -n net,uts runs a host tool in the jail's stack"
 

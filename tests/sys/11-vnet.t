@@ -112,6 +112,13 @@ like "$(ip -n $A -6 -o addr show dev eth0 scope global 2>&1)" '2001:db8::2/64' "
 unlike "$(ip -n $A -6 -o addr show dev eth0 scope global 2>&1)" 'tentative|dadfailed' "  and not tentative (no DAD wait)"
 check "  and eth0 gets its IPv6 link-local address as usual" \
 	wait_for 3 eval "ip -n $A -6 -o addr show dev eth0 2>/dev/null | grep -q 'inet6 fe80::'"
+# quieting the jail side is the user's choice (issue 4, DESIGN "Networks"):
+# once the jail is up its eth0 behaves as any link of that stack
+for k in accept_dad dad_transmits router_solicitations; do
+	is "$(jexec $A cat /proc/sys/net/ipv6/conf/eth0/$k 2>&1)" \
+		"$(jexec $A cat /proc/sys/net/ipv6/conf/default/$k 2>&1)" \
+		"  eth0's IPv6 $k is the stack's default (the jail side is not kept quiet)"
+done
 is "$(ip -6 -o addr show dev "$ea" 2>&1)" "" "the host end has no IPv6 address (quiet ports)"
 run jls -s -j $A
 like "$OUT" '(^| )vnet\.bridge="?br0"?( |$)' "jls -s shows vnet.bridge=br0" || diag "$OUT"

@@ -223,43 +223,16 @@ open_netns(pid_t pid)
 }
 
 /*
- * IPv6 knobs of a link in the stack nsfd (a per-stack /proc/sys/net is
- * the one of the stack we are in when opening it).
- */
-static void
-ipv6_conf(int nsfd, const char *ifname, const char *key, const char *val)
-{
-	char path[128];
-	int self = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
-
-	if (self < 0 || setns(nsfd, CLONE_NEWNET) < 0) {
-		if (self >= 0)
-			close(self);
-		return;
-	}
-	snprintf(path, sizeof(path), "/proc/sys/net/ipv6/conf/%s/%s", ifname,
-	    key);
-	sys_write_file(path, val, NULL);
-	if (setns(self, CLONE_NEWNET) < 0)
-		abort();	/* our own stack: cannot fail */
-	close(self);
-}
-
-/*
- * A jail end comes up without DAD or router solicitation: its link-local
- * address is usable at once and it floods no bridge.  (DAD runs from
- * delayed work, so putting the knobs back after up would bring the wait
- * back; they stay on this link only, the stack's defaults are untouched.)
+ * A jail end comes up as the jail's stack says (DESIGN.md: quieting the
+ * jail side is the user's choice); only the host ends are kept quiet.
  */
 static int
-jail_end_up(struct nl *in, int nsfd, const char *name, char *err)
+jail_end_up(struct nl *in, const char *name, char *err)
 {
 	int idx = nl_ifindex(in, name);
 
 	if (idx < 0)
 		return jerrno(err, "vnet: %s", name);
-	ipv6_conf(nsfd, name, "dad_transmits", "0");
-	ipv6_conf(nsfd, name, "router_solicitations", "0");
 	return nl_link_set(in, idx, NULL, 1, -1, err);
 }
 
@@ -294,7 +267,7 @@ join_bridges(const struct jail_rec *jr, struct nl *out, struct nl *in,
 		epair_name(jr, k, host);
 		snprintf(eth, sizeof(eth), "eth%d", (*next_eth)++);
 		if (nl_veth_add(out, host, eth, nsfd, idx, err) < 0 ||
-		    jail_end_up(in, nsfd, eth, err) < 0)
+		    jail_end_up(in, eth, err) < 0)
 			return -1;
 	}
 	return 0;
@@ -303,7 +276,7 @@ join_bridges(const struct jail_rec *jr, struct nl *out, struct nl *in,
 /* Point-to-point epairs to other vnet jails. */
 static int
 join_links(struct registry *r, const struct jail_rec *jr, struct nl *in,
-    int nsfd, int *next_eth, char *err)
+    int *next_eth, char *err)
 {
 	char buf[JAIL_LISTLEN], *peer[MAX_ITEMS], here[IFNAMSIZ],
 	    there[IFNAMSIZ];
@@ -330,8 +303,8 @@ join_links(struct registry *r, const struct jail_rec *jr, struct nl *in,
 			if ((m = nl_free_eth(&pn, 0, err)) >= 0) {
 				snprintf(there, sizeof(there), "eth%d", m);
 				rc = nl_veth_add(in, here, there, pfd, 0, err) < 0 ||
-				    jail_end_up(in, nsfd, here, err) < 0 ||
-				    jail_end_up(&pn, pfd, there, err) < 0 ? -1 : 0;
+				    jail_end_up(in, here, err) < 0 ||
+				    jail_end_up(&pn, there, err) < 0 ? -1 : 0;
 			}
 			nl_close(&pn);
 		}
@@ -448,7 +421,7 @@ wire(struct registry *r, struct jail_rec *jr, int nsfd, int outfd,
 		if (move_in(jr, &out, &in, nsfd, item[i], err) < 0)
 			goto out;
 	if (join_bridges(jr, &out, &in, nsfd, &next_eth, err) < 0 ||
-	    join_links(r, jr, &in, nsfd, &next_eth, err) < 0 ||
+	    join_links(r, jr, &in, &next_eth, err) < 0 ||
 	    add_addrs(&in, "vnet.ip4.addr", jr->vnet_ip4, AF_INET, err) < 0 ||
 	    add_addrs(&in, "vnet.ip6.addr", jr->vnet_ip6, AF_INET6, err) < 0 ||
 	    add_router(&in, "vnet.ip4.defaultrouter", jr->vnet_gw4, AF_INET,
@@ -503,7 +476,7 @@ net_created(struct registry *r, struct jail_rec *jr, char *err)
 	return rc;
 }
 
-struct port_owner { struct registry *r; int jid; };
+struct port_owner { struct registry *r; int jid; bool seen; };
 
 /*
  * Does a bridge port still count?  Epairs of this jail, and of jails
@@ -517,13 +490,15 @@ port_counts(const char *port, void *arg)
 	char *ep;
 	long n;
 
+	if (o->seen)	/* one is enough: the bridge stays */
+		return false;
 	if (strncmp(port, "epair", 5) != 0)
-		return true;
+		return o->seen = true;
 	n = strtol(port + 5, &ep, 10);
 	if (strcmp(ep, "a") != 0)
-		return true;
-	return n / 10 != o->jid && reg_find_alive(o->r, (int)(n / 10), NULL,
-	    &p) == 0;
+		return o->seen = true;
+	return o->seen = n / 10 != o->jid && reg_load(o->r, (int)(n / 10),
+	    &p) == 0 && p.state == JS_ALIVE && reg_holder_alive(&p);
 }
 
 /* Links moved in go back; bridges vjail made go with their last port. */
@@ -532,7 +507,7 @@ unwire(struct registry *r, const struct jail_rec *jr, int nsfd, int outfd)
 {
 	char buf[JAIL_LISTLEN], *item[MAX_ITEMS], *br[MAX_ITEMS],
 	    err[JAIL_ERRMSGLEN];
-	struct port_owner owner = { r, jr->jid };
+	struct port_owner owner = { r, jr->jid, false };
 	int n, idx;
 	struct nl out, in;
 
@@ -549,7 +524,7 @@ unwire(struct registry *r, const struct jail_rec *jr, int nsfd, int outfd)
 	}
 	n = split(jr->vnet_bridge, buf, br);
 	for (int k = 0; k < n; k++)
-		if (nl_bridge_kind(&out, br[k], &idx) == 1 &&
+		if (owner.seen = false, nl_bridge_kind(&out, br[k], &idx) == 1 &&
 		    nl_bridge_ports(&out, idx, port_counts, &owner, err) == 0)
 			nl_link_del(&out, idx, err);
 	nl_close(&out);
