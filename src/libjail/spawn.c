@@ -27,6 +27,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/inotify.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
@@ -256,20 +258,26 @@ spawn_nested(const struct jail_rec *jr, const struct jail_rec *parent,
     int hsock, int back)
 {
 	char err[JAIL_ERRMSGLEN] = "";
-	int ppidfd, hpidfd = -1, st, keep[2] = { hsock, back }, hostproc;
+	int ppidfd, hpidfd = -1, st, keep[2] = { hsock, back }, hostproc,
+	    priv[2];
+	struct msg m;
 	long h;
 	pid_t inner;
 
-	/* Nothing of the monitor's goes into the parent jail. */
+	/*
+	 * This helper ("outer") enters the parent jail's namespaces but stays
+	 * host uid 0 and non-dumpable: invisible in the jail's PID space and
+	 * out of its reach, it alone holds the host's /proc and the monitor's
+	 * socket.  The "inner" fork, the jail's root in its PID space, only
+	 * clones the holder and hands back its pidfd.
+	 */
+	prctl(PR_SET_DUMPABLE, 0);
 	close_all_but(keep, 2);
-	/* The host's /proc, to write the child's maps through: the parent
-	 * jail's own /proc is the parent jail's to fake. */
 	hostproc = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (hostproc < 0 || (ppidfd = sys_pidfd_open(parent->holder)) < 0 ||
 	    setns(ppidfd, CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID |
 	    CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET | CLONE_NEWCGROUP) < 0 ||
-	    /* a new user namespace needs an owner mapped in its parent */
-	    sys_become_root() < 0) {
+	    socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, priv) < 0) {
 		jerrno(err, "entering the parent jail");
 		send_msg(back, M_ERROR, err, -1);
 		_exit(1);
@@ -279,32 +287,64 @@ spawn_nested(const struct jail_rec *jr, const struct jail_rec *parent,
 		send_msg(back, M_ERROR, err, -1);
 		_exit(1);
 	}
-	if (inner > 0) {
-		waitpid(inner, &st, 0);
+	if (inner == 0) {
+		int ikeep[2] = { hsock, priv[1] };
+		close_all_but(ikeep, 2);
+		/* a new user namespace needs an owner mapped in its parent */
+		if (sys_become_root() < 0)
+			_exit(1);
+		prctl(PR_SET_DUMPABLE, 0);
+		h = sys_clone3((uint64_t)(jail_nsflags(jr) & ~CLONE_NEWCGROUP),
+		    &hpidfd, -1);
+		if (h == 0)
+			holder_main(jr, hsock);
+		send_msg(priv[1], h < 0 ? M_ERROR : M_PIDFD, h < 0 ?
+		    strerror(errno) : NULL, hpidfd);
 		_exit(0);
 	}
-	/* setresuid() made us non-dumpable, which would give the holder's
-	 * /proc files to host root: we could not write its id maps. */
-	prctl(PR_SET_DUMPABLE, 1);
-	h = sys_clone3((uint64_t)(jail_nsflags(jr) & ~CLONE_NEWCGROUP),
-	    &hpidfd, -1);
-	if (h == 0)
-		holder_main(jr, hsock);
-	if (h < 0) {
-		jerrno(err, "clone3");
+	close(priv[1]);
+	if (recv_msg(priv[0], &m, &hpidfd, "helper") != M_PIDFD || hpidfd < 0) {
+		kill(inner, SIGKILL);
+		waitpid(inner, &st, 0);
+		snprintf(err, sizeof(err), "clone3: %s", m.text);
 		send_msg(back, M_ERROR, err, -1);
 		_exit(1);
 	}
-	/* The child maps onto the parent's range, seen from the parent. */
+	waitpid(inner, &st, 0);
+	/* The child maps onto the parent's range, seen from the parent;
+	 * through the host's /proc, which the parent jail cannot fake. */
 	if (sys_uid_map(hostproc, sys_pidfd_pid_at(hostproc, hpidfd), 0, 0,
 	    err) < 0) {
 		sys_pidfd_send_signal(hpidfd, SIGKILL);
 		send_msg(back, M_ERROR, err, -1);
 		_exit(1);
 	}
-	prctl(PR_SET_DUMPABLE, 0);
 	send_msg(back, M_PIDFD, NULL, hpidfd);
 	_exit(0);
+}
+
+#ifndef NS_GET_PARENT
+#define NS_GET_PARENT	_IO(0xb7, 0x2)
+#endif
+
+/* Is pid's user namespace a child of the one with inode parent_ino? */
+static bool
+userns_child_of(pid_t pid, uint64_t parent_ino)
+{
+	char path[64];
+	struct stat st;
+	int fd, pfd;
+	bool yes = false;
+
+	snprintf(path, sizeof(path), "/proc/%d/ns/user", (int)pid);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return false;
+	if ((pfd = ioctl(fd, NS_GET_PARENT)) >= 0) {
+		yes = fstat(pfd, &st) == 0 && st.st_ino == parent_ino;
+		close(pfd);
+	}
+	close(fd);
+	return yes;
 }
 
 /* Start the holder; returns its pidfd in the monitor. */
@@ -350,7 +390,15 @@ start_holder(const struct jail_rec *jr, const struct jail_rec *parent,
 		hpidfd = -1;
 	}
 	close(back[0]);
+	kill(helper, SIGKILL);	/* done or hung: either way, gone */
 	waitpid(helper, &st, 0);
+	/* Only a process born in the parent's user namespace is a holder. */
+	if (hpidfd >= 0 && !userns_child_of(sys_pidfd_pid(hpidfd),
+	    parent->userns)) {
+		close(hpidfd);
+		errno = EPERM;
+		return jerr(err, "holder: not a child of the parent jail");
+	}
 	if (hpidfd >= 0 && cg_move(jr->cgroup, sys_pidfd_pid(hpidfd), err) < 0) {
 		sys_pidfd_send_signal(hpidfd, SIGKILL);
 		close(hpidfd);
