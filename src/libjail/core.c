@@ -317,6 +317,10 @@ reserve(struct registry *r, struct jail_rec *jr, struct jail_rec *parent,
 		}
 	}
 	jr->parent = parent->jid;
+	/* The host's own root is never handed to a jail's root, nor is any
+	 * part of a root that was not handed to the parent. */
+	jr->idmapped = strcmp(jr->path, "/") != 0 &&
+	    (parent->jid == 0 || parent->idmapped);
 	if (parent->jid) {
 		jr->uidslot = parent->uidslot;
 		snprintf(jr->cgroup, sizeof(jr->cgroup), "%s/%d",
@@ -489,16 +493,15 @@ core_update(struct jail_rec *jr, const uint64_t *set, int flags, char *err)
 
 	if (reg_open(&r, true, err) < 0)	/* host side only (core_set) */
 		return -1;
-	if (find_locked(&r, &cur, jid, NULL, -1, 0, err) < 0 ||
-	    (cur.parent && load_parent(&r, &cur, &parent, err) < 0) ||
+	/* The fresh record, under the lock, with only the given values. */
+	if (find_locked(&r, &cur, jid, NULL, -1, 0, err) < 0)
+		goto fail;
+	rec_copy_set(&cur, jr, set);
+	*jr = cur;
+	if ((cur.parent && load_parent(&r, &cur, &parent, err) < 0) ||
 	    run_checks(jr, cur.parent ? &parent : NULL, set,
 	    flags & ~JAIL_CREATE, err) < 0)
 		goto fail;
-	/* Keep host-side facts from the fresh record, values from jr. */
-	jr->holder = cur.holder;
-	jr->holder_start = cur.holder_start;
-	jr->userns = cur.userns;
-	jr->state = cur.state;
 	for (const struct module *const *m = modules; *m; m++)
 		if ((*m)->update && (*m)->update(&r, jr, set, err) < 0)
 			goto fail;

@@ -153,6 +153,7 @@ static const struct fact facts[] = {
 	FACT(".cgroup", cgroup, K_STR),
 	FACT(".parent", parent, K_INT),
 	FACT(".moved", moved, K_STR),
+	FACT(".idmapped", idmapped, K_INT),
 };
 
 static void
@@ -545,16 +546,17 @@ creator_alive(const struct jail_rec *jr)
  * children first, then processes left in its cgroup, the cgroup, the
  * record.  Called with the registry locked.
  */
-int
-reg_teardown(struct registry *r, struct jail_rec *jr, char *err)
+static int
+teardown(struct registry *r, struct jail_rec *jr, int depth, char *err)
 {
-	int *jids = NULL, n = reg_list(r, &jids), pidfd = -1;
+	int *kids = NULL, n = depth < 64 ? reg_kids(r, jr->jid, &kids) : 0,
+	    pidfd = -1;
 	struct jail_rec child;
 
 	for (int i = 0; i < n; i++)
-		if (reg_load(r, jids[i], &child) == 0 && child.parent == jr->jid)
-			reg_teardown(r, &child, err);
-	free(jids);
+		if (kids[i] != jr->jid && reg_load(r, kids[i], &child) == 0)
+			teardown(r, &child, depth + 1, err);
+	free(kids);
 	jail_destroy(r, jr);
 	/* pidfd first, then the check: the pid cannot be reused in between */
 	if ((pidfd = sys_pidfd_open(jr->holder)) >= 0) {
@@ -577,6 +579,12 @@ reg_teardown(struct registry *r, struct jail_rec *jr, char *err)
 	}
 	reg_delete(r, jr->jid);
 	return 0;
+}
+
+int
+reg_teardown(struct registry *r, struct jail_rec *jr, char *err)
+{
+	return teardown(r, jr, 0, err);
 }
 
 /* Clean up after jails whose holder died or whose creator was killed. */

@@ -285,6 +285,13 @@ host_set(const struct jail_rec *self, struct svc_req *req, char *err)
 	struct jail_rec jr;
 	char path[PATH_MAX];
 
+	/* what the jail names, and only what jail_set itself would take */
+	for (size_t i = 0; i < param_count; i++)
+		if (set_has(req->set, i) && (param_table[i].flags & PF_RDONLY)) {
+			errno = EINVAL;
+			return jerr(err, "%s: parameter is read-only",
+			    param_table[i].name);
+		}
 	rec_defaults(&jr);
 	rec_copy_set(&jr, &req->rec, req->set);
 	if (set_has_name(req->set, "name")) {
@@ -302,6 +309,16 @@ host_set(const struct jail_rec *self, struct svc_req *req, char *err)
 		return jerr(err, "jail %d not found", jr.jid);
 	}
 	if (set_has_name(req->set, "path")) {
+		/* lexically inside the jail: no probing of the host's tree */
+		if (strstr(jr.path, "/../") || strstr(jr.path, "/./") ||
+		    (strlen(jr.path) >= 3 &&
+		    strcmp(jr.path + strlen(jr.path) - 3, "/..") == 0) ||
+		    (strlen(jr.path) >= 2 &&
+		    strcmp(jr.path + strlen(jr.path) - 2, "/.") == 0)) {
+			errno = EINVAL;
+			return jerr(err, "path: \"%s\" has . or .. components",
+			    jr.path);
+		}
 		if (jr.path[0] != '/') {
 			errno = EINVAL;
 			return jerr(err, "path: \"%s\" is not an absolute path",
@@ -312,6 +329,20 @@ host_set(const struct jail_rec *self, struct svc_req *req, char *err)
 			    strcmp(jr.path, "/") ? jr.path : "");
 			snprintf(jr.path, sizeof(jr.path), "%s", path);
 		}
+	}
+	/* vnet.link names are the jail's own children, relative too */
+	if (jr.vnet_link[0]) {
+		char buf[JAIL_LISTLEN], out[JAIL_LISTLEN] = "", *save, *t;
+		size_t len = 0;
+		snprintf(buf, sizeof(buf), "%s", jr.vnet_link);
+		for (t = strtok_r(buf, ", ", &save); t;
+		    t = strtok_r(NULL, ", ", &save))
+			len += (size_t)snprintf(out + len, len < sizeof(out) ?
+			    sizeof(out) - len : 0, "%s%s.%s", len ? "," : "",
+			    self->name, t);
+		if (len >= sizeof(out))
+			return deny(err, E2BIG, "vnet.link: too long");
+		snprintf(jr.vnet_link, sizeof(jr.vnet_link), "%s", out);
 	}
 	return core_set(&jr, req->set, req->flags & ~JAIL_ATTACH, err);
 }

@@ -231,13 +231,14 @@ idmapped_root(const struct jail_rec *jr, pid_t holder, char *err)
 	close(dir);
 	attr.userns_fd = (uint64_t)userns;
 	/*
-	 * The host's own root is never handed to a jail's root: seen without
-	 * an idmap, its files belong to nobody in the jail (DESIGN.md: the
-	 * jail's root has no power over the host's).
+	 * Not the jail's own tree (the host's root, or under a parent whose
+	 * root was not handed over): seen without an idmap its files belong
+	 * to nobody in the jail, and nothing on it runs setuid (DESIGN.md:
+	 * the jail's root has no power over the host's).
 	 */
-	if (strcmp(jr->path, "/") == 0) {
-		close(userns);
-		return tree;
+	if (!jr->idmapped) {
+		attr.attr_set = MOUNT_ATTR_NOSUID;
+		attr.userns_fd = 0;
 	}
 	if (syscall(SYS_mount_setattr, tree, "", AT_EMPTY_PATH, &attr,
 	    sizeof(attr)) < 0) {

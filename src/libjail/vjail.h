@@ -69,6 +69,7 @@ struct jail_rec {
 	char	vnet_ip6[JAIL_LISTLEN];
 	char	vnet_gw4[64], vnet_gw6[64];
 	char	moved[JAIL_LISTLEN];	/* host-side: "ifindex:name,..." */
+	int	idmapped;		/* host-side: root idmapped to the jail */
 };
 
 /* Parameter types (the table's view, finer than CTLTYPE). */

@@ -160,6 +160,15 @@ net_check(struct jail_rec *jr, const struct jail_rec *parent,
 			    wiring[i]);
 		}
 	}
+	/* A child takes links and bridges from its parent's stack: only if
+	 * that stack is the parent's own, never the host's through it. */
+	if (parent && parent->vnet != JAIL_SYS_NEW &&
+	    (jr->vnet_iface[0] || jr->vnet_bridge[0])) {
+		errno = EPERM;
+		return jerr(err, "%s: the parent jail has no network stack of "
+		    "its own", jr->vnet_iface[0] ? "vnet.interface" :
+		    "vnet.bridge");
+	}
 	if (check_names("vnet.interface", jr->vnet_iface, err) < 0 ||
 	    check_names("vnet.bridge", jr->vnet_bridge, err) < 0 ||
 	    check_addrs("vnet.ip4.addr", jr->vnet_ip4, AF_INET, err) < 0 ||
