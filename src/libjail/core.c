@@ -443,8 +443,39 @@ core_create(struct jail_rec *jr, const uint64_t *set, int flags, char *err)
 	}
 	if (cg_create(jr, err) < 0)
 		goto undo_record;
-	if (spawn_jail(jr, parent.jid ? &parent : NULL, &pidfd, err) < 0)
+	/*
+	 * Spawn without the lock: a parent jail can stall its child's setup
+	 * (up to the setup timeout), and must not stall every host command
+	 * with it.  The CREATING record holds the name and jid meanwhile.
+	 */
+	reg_close(&r);
+	int spawned = spawn_jail(jr, parent.jid ? &parent : NULL, &pidfd, err);
+	if (reg_open(&r, true, err) < 0) {
+		if (spawned == 0) {
+			sys_pidfd_send_signal(pidfd, SIGKILL);
+			close(pidfd);
+			spawn_commit(false);
+		}
+		return -1;	/* the CREATING record is reaped later */
+	}
+	if (spawned < 0)
 		goto undo_cgroup;
+	struct jail_rec now;
+	if (reg_load(&r, jr->jid, &now) < 0 || now.state != JS_CREATING ||
+	    now.creator != jr->creator) {
+		/* torn down meanwhile (its parent went): undo ours */
+		sys_pidfd_send_signal(pidfd, SIGKILL);
+		sys_pidfd_wait(pidfd, 5000);
+		errno = ENOENT;
+		jerr(err, "jail \"%s\": its parent was removed", jr->name);
+		spawn_commit(false);
+		close(pidfd);
+		cg_kill(jr->cgroup);
+		cg_wait_empty(jr->cgroup, 5000);
+		cg_remove(jr);
+		reg_close(&r);
+		return -1;
+	}
 	if (jail_created(&r, jr, err) < 0) {
 		sys_pidfd_send_signal(pidfd, SIGKILL);
 		sys_pidfd_wait(pidfd, 5000);

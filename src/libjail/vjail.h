@@ -287,6 +287,7 @@ int nl_free_eth(struct nl *nl, int from, char *err);
 int nl_addr_add(struct nl *nl, int ifindex, int family, const void *addr,
     int plen, char *err);
 int nl_route_default(struct nl *nl, int family, const void *gw, char *err);
+int nl_lladdr_ready(struct nl *nl, int ifindex, char *err);
 
 /* errors */
 int jerr(char *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -232,17 +232,56 @@ open_netns(pid_t pid)
 }
 
 /*
- * A jail end comes up as the jail's stack says (DESIGN.md: quieting the
- * jail side is the user's choice); only the host ends are kept quiet.
+ * IPv6 knobs of a link in the stack nsfd (a per-stack /proc/sys/net is
+ * the one of the stack we are in when opening it).
+ */
+static void
+ipv6_conf(int nsfd, const char *ifname, const char *key, const char *val,
+    char *old, size_t oldlen)
+{
+	char path[128];
+	int self = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+
+	if (self < 0 || setns(nsfd, CLONE_NEWNET) < 0) {
+		if (self >= 0)
+			close(self);
+		return;
+	}
+	snprintf(path, sizeof(path), "/proc/sys/net/ipv6/conf/%s/%s", ifname,
+	    key);
+	if (old && sys_read_small(AT_FDCWD, path, old, oldlen) > 0)
+		old[strcspn(old, "\n")] = '\0';
+	sys_write_file(path, val, NULL);
+	if (setns(self, CLONE_NEWNET) < 0)
+		abort();	/* our own stack: cannot fail */
+	close(self);
+}
+
+/*
+ * A jail end comes up with its link-local address usable at once and
+ * without flooding the bridge (no DAD, no router solicitation for it),
+ * then gets its own settings back, so everything the user does later
+ * behaves as the jail's stack says (DESIGN.md: quieting the jail side is
+ * the user's choice).  DAD runs from a work item: wait for it to finish
+ * before the knobs go back, or it would run after all.
  */
 static int
-jail_end_up(struct nl *in, const char *name, char *err)
+jail_end_up(struct nl *in, int nsfd, const char *name, char *err)
 {
-	int idx = nl_ifindex(in, name);
+	char dad[16] = "1", rs[16] = "-1";
+	int idx = nl_ifindex(in, name), rc;
 
 	if (idx < 0)
 		return jerrno(err, "vnet: %s", name);
-	return nl_link_set(in, idx, NULL, 1, -1, err);
+	ipv6_conf(nsfd, name, "dad_transmits", "0", dad, sizeof(dad));
+	ipv6_conf(nsfd, name, "router_solicitations", "0", rs, sizeof(rs));
+	rc = nl_link_set(in, idx, NULL, 1, -1, err);
+	for (int i = 0; rc == 0 && i < 200 && nl_lladdr_ready(in, idx, err) == 0;
+	    i++)
+		usleep(500);
+	ipv6_conf(nsfd, name, "dad_transmits", dad, NULL, 0);
+	ipv6_conf(nsfd, name, "router_solicitations", rs, NULL, 0);
+	return rc;
 }
 
 static void
@@ -276,7 +315,7 @@ join_bridges(const struct jail_rec *jr, struct nl *out, struct nl *in,
 		epair_name(jr, k, host);
 		snprintf(eth, sizeof(eth), "eth%d", (*next_eth)++);
 		if (nl_veth_add(out, host, eth, nsfd, idx, err) < 0 ||
-		    jail_end_up(in, eth, err) < 0)
+		    jail_end_up(in, nsfd, eth, err) < 0)
 			return -1;
 	}
 	return 0;
@@ -285,7 +324,7 @@ join_bridges(const struct jail_rec *jr, struct nl *out, struct nl *in,
 /* Point-to-point epairs to other vnet jails. */
 static int
 join_links(struct registry *r, const struct jail_rec *jr, struct nl *in,
-    int *next_eth, char *err)
+    int nsfd, int *next_eth, char *err)
 {
 	char buf[JAIL_LISTLEN], *peer[MAX_ITEMS], here[IFNAMSIZ],
 	    there[IFNAMSIZ];
@@ -312,8 +351,8 @@ join_links(struct registry *r, const struct jail_rec *jr, struct nl *in,
 			if ((m = nl_free_eth(&pn, 0, err)) >= 0) {
 				snprintf(there, sizeof(there), "eth%d", m);
 				rc = nl_veth_add(in, here, there, pfd, 0, err) < 0 ||
-				    jail_end_up(in, here, err) < 0 ||
-				    jail_end_up(&pn, there, err) < 0 ? -1 : 0;
+				    jail_end_up(in, nsfd, here, err) < 0 ||
+				    jail_end_up(&pn, pfd, there, err) < 0 ? -1 : 0;
 			}
 			nl_close(&pn);
 		}
@@ -430,7 +469,7 @@ wire(struct registry *r, struct jail_rec *jr, int nsfd, int outfd,
 		if (move_in(jr, &out, &in, nsfd, item[i], err) < 0)
 			goto out;
 	if (join_bridges(jr, &out, &in, nsfd, &next_eth, err) < 0 ||
-	    join_links(r, jr, &in, &next_eth, err) < 0 ||
+	    join_links(r, jr, &in, nsfd, &next_eth, err) < 0 ||
 	    add_addrs(&in, "vnet.ip4.addr", jr->vnet_ip4, AF_INET, err) < 0 ||
 	    add_addrs(&in, "vnet.ip6.addr", jr->vnet_ip6, AF_INET6, err) < 0 ||
 	    add_router(&in, "vnet.ip4.defaultrouter", jr->vnet_gw4, AF_INET,

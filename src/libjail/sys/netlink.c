@@ -491,3 +491,32 @@ nl_route_default(struct nl *nl, int family, const void *gw, char *err)
 	mnl_attr_put(h, RTA_GATEWAY, family == AF_INET ? 4 : 16, gw);
 	return exchange(nl, h, NULL, NULL, "adding the default route", err);
 }
+
+struct ll_state { int ifindex, ready; };
+
+static int
+ll_cb(const struct nlmsghdr *h, void *data)
+{
+	struct ll_state *st = data;
+	const struct ifaddrmsg *ifa = mnl_nlmsg_get_payload(h);
+
+	if (h->nlmsg_type == RTM_NEWADDR && (int)ifa->ifa_index == st->ifindex &&
+	    ifa->ifa_scope == RT_SCOPE_LINK &&
+	    !(ifa->ifa_flags & (IFA_F_TENTATIVE | IFA_F_OPTIMISTIC)))
+		st->ready = 1;
+	return MNL_CB_OK;
+}
+
+/* Has the link an IPv6 link-local address that is no longer tentative? */
+int
+nl_lladdr_ready(struct nl *nl, int ifindex, char *err)
+{
+	struct nlmsghdr *h = msg_start(nl, RTM_GETADDR, NLM_F_DUMP);
+	struct ifaddrmsg *ifa = mnl_nlmsg_put_extra_header(h, sizeof(*ifa));
+	struct ll_state st = { ifindex, 0 };
+
+	ifa->ifa_family = AF_INET6;
+	if (exchange(nl, h, ll_cb, &st, "listing addresses", err) < 0)
+		return -1;
+	return st.ready;
+}
