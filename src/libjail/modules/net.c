@@ -262,8 +262,7 @@ ipv6_conf(int nsfd, const char *ifname, const char *key, const char *val,
  * without flooding the bridge (no DAD, no router solicitation for it),
  * then gets its own settings back, so everything the user does later
  * behaves as the jail's stack says (DESIGN.md: quieting the jail side is
- * the user's choice).  DAD runs from a work item: wait for it to finish
- * before the knobs go back, or it would run after all.
+ * the user's choice).
  */
 static int
 jail_end_up(struct nl *in, int nsfd, const char *name, char *err)
@@ -273,13 +272,15 @@ jail_end_up(struct nl *in, int nsfd, const char *name, char *err)
 
 	if (idx < 0)
 		return jerrno(err, "vnet: %s", name);
-	ipv6_conf(nsfd, name, "dad_transmits", "0", dad, sizeof(dad));
+	/* accept_dad=0 completes the link-local synchronously at up (a
+	 * dad_transmits=0 one still waits up to rtr_solicit_delay) */
+	ipv6_conf(nsfd, name, "accept_dad", "0", dad, sizeof(dad));
 	ipv6_conf(nsfd, name, "router_solicitations", "0", rs, sizeof(rs));
 	rc = nl_link_set(in, idx, NULL, 1, -1, err);
-	for (int i = 0; rc == 0 && i < 200 && nl_lladdr_ready(in, idx, err) == 0;
+	for (int i = 0; rc == 0 && i < 20 && nl_lladdr_ready(in, idx, err) == 0;
 	    i++)
 		usleep(500);
-	ipv6_conf(nsfd, name, "dad_transmits", dad, NULL, 0);
+	ipv6_conf(nsfd, name, "accept_dad", dad, NULL, 0);
 	ipv6_conf(nsfd, name, "router_solicitations", rs, NULL, 0);
 	return rc;
 }
