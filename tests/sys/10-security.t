@@ -75,15 +75,15 @@ like "$OUT" '^s' "the jail's service socket is in its own /dev"
 
 # an interrupted jail -r is finished by the monitor
 run jail -q -c name=${T}int path=/ persist
-bg jexec ${T}int sh -c 'trap "" TERM; sleep 2'
-check "a TERM-ignoring process runs" wait_for 3 procs_running ${T}int 'sleep 2$'
+bg jexec ${T}int sh -c 'trap "" TERM; sleep 4'
+check "a TERM-ignoring process runs" wait_for 3 procs_running ${T}int 'sleep 4$'
 timeout -s INT 0.5 "$VJAIL_BIN/jail" -q -r stop.timeout=10 ${T}int
 run jls -j ${T}int
 isnt "$RC" 0 "a dying jail is hidden from jls"
 dying_gone() { ! timeout 10 jls -d -j "$1" >/dev/null 2>&1; }
 run jls -d -j ${T}int name
 is "$OUT" "${T}int" "  but listed by jls -d while its process runs"
-check "when the process ends, the monitor finishes the removal" wait_for 6 dying_gone ${T}int
+check "when the process ends, the monitor finishes the removal" wait_for 8 dying_gone ${T}int
 
 rm_jail $J
 done_testing
