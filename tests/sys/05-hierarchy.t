@@ -93,21 +93,21 @@ run jail -q -c name=$I path=/ persist children.max=1
 # inner JAIL CMD...: CMD run in JAIL as a jailed admin would, without the
 # test's registry and cgroup settings
 inner() { local j=$1; shift; run jexec "$j" /usr/bin/env -u VJAIL_RUNDIR -u VJAIL_CGROUP "$@"; }
-inner $I "$VJAIL_BIN/jail" -c name=k path=/ persist
+inner $I "$INNER_BIN/jail" -c name=k path=/ persist
 is "$RC.$OUT" "0.k: created" "inside a jail, jail -c name=k makes a child"
 check "the host sees it as $I.k" jail_exists $I.k
-inner $I "$VJAIL_BIN/jls" name
+inner $I "$INNER_BIN/jls" name
 is "$OUT" "k" "jls inside the jail lists only its child, by relative name"
-inner $I "$VJAIL_BIN/jail" -c name=k2 path=/ persist
+inner $I "$INNER_BIN/jail" -c name=k2 path=/ persist
 is "$RC" 1 "inside: children.max still holds"
 like "$ERR" '^jail: (.*: )?prison limit exceeded$' "  'prison limit exceeded'"
-inner $I "$VJAIL_BIN/jail" -r k
+inner $I "$INNER_BIN/jail" -r k
 is "$RC.$OUT" "0.k: removed" "inside: jail -r k"
 check "the host no longer sees $I.k" jail_absent $I.k
 rm_jail $I
 J=${T}j0
 run jail -q -c name=$J path=/ persist children.max=0
-inner $J "$VJAIL_BIN/jail" -c name=k path=/ persist
+inner $J "$INNER_BIN/jail" -c name=k path=/ persist
 is "$RC" 1 "inside a jail with children.max=0, jail -c fails"
 like "$ERR" '^jail: (k: )?jail_set: Operation not permitted$' "  'jail: jail_set: Operation not permitted'"
 check "and makes nothing" jail_absent $J.k

@@ -36,14 +36,14 @@ is "$RC" 0 "jexec -n net,uts runs a host tool in the jail's stack"
 
 # children.max bounds all descendants, and children get less than parents
 inner() { local j=$1; shift; run jexec "$j" /usr/bin/env -u VJAIL_RUNDIR -u VJAIL_CGROUP "$@"; }
-inner $J "$VJAIL_BIN/jail" -q -c name=k path=/ persist children.max=5
+inner $J "$INNER_BIN/jail" -q -c name=k path=/ persist children.max=5
 is "$RC" 1 "a child may not get children.max above its parent's"
 like "$ERR" 'children\.max' "  the message names children.max"
-inner $J "$VJAIL_BIN/jail" -q -c name=k path=/ persist children.max=1
+inner $J "$INNER_BIN/jail" -q -c name=k path=/ persist children.max=1
 is "$RC" 0 "a child with children.max=1 (below 2)"
-inner $J "$VJAIL_BIN/jexec" k "$VJAIL_BIN/jail" -q -c name=g path=/ persist
+inner $J "$INNER_BIN/jexec" k "$INNER_BIN/jail" -q -c name=g path=/ persist
 is "$RC" 0 "a grandchild (the parent's 2nd descendant)"
-inner $J "$VJAIL_BIN/jail" -q -c name=k2 path=/ persist
+inner $J "$INNER_BIN/jail" -q -c name=k2 path=/ persist
 is "$RC.$ERR" "1.jail: prison limit exceeded" "a 3rd descendant exceeds the parent's children.max=2"
 run jls -j $J children.cur
 is "$OUT" 2 "children.cur counts all descendants"
@@ -51,16 +51,16 @@ is "$OUT" 2 "children.cur counts all descendants"
 # a child of a path=/ jail is not handed any of the host's tree either
 J2=${T}sec2
 run jail -q -c name=$J2 path=/ persist children.max=2
-inner $J2 "$VJAIL_BIN/jail" -q -c name=u path=/usr persist mount.devfs=0 mount.procfs=0
+inner $J2 "$INNER_BIN/jail" -q -c name=u path=/usr persist mount.devfs=0 mount.procfs=0
 is "$RC" 0 "a child of the path=/ jail on /usr"
-inner $J2 "$VJAIL_BIN/jexec" u /bin/sh -c "echo x >/vjail-${T}-probe"
+inner $J2 "$INNER_BIN/jexec" u /bin/sh -c "echo x >/vjail-${T}-probe"
 isnt "$RC" 0 "  its root cannot write the host's /usr"
 check "  and nothing appeared" test ! -e /usr/vjail-${T}-probe
 rm -f /usr/vjail-${T}-probe
-inner $J2 "$VJAIL_BIN/jail" -q -r u
+inner $J2 "$INNER_BIN/jail" -q -r u
 # a child cannot take the host's links through a parent without a stack
 ip link add ${T}x type veth peer name ${T}y
-inner $J2 "$VJAIL_BIN/jail" -q -c name=v path=/ persist vnet vnet.interface=${T}x
+inner $J2 "$INNER_BIN/jail" -q -c name=v path=/ persist vnet vnet.interface=${T}x
 is "$RC" 1 "a vnet child of a jail sharing the host's stack gets no host link"
 like "$ERR" 'vnet\.interface' "  the message names vnet.interface"
 check "  and the link stayed on the host" ip link show ${T}x
@@ -68,7 +68,7 @@ ip link del ${T}x
 rm_jail $J2
 
 # inside the jail: the child is entered through the jail's own service
-inner $J "$VJAIL_BIN/jexec" k hostname
+inner $J "$INNER_BIN/jexec" k hostname
 is "$RC" 0 "jexec inside a jail enters its child"
 run jexec $J sh -c 'ls -l /dev/vjail'
 like "$OUT" '^s' "the jail's service socket is in its own /dev"

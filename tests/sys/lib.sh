@@ -72,6 +72,12 @@ if ! _e=$(mkdir "$VJAIL_CGROUP" 2>&1); then
 fi
 WORK=$(mktemp -d "/tmp/vjail-test.$$.XXXXXX")
 chmod 0755 "$WORK"    # like /var/jail: jail roots below it are reachable
+# The commands as a jail's root can reach them (the checkout may sit below
+# a directory only host root may enter, like mktemp's 0700): for tests
+# that run jail, jls or jexec inside a jail.
+INNER_BIN=$WORK/bin
+mkdir -p "$INNER_BIN" && chmod 755 "$INNER_BIN" &&
+	cp "$VJAIL_BIN/jail" "$VJAIL_BIN/jls" "$VJAIL_BIN/jexec" "$INNER_BIN/"
 _bgpids=()
 
 # ---------------------------------------------------------------- TAP ----
