@@ -69,7 +69,7 @@ $(B)/tests/shared.t: tests/unit/shared.c $(B)/lib/libjail.so.$(SOVER) include/ja
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -o $@ $< -L$(B)/lib -ljail -Wl,-rpath,'$$ORIGIN/../lib'
 
-$(B)/tests/%.t: tests/unit/%.c $(B)/lib/libjail.a $(HDRS)
+$(B)/tests/%.t: tests/unit/%.c tests/unit/tap.h $(B)/lib/libjail.a $(HDRS)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -Isrc/libjail -o $@ $< $(B)/lib/libjail.a $(LIBS)
 

@@ -11,16 +11,7 @@
 #include "jail.h"
 #include "vjail.h"
 
-static int n_test, n_fail;
-
-static void
-ok(int cond, const char *what)
-{
-	n_test++;
-	if (!cond)
-		n_fail++;
-	printf("%sok %d - %s\n", cond ? "" : "not ", n_test, what);
-}
+#include "tap.h"
 
 static void
 is_str(const char *got, const char *want, const char *what)
@@ -164,6 +155,5 @@ main(void)
 	    "for all three", EINVAL, "sysvmsg", &one, sizeof(one),
 	    "sysvsem", &two, sizeof(two), NULL);
 
-	printf("1..%d\n", n_test);
-	return n_fail != 0;
+	return done_testing();
 }

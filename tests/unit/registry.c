@@ -13,16 +13,7 @@
 #include "jail.h"
 #include "vjail.h"
 
-static int n_test, n_fail;
-
-static void
-ok(int cond, const char *what)
-{
-	n_test++;
-	if (!cond)
-		n_fail++;
-	printf("%sok %d - %s\n", cond ? "" : "not ", n_test, what);
-}
+#include "tap.h"
 
 int
 main(void)
@@ -99,6 +90,5 @@ main(void)
 	char cmd[sizeof(dir) + 16];
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
 	ok(system(cmd) == 0, "cleanup");
-	printf("1..%d\n", n_test);
-	return n_fail != 0;
+	return done_testing();
 }

@@ -9,15 +9,7 @@
 
 #include <jail.h>
 
-static int n_test, n_fail;
-
-static void
-ok(int cond, const char *what)
-{
-	n_test++;
-	n_fail += !cond;
-	printf("%sok %d - %s\n", cond ? "" : "not ", n_test, what);
-}
+#include "tap.h"
 
 int
 main(void)
@@ -40,6 +32,5 @@ main(void)
 	ok(dlsym(RTLD_DEFAULT, "core_create") == NULL &&
 	    dlsym(RTLD_DEFAULT, "reg_open") == NULL,
 	    "internal names are not exported");
-	printf("1..%d\n", n_test);
-	return n_fail != 0;
+	return done_testing();
 }
