@@ -379,27 +379,32 @@ reg_slot_release(struct registry *r, uint32_t slot, int jid)
 	index_del(r, "slots", key, jid);
 }
 
+/*
+ * Member sets: <set>/<key>/<jid>, e.g. kids/<parent>/<jid> (children) and
+ * bridges/<outer>.<bridge>/<jid> (jails with a port on a bridge).
+ */
 static void
-kid_path(int parent, int jid, char *buf, size_t len)
+member_path(const char *set, const char *key, int jid, char *buf,
+    size_t len)
 {
 	if (jid > 0)
-		snprintf(buf, len, "kids/%d/%d", parent, jid);
+		snprintf(buf, len, "%s/%s/%d", set, key, jid);
 	else
-		snprintf(buf, len, "kids/%d", parent);
+		snprintf(buf, len, "%s/%s", set, key);
 }
 
 int
-reg_kid_add(struct registry *r, int parent, int jid)
+reg_member_add(struct registry *r, const char *set, const char *key, int jid)
 {
-	char path[48];
+	char path[PATH_MAX];
 	int fd;
 
-	if ((fd = index_dir(r, "kids")) >= 0)
+	if ((fd = index_dir(r, set)) >= 0)
 		close(fd);
-	kid_path(parent, 0, path, sizeof(path));
+	member_path(set, key, 0, path, sizeof(path));
 	if (mkdirat(r->dirfd, path, 0700) < 0 && errno != EEXIST)
 		return -1;
-	kid_path(parent, jid, path, sizeof(path));
+	member_path(set, key, jid, path, sizeof(path));
 	fd = openat(r->dirfd, path, O_WRONLY | O_CREAT | O_NOFOLLOW |
 	    O_CLOEXEC, 0600);
 	if (fd < 0)
@@ -408,17 +413,18 @@ reg_kid_add(struct registry *r, int parent, int jid)
 	return 0;
 }
 
-/* Children of parent: count, and their jids in *jids (malloc'd). */
+/* Members of set/key: count, and their jids in *jids (malloc'd). */
 int
-reg_kids(struct registry *r, int parent, int **jidsp)
+reg_members(struct registry *r, const char *set, const char *key,
+    int **jidsp)
 {
-	char path[48];
+	char path[PATH_MAX];
 	int fd, *jids = NULL, n = 0, cap = 0;
 	DIR *d;
 	struct dirent *de;
 
 	*jidsp = NULL;
-	kid_path(parent, 0, path, sizeof(path));
+	member_path(set, key, 0, path, sizeof(path));
 	if ((fd = openat(r->dirfd, path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
 	    O_CLOEXEC)) < 0)
 		return 0;
@@ -443,24 +449,60 @@ reg_kids(struct registry *r, int parent, int **jidsp)
 	return n;
 }
 
+/* Drop jid from set/key (and the key once empty): members left. */
+int
+reg_member_del(struct registry *r, const char *set, const char *key, int jid)
+{
+	char path[PATH_MAX];
+	int *left = NULL, n;
+
+	member_path(set, key, jid, path, sizeof(path));
+	unlinkat(r->dirfd, path, 0);
+	n = reg_members(r, set, key, &left);
+	free(left);
+	if (n == 0) {
+		member_path(set, key, 0, path, sizeof(path));
+		unlinkat(r->dirfd, path, AT_REMOVEDIR);
+	}
+	return n;
+}
+
+int
+reg_kid_add(struct registry *r, int parent, int jid)
+{
+	char key[16];
+
+	snprintf(key, sizeof(key), "%d", parent);
+	return reg_member_add(r, "kids", key, jid);
+}
+
+int
+reg_kids(struct registry *r, int parent, int **jidsp)
+{
+	char key[16];
+
+	snprintf(key, sizeof(key), "%d", parent);
+	return reg_members(r, "kids", key, jidsp);
+}
+
 /* Forget a jail: its record and every index entry of it. */
 int
 reg_delete(struct registry *r, int jid)
 {
-	char name[16], path[48];
+	char name[16], key[16];
 	struct jail_rec jr;
 
 	if (reg_load(r, jid, &jr) == 0) {
 		reg_name_release(r, jr.name, jid);
 		if (jr.parent > 0) {
-			kid_path(jr.parent, jid, path, sizeof(path));
-			unlinkat(r->dirfd, path, 0);
+			snprintf(key, sizeof(key), "%d", jr.parent);
+			reg_member_del(r, "kids", key, jid);
 		} else {
 			reg_slot_release(r, jr.uidslot, jid);
 		}
 	}
-	kid_path(jid, 0, path, sizeof(path));
-	unlinkat(r->dirfd, path, AT_REMOVEDIR);
+	snprintf(key, sizeof(key), "kids/%d", jid);
+	unlinkat(r->dirfd, key, AT_REMOVEDIR);
 	snprintf(name, sizeof(name), "%d", jid);
 	return unlinkat(r->jailsfd, name, 0);
 }

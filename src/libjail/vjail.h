@@ -209,6 +209,12 @@ void reg_name_release(struct registry *r, const char *name, int jid);
 int reg_slot_claim(struct registry *r, uint32_t slot, int jid);
 int reg_slot_holder(struct registry *r, uint32_t slot);
 void reg_slot_release(struct registry *r, uint32_t slot, int jid);
+int reg_member_add(struct registry *r, const char *set, const char *key,
+    int jid);
+int reg_member_del(struct registry *r, const char *set, const char *key,
+    int jid);
+int reg_members(struct registry *r, const char *set, const char *key,
+    int **jids);
 int reg_kid_add(struct registry *r, int parent, int jid);
 int reg_kids(struct registry *r, int parent, int **jids);
 void reg_clean(struct registry *r);

@@ -291,10 +291,19 @@ epair_name(const struct jail_rec *jr, int k, char name[IFNAMSIZ])
 	snprintf(name, IFNAMSIZ, "epair%da", jr->jid * 10 + k);
 }
 
-static int
-join_bridges(const struct jail_rec *jr, struct nl *out, struct nl *in,
-    int nsfd, int *next_eth, char *err)
+/* The registry key of a bridge: its name within the outer stack. */
+static void
+bridge_key(const struct jail_rec *jr, const char *br, char *key, size_t len)
 {
+	snprintf(key, len, "%d.%s", jr->parent, br);
+}
+
+static int
+join_bridges(struct registry *r, const struct jail_rec *jr, struct nl *out,
+    struct nl *in, int nsfd, int *next_eth, char *err)
+{
+	char key[64];
+
 	char buf[JAIL_LISTLEN], *br[MAX_ITEMS], host[IFNAMSIZ], eth[IFNAMSIZ];
 	int n = split(jr->vnet_bridge, buf, br), idx, kind;
 
@@ -315,6 +324,9 @@ join_bridges(const struct jail_rec *jr, struct nl *out, struct nl *in,
 			    strerror(errno));
 		epair_name(jr, k, host);
 		snprintf(eth, sizeof(eth), "eth%d", (*next_eth)++);
+		bridge_key(jr, br[k], key, sizeof(key));
+		if (reg_member_add(r, "bridges", key, jr->jid) < 0)
+			return jerrno(err, "vnet.bridge: registry");
 		if (nl_veth_add(out, host, eth, nsfd, idx, err) < 0 ||
 		    jail_end_up(in, nsfd, eth, err) < 0)
 			return -1;
@@ -469,7 +481,7 @@ wire(struct registry *r, struct jail_rec *jr, int nsfd, int outfd,
 	for (int i = 0; i < n; i++)
 		if (move_in(jr, &out, &in, nsfd, item[i], err) < 0)
 			goto out;
-	if (join_bridges(jr, &out, &in, nsfd, &next_eth, err) < 0 ||
+	if (join_bridges(r, jr, &out, &in, nsfd, &next_eth, err) < 0 ||
 	    join_links(r, jr, &in, nsfd, &next_eth, err) < 0 ||
 	    add_addrs(&in, "vnet.ip4.addr", jr->vnet_ip4, AF_INET, err) < 0 ||
 	    add_addrs(&in, "vnet.ip6.addr", jr->vnet_ip6, AF_INET6, err) < 0 ||
@@ -571,11 +583,21 @@ unwire(struct registry *r, const struct jail_rec *jr, int nsfd, int outfd)
 		}
 		nl_close(&in);
 	}
+	/*
+	 * The registry knows which jails use a bridge: only the last one
+	 * looks at its ports (a dump of all of them), so removal does not
+	 * grow with the number of jails on the bridge.
+	 */
 	n = split(jr->vnet_bridge, buf, br);
-	for (int k = 0; k < n; k++)
+	for (int k = 0; k < n; k++) {
+		char key[64];
+		bridge_key(jr, br[k], key, sizeof(key));
+		if (reg_member_del(r, "bridges", key, jr->jid) > 0)
+			continue;
 		if (owner.seen = false, nl_bridge_kind(&out, br[k], &idx) == 1 &&
 		    nl_bridge_ports(&out, idx, port_counts, &owner, err) == 0)
 			nl_link_del(&out, idx, err);
+	}
 	nl_close(&out);
 }
 
