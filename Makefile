@@ -55,6 +55,13 @@ $(B)/bin/%: src/cmd/%.c $(B)/lib/libjail.a include/jail.h
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -Wl,-z,now -o $@ $< $(B)/lib/libjail.a $(LIBS)
 
+# jail(8) is four files, as FreeBSD's: main (driver), config (jail.conf),
+# command (exec.* hooks and steps), state (order, dependencies).
+JAIL_SRC = $(wildcard src/cmd/jail/*.c)
+$(B)/bin/jail: $(JAIL_SRC) $(wildcard src/cmd/jail/*.h) $(B)/lib/libjail.a include/jail.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -Wl,-z,now -o $@ $(JAIL_SRC) $(B)/lib/libjail.a $(LIBS)
+
 # The version script exports only <jail.h>'s names.
 libjail.pc = printf 'prefix=%s\nlibdir=%s\nincludedir=%s\n\nName: libjail\nDescription: FreeBSD jails on Linux (vjail)\nVersion: 0.1\nLibs: -L$${libdir} -ljail\nLibs.private: %s\nCflags: -I$${includedir}\n' \
 	    '$(PREFIX)' '$(LIBDIR)' '$(INCDIR)' '$(LIBS)'

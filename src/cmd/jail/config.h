@@ -1,0 +1,83 @@
+/*
+ * config.h - jail.conf: the grammar (config.c) and its meaning per jail.
+ *
+ * A file is global parameters, variable assignments and blocks:
+ *
+ *	# comment   // comment   /* comment * /
+ *	.include "/etc/jail.conf.d/*.conf";	glob, relative to the file
+ *	path = "/var/jail/$name";		global parameter
+ *	$domain = "example.org";		user variable
+ *	persist;  nopersist;			bare boolean
+ *	web {					a jail (hierarchical: "web.db")
+ *		host.hostname = "www.${domain}";
+ *		ip4.addr += 198.51.100.2;	append to a list
+ *		exec.start = "/bin/sh /etc/rc";
+ *	}
+ *	* { exec.clean; }			wildcard block: every jail
+ *
+ * Values are words or quoted strings ('...' literal, "..." with escapes
+ * \n \t \\ \" and $var expansion), lists are comma-separated. The meaning
+ * of a jail is: globals, then "*" blocks, then its own block, in file
+ * order; "=" replaces, "+=" appends; then $name / ${name} are expanded
+ * from the jail's own parameters (name, path, host.hostname, ...) and
+ * user variables.
+ */
+#ifndef VJAIL_CONFIG_H
+#define VJAIL_CONFIG_H
+
+#include <stddef.h>
+
+#define CONF_ERRLEN 1024
+
+struct cf_param {
+	char	*name;		/* e.g. "host.hostname", "persist", "nopersist" */
+	char	**vals;		/* NULL-terminated; none for a bare boolean */
+	int	 nvals;
+	int	 append;	/* "+=" */
+	const char *file;	/* where it was written */
+	int	 line;
+};
+
+struct cf_block {
+	char	*name;		/* jail name, "*" for a wildcard block, NULL for
+				   the global scope */
+	struct cf_param *params;
+	int	 nparams;
+	const char *file;
+	int	 line;
+};
+
+struct cf_conf {
+	struct cf_block *blocks;	/* in file order; blocks[0] is global */
+	int	 nblocks;
+	struct cf_param *vars;		/* user variables ($x = ...;) */
+	int	 nvars;
+	char	**files;		/* every file read (owned) */
+	int	 nfiles;
+};
+
+/* Parse path (and what it includes). On error: -1 and "file:line: what
+ * was expected" in err; conf is then empty. */
+int conf_parse(const char *path, struct cf_conf *conf, char *err);
+/* The same from a buffer (fuzzing, tests); name is used in messages. */
+int conf_parse_buf(const char *name, const char *buf, size_t len,
+    struct cf_conf *conf, char *err);
+void conf_free(struct cf_conf *conf);
+
+/* Names of the jails the file defines (not "*"), in file order. */
+int conf_jail_names(const struct cf_conf *conf, char ***names);
+
+/*
+ * The parameters of one jail as it means them: merged (globals, "*",
+ * its block; "=" replaces, "+=" appends), variables expanded, in first-
+ * appearance order.  Returns a new block (free with conf_block_free), or
+ * NULL with err ("file:line: $foo: undefined variable").
+ */
+struct cf_block *conf_jail(const struct cf_conf *conf, const char *name,
+    char *err);
+void conf_block_free(struct cf_block *b);
+
+/* A parameter of a resolved block, or NULL. */
+const struct cf_param *conf_get(const struct cf_block *b, const char *name);
+
+#endif
