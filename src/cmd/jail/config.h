@@ -3,8 +3,9 @@
  *
  * A file is global parameters, variable assignments and blocks:
  *
- *	# comment   // comment   /* comment * /
- *	.include "/etc/jail.conf.d/*.conf";	glob, relative to the file
+ *	# comment   // comment   (and C comments)
+ *	.include "/etc/jail.conf.d/NAME.conf";	globs allowed, relative paths
+ *						are relative to the file
  *	path = "/var/jail/$name";		global parameter
  *	$domain = "example.org";		user variable
  *	persist;  nopersist;			bare boolean
