@@ -1,311 +1,350 @@
 /*
  * jail(8): create, modify and remove jails (FreeBSD usr.sbin/jail).
- * Parses flags and name=value pairs, hands jail parameters to libjail and
- * acts itself only on its pseudo-parameters (command, stop.timeout, ...).
- * jail.conf support comes with issue 5.
+ *
+ *	jail [-dhilqv] [-u user | -U user] -[cmr] param=value ... [command=...]
+ *	jail [-dqv] [-f file] -[cmr] [jail ...]
+ *	jail [-qv] [-f file] -[rR] ['*' | jail ...]
+ *	jail [-f file] -e separator
+ *
+ * Turns the command line or jail.conf into jobs (libjail parameters and
+ * jail(8)'s own pseudo-parameters), then state.c runs them in order.
  */
+#define _GNU_SOURCE
 #include <err.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include <sys/wait.h>
 
-#include <jail.h>
+#include "config.h"
+#include "jailcmd.h"
 
-/* Pseudo-parameters jail(8) consumes itself, never passed to libjail. */
-enum pseudo { P_COMMAND, P_STOP_TIMEOUT, P_EXEC_CLEAN, P_JAIL_USER,
-    P_SYSTEM_USER, P_COUNT };
-static const struct {
-	const char *name;
-	bool	    is_bool;
-} pseudo_table[P_COUNT] = {
-	[P_COMMAND]	 = { "command", false },
-	[P_STOP_TIMEOUT] = { "stop.timeout", false },
-	[P_EXEC_CLEAN]	 = { "exec.clean", true },
-	[P_JAIL_USER]	 = { "exec.jail_user", false },
-	[P_SYSTEM_USER]	 = { "exec.system_user", false },
-};
-
-struct opts {
-	int	     op;		/* 'c', 'm', 'r', 'R', or 'c'|'m' */
-	bool	     quiet, verbose, login, print_jid;
-	const char  *user;		/* -u or -U */
-	bool	     user_in_jail;
-	const char  *pseudo[P_COUNT];
-	char	   **command;		/* command=... and what follows */
-	struct jailparam *jp;
-	unsigned     njp;
-	bool	     persist_given, persist_value;
-	const char  *name;
-};
+#define CONF_DEFAULT	"/etc/jail.conf"
 
 static void __attribute__((noreturn))
 usage(void)
 {
 	fprintf(stderr,
-	    "usage: jail [-dhilqv] [-u username | -U username]\n"
+	    "usage: jail [-dhilqv] [-J jid_file] [-u username] [-U username]\n"
 	    "            -[cmr] param=value ... [command=command ...]\n"
-	    "       jail [-qv] -[rR] jail ...\n");
+	    "       jail [-dqv] [-f file] -[cmr] [jail]\n"
+	    "       jail [-qv] [-f file] -[rR] ['*' | jail ...]\n"
+	    "       jail [-f file] -e separator\n");
 	exit(1);
 }
 
-static int
-find_pseudo(const char *name, size_t len)
+static struct job *
+new_job(struct run *run, const char *name)
 {
-	for (int i = 0; i < P_COUNT; i++)
-		if (strlen(pseudo_table[i].name) == len &&
-		    strncmp(pseudo_table[i].name, name, len) == 0)
-			return i;
-	return -1;
-}
+	struct job *nj = realloc(run->jobs, sizeof(*nj) * (size_t)(run->njobs + 1));
 
-/* Split name=value; keep jail params in o->jp, pseudo ones aside. */
-static void
-add_param(struct opts *o, char **argv, int *i, int argc)
-{
-	char *arg = argv[*i], *eq = strchr(arg, '=');
-	size_t nlen = eq ? (size_t)(eq - arg) : strlen(arg);
-	char name[256];
-	int p = find_pseudo(arg, nlen);
-
-	if (nlen >= sizeof(name))
-		errx(1, "%.*s: parameter name too long", 40, arg);
-	snprintf(name, sizeof(name), "%.*s", (int)nlen, arg);
-	if (p == P_COMMAND) {
-		if (!eq)
-			errx(1, "command: missing value");
-		/* command=prog args...: the rest of the line is its argv */
-		argv[*i] = eq + 1;
-		o->command = &argv[*i];
-		*i = argc;
-		return;
-	}
-	if (p >= 0) {
-		o->pseudo[p] = eq ? eq + 1 : (pseudo_table[p].is_bool ? "true" : "");
-		return;
-	}
-	o->jp = realloc(o->jp, sizeof(*o->jp) * (o->njp + 1));
-	if (o->jp == NULL)
+	if (nj == NULL)
 		err(1, "realloc");
-	if (jailparam_init(&o->jp[o->njp], name) < 0)
-		errx(1, "%s", jail_errmsg);
-	o->njp++;
-	if (jailparam_import(&o->jp[o->njp - 1], eq ? eq + 1 : NULL) < 0)
-		errx(1, "%s", jail_errmsg);
-	if (strcmp(name, "persist") == 0 || strcmp(name, "nopersist") == 0) {
-		o->persist_given = true;
-		o->persist_value = *(int *)o->jp[o->njp - 1].jp_value;
-	}
-	if (strcmp(name, "name") == 0 && eq)
-		o->name = eq + 1;
+	run->jobs = nj;
+	memset(&nj[run->njobs], 0, sizeof(*nj));
+	nj[run->njobs].name = strdup(name ? name : "");
+	return &nj[run->njobs++];
 }
 
+/*
+ * One parameter for job j: jail(8)'s own, or libjail's (whose table
+ * decides what exists).  where: "file:line: " or "".
+ */
 static void
-note(const struct opts *o, const char *name, const char *what)
+add_param(struct job *j, const char *name, const char *const *vals, int n,
+    bool append, const char *where)
 {
-	if (!o->quiet)
-		printf("%s: %s\n", name, what);
+	bool neg;
+	int p = pseudo_lookup(name, &neg);
+	struct jailparam *jp;
+	char *joined = NULL;
+	size_t len = 0;
+
+	if (p >= 0) {
+		const char *bv[] = { neg ? "false" : "true" };
+		if (pseudo_table[p].type == PS_BOOL && n == 0)
+			vals = bv, n = 1;
+		if (job_set_pseudo(j, p, vals, n, append) < 0)
+			err(1, "%s", name);
+		return;
+	}
+	/* libjail: a list is one comma-separated value; += extends it */
+	for (unsigned i = 0; i < j->njp; i++)
+		if (strcmp(j->jp[i].jp_name, name) == 0) {
+			if (append && j->jp[i].jp_value && j->jp[i].jp_valuelen &&
+			    (j->jp[i].jp_ctltype & CTLTYPE) == CTLTYPE_STRING) {
+				len = strlen(j->jp[i].jp_value);
+				joined = strdup(j->jp[i].jp_value);
+			}
+			jailparam_free(&j->jp[i], 1);
+			memmove(&j->jp[i], &j->jp[i + 1],
+			    sizeof(*j->jp) * (j->njp - i - 1));
+			j->njp--;
+			break;
+		}
+	for (int i = 0; i < n; i++) {
+		size_t add = strlen(vals[i]) + 2;
+		char *nj = realloc(joined, len + add);
+		if (nj == NULL)
+			err(1, "realloc");
+		joined = nj;
+		len += (size_t)snprintf(joined + len, add, "%s%s",
+		    len ? "," : "", vals[i]);
+	}
+	jp = realloc(j->jp, sizeof(*jp) * (j->njp + 1));
+	if (jp == NULL)
+		err(1, "realloc");
+	j->jp = jp;
+	if (jailparam_init(&j->jp[j->njp], name) < 0)
+		errx(1, "%s%s", where, jail_errmsg);
+	j->njp++;
+	if (jailparam_import(&j->jp[j->njp - 1], joined) < 0)
+		errx(1, "%s%s", where, jail_errmsg);
+	free(joined);
 }
 
-/* Run command= inside the jail and wait; false if it failed. */
-static bool
-run_command(const struct opts *o, int jid, const char *name)
+/* jail -c name=web ... command=prog args: one job from the command line */
+static void
+jobs_from_args(struct run *run, int argc, char **argv)
 {
-	struct jail_exec je = {
-		.jid = jid,
-		.argv = o->command,
-		.user = o->user ? o->user : o->pseudo[P_JAIL_USER],
-		.user_in_jail = !o->user || o->user_in_jail,
-		.login = o->login || (o->pseudo[P_EXEC_CLEAN] &&
-		    strcmp(o->pseudo[P_EXEC_CLEAN], "false") != 0),
-	};
-	int st;
+	struct job *j = new_job(run, NULL);
 
-	fflush(stdout);
-	if ((st = jail_exec(&je)) < 0) {
-		warnx("%s: %s", name, jail_errmsg);
-		return false;
+	for (int i = 0; i < argc; i++) {
+		char *eq = strchr(argv[i], '='), name[256];
+		size_t nlen = eq ? (size_t)(eq - argv[i]) : strlen(argv[i]);
+
+		if (nlen >= sizeof(name))
+			errx(1, "%.40s: parameter name too long", argv[i]);
+		snprintf(name, sizeof(name), "%.*s", (int)nlen, argv[i]);
+		if (strcmp(name, "command") == 0) {
+			if (!eq)
+				errx(1, "command: missing value");
+			/* the rest of the line is its argv */
+			argv[i] = eq + 1;
+			j->argv = &argv[i];
+			break;
+		}
+		const char *v[] = { eq ? eq + 1 : NULL };
+		add_param(j, name, v, eq ? 1 : 0, false, "");
+		/* the jail's name in messages: its name, else its jid */
+		if ((strcmp(name, "name") == 0 || (strcmp(name, "jid") == 0 &&
+		    !j->name[0])) && eq) {
+			free(j->name);
+			j->name = strdup(eq + 1);
+		}
 	}
-	if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) {
-		warnx("%s: %s: failed", name, o->command[0]);
-		return false;
-	}
-	return true;
+	if (!j->name[0] && run->op != 'c')
+		errx(1, "no jail specified");
 }
 
+/* One job for jail name as jail.conf means it. */
+static void
+job_from_conf(struct run *run, const struct cf_conf *cf, const char *name)
+{
+	char err[CONF_ERRLEN], where[PATH_MAX + 16];
+	struct cf_block *b = conf_jail(cf, name, err);
+	struct job *j;
+	bool named = false;
+
+	if (b == NULL)
+		errx(1, "%s", err);
+	j = new_job(run, name);
+	for (int i = 0; i < b->nparams; i++) {
+		const struct cf_param *p = &b->params[i];
+		snprintf(where, sizeof(where), "%s:%d: ", p->file ? p->file : "",
+		    p->line);
+		add_param(j, p->name, (const char *const *)p->vals, p->nvals,
+		    false, where);
+		named |= strcmp(p->name, "name") == 0;
+	}
+	if (!named) {
+		const char *v[] = { name };
+		add_param(j, "name", v, 1, false, "");
+	}
+	conf_block_free(b);
+}
+
+/* Every running jail (jail -r '*'), children after parents. */
+static void
+jobs_running(struct run *run)
+{
+	char name[256];
+	int last = 0, jid;
+	char lastjid[16];
+
+	for (;;) {
+		snprintf(lastjid, sizeof(lastjid), "%d", last);
+		if ((jid = jail_getv(0, "lastjid", lastjid, "name", name,
+		    NULL)) < 0)
+			break;
+		/* a child goes with its parent */
+		bool child = false;
+		for (int i = 0; i < run->njobs && !child; i++) {
+			size_t l = strlen(run->jobs[i].name);
+			child = strncmp(name, run->jobs[i].name, l) == 0 &&
+			    name[l] == '.';
+		}
+		if (!child && !job_find(run, name))
+			new_job(run, name);
+		last = jid;
+	}
+}
+
+/* jail -e sep: each configured jail's parameters on a line */
 static int
-stop_timeout(const struct opts *o)
+exhibit(const struct cf_conf *cf, const char *sep)
 {
-	char *ep;
-	long t;
+	char **names, err[CONF_ERRLEN];
+	int n = conf_jail_names(cf, &names);
 
-	if (o->pseudo[P_STOP_TIMEOUT] == NULL)
-		return 10;
-	t = strtol(o->pseudo[P_STOP_TIMEOUT], &ep, 10);
-	if (*ep || t < 0)
-		errx(1, "stop.timeout: non-integer value \"%s\"",
-		    o->pseudo[P_STOP_TIMEOUT]);
-	return (int)t;
-}
-
-/* jid of a jail by name or number, dying ones included. */
-static int
-find_jid(const char *arg)
-{
-	char *ep;
-	long n = strtol(arg, &ep, 10);
-
-	return jail_getv(JAIL_DYING, *arg && !*ep && n > 0 ? "jid" : "name",
-	    arg, NULL);
-}
-
-static int
-remove_one(const struct opts *o, const char *arg)
-{
-	int jid = find_jid(arg);
-	char *name, *ep;
-
-	if (jid < 0) {
-		if (errno == ENOENT)
-			warnx("\"%s\" not found", arg);
-		else
-			warnx("%s", jail_errmsg);
-		return 1;
+	for (int i = 0; i < n; i++) {
+		struct cf_block *b = conf_jail(cf, names[i], err);
+		if (b == NULL)
+			errx(1, "%s", err);
+		printf("name=%s", names[i]);
+		for (int k = 0; k < b->nparams; k++) {
+			if (strcmp(b->params[k].name, "name") == 0)
+				continue;
+			printf("%s%s", sep, b->params[k].name);
+			for (int v = 0; v < b->params[k].nvals; v++)
+				printf("%s%s", v ? "," : "=", b->params[k].vals[v]);
+		}
+		putchar('\n');
+		conf_block_free(b);
+		free(names[i]);
 	}
-	name = strtol(arg, &ep, 10) > 0 && !*ep ? jail_getname(jid) : strdup(arg);
-	if (o->op != 'R')
-		jail_stop(jid, stop_timeout(o));
-	if (jail_remove(jid) < 0 && errno != ENOENT) {
-		warnx("%s: jail_remove: %s", name ? name : arg, strerror(errno));
-		free(name);
-		return 1;
-	}
-	note(o, name ? name : arg, "removed");
-	free(name);
+	free(names);
 	return 0;
-}
-
-static int
-create_or_modify(struct opts *o)
-{
-	int flags = (o->op == 'm' ? 0 : JAIL_CREATE) |
-	    (o->op == 'c' ? 0 : JAIL_UPDATE);
-	bool temp_persist = false;
-	int jid, rc = 0;
-
-	/* The jail must outlive the gap between creation and command=. */
-	if (o->command && !(o->persist_given && o->persist_value) &&
-	    (flags & JAIL_CREATE)) {
-		o->jp = realloc(o->jp, sizeof(*o->jp) * (o->njp + 1));
-		if (o->jp == NULL || jailparam_init(&o->jp[o->njp], "persist") < 0 ||
-		    jailparam_import(&o->jp[o->njp], NULL) < 0)
-			errx(1, "%s", jail_errmsg);
-		o->njp++;
-		temp_persist = true;
-	}
-	if ((jid = jailparam_set(o->jp, o->njp, flags)) < 0) {
-		/* jail(8)'s own words for the jail itself */
-		if (o->name && errno == EEXIST && o->op == 'c')
-			errx(1, "\"%s\" already exists", o->name);
-		if (o->name && errno == ENOENT && o->op == 'm')
-			errx(1, "\"%s\" not found", o->name);
-		errx(1, "%s", jail_errmsg);
-	}
-	char *name = o->name ? NULL : jail_getname(jid);
-	const char *shown = o->name ? o->name : name ? name : "?";
-	if (o->print_jid)
-		printf("%d\n", jid);
-	if (flags & JAIL_CREATE)
-		note(o, shown, "created");
-	else
-		note(o, shown, "updated");
-	if (o->command && !run_command(o, jid, shown)) {
-		jail_remove(jid);
-		free(name);
-		return 1;
-	}
-	if (temp_persist) {
-		char jids[16];
-		snprintf(jids, sizeof(jids), "%d", jid);
-		if (jail_setv(JAIL_UPDATE, "jid", jids, "nopersist", NULL,
-		    NULL) < 0 && errno != ENOENT)
-			rc = 1, warnx("%s", jail_errmsg);
-	}
-	free(name);
-	return rc;
 }
 
 int
 main(int argc, char **argv)
 {
-	struct opts o = { 0 };
-	int c, rc = 0;
+	struct run run = { 0 };
+	const char *conffile = NULL, *sep = NULL;
+	struct cf_conf cf = { 0 };
+	char err[CONF_ERRLEN];
+	bool args_are_params = false, have_conf;
+	int c, rc;
 
 	/* "+": options end at the first name=value, as in FreeBSD */
-	while ((c = getopt(argc, argv, "+cdhilmp:qrRu:U:vf:e:J:")) != -1) {
+	while ((c = getopt(argc, argv, "+cde:f:hiJ:lmp:qrRu:U:v")) != -1) {
 		switch (c) {
 		case 'c':
 		case 'm':
-			if (o.op == 'r' || o.op == 'R')
+			if (run.op == 'r' || run.op == 'R')
 				usage();
-			o.op = o.op && o.op != c ? 'c' | 'm' : c;
+			run.op = run.op && run.op != c ? 'c' | 'm' : c;
 			break;
 		case 'r':
 		case 'R':
-			if (o.op)
+			if (run.op)
 				usage();
-			o.op = c;
+			run.op = c;
 			break;
-		case 'q': o.quiet = true; break;
-		case 'v': o.verbose = true; break;
-		case 'l': o.login = true; break;
-		case 'i': o.print_jid = true; break;
-		case 'u': o.user = optarg; o.user_in_jail = false; break;
-		case 'U': o.user = optarg; o.user_in_jail = true; break;
-		case 'd': case 'h': case 'p': break;
-		case 'f': case 'e': case 'J':
-			errx(1, "-%c: jail.conf is not supported yet", c);
-		default:
-			usage();
+		case 'e': sep = optarg; break;
+		case 'f': conffile = optarg; break;
+		case 'q': run.quiet = true; break;
+		case 'v': run.verbose = true; break;
+		case 'l': run.login = true; break;
+		case 'i': run.print_jid = true; break;
+		case 'u': run.user = optarg; run.user_in_jail = false; break;
+		case 'U': run.user = optarg; run.user_in_jail = true; break;
+		case 'd': case 'h': case 'p': case 'J': break;
+		default: usage();
 		}
 	}
 	argc -= optind, argv += optind;
-	if (!o.op)
+	for (int i = 0; i < argc; i++)
+		args_are_params |= strchr(argv[i], '=') != NULL;
+	if (!run.op && !sep)
 		usage();
-	if (o.op == 'r' || o.op == 'R') {
-		/* jail -r name...; also -r name=x and stop.timeout=... */
-		int removed = 0;
+
+	/* jail.conf unless the command line says everything */
+	have_conf = conffile || (!args_are_params &&
+	    access(CONF_DEFAULT, R_OK) == 0);
+	if (have_conf && conf_parse(conffile ? conffile : CONF_DEFAULT, &cf,
+	    err) < 0)
+		errx(1, "%s", err);
+	if (sep) {
+		if (!have_conf)
+			errx(1, "-e: no jail.conf");
+		return exhibit(&cf, sep);
+	}
+
+	if (args_are_params && (run.op == 'r' || run.op == 'R')) {
+		/* jail -r [stop.timeout=N] name ...: names, with pseudo ones */
+		struct job proto = { 0 };
 		for (int i = 0; i < argc; i++) {
 			char *eq = strchr(argv[i], '=');
-			int p = eq ? find_pseudo(argv[i], (size_t)(eq - argv[i])) : -1;
-			if (p >= 0)
-				o.pseudo[p] = eq + 1;
+			bool neg;
+			if (eq) {
+				*eq = '\0';
+				int p = pseudo_lookup(argv[i], &neg);
+				const char *v[] = { eq + 1 };
+				if (p < 0 && strcmp(argv[i], "name") &&
+				    strcmp(argv[i], "jid"))
+					errx(1, "%s: not a parameter jail -r takes",
+					    argv[i]);
+				if (p >= 0)
+					job_set_pseudo(&proto, p, v, 1, false);
+				else
+					new_job(&run, eq + 1);
+			} else {
+				new_job(&run, argv[i]);
+			}
 		}
-		for (int i = 0; i < argc; i++) {
-			if (strncmp(argv[i], "name=", 5) == 0 ||
-			    strncmp(argv[i], "jid=", 4) == 0)
-				rc |= remove_one(&o, strchr(argv[i], '=') + 1),
-				    removed++;
-			else if (!strchr(argv[i], '='))
-				rc |= remove_one(&o, argv[i]), removed++;
+		for (int i = 0; i < run.njobs; i++)
+			for (int p = 0; p < P_COUNT; p++)
+				if (proto.pv[p])
+					job_set_pseudo(&run.jobs[i], p,
+					    (const char *const *)proto.pv[p], 1, false);
+	} else if (args_are_params) {
+		jobs_from_args(&run, argc, argv);
+	} else if (argc == 1 && strcmp(argv[0], "*") == 0) {
+		if (run.op == 'r' || run.op == 'R')
+			jobs_running(&run);
+		else if (have_conf) {
+			char **names;
+			int n = conf_jail_names(&cf, &names);
+			for (int i = 0; i < n; i++)
+				job_from_conf(&run, &cf, names[i]), free(names[i]);
+			free(names);
 		}
-		if (!removed)
+	} else if (argc == 0) {
+		/* no names: every jail the file defines */
+		char **names;
+		int n = have_conf ? conf_jail_names(&cf, &names) : 0;
+		if (!have_conf)
 			usage();
-		return rc;
+		for (int i = 0; i < n; i++)
+			job_from_conf(&run, &cf, names[i]), free(names[i]);
+		if (n > 0)
+			free(names);
+	} else {
+		char **names;
+		int n = have_conf ? conf_jail_names(&cf, &names) : 0;
+		for (int i = 0; i < argc; i++) {
+			bool known = false;
+			for (int k = 0; k < n && !known; k++)
+				known = strcmp(names[k], argv[i]) == 0;
+			if (known)
+				job_from_conf(&run, &cf, argv[i]);
+			else if (run.op == 'r' || run.op == 'R')
+				new_job(&run, argv[i]);
+			else
+				errx(1, "\"%s\" not found", argv[i]);
+		}
+		for (int k = 0; k < n; k++)
+			free(names[k]);
+		if (n > 0)
+			free(names);
 	}
-	for (int i = 0; i < argc; i++) {
-		if (!strchr(argv[i], '=') && i == argc - 1 && o.njp == 0 &&
-		    o.op == 'r')
-			break;
-		add_param(&o, argv, &i, argc);
-	}
-	if (o.njp == 0)
-		usage();
-	rc = create_or_modify(&o);
-	jailparam_free(o.jp, o.njp);
-	free(o.jp);
+	rc = run_all(&run);
+	if (have_conf)
+		conf_free(&cf);
 	return rc;
 }

@@ -1,0 +1,431 @@
+/*
+ * command.c - jail(8)'s start and stop steps and exec.* hooks, in
+ * FreeBSD's order.  Start is an array of steps; a failed step walks back
+ * over the ones done, each undone by its pair:
+ *
+ *	exec.prepare	<->  exec.release
+ *	exec.prestart	<->  exec.poststop
+ *	create		<->  remove
+ *	exec.created
+ *	exec.start / command  <->  exec.stop
+ *	exec.poststart
+ *
+ * Stop: exec.prestop, exec.stop, stop.timeout (SIGTERM, wait), remove,
+ * exec.poststop, exec.release.  Host hooks run /bin/sh -c on the host
+ * (as exec.system_user); jail hooks run it in the jail (as
+ * exec.jail_user, in a clean environment with exec.clean); all are
+ * bounded by exec.timeout and may log to exec.consolelog.
+ */
+#define _GNU_SOURCE
+#include <err.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <pwd.h>
+#include <grp.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "jailcmd.h"
+
+const struct pseudo_def pseudo_table[P_COUNT] = {
+	[P_PREPARE]	= { "exec.prepare", PS_LIST, 0 },
+	[P_PRESTART]	= { "exec.prestart", PS_LIST, 0 },
+	[P_CREATED]	= { "exec.created", PS_LIST, 0 },
+	[P_START]	= { "exec.start", PS_LIST, PS_IN_JAIL },
+	[P_COMMAND]	= { "command", PS_LIST, PS_IN_JAIL },
+	[P_POSTSTART]	= { "exec.poststart", PS_LIST, 0 },
+	[P_PRESTOP]	= { "exec.prestop", PS_LIST, 0 },
+	[P_STOP]	= { "exec.stop", PS_LIST, PS_IN_JAIL },
+	[P_POSTSTOP]	= { "exec.poststop", PS_LIST, 0 },
+	[P_RELEASE]	= { "exec.release", PS_LIST, 0 },
+	[P_CLEAN]	= { "exec.clean", PS_BOOL, 0 },
+	[P_JAIL_USER]	= { "exec.jail_user", PS_STRING, 0 },
+	[P_SYSTEM_USER]	= { "exec.system_user", PS_STRING, 0 },
+	[P_CONSOLELOG]	= { "exec.consolelog", PS_STRING, 0 },
+	[P_TIMEOUT]	= { "exec.timeout", PS_INT, 0 },
+	[P_STOP_TIMEOUT] = { "stop.timeout", PS_INT, 0 },
+	[P_DEPEND]	= { "depend", PS_LIST, 0 },
+	[P_FIB]		= { "exec.fib", PS_INT, PS_UNSUPPORTED },
+	[P_MOUNT]	= { "mount", PS_LIST, PS_UNSUPPORTED },
+	[P_FSTAB]	= { "mount.fstab", PS_STRING, PS_UNSUPPORTED },
+	[P_ALLOW_DYING]	= { "allow.dying", PS_BOOL, 0 },
+};
+
+int
+pseudo_lookup(const char *name, bool *negated)
+{
+	const char *dot = strrchr(name, '.'), *base = dot ? dot + 1 : name;
+
+	*negated = false;
+	for (int i = 0; i < P_COUNT; i++)
+		if (strcmp(pseudo_table[i].name, name) == 0)
+			return i;
+	/* "noX" / "a.noX" for booleans */
+	if (strncmp(base, "no", 2) != 0)
+		return -1;
+	for (int i = 0; i < P_COUNT; i++) {
+		const char *n = pseudo_table[i].name;
+		size_t plen = (size_t)(base - name);
+		if (pseudo_table[i].type == PS_BOOL &&
+		    strncmp(n, name, plen) == 0 && strcmp(n + plen, base + 2) == 0) {
+			*negated = true;
+			return i;
+		}
+	}
+	return -1;
+}
+
+/* Set (or with append, extend) a pseudo-parameter's values. */
+int
+job_set_pseudo(struct job *j, int p, const char *const *vals, int n,
+    bool append)
+{
+	int old = 0;
+
+	if (j->pv[p] && append)
+		while (j->pv[p][old])
+			old++;
+	else if (j->pv[p]) {
+		for (char **v = j->pv[p]; *v; v++)
+			free(*v);
+		free(j->pv[p]);
+		j->pv[p] = NULL;
+	}
+	char **nv = realloc(j->pv[p], sizeof(char *) * (size_t)(old + n + 1));
+	if (nv == NULL)
+		return -1;
+	for (int i = 0; i < n; i++)
+		if ((nv[old + i] = strdup(vals[i])) == NULL)
+			return -1;
+	nv[old + n] = NULL;
+	j->pv[p] = nv;
+	return 0;
+}
+
+static const char *
+pstr(const struct job *j, int p)
+{
+	return j->pv[p] && j->pv[p][0] ? j->pv[p][0] : NULL;
+}
+
+static int
+pint(const struct job *j, int p, int dflt)
+{
+	const char *s = pstr(j, p);
+	char *ep;
+	long v;
+
+	if (s == NULL)
+		return dflt;
+	v = strtol(s, &ep, 10);
+	return *ep || v < 0 ? dflt : (int)v;
+}
+
+static bool
+pbool(const struct job *j, int p)
+{
+	const char *s = pstr(j, p);
+
+	return s && strcmp(s, "false") != 0 && strcmp(s, "0") != 0;
+}
+
+void
+jnote(const struct run *run, const char *name, const char *what)
+{
+	if (!run->quiet)
+		printf("%s: %s\n", name, what);
+	fflush(stdout);
+}
+
+/* Output of hooks to exec.consolelog, if set (child side). */
+static void
+to_consolelog(const struct job *j)
+{
+	const char *log = pstr(j, P_CONSOLELOG);
+	int fd;
+
+	if (log == NULL)
+		return;
+	if ((fd = open(log, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC,
+	    0644)) < 0)
+		_exit(126);
+	dup2(fd, 1), dup2(fd, 2);
+}
+
+/* As exec.system_user on the host (child side). */
+static void
+as_system_user(const struct job *j)
+{
+	const char *u = pstr(j, P_SYSTEM_USER);
+	struct passwd *pw;
+
+	if (u == NULL)
+		return;
+	if ((pw = getpwnam(u)) == NULL) {
+		warnx("%s: exec.system_user: %s: no such user", j->name, u);
+		_exit(126);
+	}
+	if (initgroups(pw->pw_name, pw->pw_gid) < 0 ||
+	    setgid(pw->pw_gid) < 0 || setuid(pw->pw_uid) < 0)
+		_exit(126);
+}
+
+/* Wait for pid at most timeout seconds (0: forever): its status, or -1
+ * after killing it on timeout. */
+static int
+wait_bounded(pid_t pid, int timeout)
+{
+	int pidfd = (int)syscall(SYS_pidfd_open, pid, 0), st = -1;
+
+	if (timeout > 0 && pidfd >= 0) {
+		struct pollfd p = { .fd = pidfd, .events = POLLIN };
+		int rc;
+		while ((rc = poll(&p, 1, timeout * 1000)) < 0 && errno == EINTR)
+			;
+		if (rc == 0) {
+			kill(-pid, SIGKILL);	/* its process group */
+			kill(pid, SIGKILL);
+			waitpid(pid, NULL, 0);
+			close(pidfd);
+			return -1;
+		}
+	}
+	if (pidfd >= 0)
+		close(pidfd);
+	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+		;
+	return st;
+}
+
+/* A hook's command as written (sh -c's string, or a command's name). */
+static const char *
+shown(char *const *argv)
+{
+	return argv[1] && argv[2] && strcmp(argv[1], "-c") == 0 ? argv[2] :
+	    argv[0];
+}
+
+/* Run one command of hook p for job j; false if it failed. */
+static bool
+run_one(struct run *run, struct job *j, int p, char *const *argv)
+{
+	int timeout = pint(j, P_TIMEOUT, 0), st;
+	bool in_jail = pseudo_table[p].flags & PS_IN_JAIL;
+	pid_t pid;
+
+	fflush(stdout);
+	fflush(stderr);
+	if ((pid = fork()) < 0) {
+		warn("%s: fork", j->name);
+		return false;
+	}
+	if (pid == 0) {
+		setpgid(0, 0);
+		to_consolelog(j);
+		if (!in_jail) {
+			as_system_user(j);
+			execv(argv[0], argv);
+			warn("%s: %s", j->name, argv[0]);
+			_exit(127);
+		}
+		struct jail_exec je = {
+			.jid = j->jid,
+			.argv = argv,
+			.user = run->user ? run->user : pstr(j, P_JAIL_USER),
+			.user_in_jail = !run->user || run->user_in_jail,
+			.login = run->login || pbool(j, P_CLEAN),
+		};
+		st = jail_exec(&je);
+		if (st < 0) {
+			warnx("%s: %s", j->name, jail_errmsg);
+			_exit(127);
+		}
+		_exit(WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st));
+	}
+	st = wait_bounded(pid, timeout);
+	if (st == -1) {
+		warnx("%s: %s: %s: timed out after %d seconds", j->name,
+		    pseudo_table[p].name, shown(argv), timeout);
+		return false;
+	}
+	if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) {
+		warnx("%s: %s: %s: failed", j->name, pseudo_table[p].name,
+		    shown(argv));
+		return false;
+	}
+	return true;
+}
+
+/* Every command of hook p, in order; false at the first that fails. */
+static bool
+run_hook(struct run *run, struct job *j, int p)
+{
+	if (p == P_COMMAND && j->argv)	/* command= on the command line */
+		return run_one(run, j, p, j->argv);
+	for (char **c = j->pv[p]; c && *c; c++) {
+		char *argv[] = { "/bin/sh", "-c", *c, NULL };
+		if (!run_one(run, j, p, argv))
+			return false;
+	}
+	return true;
+}
+
+static bool
+has_hook(const struct job *j, int p)
+{
+	return (p == P_COMMAND && j->argv) || (j->pv[p] && j->pv[p][0]);
+}
+
+static int
+set_persist(struct job *j, bool on)
+{
+	char jids[16];
+
+	snprintf(jids, sizeof(jids), "%d", j->jid);
+	return jail_setv(JAIL_UPDATE, "jid", jids, on ? "persist" : "nopersist",
+	    NULL, NULL);
+}
+
+/* The jail itself: created with persist while commands are to run. */
+static bool
+create(struct run *run, struct job *j, bool *temp_persist)
+{
+	bool persist_asked = false;
+	int n = (int)j->njp;
+
+	for (unsigned i = 0; i < j->njp; i++)
+		if (strcmp(j->jp[i].jp_name, "persist") == 0 ||
+		    strcmp(j->jp[i].jp_name, "nopersist") == 0)
+			persist_asked = j->jp[i].jp_value &&
+			    *(int *)j->jp[i].jp_value;
+	*temp_persist = !persist_asked && (has_hook(j, P_START) ||
+	    has_hook(j, P_COMMAND) || has_hook(j, P_POSTSTART) ||
+	    has_hook(j, P_CREATED));
+	if (*temp_persist) {
+		struct jailparam *np = realloc(j->jp, sizeof(*np) * (j->njp + 1));
+		if (np == NULL)
+			return false;
+		j->jp = np;
+		if (jailparam_init(&j->jp[n], "persist") < 0 ||
+		    jailparam_import(&j->jp[n], NULL) < 0)
+			return false;
+		j->njp++;
+	}
+	j->jid = jailparam_set(j->jp, j->njp, JAIL_CREATE);
+	if (*temp_persist) {
+		jailparam_free(&j->jp[n], 1);
+		j->njp--;
+	}
+	if (j->jid < 0) {
+		if (errno == EEXIST)
+			warnx("\"%s\" already exists", j->name);
+		else
+			warnx("%s", jail_errmsg);
+		return false;
+	}
+	if (run->print_jid)
+		printf("%d\n", j->jid);
+	jnote(run, j->name, "created");
+	return true;
+}
+
+static void
+remove_jail(struct run *run, struct job *j, bool wait_stop)
+{
+	if (wait_stop)
+		jail_stop(j->jid, pint(j, P_STOP_TIMEOUT, 10));
+	if (jail_remove(j->jid) < 0 && errno != ENOENT)
+		warn("%s: jail_remove", j->name);
+	else
+		jnote(run, j->name, "removed");
+}
+
+/*
+ * Start a jail: the steps in order; on a failure, the pairs of the steps
+ * done, in reverse.  0, or -1 (the jail left as it was before).
+ */
+int
+job_start(struct run *run, struct job *j)
+{
+	enum { D_PREPARE = 1, D_PRESTART = 2, D_CREATE = 4, D_START = 8 };
+	unsigned done = 0;
+	bool temp_persist = false;
+
+	for (int p = 0; p < P_COUNT; p++)
+		if ((pseudo_table[p].flags & PS_UNSUPPORTED) && j->pv[p]) {
+			warnx("%s: %s: not supported on Linux", j->name,
+			    pseudo_table[p].name);
+			return -1;
+		}
+	if (!run_hook(run, j, P_PREPARE))
+		goto undo;
+	done |= D_PREPARE;
+	if (!run_hook(run, j, P_PRESTART))
+		goto undo;
+	done |= D_PRESTART;
+	if (!create(run, j, &temp_persist))
+		goto undo;
+	done |= D_CREATE;
+	if (!run_hook(run, j, P_CREATED))
+		goto undo;
+	done |= D_START;	/* exec.stop undoes a partial exec.start too */
+	if (!run_hook(run, j, P_START) || !run_hook(run, j, P_COMMAND) ||
+	    !run_hook(run, j, P_POSTSTART))
+		goto undo;
+	/* The persist jail(8) added for its commands goes: a jail with no
+	 * process left then goes too (FreeBSD). */
+	if (temp_persist && set_persist(j, false) < 0 && errno != ENOENT)
+		warnx("%s: %s", j->name, jail_errmsg);
+	return 0;
+undo:
+	j->failed = true;
+	if (done & D_START)
+		run_hook(run, j, P_STOP);
+	if (done & D_CREATE)
+		remove_jail(run, j, true);
+	if (done & D_PRESTART)
+		run_hook(run, j, P_POSTSTOP);
+	if (done & D_PREPARE)
+		run_hook(run, j, P_RELEASE);
+	return -1;
+}
+
+/* Stop: every step is tried; a failed hook is reported, not fatal. */
+int
+job_stop(struct run *run, struct job *j)
+{
+	bool ok = true;
+
+	if (run->op != 'R') {
+		ok &= run_hook(run, j, P_PRESTOP);
+		ok &= run_hook(run, j, P_STOP);
+	}
+	remove_jail(run, j, run->op != 'R');
+	if (run->op != 'R') {
+		ok &= run_hook(run, j, P_POSTSTOP);
+		ok &= run_hook(run, j, P_RELEASE);
+	}
+	return ok ? 0 : -1;
+}
+
+int
+job_update(struct run *run, struct job *j)
+{
+	if (j->njp == 0)
+		return 0;
+	if (jailparam_set(j->jp, j->njp, JAIL_UPDATE) < 0) {
+		if (errno == ENOENT)
+			warnx("\"%s\" not found", j->name);
+		else
+			warnx("%s", jail_errmsg);
+		return -1;
+	}
+	jnote(run, j->name, "updated");
+	return 0;
+}

@@ -1,0 +1,71 @@
+/*
+ * jailcmd.h - jail(8)'s own pieces: the pseudo-parameters it consumes
+ * itself (one table), a "job" per jail it works on, and the steps.
+ *
+ *   main.c     options; jobs from the command line or from jail.conf
+ *   config.c   the jail.conf grammar and its meaning per jail
+ *   command.c  the start and stop steps, exec.* hooks, rollback
+ *   state.c    order: dependencies first on start, last on stop
+ */
+#ifndef VJAIL_JAILCMD_H
+#define VJAIL_JAILCMD_H
+
+#include <stdbool.h>
+
+#include <jail.h>
+
+enum pseudo {
+	P_PREPARE, P_PRESTART, P_CREATED, P_START, P_COMMAND, P_POSTSTART,
+	P_PRESTOP, P_STOP, P_POSTSTOP, P_RELEASE,
+	P_CLEAN, P_JAIL_USER, P_SYSTEM_USER, P_CONSOLELOG, P_TIMEOUT,
+	P_STOP_TIMEOUT, P_DEPEND, P_FIB, P_MOUNT, P_FSTAB, P_ALLOW_DYING,
+	P_COUNT
+};
+
+enum ptype { PS_LIST, PS_STRING, PS_BOOL, PS_INT };
+#define PS_UNSUPPORTED	0x1	/* FreeBSD's, with nothing to do on Linux */
+#define PS_IN_JAIL	0x2	/* a hook that runs inside the jail */
+
+struct pseudo_def {
+	const char *name;
+	enum ptype  type;
+	unsigned    flags;
+};
+extern const struct pseudo_def pseudo_table[P_COUNT];
+int pseudo_lookup(const char *name, bool *negated);
+
+/* One jail jail(8) starts, changes or stops. */
+struct job {
+	char	*name;
+	struct jailparam *jp;		/* for libjail */
+	unsigned njp;
+	char	**pv[P_COUNT];		/* pseudo values, NULL-terminated */
+	char	**argv;			/* command= from the command line */
+	int	 jid;
+	int	 mark;			/* state.c: 0 new, 1 busy, 2 done */
+	bool	 failed;
+};
+
+struct run {
+	int	 op;			/* 'c', 'm', 'r', 'R', 'c' | 'm' */
+	bool	 quiet, verbose, login, print_jid;
+	const char *user;		/* -u / -U */
+	bool	 user_in_jail;
+	struct job *jobs;
+	int	 njobs;
+};
+
+/* command.c */
+int job_start(struct run *run, struct job *j);
+int job_update(struct run *run, struct job *j);
+int job_stop(struct run *run, struct job *j);
+int job_set_pseudo(struct job *j, int p, const char *const *vals, int n,
+    bool append);
+
+/* state.c */
+int run_all(struct run *run);
+struct job *job_find(struct run *run, const char *name);
+
+void jnote(const struct run *run, const char *name, const char *what);
+
+#endif
