@@ -80,6 +80,27 @@ $(B)/tests/%.t: tests/unit/%.c tests/unit/tap.h $(B)/lib/libjail.a $(HDRS)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -Isrc/libjail -o $@ $< $(B)/lib/libjail.a $(LIBS)
 
+# The jail.conf parser, on its own (no libjail).
+$(B)/tests/conf.t: tests/unit/conf.c tests/unit/tap.h src/cmd/jail/config.c src/cmd/jail/config.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ tests/unit/conf.c src/cmd/jail/config.c
+
+# make fuzz: libFuzzer on the parser for a fixed budget, tests/conf as the
+# seeds; any crash, leak or undefined behaviour fails (clang; not in CI).
+FUZZ_CC	?= clang
+FUZZ_TIME ?= 60
+FUZZ_RUNS ?= 5000000
+$(B)/fuzz/conf_fuzz: tests/fuzz/conf_fuzz.c src/cmd/jail/config.c src/cmd/jail/config.h
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) -g -O1 -fsanitize=fuzzer,address,undefined \
+	    -fno-sanitize-recover=all -o $@ tests/fuzz/conf_fuzz.c src/cmd/jail/config.c
+
+fuzz: $(B)/fuzz/conf_fuzz
+	@mkdir -p $(B)/fuzz/corpus
+	$(B)/fuzz/conf_fuzz -max_total_time=$(FUZZ_TIME) -runs=$(FUZZ_RUNS) \
+	    -timeout=10 -rss_limit_mb=2048 -max_len=8192 -print_final_stats=1 \
+	    -dict=tests/fuzz/conf.dict $(B)/fuzz/corpus tests/conf tests/conf/inc
+
 # A subreaper reaps exited monitors where PID 1 does not reap orphans.
 REAPER	 = $(shell command -v tini >/dev/null && echo tini -s --)
 
@@ -105,5 +126,5 @@ install: all
 clean:
 	rm -rf $(B)
 
-.PHONY: all check bench install clean
+.PHONY: all check bench install clean fuzz
 .SECONDARY:

@@ -363,18 +363,19 @@ job_start(struct run *run, struct job *j)
 			    pseudo_table[p].name);
 			return -1;
 		}
+	/* A hook that failed half-way is undone too: its pair runs. */
+	done |= D_PREPARE;
 	if (!run_hook(run, j, P_PREPARE))
 		goto undo;
-	done |= D_PREPARE;
+	done |= D_PRESTART;
 	if (!run_hook(run, j, P_PRESTART))
 		goto undo;
-	done |= D_PRESTART;
 	if (!create(run, j, &temp_persist))
 		goto undo;
 	done |= D_CREATE;
 	if (!run_hook(run, j, P_CREATED))
 		goto undo;
-	done |= D_START;	/* exec.stop undoes a partial exec.start too */
+	done |= D_START;
 	if (!run_hook(run, j, P_START) || !run_hook(run, j, P_COMMAND) ||
 	    !run_hook(run, j, P_POSTSTART))
 		goto undo;

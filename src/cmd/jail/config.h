@@ -22,6 +22,14 @@
  * order; "=" replaces, "+=" appends; then $name / ${name} are expanded
  * from the jail's own parameters (name, path, host.hostname, ...) and
  * user variables.
+ *
+ * As FreeBSD's jail(8) does it: "in file order" is over all of them, so a
+ * "*" block or global parameter written after a jail's block overrides it
+ * ("seq" orders the statements).  A "*" may also be a whole component of a
+ * wildcard name: "web.*" is every jail below web.  "allow.nomount" and
+ * "allow.mount" are one parameter (the later statement wins and names it).
+ * The parameter "name" is the block's name and cannot be set.  A value that
+ * is only a reference to a list ("ip4.addr = $addrs;") takes the whole list.
  */
 #ifndef VJAIL_CONFIG_H
 #define VJAIL_CONFIG_H
@@ -35,9 +43,18 @@ struct cf_param {
 	char	**vals;		/* NULL-terminated; none for a bare boolean */
 	int	 nvals;
 	int	 append;	/* "+=" */
-	const char *file;	/* where it was written */
+	const char *file;	/* where it was written (a string of files[]) */
 	int	 line;
+	int	 seq;		/* the statement's place in the whole parse */
 };
+
+/*
+ * In a cf_conf, values are templates: "${x}" is a reference to x (written
+ * $x or ${x}) and "$$" a literal '$' (from '$', "\$", a lone $); a user
+ * variable set inside a block is a parameter of that block named "$x", one
+ * set outside is in vars named "x".  In a block from conf_jail, values are
+ * final and there are no variables.
+ */
 
 struct cf_block {
 	char	*name;		/* jail name, "*" for a wildcard block, NULL for
@@ -65,14 +82,17 @@ int conf_parse_buf(const char *name, const char *buf, size_t len,
     struct cf_conf *conf, char *err);
 void conf_free(struct cf_conf *conf);
 
-/* Names of the jails the file defines (not "*"), in file order. */
+/* Names of the jails the file defines (not "*"), in file order: a
+ * malloc'd NULL-terminated array (NULL if none) of malloc'd strings; the
+ * count, or -1 without memory. */
 int conf_jail_names(const struct cf_conf *conf, char ***names);
 
 /*
  * The parameters of one jail as it means them: merged (globals, "*",
  * its block; "=" replaces, "+=" appends), variables expanded, in first-
  * appearance order.  Returns a new block (free with conf_block_free), or
- * NULL with err ("file:line: $foo: undefined variable").
+ * NULL with err ("file:line: $foo: undefined variable").  Its "file"s
+ * point into conf, which must outlive it.
  */
 struct cf_block *conf_jail(const struct cf_conf *conf, const char *name,
     char *err);

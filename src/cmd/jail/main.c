@@ -167,9 +167,47 @@ job_from_conf(struct run *run, const struct cf_conf *cf, const char *name)
 	conf_block_free(b);
 }
 
+static bool
+configured(const struct cf_conf *cf, const char *name)
+{
+	char **names;
+	int n = cf ? conf_jail_names(cf, &names) : 0;
+	bool yes = false;
+
+	for (int i = 0; i < n; i++) {
+		yes |= strcmp(names[i], name) == 0;
+		free(names[i]);
+	}
+	if (n > 0)
+		free(names);
+	return yes;
+}
+
+/* A jail to work on: as jail.conf means it, or by name alone. */
+static void
+add_job(struct run *run, const struct cf_conf *cf, const char *name)
+{
+	if (job_find(run, name))
+		return;
+	if (configured(cf, name))
+		job_from_conf(run, cf, name);
+	else
+		new_job(run, name);
+}
+
+/* What the jobs depend on, if jail.conf has it, is worked on too. */
+static void
+add_dependencies(struct run *run, const struct cf_conf *cf)
+{
+	for (int i = 0; i < run->njobs; i++)
+		for (char **d = run->jobs[i].pv[P_DEPEND]; d && *d; d++)
+			if (!job_find(run, *d) && configured(cf, *d))
+				job_from_conf(run, cf, *d);
+}
+
 /* Every running jail (jail -r '*'), children after parents. */
 static void
-jobs_running(struct run *run)
+jobs_running(struct run *run, const struct cf_conf *cf)
 {
 	char name[256];
 	int last = 0, jid;
@@ -187,8 +225,8 @@ jobs_running(struct run *run)
 			child = strncmp(name, run->jobs[i].name, l) == 0 &&
 			    name[l] == '.';
 		}
-		if (!child && !job_find(run, name))
-			new_job(run, name);
+		if (!child)
+			add_job(run, cf, name);
 		last = jid;
 	}
 }
@@ -306,7 +344,7 @@ main(int argc, char **argv)
 		jobs_from_args(&run, argc, argv);
 	} else if (argc == 1 && strcmp(argv[0], "*") == 0) {
 		if (run.op == 'r' || run.op == 'R')
-			jobs_running(&run);
+			jobs_running(&run, have_conf ? &cf : NULL);
 		else if (have_conf) {
 			char **names;
 			int n = conf_jail_names(&cf, &names);
@@ -343,6 +381,8 @@ main(int argc, char **argv)
 		if (n > 0)
 			free(names);
 	}
+	if (have_conf && run.op != 'r' && run.op != 'R')
+		add_dependencies(&run, &cf);
 	rc = run_all(&run);
 	if (have_conf)
 		conf_free(&cf);
