@@ -99,7 +99,8 @@ fuzz: $(B)/fuzz/conf_fuzz
 	@mkdir -p $(B)/fuzz/corpus
 	$(B)/fuzz/conf_fuzz -max_total_time=$(FUZZ_TIME) -runs=$(FUZZ_RUNS) \
 	    -timeout=10 -rss_limit_mb=2048 -max_len=8192 -print_final_stats=1 \
-	    -dict=tests/fuzz/conf.dict $(B)/fuzz/corpus tests/conf tests/conf/inc
+	    -dict=tests/fuzz/conf.dict -artifact_prefix=$(B)/fuzz/ \
+	    $(B)/fuzz/corpus tests/conf tests/conf/inc
 
 # A subreaper reaps exited monitors where PID 1 does not reap orphans.
 REAPER	 = $(shell command -v tini >/dev/null && echo tini -s --)

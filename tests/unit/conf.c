@@ -263,6 +263,16 @@ errors(void)
 	    ".include is relative to the including name's directory");
 	conf_free(&c);
 
+	/* more than 16 MiB is refused before it is read */
+	size_t huge = (16 << 20) + 1;
+	char *h = malloc(huge);
+	memset(h, ' ', huge);
+	ok(conf_parse_buf("h.conf", h, huge, &c, err) < 0, "a buffer over 16 MiB");
+	is_str(err, "h.conf: too big (more than 16 MiB)", "  is refused");
+	ok(conf_parse_buf("h.conf", h, huge - 1, &c, err) == 0, "16 MiB is not");
+	conf_free(&c);
+	free(h);
+
 	/* a long value and a long name keep messages bounded */
 	size_t big = 100000;
 	char *s = malloc(big + 64);

@@ -148,6 +148,14 @@ fail(char *err, const char *file, int line, const char *fmt, ...)
 	return -1;
 }
 
+/* Can c be in a $name (first: start it)? */
+static int
+ident(char c, int first)
+{
+	return c == '_' || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+	    (!first && c >= '0' && c <= '9');
+}
+
 /* $x, or ${x.y} where x.y is no identifier: as the file would say it */
 static const char *
 refname(char out[80], const char *name, size_t len)
@@ -156,9 +164,7 @@ refname(char out[80], const char *name, size_t len)
 
 	if (len > 64)
 		len = 64;
-	while (i < len && (name[i] == '_' || (name[i] >= 'A' && name[i] <= 'Z') ||
-	    (name[i] >= 'a' && name[i] <= 'z') ||
-	    (i > 0 && name[i] >= '0' && name[i] <= '9')))
+	while (i < len && ident(name[i], i == 0))
 		i++;
 	snprintf(out, 80, i == len ? "$%.*s" : "${%.*s}", (int)len, name);
 	return out;
@@ -224,7 +230,7 @@ skip(struct parser *P, struct src *s)
 			for (s->p += 2;; s->p++) {
 				if (s->p >= s->end)
 					return fail(P->err, s->name, line,
-					    "expected '*/' to close the comment");
+					    "expected '*/' to close a comment");
 				if (*s->p == '*' && s->p + 1 < s->end &&
 				    s->p[1] == '/')
 					break;
@@ -355,22 +361,58 @@ dollar(struct parser *P, struct src *s, struct tok *t)
 			return fail(P->err, s->name, s->line,
 			    "expected a variable name in '${}'");
 		brace = 1;
-	} else if (p < s->end && (*p == '_' || (*p >= 'A' && *p <= 'Z') ||
-	    (*p >= 'a' && *p <= 'z'))) {
-		for (name = p; p < s->end && (*p == '_' || (*p >= 'A' &&
-		    *p <= 'Z') || (*p >= 'a' && *p <= 'z') ||
-		    (*p >= '0' && *p <= '9')); p++)
+	} else if (p < s->end && ident(*p, 1)) {
+		for (name = p; p < s->end && ident(*p, 0); p++)
 			;
 	} else {
 		s->p++;
 		return buf_add(&t->t, "$$", 2) ? oom(P, s) : 0;
 	}
-	if (buf_add(&t->t, "${", 2) || buf_add(&t->t, name, (size_t)(p - name)) ||
-	    buf_add(&t->t, "}", 1))
+	if (buf_add(&t->t, "${", 2) ||
+	    buf_add(&t->t, name, (size_t)(p - name)) || buf_add(&t->t, "}", 1))
 		return oom(P, s);
 	t->nvars++;
 	s->p = p + brace;
 	return 0;
+}
+
+/* A quoted piece at s->p: '...' (no variables) or "..." (variables). */
+static int
+quoted(struct parser *P, struct src *s, struct tok *t)
+{
+	char q = *s->p++;
+	int line = s->line;
+
+	t->quoted = 1;
+	for (;;) {
+		if (s->p >= s->end)
+			return fail(P->err, s->name, line, q == '"' ?
+			    "expected '\"' to close the string" :
+			    "expected \"'\" to close the string");
+		if (*s->p == q) {
+			s->p++;
+			return 0;
+		}
+		if (*s->p == '\\') {
+			if (escape(P, s, t))
+				return -1;
+		} else if (*s->p == '$' && q == '"') {
+			if (dollar(P, s, t))
+				return -1;
+		} else if (*s->p == '$') {
+			if (buf_add(&t->t, "$$", 2))
+				return oom(P, s);
+			s->p++;
+		} else if (*s->p == '\0') {
+			return fail(P->err, s->name, s->line,
+			    "a NUL character cannot be in a string");
+		} else {
+			if (*s->p == '\n')
+				s->line++;
+			if (buf_add(&t->t, s->p++, 1))
+				return oom(P, s);
+		}
+	}
 }
 
 /* A string: pieces up to a blank, punctuation or comment. */
@@ -381,38 +423,8 @@ string(struct parser *P, struct src *s, struct tok *t)
 		unsigned char c = (unsigned char)*s->p;
 
 		if (c == '\'' || c == '"') {
-			int line = s->line;
-
-			t->quoted = 1;
-			for (s->p++;;) {
-				if (s->p >= s->end)
-					return fail(P->err, s->name, line,
-					    c == '"' ? "expected '\"' to close the string" :
-					    "expected \"'\" to close the string");
-				if (*s->p == (char)c) {
-					s->p++;
-					break;
-				}
-				if (*s->p == '\\') {
-					if (escape(P, s, t))
-						return -1;
-				} else if (*s->p == '$' && c == '"') {
-					if (dollar(P, s, t))
-						return -1;
-				} else if (*s->p == '$') {
-					if (buf_add(&t->t, "$$", 2))
-						return oom(P, s);
-					s->p++;
-				} else if (*s->p == '\0') {
-					return fail(P->err, s->name, s->line,
-					    "a NUL character cannot be in a string");
-				} else {
-					if (*s->p == '\n')
-						s->line++;
-					if (buf_add(&t->t, s->p++, 1))
-						return oom(P, s);
-				}
-			}
+			if (quoted(P, s, t))
+				return -1;
 		} else if (c == '\\') {
 			if (escape(P, s, t))
 				return -1;
@@ -494,11 +506,16 @@ param_new(struct parser *P, const struct src *s, struct cf_param **arr,
 {
 	struct cf_param *p = grown(*arr, *n, sizeof(**arr));
 
-	if (p == NULL || (*arr = p, p[*n].vals = calloc(4, sizeof(char *))) == NULL) {
+	if (p != NULL) {
+		*arr = p;
+		p += *n;
+		p->vals = calloc(4, sizeof(char *));	/* grown()'s least */
+	}
+	if (p == NULL || p->vals == NULL) {
 		free(name);
 		return NULL;
 	}
-	p += (*n)++;
+	(*n)++;
 	p->name = name;
 	p->nvals = 0;
 	p->append = 0;
@@ -522,7 +539,8 @@ values(struct parser *P, struct src *s, struct tok *t, struct cf_param *p)
 			    p->nvals ? "expected a value after ','" :
 			    p->append ? "expected a value after '+='" :
 			    "expected a value after '='");
-		if ((vals = grown(p->vals, p->nvals + 1, sizeof(char *))) == NULL)
+		vals = grown(p->vals, p->nvals + 1, sizeof(char *));
+		if (vals == NULL)
 			return oom(P, s);
 		p->vals = vals;
 		if ((v = malloc(t->t.len + 1)) == NULL)
@@ -548,7 +566,8 @@ wildcard(const char *name)
 	int wild = 0;
 
 	for (const char *c = strchr(name, '*'); c; c = strchr(c + 1, '*')) {
-		if ((c != name && c[-1] != '.') || (c[1] != '\0' && c[1] != '.'))
+		if ((c != name && c[-1] != '.') ||
+		    (c[1] != '\0' && c[1] != '.'))
 			return -1;
 		wild = 1;
 	}
@@ -639,21 +658,24 @@ statement(struct parser *P, struct src *s, struct tok *t, int bi)
 	if (t->type == T_LBRACE && bi == 0 && !var)
 		return block(P, s, t, name, line);
 	if (t->type == T_LBRACE && bi == 0) {
-		fail(P->err, s->name, line, "expected a jail name, not a variable");
+		fail(P->err, s->name, line,
+		    "expected a jail name, not a variable");
 		goto bad;
 	}
 	if (t->type != T_SEMI && t->type != T_EQ && t->type != T_PLEQ) {
 		fail(P->err, s->name, t->line, t->type == T_LBRACE ?
-		    "expected '=', '+=' or ';' after \"%.64s\" (jail blocks do not nest)" :
-		    bi ? "expected '=', '+=' or ';' after \"%.64s\"" :
+		    "expected '=', '+=' or ';' after \"%.64s\" "
+		    "(jail blocks do not nest)" : bi ?
+		    "expected '=', '+=' or ';' after \"%.64s\"" :
 		    "expected '=', '+=', ';' or '{' after \"%.64s\"", name);
 		goto bad;
 	}
 	if (var && t->type == T_SEMI) {
 		char rn[80];
+		const char *vn = name + (bi != 0);
 
 		fail(P->err, s->name, t->line, "expected '=' or '+=' after "
-		    "variable %s", refname(rn, name + !!bi, strlen(name + !!bi)));
+		    "variable %s", refname(rn, vn, strlen(vn)));
 		goto bad;
 	}
 	if (!var && (*name == '\0' || *name == '$')) {
@@ -727,7 +749,8 @@ include(struct parser *P, struct src *s, struct tok *t)
 	switch (glob(path, 0, NULL, &g)) {
 	case 0:
 		for (size_t i = 0; i < g.gl_pathc && rc == 0; i++)
-			rc = parse_path(P, g.gl_pathv[i], s->depth + 1, s, line);
+			rc = parse_path(P, g.gl_pathv[i], s->depth + 1, s,
+			    line);
 		globfree(&g);
 		break;
 	case GLOB_NOMATCH:	/* nothing for a pattern, an error for a name */
@@ -789,9 +812,12 @@ parse_buf(struct parser *P, const char *name, const char *buf, size_t len,
 	if ((files[conf->nfiles] = strdup(name)) == NULL)
 		return fail(P->err, name, 0, "out of memory");
 	s.name = files[conf->nfiles++];
-	if (len > CONF_MAX_SIZE || (P->total += len) > CONF_MAX_TOTAL)
+	if (len > CONF_MAX_SIZE)
 		return fail(P->err, name, 0, "too big (more than %d MiB)",
-		    (len > CONF_MAX_SIZE ? CONF_MAX_SIZE : CONF_MAX_TOTAL) >> 20);
+		    CONF_MAX_SIZE >> 20);
+	if ((P->total += len) > CONF_MAX_TOTAL)
+		return fail(P->err, name, 0, "too big (files included add up "
+		    "to more than %d MiB)", CONF_MAX_TOTAL >> 20);
 	s.p = buf;
 	s.end = buf + len;
 	s.line = 1;
@@ -1052,13 +1078,13 @@ apply(struct jail *J, const struct stmt *st)
 			return fail(J->err, p->file, p->line, "%s: a variable "
 			    "and a parameter cannot have the same name",
 			    refname(rn, st->name, strlen(st->name)));
-		if (e == NULL && x->var == st->var && (st->var ?
-		    strcmp(x->name, st->name) == 0 : same_param(x->name, st->name))) {
-			if (i == 0)
-				return fail(J->err, p->file, p->line,
-				    "%s: cannot redefine the jail's name", p->name);
-			e = x;
-		}
+		if (e != NULL || x->var != st->var || (st->var ?
+		    strcmp(x->name, st->name) : !same_param(x->name, st->name)))
+			continue;
+		if (i == 0)
+			return fail(J->err, p->file, p->line,
+			    "%s: cannot redefine the jail's name", p->name);
+		e = x;
 	}
 	if (e == NULL) {
 		struct ent *ne = grown(J->e, J->n, sizeof(*J->e));
@@ -1183,7 +1209,8 @@ expand_val(struct jail *J, const struct val *v, struct val **out, int *nout,
 			q = t + 2;
 		} else if (t[0] == '$' && t[1] == '{' &&
 		    (q = strchr(t + 2, '}')) != NULL) {
-			if ((e = lookup(J, t + 2, (size_t)(q - t - 2), v, depth)) == NULL)
+			e = lookup(J, t + 2, (size_t)(q - t - 2), v, depth);
+			if (e == NULL)
 				goto bad;
 			if (e->n > 1) {
 				fail(J->err, v->file, v->line, "%s: a list "
@@ -1260,7 +1287,8 @@ jail_block(struct jail *J, const char *name, const struct cf_block *own)
 		p->file = e->file;
 		p->line = e->line;
 		p->seq = b->nparams;
-		if ((p->vals = calloc((size_t)e->n + 1, sizeof(char *))) == NULL)
+		p->vals = calloc((size_t)e->n + 1, sizeof(char *));
+		if (p->vals == NULL)
 			goto bad;
 		p->name = e->name;
 		e->name = NULL;
@@ -1277,6 +1305,18 @@ bad:
 	return NULL;
 }
 
+/* Do the statements of block i apply to jail name (own: its own block)? */
+static int
+applies(const struct cf_conf *conf, int i, const char *name, int *own)
+{
+	const char *bn = conf->blocks[i].name;
+	int w = i ? wildcard(bn) : 1;
+
+	*own = w == 0 && strcmp(bn, name) == 0;
+	return i == 0 || *own ||
+	    (w == 1 && wildcard(name) == 0 && wild_match(name, bn));
+}
+
 struct cf_block *
 conf_jail(const struct cf_conf *conf, const char *name, char *err)
 {
@@ -1285,21 +1325,16 @@ conf_jail(const struct cf_conf *conf, const char *name, char *err)
 	const struct cf_block *own = NULL;
 	struct cf_block *b = NULL;
 	struct val *nv;
-	int n = 0, cap = conf->nvars;
+	int n = 0, cap = conf->nvars, mine;
 
 	err[0] = '\0';
 	/* the statements that apply: globals, matching wildcards, its own */
-	for (int i = 0; i < conf->nblocks; i++) {
-		const struct cf_block *bl = &conf->blocks[i];
-		int w = i ? wildcard(bl->name) : 1;
-
-		if (i == 0 || (w == 0 && strcmp(bl->name, name) == 0) ||
-		    (w == 1 && wildcard(name) == 0 && wild_match(name, bl->name))) {
-			if (w == 0 && own == NULL)
-				own = bl;
-			cap += bl->nparams;
+	for (int i = 0; i < conf->nblocks; i++)
+		if (applies(conf, i, name, &mine)) {
+			if (mine && own == NULL)
+				own = &conf->blocks[i];
+			cap += conf->blocks[i].nparams;
 		}
-	}
 	if (own == NULL) {
 		fail(err, conf->nfiles ? conf->files[0] : NULL, 0,
 		    "\"%.64s\": no such jail", name);
@@ -1307,20 +1342,20 @@ conf_jail(const struct cf_conf *conf, const char *name, char *err)
 	}
 	if ((st = calloc((size_t)cap + 1, sizeof(*st))) == NULL)
 		goto oom;
-	for (int i = 0; i < conf->nvars; i++)
-		st[n++] = (struct stmt){ &conf->vars[i], conf->vars[i].name, 1 };
+	for (int i = 0; i < conf->nvars; i++) {
+		const struct cf_param *p = &conf->vars[i];
+
+		st[n++] = (struct stmt){ p, p->name, 1 };
+	}
 	for (int i = 0; i < conf->nblocks; i++) {
-		const struct cf_block *bl = &conf->blocks[i];
-		int w = i ? wildcard(bl->name) : 1;
+		if (!applies(conf, i, name, &mine))
+			continue;
+		for (int k = 0; k < conf->blocks[i].nparams; k++) {
+			const struct cf_param *p = &conf->blocks[i].params[k];
+			int var = p->name[0] == '$';
 
-		if (i == 0 || (w == 0 && strcmp(bl->name, name) == 0) ||
-		    (w == 1 && wildcard(name) == 0 && wild_match(name, bl->name)))
-			for (int k = 0; k < bl->nparams; k++) {
-				const struct cf_param *p = &bl->params[k];
-				int var = p->name[0] == '$';
-
-				st[n++] = (struct stmt){ p, p->name + var, var };
-			}
+			st[n++] = (struct stmt){ p, p->name + var, var };
+		}
 	}
 	qsort(st, (size_t)n, sizeof(*st), by_seq);
 
