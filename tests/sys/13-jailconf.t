@@ -104,6 +104,25 @@ is "$RC" 1 "an unknown parameter: exit 1"
 like "$ERR" "unknown\\.conf:3: unknown parameter: bogus\\.param" "  with file, line and name"
 check "  nothing made" jail_absent ${T}u
 
+# mount: in the jail's own mount table, never the host's
+mkdir -p "$WORK/mnt"
+cat >"$WORK/mount.conf" <<EOF
+${T}m { path = "/"; persist; mount = "tmpfs $WORK/mnt tmpfs rw,size=1m 0 0"; }
+EOF
+run jail -f "$WORK/mount.conf" -c ${T}m
+is "$RC" 0 "a jail with a mount entry"
+like "$(jexec ${T}m cat /proc/self/mountinfo 2>&1)" " $WORK/mnt .* - tmpfs " "  mounted in the jail"
+unlike "$(cat /proc/self/mountinfo)" " $WORK/mnt " "  and not on the host"
+rm_jail ${T}m
+mkroot "$WORK/r"
+cat >"$WORK/mount2.conf" <<EOF
+${T}n { path = "$WORK/r"; persist; mount = "tmpfs /elsewhere tmpfs rw 0 0"; }
+EOF
+run jail -f "$WORK/mount2.conf" -c ${T}n
+is "$RC" 1 "a mount point outside the jail's path is refused"
+like "$ERR" 'not below the jail' "  saying so"
+check "  and no jail is left" jail_absent ${T}n
+
 # -e lists the configured jails
 run jail -f "$C" -e :
 like "$OUT" "^name=${T}b:" "jail -e lists configured jails, one a line"

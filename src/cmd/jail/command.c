@@ -10,6 +10,11 @@
  *	exec.start / command  <->  exec.stop
  *	exec.poststart
  *
+ * The mount and mount.fstab entries are mounted after creation, inside
+ * the jail's own mount namespace (so they go with it; nothing to undo on
+ * the host): "device mountpoint type options" with the mount point below
+ * the jail's path, as in FreeBSD.
+ *
  * Stop: exec.prestop, exec.stop, stop.timeout (SIGTERM, wait), remove,
  * exec.poststop, exec.release.  Host hooks run /bin/sh -c on the host
  * (as exec.system_user); jail hooks run it in the jail (as
@@ -21,6 +26,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <limits.h>
 #include <pwd.h>
 #include <grp.h>
 #include <signal.h>
@@ -52,8 +58,8 @@ const struct pseudo_def pseudo_table[P_COUNT] = {
 	[P_STOP_TIMEOUT] = { "stop.timeout", PS_INT, 0 },
 	[P_DEPEND]	= { "depend", PS_LIST, 0 },
 	[P_FIB]		= { "exec.fib", PS_INT, PS_UNSUPPORTED },
-	[P_MOUNT]	= { "mount", PS_LIST, PS_UNSUPPORTED },
-	[P_FSTAB]	= { "mount.fstab", PS_STRING, PS_UNSUPPORTED },
+	[P_MOUNT]	= { "mount", PS_LIST, PS_IN_JAIL },
+	[P_FSTAB]	= { "mount.fstab", PS_STRING, PS_IN_JAIL },
 	[P_ALLOW_DYING]	= { "allow.dying", PS_BOOL, 0 },
 };
 
@@ -276,6 +282,70 @@ run_hook(struct run *run, struct job *j, int p)
 	return true;
 }
 
+/* One fstab line: mount it in the jail, at its place below the root. */
+static bool
+mount_entry(struct run *run, struct job *j, int p, char *line,
+    const char *root)
+{
+	char *f[6] = { 0 }, *save, mp[PATH_MAX];
+	int n = 0;
+	size_t rlen = strcmp(root, "/") ? strlen(root) : 0;
+
+	for (char *t = strtok_r(line, " \t", &save); t && n < 6;
+	    t = strtok_r(NULL, " \t", &save))
+		f[n++] = t;
+	if (n < 3) {
+		warnx("%s: %s: \"%s\": expected device, mount point, type",
+		    j->name, pseudo_table[p].name, line);
+		return false;
+	}
+	if (strncmp(f[1], root, rlen) != 0 || (f[1][rlen] != '/' &&
+	    f[1][rlen] != '\0')) {
+		warnx("%s: %s: %s is not below the jail's path %s", j->name,
+		    pseudo_table[p].name, f[1], root);
+		return false;
+	}
+	snprintf(mp, sizeof(mp), "%s", f[1][rlen] ? f[1] + rlen : "/");
+	char *argv[] = { "/bin/mount", "-t", f[2], "-o",
+	    f[3] ? f[3] : "defaults", f[0], mp, NULL };
+	return run_one(run, j, p, argv);
+}
+
+/* mount and mount.fstab: after creation, in the jail. */
+static bool
+run_mounts(struct run *run, struct job *j)
+{
+	char root[PATH_MAX], jids[16], line[1024];
+	const char *fstab = pstr(j, P_FSTAB);
+	bool ok = true;
+
+	snprintf(jids, sizeof(jids), "%d", j->jid);
+	if (!j->pv[P_MOUNT] && !fstab)
+		return true;
+	if (jail_getv(0, "jid", jids, "path", root, NULL) < 0) {
+		warnx("%s: %s", j->name, jail_errmsg);
+		return false;
+	}
+	for (char **m = j->pv[P_MOUNT]; ok && m && *m; m++) {
+		snprintf(line, sizeof(line), "%s", *m);
+		ok = mount_entry(run, j, P_MOUNT, line, root);
+	}
+	if (ok && fstab) {
+		FILE *f = fopen(fstab, "re");
+		if (f == NULL) {
+			warn("%s: mount.fstab: %s", j->name, fstab);
+			return false;
+		}
+		while (ok && fgets(line, sizeof(line), f)) {
+			line[strcspn(line, "\n#")] = '\0';
+			if (line[strspn(line, " \t")])
+				ok = mount_entry(run, j, P_FSTAB, line, root);
+		}
+		fclose(f);
+	}
+	return ok;
+}
+
 static bool
 has_hook(const struct job *j, int p)
 {
@@ -306,7 +376,8 @@ create(struct run *run, struct job *j, bool *temp_persist)
 			    *(int *)j->jp[i].jp_value;
 	*temp_persist = !persist_asked && (has_hook(j, P_START) ||
 	    has_hook(j, P_COMMAND) || has_hook(j, P_POSTSTART) ||
-	    has_hook(j, P_CREATED));
+	    has_hook(j, P_CREATED) || has_hook(j, P_MOUNT) ||
+	    has_hook(j, P_FSTAB));
 	if (*temp_persist) {
 		struct jailparam *np = realloc(j->jp, sizeof(*np) * (j->njp + 1));
 		if (np == NULL)
@@ -373,7 +444,7 @@ job_start(struct run *run, struct job *j)
 	if (!create(run, j, &temp_persist))
 		goto undo;
 	done |= D_CREATE;
-	if (!run_hook(run, j, P_CREATED))
+	if (!run_mounts(run, j) || !run_hook(run, j, P_CREATED))
 		goto undo;
 	done |= D_START;
 	if (!run_hook(run, j, P_START) || !run_hook(run, j, P_COMMAND) ||
