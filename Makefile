@@ -113,7 +113,8 @@ bench: all
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCDIR) \
-	    $(DESTDIR)$(PCDIR) $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(MANDIR)/man3
+	    $(DESTDIR)$(PCDIR) $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(MANDIR)/man5 \
+	    $(DESTDIR)$(MANDIR)/man3
 	install -m 755 $(CMDS:%=$(B)/bin/%) $(DESTDIR)$(BINDIR)
 	install -m 644 $(B)/lib/libjail.a $(DESTDIR)$(LIBDIR)
 	install -m 755 $(B)/lib/libjail.so.$(SOVER) $(DESTDIR)$(LIBDIR)
@@ -121,6 +122,7 @@ install: all
 	install -m 644 include/jail.h $(DESTDIR)$(INCDIR)
 	$(libjail.pc) > $(DESTDIR)$(PCDIR)/libjail.pc
 	install -m 644 man/*.8 $(DESTDIR)$(MANDIR)/man8
+	install -m 644 man/*.5 $(DESTDIR)$(MANDIR)/man5
 	install -m 644 man/*.3 $(DESTDIR)$(MANDIR)/man3
 	-[ -z "$(DESTDIR)" ] && ldconfig
 

@@ -113,7 +113,9 @@ param_ctltype(const struct param_def *pd)
 	int t = pd->type == PT_STRING ? CTLTYPE_STRING :
 	    pd->type == PT_UINT ? CTLTYPE_UINT : CTLTYPE_INT;
 
-	return t | CTLFLAG_RD | (pd->flags & PF_RDONLY ? 0 : CTLFLAG_WR);
+	/* create-only ones are "tunable" (FreeBSD's RDTUN) */
+	return t | CTLFLAG_RD | (pd->flags & PF_RDONLY ? 0 : CTLFLAG_WR) |
+	    (pd->flags & PF_CREATE ? CTLFLAG_TUN : 0);
 }
 
 bool

@@ -486,11 +486,47 @@ job_stop(struct run *run, struct job *j)
 	return ok ? 0 : -1;
 }
 
+/*
+ * A create-only parameter may be given to an update if it keeps its value
+ * (jail.conf says the whole jail); it is then left out, as FreeBSD's
+ * jail(8) does.  -1 if one would change.
+ */
+static int
+drop_unchanged(struct job *j)
+{
+	char cur[4096];
+
+	for (unsigned i = 0; i < j->njp; ) {
+		struct jailparam *p = &j->jp[i];
+		char *want;
+		if (!(p->jp_ctltype & CTLFLAG_TUN) ||
+		    strcmp(p->jp_name, "jid") == 0) {
+			i++;
+			continue;
+		}
+		want = jailparam_export(p);
+		if (jail_getv(0, "name", j->name, p->jp_name, cur, NULL) < 0 ||
+		    want == NULL || strcmp(want, cur) != 0) {
+			warnx("%s: %s cannot be changed after creation", j->name,
+			    p->jp_name);
+			free(want);
+			return -1;
+		}
+		free(want);
+		jailparam_free(p, 1);
+		memmove(p, p + 1, sizeof(*p) * (j->njp - i - 1));
+		j->njp--;
+	}
+	return 0;
+}
+
 int
 job_update(struct run *run, struct job *j)
 {
 	if (j->njp == 0)
 		return 0;
+	if (j->name[0] && drop_unchanged(j) < 0)
+		return -1;
 	if (jailparam_set(j->jp, j->njp, JAIL_UPDATE) < 0) {
 		if (errno == ENOENT)
 			warnx("\"%s\" not found", j->name);

@@ -44,6 +44,7 @@ struct job {
 	int	 jid;
 	int	 mark;			/* state.c: 0 new, 1 busy, 2 done */
 	bool	 failed;
+	bool	 implied;		/* only there as a dependency */
 };
 
 struct run {

@@ -201,8 +201,44 @@ add_dependencies(struct run *run, const struct cf_conf *cf)
 {
 	for (int i = 0; i < run->njobs; i++)
 		for (char **d = run->jobs[i].pv[P_DEPEND]; d && *d; d++)
-			if (!job_find(run, *d) && configured(cf, *d))
+			if (!job_find(run, *d) && configured(cf, *d)) {
 				job_from_conf(run, cf, *d);
+				run->jobs[run->njobs - 1].implied = true;
+			}
+}
+
+/* On stop, the running jails that depend on those stopped go first. */
+static void
+add_dependents(struct run *run, const struct cf_conf *cf)
+{
+	char **names;
+	int n = conf_jail_names(cf, &names);
+	bool added = true;
+
+	while (added) {
+		added = false;
+		for (int k = 0; k < n; k++) {
+			if (job_find(run, names[k]) ||
+			    jail_getv(0, "name", names[k], NULL) < 0)
+				continue;
+			char err[CONF_ERRLEN];
+			struct cf_block *b = conf_jail(cf, names[k], err);
+			const struct cf_param *dep = b ? conf_get(b, "depend") : NULL;
+			bool needs = false;
+			for (int v = 0; dep && v < dep->nvals && !needs; v++)
+				needs = job_find(run, dep->vals[v]) != NULL;
+			conf_block_free(b);
+			if (needs) {
+				job_from_conf(run, cf, names[k]);
+				run->jobs[run->njobs - 1].implied = true;
+				added = true;
+			}
+		}
+	}
+	for (int k = 0; k < n; k++)
+		free(names[k]);
+	if (n > 0)
+		free(names);
 }
 
 /* Every running jail (jail -r '*'), children after parents. */
@@ -288,7 +324,7 @@ main(int argc, char **argv)
 		case 'q': run.quiet = true; break;
 		case 'v': run.verbose = true; break;
 		case 'l': run.login = true; break;
-		case 'i': run.print_jid = true; break;
+		case 'i': run.print_jid = run.quiet = true; break;
 		case 'u': run.user = optarg; run.user_in_jail = false; break;
 		case 'U': run.user = optarg; run.user_in_jail = true; break;
 		case 'd': case 'h': case 'p': case 'J': break;
@@ -381,8 +417,10 @@ main(int argc, char **argv)
 		if (n > 0)
 			free(names);
 	}
-	if (have_conf && run.op != 'r' && run.op != 'R')
+	if (have_conf && (run.op == 'c' || run.op == ('c' | 'm')))
 		add_dependencies(&run, &cf);
+	if (have_conf && (run.op == 'r' || run.op == 'R'))
+		add_dependents(&run, &cf);
 	rc = run_all(&run);
 	if (have_conf)
 		conf_free(&cf);

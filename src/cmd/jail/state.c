@@ -82,12 +82,33 @@ stop(struct run *run, struct job *j)
 				rc = -1;
 	j->jid = jail_getv(JAIL_DYING, "name", j->name, NULL);
 	if (j->jid < 0) {
-		warnx("\"%s\" not found", j->name);
-		rc = -1;
+		if (!j->implied) {
+			warnx("\"%s\" not found", j->name);
+			rc = -1;
+		}
 	} else if (job_stop(run, j) < 0)
 		rc = -1;
 	j->mark = M_DONE;
 	return rc;
+}
+
+static int
+depth(const char *name)
+{
+	int d = 0;
+
+	for (; *name; name++)
+		d += *name == '.';
+	return d;
+}
+
+/* On stop, children first: a parent's removal takes them, and they have
+ * their own stop hooks to run. */
+static int
+deeper_first(const void *a, const void *b)
+{
+	return depth(((const struct job *)b)->name) -
+	    depth(((const struct job *)a)->name);
 }
 
 int
@@ -95,11 +116,17 @@ run_all(struct run *run)
 {
 	int rc = 0;
 
+	if (run->op == 'r' || run->op == 'R')
+		qsort(run->jobs, (size_t)run->njobs, sizeof(*run->jobs),
+		    deeper_first);
 	for (int i = 0; i < run->njobs; i++) {
 		struct job *j = &run->jobs[i];
 		switch (run->op) {
 		case 'c':
 		case 'c' | 'm':
+			/* a dependency that already runs is fine as it is */
+			if (j->implied && running(j->name))
+				break;
 			rc |= start(run, j) < 0;
 			break;
 		case 'm':
