@@ -34,10 +34,8 @@ refused $X 'dying' "dying (read-only)" -- -c name=$X path=/ persist dying
 refused $X 'parent' "parent=1 (read-only)" -- -c name=$X path=/ persist parent=1
 refused $X 'host\.hostname' "host.hostname of 65 bytes (Linux allows 64)" -- \
 	-c name=$X path=/ persist host.hostname="$(printf 'h%.0s' {1..65})"
-todo_start "ip4.addr is not implemented yet"
 refused $X 'vnet jails cannot have IP address restrictions' "vnet with ip4.addr" -- \
 	-c name=$X path=/ persist vnet=new ip4.addr=192.0.2.1
-todo_end
 refused $X 'ip4\.addr' "ip4.addr=999.1.1.1 (not an address)" -- -c name=$X path=/ persist ip4.addr=999.1.1.1
 
 # failures after creation began must be walked back
