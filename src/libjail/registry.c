@@ -413,40 +413,55 @@ reg_member_add(struct registry *r, const char *set, const char *key, int jid)
 	return 0;
 }
 
+static int
+cmp_int(const void *a, const void *b)
+{
+	return *(const int *)a - *(const int *)b;
+}
+
+/* The jids named by the entries of directory fd (closed), sorted. */
+static int
+read_jids(int fd, int **jidsp)
+{
+	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+	struct dirent *de;
+	int *jids = NULL, n = 0, cap = 0;
+
+	*jidsp = NULL;
+	if (d == NULL) {
+		if (fd >= 0)
+			close(fd);
+		return 0;
+	}
+	while ((de = readdir(d)) != NULL) {
+		char *ep;
+		long jid = strtol(de->d_name, &ep, 10);
+		if (*ep || jid <= 0 || jid > JAIL_MAX)
+			continue;
+		if (n == cap) {
+			int *nj = realloc(jids, sizeof(int) * (cap = cap ? cap * 2 : 32));
+			if (nj == NULL)
+				break;
+			jids = nj;
+		}
+		jids[n++] = (int)jid;
+	}
+	closedir(d);
+	qsort(jids, (size_t)n, sizeof(int), cmp_int);
+	*jidsp = jids;
+	return n;
+}
+
 /* Members of set/key: count, and their jids in *jids (malloc'd). */
 int
 reg_members(struct registry *r, const char *set, const char *key,
     int **jidsp)
 {
 	char path[PATH_MAX];
-	int fd, *jids = NULL, n = 0, cap = 0;
-	DIR *d;
-	struct dirent *de;
 
-	*jidsp = NULL;
 	member_path(set, key, 0, path, sizeof(path));
-	if ((fd = openat(r->dirfd, path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
-	    O_CLOEXEC)) < 0)
-		return 0;
-	if ((d = fdopendir(fd)) == NULL) {
-		close(fd);
-		return 0;
-	}
-	while ((de = readdir(d)) != NULL) {
-		int jid = atoi(de->d_name);
-		if (jid <= 0)
-			continue;
-		if (n == cap) {
-			int *nj = realloc(jids, sizeof(int) * (cap = cap ? cap * 2 : 8));
-			if (nj == NULL)
-				break;
-			jids = nj;
-		}
-		jids[n++] = jid;
-	}
-	closedir(d);
-	*jidsp = jids;
-	return n;
+	return read_jids(openat(r->dirfd, path, O_RDONLY | O_DIRECTORY |
+	    O_NOFOLLOW | O_CLOEXEC), jidsp);
 }
 
 /* Drop jid from set/key (and the key once empty): members left. */
@@ -507,43 +522,12 @@ reg_delete(struct registry *r, int jid)
 	return unlinkat(r->jailsfd, name, 0);
 }
 
-static int
-cmp_int(const void *a, const void *b)
-{
-	return *(const int *)a - *(const int *)b;
-}
 
 int
 reg_list(struct registry *r, int **jidsp)
 {
-	int fd = openat(r->jailsfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
-	struct dirent *de;
-	int *jids = NULL, n = 0, cap = 0;
-
-	*jidsp = NULL;
-	if (d == NULL) {
-		if (fd >= 0)
-			close(fd);
-		return 0;
-	}
-	while ((de = readdir(d)) != NULL) {
-		char *ep;
-		long jid = strtol(de->d_name, &ep, 10);
-		if (*ep || jid <= 0 || jid > JAIL_MAX)
-			continue;
-		if (n == cap) {
-			int *nj = realloc(jids, sizeof(int) * (cap = cap ? cap * 2 : 32));
-			if (nj == NULL)
-				break;
-			jids = nj;
-		}
-		jids[n++] = (int)jid;
-	}
-	closedir(d);
-	qsort(jids, (size_t)n, sizeof(int), cmp_int);
-	*jidsp = jids;
-	return n;
+	return read_jids(openat(r->jailsfd, ".", O_RDONLY | O_DIRECTORY |
+	    O_CLOEXEC), jidsp);
 }
 
 /* Is the recorded holder still the live PID 1 of this jail? */
@@ -617,6 +601,13 @@ teardown(struct registry *r, struct jail_rec *jr, int depth, char *err)
 		if (cg_remove(jr) < 0) {
 			jerrno(err, "cgroup: rmdir %s", jr->cgroup);
 			return -1;
+		}
+		/* vjail's own parent group goes with its last jail */
+		if (jr->parent <= 0 && !getenv("VJAIL_CGROUP")) {
+			char base[PATH_MAX];
+			snprintf(base, sizeof(base), "%s", jr->cgroup);
+			*strrchr(base, '/') = '\0';
+			rmdir(base);	/* fails while others are in it: fine */
 		}
 	}
 	reg_delete(r, jr->jid);
