@@ -232,29 +232,39 @@ open_netns(pid_t pid)
 }
 
 /*
- * IPv6 knobs of a link in the stack nsfd (a per-stack /proc/sys/net is
- * the one of the stack we are in when opening it).
+ * Open IPv6 knobs of a link in the stack nsfd: a /proc/sys/net file
+ * belongs to the stack its opener is in, and stays so once open, so one
+ * visit to the stack serves every read and write.
  */
 static void
-ipv6_conf(int nsfd, const char *ifname, const char *key, const char *val,
-    char *old, size_t oldlen)
+ipv6_knobs(int nsfd, const char *ifname, const char *const *keys, int *fds,
+    int n)
 {
 	char path[128];
 	int self = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
 
+	for (int i = 0; i < n; i++)
+		fds[i] = -1;
 	if (self < 0 || setns(nsfd, CLONE_NEWNET) < 0) {
 		if (self >= 0)
 			close(self);
 		return;
 	}
-	snprintf(path, sizeof(path), "/proc/sys/net/ipv6/conf/%s/%s", ifname,
-	    key);
-	if (old && sys_read_small(AT_FDCWD, path, old, oldlen) > 0)
-		old[strcspn(old, "\n")] = '\0';
-	sys_write_file(path, val, NULL);
+	for (int i = 0; i < n; i++) {
+		snprintf(path, sizeof(path), "/proc/sys/net/ipv6/conf/%s/%s",
+		    ifname, keys[i]);
+		fds[i] = open(path, O_RDWR | O_CLOEXEC);
+	}
 	if (setns(self, CLONE_NEWNET) < 0)
 		abort();	/* our own stack: cannot fail */
 	close(self);
+}
+
+static void
+knob_set(int fd, const char *val)
+{
+	if (fd >= 0)
+		(void)!pwrite(fd, val, strlen(val), 0);
 }
 
 /*
@@ -262,26 +272,37 @@ ipv6_conf(int nsfd, const char *ifname, const char *key, const char *val,
  * without flooding the bridge (no DAD, no router solicitation for it),
  * then gets its own settings back, so everything the user does later
  * behaves as the jail's stack says (DESIGN.md: quieting the jail side is
- * the user's choice).
+ * the user's choice).  accept_dad=0 completes the link-local as soon as
+ * its DAD work runs (dad_transmits=0 would still wait up to
+ * rtr_solicit_delay); the knobs go back once it has.
  */
 static int
 jail_end_up(struct nl *in, int nsfd, const char *name, char *err)
 {
-	char dad[16] = "1", rs[16] = "-1";
-	int idx = nl_ifindex(in, name), rc;
+	static const char *const keys[2] = { "accept_dad",
+	    "router_solicitations" };
+	char old[2][16] = { "1", "-1" };
+	int idx = nl_ifindex(in, name), fds[2], rc;
 
 	if (idx < 0)
 		return jerrno(err, "vnet: %s", name);
-	/* accept_dad=0 completes the link-local synchronously at up (a
-	 * dad_transmits=0 one still waits up to rtr_solicit_delay) */
-	ipv6_conf(nsfd, name, "accept_dad", "0", dad, sizeof(dad));
-	ipv6_conf(nsfd, name, "router_solicitations", "0", rs, sizeof(rs));
+	ipv6_knobs(nsfd, name, keys, fds, 2);
+	for (int i = 0; i < 2; i++) {
+		ssize_t k = fds[i] >= 0 ? pread(fds[i], old[i],
+		    sizeof(old[i]) - 1, 0) : -1;
+		if (k > 0)
+			old[i][strcspn(old[i], "\n")] = '\0';
+		knob_set(fds[i], "0");
+	}
 	rc = nl_link_set(in, idx, NULL, 1, -1, err);
 	for (int i = 0; rc == 0 && i < 20 && nl_lladdr_ready(in, idx, err) == 0;
 	    i++)
-		usleep(500);
-	ipv6_conf(nsfd, name, "accept_dad", dad, NULL, 0);
-	ipv6_conf(nsfd, name, "router_solicitations", rs, NULL, 0);
+		usleep(250);
+	for (int i = 0; i < 2; i++) {
+		knob_set(fds[i], old[i]);
+		if (fds[i] >= 0)
+			close(fds[i]);
+	}
 	return rc;
 }
 
