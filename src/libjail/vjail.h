@@ -279,7 +279,6 @@ struct nl {
 int nl_open(struct nl *nl, int netnsfd, char *err);
 void nl_close(struct nl *nl);
 int nl_ifindex(struct nl *nl, const char *name);
-int nl_link_name(struct nl *nl, int ifindex, char *name, char *err);
 int nl_bridge_kind(struct nl *nl, const char *name, int *ifindex);
 int nl_bridge_add(struct nl *nl, const char *name, char *err);
 int nl_veth_add(struct nl *nl, const char *name, const char *peer,

@@ -223,17 +223,6 @@ nl_ifindex(struct nl *nl, const char *name)
 	return get_link(nl, name, 0, &li, err) < 0 ? -1 : li.ifindex;
 }
 
-int
-nl_link_name(struct nl *nl, int ifindex, char *name, char *err)
-{
-	struct link_info li;
-
-	if (get_link(nl, NULL, ifindex, &li, err) < 0)
-		return -1;
-	snprintf(name, IFNAMSIZ, "%s", li.name);
-	return 0;
-}
-
 /* 1: a bridge vjail made, 0: a bridge of someone else, -1: no such link
  * (errno ENOENT) or not a bridge (errno ENOTTY). */
 int
@@ -289,16 +278,19 @@ nl_bridge_add(struct nl *nl, const char *name, char *err)
 	struct nlmsghdr *h = msg_start(nl, RTM_NEWLINK,
 	    NLM_F_CREATE | NLM_F_EXCL);
 	struct ifinfomsg *ifm = mnl_nlmsg_put_extra_header(h, sizeof(*ifm));
-	struct nlattr *li, *data;
+	struct nlattr *li;
 
 	(void)ifm;
 	mnl_attr_put_strz(h, IFLA_IFNAME, name);
 	li = mnl_attr_nest_start(h, IFLA_LINKINFO);
 	mnl_attr_put_strz(h, IFLA_INFO_KIND, "bridge");
-	data = mnl_attr_nest_start(h, IFLA_INFO_DATA);
-	/* No snooping: a port's multicast need not be tracked per jail. */
-	mnl_attr_put_u8(h, IFLA_BR_MCAST_SNOOPING, 0);
-	mnl_attr_nest_end(h, data);
+	/*
+	 * Multicast snooping stays on (and no querier): a new port's MLD
+	 * reports then go to multicast routers only instead of being flooded
+	 * to every jail, while, with no querier seen, multicast itself (IPv6
+	 * neighbour discovery) is still flooded.  Measured: 600 wired jails
+	 * made in 7.5 s with snooping, 10.5 s without.
+	 */
 	mnl_attr_nest_end(h, li);
 	snprintf(what, sizeof(what), "bridge %s", name);
 	if (exchange(nl, h, NULL, NULL, what, err) < 0)
