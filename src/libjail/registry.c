@@ -546,18 +546,13 @@ int
 reg_find_alive(struct registry *r, int jid, const char *name,
     struct jail_rec *jr)
 {
-	int *jids = NULL, n = reg_list(r, &jids), found = -1;
-
-	for (int i = 0; i < n && found < 0; i++)
-		if ((jid <= 0 || jids[i] == jid) &&
-		    reg_load(r, jids[i], jr) == 0 && jr->state == JS_ALIVE &&
-		    (!name || strcmp(jr->name, name) == 0) &&
-		    reg_holder_alive(jr))
-			found = 0;
-	free(jids);
-	if (found < 0)
-		errno = ENOENT;
-	return found;
+	if (jid <= 0 && name)
+		jid = reg_name_jid(r, name);
+	if (jid > 0 && reg_load(r, jid, jr) == 0 && jr->state == JS_ALIVE &&
+	    (!name || strcmp(jr->name, name) == 0) && reg_holder_alive(jr))
+		return 0;
+	errno = ENOENT;
+	return -1;
 }
 
 static bool

@@ -94,18 +94,17 @@ new_req(int op)
 	return req;
 }
 
-/* One request with a key, the answer's record into jr (may be NULL). */
+/*
+ * Send req (from new_req; freed here) and return the answer's rc; its
+ * record goes to jr and its descriptors to fds, when given.
+ */
 static int
-call_simple(int op, int jid, int timeout, struct jail_rec *jr, int *fds,
-    char *err)
+request(struct svc_req *req, struct jail_rec *jr, int *fds, char *err)
 {
-	struct svc_req *req = new_req(op);
 	struct svc_resp *resp = calloc(1, sizeof(*resp));
 	int rc = -1;
 
 	if (req && resp) {
-		req->jid = jid;
-		req->timeout = timeout;
 		rc = svc_call(req, resp, fds, err);
 		if (rc >= 0 && jr)
 			*jr = resp->rec;
@@ -118,24 +117,32 @@ call_simple(int op, int jid, int timeout, struct jail_rec *jr, int *fds,
 	return rc;
 }
 
+/* One request with a key, the answer's record into jr (may be NULL). */
+static int
+call_simple(int op, int jid, int timeout, struct jail_rec *jr, int *fds,
+    char *err)
+{
+	struct svc_req *req = new_req(op);
+
+	if (req) {
+		req->jid = jid;
+		req->timeout = timeout;
+	}
+	return request(req, jr, fds, err);
+}
+
 int
 svc_set(struct jail_rec *jr, const uint64_t *set, int flags, char *err)
 {
 	struct svc_req *req = new_req(SVC_SET);
-	struct svc_resp *resp = calloc(1, sizeof(*resp));
-	int rc = -1;
+	int rc;
 
-	if (req && resp) {
+	if (req) {
 		req->flags = flags & ~JAIL_ATTACH;
 		memcpy(req->set, set, sizeof(req->set));
 		req->rec = *jr;
-		rc = svc_call(req, resp, NULL, err);
-	} else {
-		errno = ENOMEM;
-		jerr(err, "%s", strerror(ENOMEM));
 	}
-	free(req);
-	free(resp);
+	rc = request(req, NULL, NULL, err);
 	if (rc >= 0 && (flags & JAIL_ATTACH) && core_attach(rc, err) < 0)
 		return -1;
 	return rc;
@@ -146,24 +153,15 @@ svc_find(struct jail_rec *jr, int jid, const char *name, int lastjid,
     int flags, char *err)
 {
 	struct svc_req *req = new_req(SVC_GET);
-	struct svc_resp *resp = calloc(1, sizeof(*resp));
-	int rc = -1;
 
-	if (req && resp) {
+	if (req) {
 		req->jid = jid;
 		req->lastjid = lastjid;
 		req->flags = flags;
 		if (name)
 			snprintf(req->name, sizeof(req->name), "%s", name);
-		if ((rc = svc_call(req, resp, NULL, err)) >= 0)
-			*jr = resp->rec;
-	} else {
-		errno = ENOMEM;
-		jerr(err, "%s", strerror(ENOMEM));
 	}
-	free(req);
-	free(resp);
-	return rc < 0 ? -1 : 0;
+	return request(req, jr, NULL, err) < 0 ? -1 : 0;
 }
 
 int

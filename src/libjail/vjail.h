@@ -133,6 +133,8 @@ struct module {
 };
 
 extern const struct module mod_core, mod_fs, mod_uts, mod_ipc, mod_net;
+int mod_check_chars(const char *what, const char *s, bool allow_slash,
+    char *err);
 extern const struct module *const modules[];
 
 #define SET_WORDS	2

@@ -10,9 +10,10 @@
 
 #include "../vjail.h"
 
-/* A printable name without "/" (it becomes /run/netns/<name>). */
-static int
-check_chars(const char *what, const char *s, bool allow_slash, char *err)
+/* Printable, and without "/" unless allowed (a name becomes
+ * /run/netns/<name>); the modules taking strings from users share it. */
+int
+mod_check_chars(const char *what, const char *s, bool allow_slash, char *err)
 {
 	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
 		if (*p < 0x20 || *p == 0x7f || (*p == '/' && !allow_slash)) {
@@ -45,7 +46,7 @@ core_check(struct jail_rec *jr, const struct jail_rec *parent,
 	}
 	if (!(flags & JAIL_CREATE) || !jr->name[0])
 		return 0;
-	if (check_chars("name", jr->name, false, err) < 0)
+	if (mod_check_chars("name", jr->name, false, err) < 0)
 		return -1;
 	const char *base = strrchr(jr->name, '.');
 	base = base ? base + 1 : jr->name;
@@ -68,10 +69,3 @@ const struct module mod_core = {
 	.check = core_check,
 };
 
-/* Shared by the modules that take strings from users. */
-int mod_check_chars(const char *what, const char *s, bool slash, char *err);
-int
-mod_check_chars(const char *what, const char *s, bool slash, char *err)
-{
-	return check_chars(what, s, slash, err);
-}

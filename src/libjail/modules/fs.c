@@ -23,8 +23,6 @@
 
 #include "../vjail.h"
 
-int mod_check_chars(const char *what, const char *s, bool slash, char *err);
-
 static bool
 is_dir(const char *p)
 {

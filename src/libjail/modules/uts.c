@@ -13,8 +13,6 @@
 
 #include "../vjail.h"
 
-int mod_check_chars(const char *what, const char *s, bool slash, char *err);
-
 static int
 uts_check(struct jail_rec *jr, const struct jail_rec *parent,
     const uint64_t *set, int flags, char *err)
