@@ -225,10 +225,21 @@ idmapped_root(const struct jail_rec *jr, pid_t holder, char *err)
 	    .resolve = RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS };
 	int dir = (int)syscall(SYS_openat2, AT_FDCWD, jr->path, &how,
 	    sizeof(how));
+	/* ... and the directory must still be the one that was checked. */
+	struct stat st;
+	if (dir >= 0 && jr->root_ino && (fstat(dir, &st) < 0 ||
+	    st.st_dev != jr->root_dev || st.st_ino != jr->root_ino)) {
+		close(dir);
+		dir = -1;
+		errno = ESTALE;
+	}
 	tree = dir < 0 ? -1 : (int)syscall(SYS_open_tree, dir, "",
 	    OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH);
 	if (tree < 0) {
-		jerrno(err, "path: %s", jr->path);
+		if (errno == ESTALE)
+			jerr(err, "path: it changed since it was checked");
+		else
+			jerrno(err, "path: %s", jr->path);
 		if (dir >= 0)
 			close(dir);
 		close(userns);

@@ -12,6 +12,7 @@
 #include <limits.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 
 #include "jail.h"
@@ -125,6 +126,7 @@ struct jail_rec {
 	char	vnet_gw4[64], vnet_gw6[64];
 	char	moved[JAIL_LISTLEN];	/* host-side: "ifindex:name,..." */
 	int	idmapped;		/* host-side: root idmapped to the jail */
+	uint64_t root_dev, root_ino;	/* the root as checked (not stored) */
 };
 
 /* Parameter types (the table's view, finer than CTLTYPE). */
@@ -209,6 +211,8 @@ void jail_destroy(struct registry *r, const struct jail_rec *jr);
 
 /* core: the operations behind jail_set / jail_get / jail_remove */
 #define CF_LIVE		0x100	/* core_find: also read live kernel values */
+#define CF_JAILREQ	0x200	/* core_set: asked from inside a jail, whose
+				   root resolved the path (root_dev/ino) */
 void rec_defaults(struct jail_rec *jr);
 void rec_copy_set(struct jail_rec *dst, const struct jail_rec *src,
     const uint64_t *set);
@@ -326,6 +330,7 @@ int jns_setns(const struct jail_ns *ns, int flags);
 void jns_close(struct jail_ns *ns);
 void sys_proctitle(const char *title);
 int sys_become_root(void);
+int sys_stat_in_jail(pid_t holder, const char *path, struct stat *st);
 int sys_uid_map(int procfd, pid_t pid, uint32_t outside, uint32_t count,
     char *err);
 

@@ -58,15 +58,22 @@ fs_check(struct jail_rec *jr, const struct jail_rec *parent,
 		return jerr(err, "path: \"%s\" is not an absolute path",
 		    jr->path);
 	}
-	if (realpath(jr->path, real) == NULL)
-		return jerrno(err, "path: %s", jr->path);
-	if (stat(real, &st) < 0)
-		return jerrno(err, "path: %s", jr->path);
-	if (!S_ISDIR(st.st_mode)) {
-		errno = ENOTDIR;
-		return jerr(err, "path: %s: not a directory", jr->path);
-	}
-	snprintf(jr->path, sizeof(jr->path), "%s", real);
+	/* Asked from inside a jail, the jail's root resolved it (service.c);
+	 * the host resolves only its own requests, with its rights. */
+	if (!(flags & CF_JAILREQ)) {
+		if (realpath(jr->path, real) == NULL)
+			return jerrno(err, "path: %s", jr->path);
+		if (stat(real, &st) < 0)
+			return jerrno(err, "path: %s", jr->path);
+		if (!S_ISDIR(st.st_mode)) {
+			errno = ENOTDIR;
+			return jerr(err, "path: %s: not a directory", jr->path);
+		}
+		snprintf(jr->path, sizeof(jr->path), "%s", real);
+		jr->root_dev = st.st_dev;
+		jr->root_ino = st.st_ino;
+	} else
+		snprintf(real, sizeof(real), "%s", jr->path);
 	/* Unless asked for, /proc and /dev are mounted where the root has
 	 * a place for them; asked for, a missing place is an error. */
 	char mp[PATH_MAX + 8];
@@ -83,6 +90,9 @@ fs_check(struct jail_rec *jr, const struct jail_rec *parent,
 		if (strncmp(jr->path, parent->path, plen) != 0 ||
 		    (jr->path[plen] != '/' && jr->path[plen] != '\0')) {
 			errno = EPERM;
+			if (flags & CF_JAILREQ)	/* no host path for a jail */
+				return jerr(err, "path: not within the parent's "
+				    "root");
 			return jerr(err, "path: %s is not within the parent's "
 			    "root %s", jr->path, parent->path);
 		}
