@@ -155,6 +155,8 @@ static const struct fact facts[] = {
 	FACT(".parent", parent, K_INT),
 	FACT(".moved", moved, K_STR),
 	FACT(".idmapped", idmapped, K_INT),
+	FACT(".guard", guard, K_INT),
+	FACT(".guard_mnt", guard_mnt, K_U64),
 };
 
 static void

@@ -207,9 +207,12 @@ idmapped_root(const struct jail_rec *jr, pid_t holder, char *err)
 	/*
 	 * Private: a clone of a shared mount is a peer of it, and what the
 	 * holder mounts on the jail's root (its /proc, /dev, the cover over
-	 * the registry) would otherwise show up in the host's tree.
+	 * the registry) would otherwise show up in the host's tree.  Nodev:
+	 * device nodes are /dev's (FreeBSD's devfs); setuid as the tree is
+	 * the jail's own (a host guard above may be nosuid: fs.c).
 	 */
-	struct mount_attr attr = { .attr_set = MOUNT_ATTR_IDMAP,
+	struct mount_attr attr = { .attr_set = MOUNT_ATTR_IDMAP |
+	    MOUNT_ATTR_NODEV, .attr_clr = MOUNT_ATTR_NOSUID,
 	    .propagation = MS_PRIVATE };
 	char path[64];
 	int tree, userns;
@@ -254,7 +257,8 @@ idmapped_root(const struct jail_rec *jr, pid_t holder, char *err)
 	 * the jail's root has no power over the host's).
 	 */
 	if (!jr->idmapped) {
-		attr.attr_set = MOUNT_ATTR_NOSUID;
+		attr.attr_set = MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV;
+		attr.attr_clr = 0;
 		attr.userns_fd = 0;
 	}
 	if (syscall(SYS_mount_setattr, tree, "", AT_EMPTY_PATH, &attr,

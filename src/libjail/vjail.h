@@ -127,6 +127,9 @@ struct jail_rec {
 	char	moved[JAIL_LISTLEN];	/* host-side: "ifindex:name,..." */
 	int	idmapped;		/* host-side: root idmapped to the jail */
 	uint64_t root_dev, root_ino;	/* the root as checked (not stored) */
+	int	guard;			/* host-side: the path is bound nosuid on
+					   the host (1: intended; stored first) */
+	uint64_t guard_mnt;		/* its mount id, once made */
 };
 
 /* Parameter types (the table's view, finer than CTLTYPE). */
