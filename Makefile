@@ -37,6 +37,20 @@ $(B)/pic/%.o: %.c $(HDRS) Makefile
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -fPIC -c -o $@ $<
 
+# The address-restriction programs: BPF, built into the library
+# (sys/bpf.c includes the object with .incbin).
+BPF_CC	?= clang
+$(B)/bpf/jailip.bpf.o: src/libjail/bpf/jailip.bpf.c src/libjail/bpf/jailip.h
+	@mkdir -p $(dir $@)
+	$(BPF_CC) -O2 -g -target bpf -I/usr/include/$(shell $(CC) -dumpmachine) \
+	    -Wall -c -o $@ $<
+	llvm-strip -g --remove-section=.BTF.ext --remove-section=.rel.BTF.ext $@
+
+$(B)/obj/src/libjail/sys/bpf.o $(B)/pic/src/libjail/sys/bpf.o: \
+    $(B)/bpf/jailip.bpf.o src/libjail/bpf/jailip.h
+$(B)/obj/src/libjail/sys/bpf.o $(B)/pic/src/libjail/sys/bpf.o: \
+    CFLAGS += -DJAILIP_OBJ='"$(B)/bpf/jailip.bpf.o"'
+
 $(B)/lib/libjail.a: $(LIB_OBJ)
 	@mkdir -p $(dir $@)
 	rm -f $@ && ar rcs $@ $^

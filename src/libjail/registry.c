@@ -153,6 +153,7 @@ static const struct fact facts[] = {
 	FACT(".cgroup", cgroup, K_STR),
 	FACT(".parent", parent, K_INT),
 	FACT(".moved", moved, K_STR),
+	FACT(".aliases", aliases, K_STR),
 	FACT(".idmapped", idmapped, K_INT),
 };
 

@@ -70,6 +70,12 @@ struct jail_rec {
 	char	vnet_gw4[64], vnet_gw6[64];
 	char	moved[JAIL_LISTLEN];	/* host-side: "ifindex:name,..." */
 	int	idmapped;		/* host-side: root idmapped to the jail */
+	/* address restrictions on the parent's stack (modules/ip.c) */
+	int	ip4, ip6;		/* JAIL_SYS_*: inherit = unrestricted */
+	int	ip4_saddrsel, ip6_saddrsel;
+	char	ip_iface[16];		/* `interface`: default for aliases */
+	char	aliases[JAIL_LISTLEN];	/* host-side: "ifindex|addr/plen,..."
+					   added to the outer stack */
 };
 
 /* Parameter types (the table's view, finer than CTLTYPE). */
@@ -132,7 +138,8 @@ struct module {
 	void (*destroy)(struct registry *r, const struct jail_rec *jr);
 };
 
-extern const struct module mod_core, mod_fs, mod_uts, mod_ipc, mod_net;
+extern const struct module mod_core, mod_fs, mod_uts, mod_ipc, mod_net,
+    mod_ip;
 int mod_check_chars(const char *what, const char *s, bool allow_slash,
     char *err);
 extern const struct module *const modules[];
@@ -232,6 +239,14 @@ int cg_wait_empty(const char *dir, int timeout_ms);
 int cg_open_procs(const struct jail_rec *jr);
 int cg_move(const char *dir, pid_t pid, char *err);
 
+/* the stack a jail's epairs, moved links and aliases come from */
+int jail_outer_netns(struct registry *r, const struct jail_rec *jr);
+
+/* sys: cgroup BPF (sys/bpf.c; rules in bpf/jailip.h) */
+struct jip_conf;
+int bpf_jail_attach(const char *cgroup, const struct jip_conf *conf,
+    char *err);
+
 /* sys: processes and namespaces */
 int sys_pidfd_open(pid_t pid);
 int sys_pidfd_send_signal(int pidfd, int sig);
@@ -292,6 +307,8 @@ int nl_bridge_ports(struct nl *nl, int bridge,
     bool (*counts)(const char *port, void *arg), void *arg, char *err);
 int nl_free_eth(struct nl *nl, int from, char *err);
 int nl_addr_add(struct nl *nl, int ifindex, int family, const void *addr,
+    int plen, char *err);
+int nl_addr_del(struct nl *nl, int ifindex, int family, const void *addr,
     int plen, char *err);
 int nl_route_default(struct nl *nl, int family, const void *gw, char *err);
 int nl_lladdr_ready(struct nl *nl, int ifindex, char *err);

@@ -447,12 +447,11 @@ nl_free_eth(struct nl *nl, int from, char *err)
 
 /* ----- addresses and routes ----- */
 
-int
-nl_addr_add(struct nl *nl, int ifindex, int family, const void *addr,
-    int plen, char *err)
+static struct nlmsghdr *
+addr_msg(struct nl *nl, int type, int flags, int ifindex, int family,
+    const void *addr, int plen)
 {
-	struct nlmsghdr *h = msg_start(nl, RTM_NEWADDR,
-	    NLM_F_CREATE | NLM_F_EXCL);
+	struct nlmsghdr *h = msg_start(nl, type, flags);
 	struct ifaddrmsg *ifa = mnl_nlmsg_put_extra_header(h, sizeof(*ifa));
 	size_t alen = family == AF_INET ? 4 : 16;
 
@@ -465,7 +464,25 @@ nl_addr_add(struct nl *nl, int ifindex, int family, const void *addr,
 	mnl_attr_put(h, IFA_ADDRESS, alen, addr);
 	if (family == AF_INET6)
 		mnl_attr_put_u32(h, IFA_FLAGS, IFA_F_NODAD);
-	return exchange(nl, h, NULL, NULL, "adding an address", err);
+	return h;
+}
+
+/* Add an address; EEXIST if the link has it already. */
+int
+nl_addr_add(struct nl *nl, int ifindex, int family, const void *addr,
+    int plen, char *err)
+{
+	return exchange(nl, addr_msg(nl, RTM_NEWADDR, NLM_F_CREATE |
+	    NLM_F_EXCL, ifindex, family, addr, plen), NULL, NULL,
+	    "adding an address", err);
+}
+
+int
+nl_addr_del(struct nl *nl, int ifindex, int family, const void *addr,
+    int plen, char *err)
+{
+	return exchange(nl, addr_msg(nl, RTM_DELADDR, 0, ifindex, family,
+	    addr, plen), NULL, NULL, "removing an address", err);
 }
 
 int

@@ -1,0 +1,478 @@
+/*
+ * modules/ip.c - FreeBSD's address-restricted jail on its parent's stack:
+ * ip4, ip4.addr, ip4.saddrsel, ip6, ip6.addr, ip6.saddrsel, interface.
+ *
+ *   ip4 = new       the jail uses only the addresses of ip4.addr (the
+ *                   first is the primary); setting ip4.addr implies it
+ *   ip4 = inherit   all of the parent's (a restricted parent's list is
+ *                   copied, as in FreeBSD)
+ *   ip4 = disable   no IPv4 at all (new without addresses reads so too)
+ *
+ * The rules are cgroup BPF programs (bpf/jailip.bpf.c) attached to the
+ * jail's cgroup when it is made, so they hold for every process of the
+ * jail and of its children, and go with the cgroup.  The host's abstract
+ * unix sockets live in the same stack; a Landlock scope keeps the jail
+ * from connecting to them (confine, below).
+ *
+ * An address written "iface|addr/plen" (or with the `interface`
+ * parameter) is added to that link of the outer stack while the jail
+ * lives, as FreeBSD's jail(8) does; it is recorded in the registry before
+ * it is added, so whoever removes the jail removes it, and an address
+ * the link had already is not the jail's to remove.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <net/if.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <linux/types.h>
+
+#include "../vjail.h"
+#include "../bpf/jailip.h"
+
+/* Not in Debian 12's headers (Landlock ABI 6, kernel 6.12). */
+#define LL_CREATE_RULESET_VERSION	(1U << 0)
+#define LL_SCOPE_ABSTRACT_UNIX_SOCKET	(1ULL << 0)
+struct ll_ruleset_attr {
+	__u64	handled_access_fs, handled_access_net, scoped;
+};
+
+struct ip_ent {
+	char	iface[IFNAMSIZ];	/* "": no alias */
+	unsigned char a[16];
+	int	plen;			/* -1: none given */
+};
+
+struct fam {
+	int	af;
+	const char *mode, *addr, *saddrsel;
+	int	bits;
+};
+static const struct fam fams[2] = {
+	{ AF_INET, "ip4", "ip4.addr", "ip4.saddrsel", 32 },
+	{ AF_INET6, "ip6", "ip6.addr", "ip6.saddrsel", 128 },
+};
+
+static int *
+mode_of(struct jail_rec *jr, int k)
+{
+	return k ? &jr->ip6 : &jr->ip4;
+}
+
+static char *
+list_of(struct jail_rec *jr, int k)
+{
+	return k ? jr->ip6_addr : jr->ip4_addr;
+}
+
+/* Restricted on a shared stack: the programs and the scope apply. */
+static bool
+restricted(const struct jail_rec *jr)
+{
+	return jr->vnet != JAIL_SYS_NEW && (jr->ip4 != JAIL_SYS_INHERIT ||
+	    jr->ip6 != JAIL_SYS_INHERIT);
+}
+
+/*
+ * allow.raw_sockets and allow.reserved_ports belong to the allow.*
+ * table (issue 8): FreeBSD's defaults (off, on) until it carries them.
+ */
+static unsigned
+allow_flags(const struct jail_rec *jr)
+{
+	(void)jr;
+	return JIP_RESERVED;
+}
+
+/* One entry: "[iface|]addr[/plen]"; iface defaults to dflt. */
+static int
+parse_ent(const struct fam *f, char *s, const char *dflt, struct ip_ent *e,
+    char *err)
+{
+	char *bar = strchr(s, '|'), *slash, *ep;
+	long plen;
+
+	memset(e, 0, sizeof(*e));
+	e->plen = -1;
+	snprintf(e->iface, sizeof(e->iface), "%s", dflt);
+	if (strpbrk(s, " \t")) {
+		errno = EINVAL;
+		return jerr(err, "%s: \"%s\": ifconfig options are not supported",
+		    f->addr, s);
+	}
+	if (bar) {
+		*bar = '\0';
+		if (!*s || strlen(s) >= IFNAMSIZ || strchr(s, '/')) {
+			errno = EINVAL;
+			return jerr(err, "%s: bad interface name \"%s\"", f->addr,
+			    s);
+		}
+		snprintf(e->iface, sizeof(e->iface), "%s", s);
+		s = bar + 1;
+	}
+	if ((slash = strchr(s, '/')) != NULL) {
+		*slash = '\0';
+		plen = strtol(slash + 1, &ep, 10);
+		if (ep == slash + 1 || *ep || plen < 0 || plen > f->bits) {
+			errno = EINVAL;
+			return jerr(err, "%s: bad prefix length in \"%s/%s\"",
+			    f->addr, s, slash + 1);
+		}
+		e->plen = (int)plen;
+	}
+	if (inet_pton(f->af, s, e->a) != 1) {
+		errno = EINVAL;
+		return jerr(err, "%s: \"%s\" is not an IPv%d address", f->addr,
+		    s, f->af == AF_INET ? 4 : 6);
+	}
+	static const unsigned char zero[16], bcast[4] = { 255, 255, 255, 255 };
+	if (memcmp(e->a, zero, f->bits / 8) == 0 ||
+	    (f->af == AF_INET && memcmp(e->a, bcast, 4) == 0) ||
+	    (f->af == AF_INET6 && e->a[0] == 0xff)) {
+		errno = EINVAL;
+		return jerr(err, "%s: %s cannot be a jail's address", f->addr, s);
+	}
+	return 0;
+}
+
+/* A comma-separated list into at most JIP_MAX entries; their count. */
+static int
+parse_list(const struct fam *f, const char *list, const char *dflt,
+    struct ip_ent *ent, char *err)
+{
+	char buf[JAIL_LISTLEN], *save;
+	int n = 0;
+
+	snprintf(buf, sizeof(buf), "%s", list);
+	for (char *t = strtok_r(buf, ",", &save); t;
+	    t = strtok_r(NULL, ",", &save)) {
+		t += strspn(t, " \t");
+		for (size_t l = strlen(t); l && (t[l - 1] == ' ' ||
+		    t[l - 1] == '\t'); )
+			t[--l] = '\0';
+		if (!*t)
+			continue;
+		if (n == JIP_MAX) {
+			errno = EINVAL;
+			return jerr(err, "%s: too many addresses (at most %d)",
+			    f->addr, JIP_MAX);
+		}
+		if (parse_ent(f, t, dflt, &ent[n], err) < 0)
+			return -1;
+		for (int i = 0; i < n; i++)
+			if (memcmp(ent[i].a, ent[n].a, 16) == 0) {
+				errno = EINVAL;
+				return jerr(err, "%s: %s is given twice", f->addr, t);
+			}
+		n++;
+	}
+	return n;
+}
+
+static void
+ent_text(const struct fam *f, const struct ip_ent *e, char *buf, size_t len)
+{
+	char a[INET6_ADDRSTRLEN];
+
+	inet_ntop(f->af, e->a, a, sizeof(a));
+	if (e->plen >= 0)
+		snprintf(buf, len, "%s/%d", a, e->plen);
+	else
+		snprintf(buf, len, "%s", a);
+}
+
+/* Check one family of a new jail against its parent's. */
+static int
+check_family(struct jail_rec *jr, const struct jail_rec *parent,
+    const uint64_t *set, int k, char *err)
+{
+	const struct fam *f = &fams[k];
+	struct ip_ent ent[JIP_MAX], pent[JIP_MAX];
+	struct jail_rec pc;
+	int *mode = mode_of(jr, k), n, pn = 0;
+	char *list = list_of(jr, k), a[INET6_ADDRSTRLEN];
+	bool prestricted = parent && restricted(parent);
+
+	if (prestricted) {
+		pc = *parent;
+		if ((pn = parse_list(f, list_of(&pc, k), "", pent, err)) < 0)
+			return -1;
+		prestricted = *mode_of(&pc, k) != JAIL_SYS_INHERIT;
+	}
+	if (list[0]) {
+		if (set_has_name(set, f->mode) && *mode != JAIL_SYS_NEW) {
+			errno = EINVAL;
+			return jerr(err, "%s: only with %s=new", f->addr, f->mode);
+		}
+		*mode = JAIL_SYS_NEW;
+	} else if (!set_has_name(set, f->mode))
+		*mode = JAIL_SYS_INHERIT;
+	/* inherit from a restricted parent: its addresses, copied */
+	if (*mode == JAIL_SYS_INHERIT && prestricted) {
+		*mode = *mode_of(&pc, k);
+		list[0] = '\0';
+		for (int i = 0; i < pn; i++) {
+			size_t len = strlen(list);
+			ent_text(f, &pent[i], list + len + (len ? 1 : 0),
+			    JAIL_LISTLEN - len - 1);
+			if (len)
+				list[len] = ',';
+		}
+		if (!set_has_name(set, f->saddrsel))
+			*(k ? &jr->ip6_saddrsel : &jr->ip4_saddrsel) =
+			    k ? pc.ip6_saddrsel : pc.ip4_saddrsel;
+		return 0;
+	}
+	if ((n = parse_list(f, list, jr->ip_iface, ent, err)) < 0)
+		return -1;
+	if (*mode == JAIL_SYS_NEW && n == 0)
+		*mode = JAIL_SYS_DISABLE;
+	if (!set_has_name(set, f->saddrsel))
+		*(k ? &jr->ip6_saddrsel : &jr->ip4_saddrsel) = 1;
+	for (int i = 0; i < n; i++) {
+		inet_ntop(f->af, ent[i].a, a, sizeof(a));
+		if (prestricted) {
+			int j = 0;
+			while (j < pn && memcmp(pent[j].a, ent[i].a, 16) != 0)
+				j++;
+			if (j == pn) {
+				errno = EPERM;
+				return jerr(err, "%s: %s is not an address of the "
+				    "parent jail", f->addr, a);
+			}
+		}
+		if (!ent[i].iface[0])
+			continue;
+		/* Only a parent with a stack of its own may have its links
+		 * changed for a child; never the host's through a jail. */
+		if (parent && parent->vnet != JAIL_SYS_NEW) {
+			errno = EPERM;
+			return jerr(err, "%s: %s|%s: the parent jail has no "
+			    "network stack of its own", f->addr, ent[i].iface, a);
+		}
+		if (!parent && if_nametoindex(ent[i].iface) == 0) {
+			errno = ENODEV;
+			return jerr(err, "%s: %s|%s: no such interface", f->addr,
+			    ent[i].iface, a);
+		}
+	}
+	return 0;
+}
+
+static int
+ip_check(struct jail_rec *jr, const struct jail_rec *parent,
+    const uint64_t *set, int flags, char *err)
+{
+	if (!(flags & JAIL_CREATE))
+		return 0;	/* all create-only: core refuses changes */
+	if (jr->ip_iface[0] && (strlen(jr->ip_iface) >= IFNAMSIZ ||
+	    strchr(jr->ip_iface, '/'))) {
+		errno = EINVAL;
+		return jerr(err, "interface: bad interface name \"%s\"",
+		    jr->ip_iface);
+	}
+	if (jr->vnet == JAIL_SYS_NEW) {
+		for (int k = 0; k < 2; k++)
+			if (list_of(jr, k)[0] || (set_has_name(set, fams[k].mode) &&
+			    *mode_of(jr, k) != JAIL_SYS_INHERIT) ||
+			    jr->ip_iface[0]) {
+				errno = EINVAL;
+				return jerr(err, "vnet jails cannot have IP address "
+				    "restrictions");
+			}
+		jr->ip4 = jr->ip6 = JAIL_SYS_INHERIT;
+		return 0;
+	}
+	for (int k = 0; k < 2; k++)
+		if (check_family(jr, parent, set, k, err) < 0)
+			return -1;
+	return 0;
+}
+
+/* The rules the programs get. */
+static void
+make_conf(struct jail_rec *jr, struct jip_conf *c)
+{
+	struct ip_ent ent[JIP_MAX];
+	char err[JAIL_ERRMSGLEN];
+	int n;
+
+	memset(c, 0, sizeof(*c));
+	c->flags = allow_flags(jr);
+	if (jr->ip4 != JAIL_SYS_INHERIT) {
+		c->flags |= JIP_V4 | (jr->ip4_saddrsel ? JIP_SADDRSEL4 : 0);
+		n = parse_list(&fams[0], jr->ip4_addr, "", ent, err);
+		for (int i = 0; i < n; i++) {
+			memcpy(&c->ip4[i], ent[i].a, 4);
+			if (ent[i].plen > 0)
+				c->mask4[i] = htonl(~0u << (32 - ent[i].plen));
+		}
+		c->n4 = n > 0 ? (__u32)n : 0;
+	}
+	if (jr->ip6 != JAIL_SYS_INHERIT) {
+		c->flags |= JIP_V6 | (jr->ip6_saddrsel ? JIP_SADDRSEL6 : 0);
+		n = parse_list(&fams[1], jr->ip6_addr, "", ent, err);
+		for (int i = 0; i < n; i++) {
+			memcpy(c->ip6[i], ent[i].a, 16);
+			for (int w = 0, left = ent[i].plen; w < 4 && left > 0;
+			    w++, left -= 32)
+				c->mask6[i][w] = htonl(left >= 32 ? ~0u :
+				    ~0u << (32 - left));
+		}
+		c->n6 = n > 0 ? (__u32)n : 0;
+	}
+}
+
+/* ----- aliases on the outer stack ----- */
+
+static void
+alias_note(struct jail_rec *jr, int idx, const char *text)
+{
+	size_t len = strlen(jr->aliases);
+
+	snprintf(jr->aliases + len, sizeof(jr->aliases) - len, "%s%d|%s",
+	    len ? "," : "", idx, text);
+}
+
+static int
+add_aliases(struct registry *r, struct jail_rec *jr, struct nl *nl,
+    char *err)
+{
+	struct ip_ent ent[JIP_MAX];
+	char text[64], before[JAIL_LISTLEN];
+
+	for (int k = 0; k < 2; k++) {
+		const struct fam *f = &fams[k];
+		int n = parse_list(f, list_of(jr, k), jr->ip_iface, ent, err);
+		for (int i = 0; i < n; i++) {
+			int idx, plen = ent[i].plen >= 0 ? ent[i].plen : f->bits;
+			if (!ent[i].iface[0])
+				continue;
+			ent[i].plen = plen;
+			ent_text(f, &ent[i], text, sizeof(text));
+			if ((idx = nl_ifindex(nl, ent[i].iface)) < 0) {
+				errno = ENODEV;
+				return jerr(err, "%s: %s|%s: no such interface",
+				    f->addr, ent[i].iface, text);
+			}
+			/* recorded before it exists: a crash leaves nothing
+			 * the registry does not know */
+			snprintf(before, sizeof(before), "%s", jr->aliases);
+			alias_note(jr, idx, text);
+			if (reg_store(r, jr, err) < 0)
+				return -1;
+			if (nl_addr_add(nl, idx, f->af, ent[i].a, plen, err) == 0)
+				continue;
+			if (errno != EEXIST)
+				return jerr(err, "%s: %s|%s: %s", f->addr,
+				    ent[i].iface, text, strerror(errno));
+			/* the link had it already: not ours to remove */
+			snprintf(jr->aliases, sizeof(jr->aliases), "%s", before);
+			if (reg_store(r, jr, err) < 0)
+				return -1;
+		}
+	}
+	return 0;
+}
+
+static void
+ip_destroy(struct registry *r, const struct jail_rec *jr)
+{
+	char buf[JAIL_LISTLEN], err[JAIL_ERRMSGLEN], *save;
+	struct nl nl;
+	int fd;
+
+	if (!jr->aliases[0] || (fd = jail_outer_netns(r, jr)) < 0)
+		return;
+	if (nl_open(&nl, fd, err) == 0) {
+		snprintf(buf, sizeof(buf), "%s", jr->aliases);
+		for (char *t = strtok_r(buf, ",", &save); t;
+		    t = strtok_r(NULL, ",", &save)) {
+			char *bar = strchr(t, '|'), *slash;
+			unsigned char a[16];
+			int af;
+			if (!bar || !(slash = strchr(bar, '/')))
+				continue;
+			*slash = '\0';
+			af = strchr(bar + 1, ':') ? AF_INET6 : AF_INET;
+			if (inet_pton(af, bar + 1, a) == 1)
+				nl_addr_del(&nl, atoi(t), af, a, atoi(slash + 1),
+				    err);
+		}
+		nl_close(&nl);
+	}
+	close(fd);
+}
+
+static int
+ip_created(struct registry *r, struct jail_rec *jr, char *err)
+{
+	struct jip_conf c;
+	struct nl nl;
+	int fd, rc;
+
+	if (!restricted(jr))
+		return 0;
+	if (strchr(jr->ip4_addr, '|') || strchr(jr->ip6_addr, '|') ||
+	    jr->ip_iface[0]) {
+		if ((fd = jail_outer_netns(r, jr)) < 0)
+			return jerrno(err, "ip4.addr: the parent's stack");
+		rc = nl_open(&nl, fd, err);
+		close(fd);
+		if (rc < 0)
+			return -1;
+		rc = add_aliases(r, jr, &nl, err);
+		nl_close(&nl);
+		if (rc < 0)
+			return -1;
+	}
+	make_conf(jr, &c);
+	return bpf_jail_attach(jr->cgroup, &c, err);
+}
+
+/*
+ * The host's abstract unix sockets share the stack.  A Landlock scope
+ * (ABI 6) lets the jail's processes reach only those of their own
+ * Landlock domain: the holder's descendants share one, each entry
+ * (jexec, jail_attach) gets one of its own.  (BPF's connect_unix hook
+ * sees the name but not whose socket it is; seccomp cannot read it.)
+ */
+static int
+ip_confine(const struct jail_rec *jr, char *err)
+{
+	struct ll_ruleset_attr attr = { .scoped = LL_SCOPE_ABSTRACT_UNIX_SOCKET };
+	long abi;
+	int fd;
+
+	if (!restricted(jr))
+		return 0;
+	abi = syscall(SYS_landlock_create_ruleset, NULL, 0,
+	    LL_CREATE_RULESET_VERSION);
+	if (abi < 6) {
+		errno = ENOSYS;
+		return jerr(err, "ip4.addr: the kernel cannot keep the host's "
+		    "abstract unix sockets from the jail (Landlock ABI 6 needed)");
+	}
+	if ((fd = (int)syscall(SYS_landlock_create_ruleset, &attr,
+	    sizeof(attr), 0)) < 0)
+		return jerrno(err, "ip4.addr: landlock");
+	if (syscall(SYS_landlock_restrict_self, fd, 0) < 0) {
+		close(fd);
+		return jerrno(err, "ip4.addr: landlock");
+	}
+	close(fd);
+	return 0;
+}
+
+const struct module mod_ip = {
+	.name = "ip",
+	.check = ip_check,
+	.confine = ip_confine,
+	.created = ip_created,
+	.destroy = ip_destroy,
+};
