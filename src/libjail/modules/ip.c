@@ -8,6 +8,10 @@
  *                   copied, as in FreeBSD)
  *   ip4 = disable   no IPv4 at all (new without addresses reads so too)
  *
+ * A jail naming none of these shares its parent's stack unrestricted
+ * (FreeBSD would give it no address); one naming any gets FreeBSD's
+ * default, disable, for the family it leaves out.
+ *
  * The rules are cgroup BPF programs (bpf/jailip.bpf.c) attached to the
  * jail's cgroup when it is made, so they hold for every process of the
  * jail and of its children, and go with the cgroup.  The host's abstract
@@ -186,6 +190,22 @@ ent_text(const struct fam *f, const struct ip_ent *e, char *buf, size_t len)
 		snprintf(buf, len, "%s", a);
 }
 
+/*
+ * A jail that names no address parameter keeps its parent's stack as it
+ * is (vjail's default: no programs, nothing to pay at creation); one that
+ * names any gets FreeBSD's default for the family it does not name, no
+ * addresses at all, so "ip4.addr=..." alone does not leave IPv6 open.
+ */
+static bool
+named_any(const uint64_t *set)
+{
+	for (int k = 0; k < 2; k++)
+		if (set_has_name(set, fams[k].mode) ||
+		    set_has_name(set, fams[k].addr))
+			return true;
+	return false;
+}
+
 /* Check one family of a new jail against its parent's. */
 static int
 check_family(struct jail_rec *jr, const struct jail_rec *parent,
@@ -211,7 +231,7 @@ check_family(struct jail_rec *jr, const struct jail_rec *parent,
 		}
 		*mode = JAIL_SYS_NEW;
 	} else if (!set_has_name(set, f->mode))
-		*mode = JAIL_SYS_INHERIT;
+		*mode = named_any(set) ? JAIL_SYS_DISABLE : JAIL_SYS_INHERIT;
 	/* inherit from a restricted parent: its addresses, copied */
 	if (*mode == JAIL_SYS_INHERIT && prestricted) {
 		*mode = *mode_of(&pc, k);

@@ -1,0 +1,262 @@
+#!/usr/bin/env bash
+# Address-restricted jails on the host's stack (ip4.addr, ip6.addr):
+# FreeBSD's classic network jail, each behaviour next to the control that
+# the same action works on the host; bad input; attacks from jail root.
+. "$(dirname "$0")/lib.sh"
+
+A=${T}a B=${T}b C=${T}c D=${T}d P=${T}p X=${T}x
+
+cp "$(dirname "$0")/sock.pl" "$WORK/sock.pl" && chmod 644 "$WORK/sock.pl"
+S=$WORK/sock.pl
+# act JAIL|host: run a sock.pl action, leaving RC/OUT/ERR
+act() { local where=$1; shift
+	if [ "$where" = host ]; then run perl "$S" "$@"; else run jexec "$where" perl "$S" "$@"; fi; }
+# spawn WHERE ACTION ARGS...: a sock.pl action in the background, its
+# output in the file $BGOUT, waited for until it printed its first line
+# (a listener is then listening); FIRST is that line
+_nsp=0
+spawn() { local where=$1; shift
+	BGOUT=$WORK/.spawn.$((++_nsp))
+	if [ "$where" = host ]; then set -- perl "$S" "$@"; else set -- "$VJAIL_BIN/jexec" "$where" perl "$S" "$@"; fi
+	timeout -k 5 30 "$@" </dev/null >"$BGOUT" 2>&1 &
+	_bgpids+=("$!")
+	wait_for 5 grep -q . "$BGOUT"; FIRST=$(head -1 "$BGOUT"); }
+# serve WHERE ADDR PORT REPLY: a one-shot server; SRV is its bound address
+serve() { spawn "$1" listen "${@:2}"; SRV=$FIRST; }
+cgroup_of() { echo "$VJAIL_CGROUP/$(jid_of "$1")"; }
+progs_on() { bpftool cgroup show "$1" 2>/dev/null | grep -c multi; }
+has_addr() { ip -o addr show dev "$1" | grep -q " $2 "; }
+
+# The "host": v0 (192.0.2.1/24, 2001:db8::1/64) and a second link v1.
+ip link add v0 type veth peer name v1 && ip link set v0 up && ip link set v1 up
+ip addr add 192.0.2.1/24 dev v0 && ip addr add 2001:db8::1/64 dev v0 nodad
+
+# ------------------------------------------------------------- create ----
+run jail -c name=$A path=/ persist 'ip4.addr=v0|192.0.2.10/24' \
+	'ip6.addr=v0|2001:db8::10/64'
+is "$RC.$ERR" "0." "jail -c $A ip4.addr=v0|192.0.2.10/24 ip6.addr=v0|2001:db8::10/64"
+check "  192.0.2.10/24 is an alias on v0" has_addr v0 192.0.2.10/24
+check "  2001:db8::10/64 is an alias on v0" has_addr v0 2001:db8::10/64
+is "$(progs_on "$(cgroup_of $A)")" 10 "  ten BPF programs on its cgroup"
+run jls
+like "$OUT" "^ +$(jid_of $A)  192\.0\.2\.10 " "  jls shows 192.0.2.10 in the IP Address column"
+run jls -j $A ip4 ip6 ip4.addr
+is "$OUT" "new new v0|192.0.2.10/24" "  jls: ip4=new ip6=new and the address as given"
+run jail -c name=$B path=/ persist ip4.addr=192.0.2.11 interface=v0
+is "$RC.$ERR" "0." "jail -c $B ip4.addr=192.0.2.11 interface=v0"
+check "  192.0.2.11/32 is an alias on v0" has_addr v0 192.0.2.11/32
+run jls -j $B ip6
+is "$OUT" "disable" "  ip6 not named: disable (FreeBSD's default once any ip parameter is)"
+
+# ------------------------------------------------------- bind, listen ----
+serve $A 0.0.0.0 7000 from-a
+is "$SRV" "192.0.2.10" "a server of $A bound to 0.0.0.0 is bound to 192.0.2.10"
+act host connect 192.0.2.1 7000
+is "$OUT" "Connection refused" "  the host's 192.0.2.1:7000 does not reach it"
+act host connect 192.0.2.10 7000
+is "$OUT" "192.0.2.1 from-a 192.0.2.1" "  192.0.2.10:7000 does"
+serve host 0.0.0.0 7001 from-host
+act host connect 192.0.2.1 7001
+is "$OUT" "192.0.2.1 from-host 192.0.2.1" "  control: the host's own 0.0.0.0 server is reachable on 192.0.2.1"
+
+act $A bind 192.0.2.1 7002
+is "$RC.$OUT" "1.Cannot assign requested address" "$A binding the host's 192.0.2.1: EADDRNOTAVAIL"
+act host bind 192.0.2.1 7002
+is "$RC.$OUT" "0.192.0.2.1" "  control: the host binds it"
+act $A bind 192.0.2.11 7002
+is "$RC.$OUT" "1.Cannot assign requested address" "$A binding $B's 192.0.2.11: EADDRNOTAVAIL"
+act $A bind 127.0.0.1 7002
+is "$RC.$OUT" "0.192.0.2.10" "$A binding 127.0.0.1 gets its own 192.0.2.10 (FreeBSD)"
+act $A bind 127.0.0.2 7002
+is "$RC.$OUT" "1.Cannot assign requested address" "$A binding 127.0.0.2: EADDRNOTAVAIL"
+act $A bind :: 7002
+is "$RC.$OUT" "0.2001:db8::10" "$A binding :: gets 2001:db8::10"
+act $A bind 2001:db8::1 7002
+is "$RC.$OUT" "1.Cannot assign requested address" "$A binding the host's 2001:db8::1: EADDRNOTAVAIL"
+act $A bind ::1 7002
+is "$RC.$OUT" "0.2001:db8::10" "$A binding ::1 gets 2001:db8::10"
+act $A bind 192.0.2.10 80
+is "$RC.$OUT" "0.192.0.2.10" "$A's root binds port 80 on its address (allow.reserved_ports)"
+
+# two ip jails on one port
+serve $A 0.0.0.0 7003 from-a
+serve $B 0.0.0.0 7003 from-b
+is "$SRV" "192.0.2.11" "$B listens on 0.0.0.0:7003 too (as 192.0.2.11)"
+act host connect 192.0.2.10 7003
+like "$OUT" " from-a " "  192.0.2.10:7003 reaches $A"
+act host connect 192.0.2.11 7003
+like "$OUT" " from-b " "  192.0.2.11:7003 reaches $B"
+
+# ------------------------------------------------ loopback and sources ----
+serve host 127.0.0.1 7004 host-lo
+act $A connect 127.0.0.1 7004
+is "$OUT" "Connection refused" "$A cannot reach the host's 127.0.0.1:7004 service"
+act host connect 127.0.0.1 7004
+is "$OUT" "127.0.0.1 host-lo 127.0.0.1" "  control: the host can"
+serve host 127.0.0.53 7005 host-lo53
+act $A connect 127.0.0.53 7005
+is "$OUT" "Connection refused" "$A cannot reach the host's 127.0.0.53:7005 either (all of 127/8)"
+act host connect 127.0.0.53 7005
+is "$RC" 0 "  control: the host can"
+serve host ::1 7006 host-lo6
+act $A connect ::1 7006
+is "$OUT" "Connection refused" "$A cannot reach the host's [::1]:7006"
+act host connect ::1 7006
+is "$RC" 0 "  control: the host can"
+serve $A 0.0.0.0 7007 own
+act $A connect 127.0.0.1 7007
+is "$OUT" "192.0.2.10 own 192.0.2.10" "$A's 127.0.0.1 is its own address: it reaches its own server"
+serve host 0.0.0.0 7008 src
+act $A connect 192.0.2.1 7008
+is "$OUT" "192.0.2.10 src 192.0.2.10" "$A's connection to the host comes from 192.0.2.10"
+serve host :: 7009 src6
+act $A connect 2001:db8::1 7009
+is "$OUT" "2001:db8::10 src6 2001:db8::10" "$A's IPv6 connection comes from 2001:db8::10"
+spawn host udprecv 192.0.2.1 7010
+act $A udpsend 192.0.2.1 7010
+wait_for 5 eval "[ \$(wc -l <'$BGOUT') -ge 2 ]"
+is "$(tail -1 "$BGOUT")" "192.0.2.10" "$A's UDP datagram to the host comes from 192.0.2.10"
+
+# ----------------------------------------------------- families, raw ----
+act $B socket inet6 stream 0
+is "$RC.$OUT" "1.Address family not supported by protocol" "$B (ip6=disable): no IPv6 socket"
+act host socket inet6 stream 0
+is "$RC" 0 "  control: the host makes one"
+run jail -c name=$D path=/ persist ip4=disable ip6=disable
+is "$RC.$ERR" "0." "jail -c $D ip4=disable ip6=disable"
+act $D socket inet stream 0
+is "$RC.$OUT" "1.Address family not supported by protocol" "  $D: no IPv4 socket"
+act $D socket inet raw icmp
+is "$RC" 1 "$D: no raw socket"
+act $A socket inet raw icmp
+is "$RC.$OUT" "1.Operation not permitted" "$A (root): no raw IPv4 socket"
+sysctl -qw net.ipv4.ping_group_range="0 2147483647"	# our netns: anyone may ping
+act $A socket inet dgram icmp
+is "$RC.$OUT" "1.Operation not permitted" "$A (root): no ping socket"
+act $A socket inet6 raw icmp6
+is "$RC.$OUT" "1.Operation not permitted" "$A (root): no raw IPv6 socket"
+act $A socket packet raw 0
+is "$RC.$OUT" "1.Operation not permitted" "$A (root): no packet socket"
+act host socket inet raw icmp
+is "$RC" 0 "  control: the host's root makes a raw socket"
+act host socket inet dgram icmp
+is "$RC" 0 "  control: the host makes a ping socket"
+act $A socket inet stream tcp
+is "$RC" 0 "  control: $A makes a TCP socket"
+
+# ----------------------------------------------- abstract unix sockets ----
+spawn host abstract-listen "vjail-test-$$"
+act $A abstract-connect "vjail-test-$$"
+is "$RC.$OUT" "1.Operation not permitted" "$A cannot connect to the host's abstract socket"
+act host abstract-connect "vjail-test-$$"
+is "$RC.$OUT" "0.hello" "  control: the host can"
+act $A abstract-self "vjail-test-a-$$"
+is "$RC.$OUT" "0.ok" "  control: $A's own abstract sockets work"
+
+# ------------------------------------------------------------ attacks ----
+cg=$(cgroup_of $A)
+id=$(bpftool cgroup show "$cg" | awk '$2 == "cgroup_inet4_connect" { print $1 }')
+run jexec $A /usr/sbin/bpftool cgroup detach "$cg" connect4 id "$id"
+is "$RC" 255 "$A's root cannot detach its connect4 program (bpftool exit 255)"
+like "$ERR" "Operation not permitted" "  the kernel says EPERM"
+run bpftool cgroup show "$cg"
+like "$OUT" "^$id +cgroup_inet4_connect " "  control: from the host the program is there to detach"
+# its own cgroup2 mount's root is the cgroup the programs sit on
+run jexec $A sh -c "mkdir /dev/cg && mount -t cgroup2 none /dev/cg && perl $S bpf-detach /dev/cg 10"
+like "$RC.$OUT" "^1\.(Invalid argument|Operation not permitted)$" \
+	"$A's root: bpf(BPF_PROG_DETACH, connect4) on its cgroup fails (no program fd to name, none to get)"
+run jexec $A /usr/sbin/bpftool prog show
+like "$RC.$ERR" "^255\..*Operation not permitted" "$A's root cannot even list BPF programs"
+run jexec $A sh -c 'echo $$ > /sys/fs/cgroup/unified/cgroup.procs'
+like "$RC.$ERR" "^[1-9].*(Read-only|Permission denied)" "$A's root cannot move itself to the host's cgroup root"
+run jexec $A sh -c "mkdir /dev/cg && mount -t cgroup2 none /dev/cg; echo \$\$ > /dev/cg/cgroup.procs;
+	grep ^0:: /proc/self/cgroup; perl $S bind 192.0.2.1 7011"
+like "$OUT" "^0::/" "$A's root mounts its own cgroup tree" || diag "$ERR"
+like "$OUT" "Cannot assign requested address" "  whatever it moves to there, it stays restricted"
+is "$(progs_on "$cg")" 10 "  the ten programs are still attached"
+act $A bind 192.0.2.1 7011
+is "$OUT" "Cannot assign requested address" "  and still refuse the host's address"
+run jexec $A /usr/sbin/ip addr add 192.0.2.99/24 dev v0
+like "$RC.$ERR" "^[1-9].*Operation not permitted" "$A's root cannot add an address to the host's link"
+
+# ----------------------------------------------------------- children ----
+run jail -c name=$P path=/ persist children.max=3 'ip4.addr=v0|192.0.2.30/24,v0|192.0.2.31/24'
+is "$RC.$ERR" "0." "jail -c $P ip4.addr=v0|192.0.2.30/24,v0|192.0.2.31/24 children.max=3"
+snapshot
+run jail -c name=$P.c path=/ persist ip4.addr=192.0.2.99
+is "$RC.$ERR" "1.jail: ip4.addr: 192.0.2.99 is not an address of the parent jail" \
+	"a child's address outside its parent's is refused"
+no_trace $P.c
+run jail -c name=$P.c path=/ persist 'ip4.addr=v0|192.0.2.31/24'
+is "$RC.$ERR" "1.jail: ip4.addr: v0|192.0.2.31: the parent jail has no network stack of its own" \
+	"a child of a jail on the host's stack may not alias the host's links"
+no_trace $P.c
+run jail -c name=$P.c path=/ persist ip4.addr=192.0.2.31
+is "$RC.$ERR" "0." "a child with one of its parent's addresses is made"
+act $P.c bind 0.0.0.0 7012
+is "$OUT" "192.0.2.31" "  its wildcard bind is narrowed to its own 192.0.2.31"
+act $P.c bind 192.0.2.30 7012
+is "$OUT" "Cannot assign requested address" "  it may not bind its parent's other address"
+act $P bind 192.0.2.30 7012
+is "$OUT" "192.0.2.30" "  control: the parent may"
+run jail -c name=$P.i path=/ persist ip4=inherit
+is "$RC.$ERR" "0." "a child with ip4=inherit is made"
+run jls -j $P.i ip4.addr
+is "$OUT" "192.0.2.30/24,192.0.2.31/24" "  it has its parent's addresses"
+act $P.i bind 192.0.2.1 7012
+is "$OUT" "Cannot assign requested address" "  and not the host's"
+act $P.i bind 0.0.0.0 7012
+is "$OUT" "192.0.2.30" "  its wildcard is the parent's primary"
+
+# ---------------------------------------------------------- bad input ----
+snapshot
+run jail -c name=$X path=/ persist 'ip4.addr=nosuch0|192.0.2.40/24'
+is "$RC.$ERR" "1.jail: ip4.addr: nosuch0|192.0.2.40: no such interface" "an unknown interface is refused"
+no_trace $X
+run jail -c name=$X path=/ persist vnet ip6.addr=2001:db8::40
+is "$RC.$ERR" "1.jail: vnet jails cannot have IP address restrictions" "ip6.addr on a vnet jail is refused"
+no_trace $X
+run jail -c name=$X path=/ persist ip4=inherit ip4.addr=192.0.2.40
+is "$RC.$ERR" "1.jail: ip4.addr: only with ip4=new" "ip4=inherit with ip4.addr is refused"
+no_trace $X
+run jail -c name=$X path=/ persist ip4.addr=192.0.2.40,192.0.2.40
+is "$RC.$ERR" "1.jail: ip4.addr: 192.0.2.40 is given twice" "a repeated address is refused"
+run jail -c name=$X path=/ persist ip4.addr=0.0.0.0
+is "$RC.$ERR" "1.jail: ip4.addr: 0.0.0.0 cannot be a jail's address" "0.0.0.0 is refused"
+run jail -c name=$X path=/ persist 'ip4.addr=v0|192.0.2.40/24 vhid 1'
+like "$ERR" "ifconfig options are not supported" "ifconfig options after the address are refused"
+run jail -m name=$A ip4.addr=192.0.2.12
+is "$RC.$ERR" "1.jail: $A: ip4.addr cannot be changed after creation" "ip4.addr cannot be changed later (yet)"
+# a failure after the alias and the programs were made walks them back
+sysctl -qw net.ipv6.conf.v1.disable_ipv6=1
+run jail -c name=$X path=/ persist 'ip4.addr=v1|192.0.2.41/24' 'ip6.addr=v1|2001:db8::41/64'
+is "$RC" 1 "an IPv6 alias on a link without IPv6 fails"
+like "$ERR" "ip6\.addr: v1\|2001:db8::41/64" "  naming the address"
+no_trace $X
+run ip -o addr show dev v1
+unlike "$OUT" "192\.0\.2\.41" "  the IPv4 alias made before it is gone"
+sysctl -qw net.ipv6.conf.v1.disable_ipv6=0
+
+# an address the link had already is not the jail's to remove
+ip addr add 192.0.2.42/24 dev v1
+run jail -c name=$C path=/ persist 'ip4.addr=v1|192.0.2.42/24'
+is "$RC.$ERR" "0." "a jail on an address v1 already has"
+rm_jail $C
+check "  its removal leaves the address on v1" has_addr v1 192.0.2.42/24
+ip addr del 192.0.2.42/24 dev v1
+
+# ------------------------------------------------------------ removal ----
+cg=$(cgroup_of $A)
+run jail -r $A
+is "$RC.$OUT" "0.$A: removed" "jail -r $A"
+run ip -o addr show dev v0
+unlike "$OUT" "192\.0\.2\.10/|2001:db8::10/" "  its aliases are gone from v0"
+check "  its cgroup, with the programs, is gone" eval "[ ! -d '$cg' ]"
+# a holder killed outright: the monitor still removes the aliases
+hp=$(holder_pid $B)
+kill -9 "$hp"
+check "$B's holder killed: its alias goes with it" wait_for 5 eval '! has_addr v0 192.0.2.11/32'
+check "  and the jail" wait_for 5 jail_absent $B
+rm_jail $D; rm_jail $P
+
+done_testing
