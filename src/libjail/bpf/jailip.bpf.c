@@ -239,6 +239,31 @@ v6_source(const __u32 *d, __u32 *src)
 	return 1;
 }
 
+/* Is a, an address a socket has already, one the jail may use? */
+static __always_inline int
+v6_own(const __u32 *a)
+{
+	__u32 t[4] = { a[0], a[1], a[2], a[3] };
+
+	return v6_local(t) && v6_is(t, a[0], a[1], a[2], a[3]);
+}
+
+static __always_inline void
+set_user_ip6(struct bpf_sock_addr *ctx, const __u32 *a)
+{
+	ctx->user_ip6[0] = a[0], ctx->user_ip6[1] = a[1];
+	ctx->user_ip6[2] = a[2], ctx->user_ip6[3] = a[3];
+}
+
+/* Bind an unbound socket to its source before it connects (FreeBSD's
+ * in_pcbladdr); fails on a socket the kernel already bound to the
+ * wildcard, as one that sent a datagram before is. */
+static __always_inline int
+bind_source(struct bpf_sock_addr *ctx, void *sa, int len)
+{
+	return bpf_bind(ctx, sa, len) == 0 ? 1 : refuse(EADDRNOTAVAIL);
+}
+
 /* ----- programs ----- */
 
 SEC("cgroup/sock_create")
@@ -286,8 +311,7 @@ jip_bind6(struct bpf_sock_addr *ctx)
 		return 1;
 	if (!v6_local(a))
 		return refuse(EADDRNOTAVAIL);
-	ctx->user_ip6[0] = a[0], ctx->user_ip6[1] = a[1];
-	ctx->user_ip6[2] = a[2], ctx->user_ip6[3] = a[3];
+	set_user_ip6(ctx, a);
 	return bind_verdict(ctx->user_port);
 }
 
@@ -333,9 +357,7 @@ jip_connect4(struct bpf_sock_addr *ctx)
 	if (sk->src_ip4 != 0)
 		return v4_index(sk->src_ip4) < 0 ? refuse(EADDRNOTAVAIL) : 1;
 	sa.addr = v4_source(d);
-	/* fails on a socket the kernel already bound to the wildcard */
-	return bpf_bind(ctx, (struct sockaddr *)&sa, sizeof(sa)) == 0 ? 1 :
-	    refuse(EADDRNOTAVAIL);
+	return bind_source(ctx, &sa, sizeof(sa));
 }
 
 SEC("cgroup/connect6")
@@ -352,17 +374,10 @@ jip_connect6(struct bpf_sock_addr *ctx)
 	if (!(conf.flags & (JIP_V4 | JIP_V6)))
 		return 1;
 	v6_remote(d);
-	ctx->user_ip6[0] = d[0], ctx->user_ip6[1] = d[1];
-	ctx->user_ip6[2] = d[2], ctx->user_ip6[3] = d[3];
-	if (!v6_is(s, 0, 0, 0, 0)) {
-		__u32 t[4] = { s[0], s[1], s[2], s[3] };
-		return v6_local(t) && v6_is(t, s[0], s[1], s[2], s[3]) ? 1 :
-		    refuse(EADDRNOTAVAIL);
-	}
-	if (!v6_source(d, sa.addr))
-		return 1;
-	return bpf_bind(ctx, (struct sockaddr *)&sa, sizeof(sa)) == 0 ? 1 :
-	    refuse(EADDRNOTAVAIL);
+	set_user_ip6(ctx, d);
+	if (!v6_is(s, 0, 0, 0, 0))
+		return v6_own(s) ? 1 : refuse(EADDRNOTAVAIL);
+	return v6_source(d, sa.addr) ? bind_source(ctx, &sa, sizeof(sa)) : 1;
 }
 
 SEC("cgroup/sendmsg4")
@@ -399,13 +414,9 @@ jip_sendmsg6(struct bpf_sock_addr *ctx)
 	if (!(conf.flags & (JIP_V4 | JIP_V6)))
 		return 1;
 	v6_remote(d);
-	ctx->user_ip6[0] = d[0], ctx->user_ip6[1] = d[1];
-	ctx->user_ip6[2] = d[2], ctx->user_ip6[3] = d[3];
-	if (!v6_is(m, 0, 0, 0, 0)) {	/* IPV6_PKTINFO */
-		__u32 t[4] = { m[0], m[1], m[2], m[3] };
-		return v6_local(t) && v6_is(t, m[0], m[1], m[2], m[3]) ? 1 :
-		    refuse(EADDRNOTAVAIL);
-	}
+	set_user_ip6(ctx, d);
+	if (!v6_is(m, 0, 0, 0, 0))	/* IPV6_PKTINFO */
+		return v6_own(m) ? 1 : refuse(EADDRNOTAVAIL);
 	if (sk->src_ip6[0] | sk->src_ip6[1] | sk->src_ip6[2] | sk->src_ip6[3])
 		return 1;
 	/* (a mapped destination never gets here: udpv6_sendmsg hands it
