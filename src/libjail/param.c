@@ -63,6 +63,8 @@ const struct param_def param_table[] = {
 	  "is primary" },
 	{ "ip6.saddrsel", PT_BOOL, PF_CREATE, F(ip6_saddrsel), 0, &mod_ip,
 	  "source address by prefix (else always the primary)" },
+	{ "exec.fib", PT_INT, PF_CREATE, F(fib), 0, &mod_ip,
+	  "routing table of the jail's sockets (FreeBSD's FIB; 0: main)" },
 	{ "interface", PT_STRING, PF_CREATE, F(ip_iface), S(ip_iface), &mod_ip,
 	  "link of the parent's stack that carries the jail's addresses" },
 	{ "vnet.interface", PT_STRING, 0, F(vnet_iface), S(vnet_iface),

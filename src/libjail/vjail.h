@@ -74,6 +74,7 @@ struct jail_rec {
 	int	ip4, ip6;		/* JAIL_SYS_*: inherit = unrestricted */
 	int	ip4_saddrsel, ip6_saddrsel;
 	char	ip_iface[16];		/* `interface`: default for aliases */
+	int	fib;			/* exec.fib: routing table (0: main) */
 	char	aliases[JAIL_LISTLEN];	/* host-side: "ifindex|addr/plen,..."
 					   added to the outer stack */
 };
@@ -310,6 +311,8 @@ int nl_addr_add(struct nl *nl, int ifindex, int family, const void *addr,
     int plen, char *err);
 int nl_addr_del(struct nl *nl, int ifindex, int family, const void *addr,
     int plen, char *err);
+int nl_rule(struct nl *nl, bool add, int family, uint32_t mark,
+    uint32_t table, uint32_t prio, char *err);
 int nl_route_default(struct nl *nl, int family, const void *gw, char *err);
 int nl_lladdr_ready(struct nl *nl, int ifindex, char *err);
 

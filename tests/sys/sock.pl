@@ -13,6 +13,7 @@
 #   abstract-listen NAME       abstract unix listener, answers one client
 #   abstract-connect NAME      connect to it: its reply or the error
 #   abstract-self NAME         listen and connect in one process
+#   mark VALUE                 setsockopt(SO_MARK): "ok" or the error
 #   bpf-detach CGROUP TYPE     bpf(BPF_PROG_DETACH) of attach type TYPE
 #                              from the cgroup directory: "detached" or
 #                              the error
@@ -88,6 +89,11 @@ if ($op eq 'abstract-connect') {
 	my $line = <$c> // '';
 	chomp $line;
 	out $line;
+}
+if ($op eq 'mark') {
+	socket(my $s, AF_INET, SOCK_STREAM, 0) or fail;
+	setsockopt($s, SOL_SOCKET, 36, pack('L', $a[0])) or fail;	# SO_MARK
+	out 'ok';
 }
 if ($op eq 'bpf-detach') {
 	use Fcntl;

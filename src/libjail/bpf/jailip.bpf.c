@@ -272,7 +272,8 @@ jip_sock_create(struct bpf_sock *sk)
 {
 	__u32 restricted = conf.flags & (JIP_V4 | JIP_V6);
 
-	if (conf.flags & JIP_MARK)
+	/* a child jail's program runs first: its FIB wins */
+	if ((conf.flags & JIP_MARK) && sk->mark == 0)
 		sk->mark = conf.mark;
 	if (sk->family == AF_INET && (conf.flags & JIP_V4) && conf.n4 == 0)
 		return refuse(EAFNOSUPPORT);

@@ -18,6 +18,12 @@
  * unix sockets live in the same stack; a Landlock scope keeps the jail
  * from connecting to them (confine, below).
  *
+ * exec.fib, FreeBSD's FIB: the same sock_create program marks every
+ * socket of the jail, and a policy rule of the jail's stack sends marked
+ * sockets to routing table N (FreeBSD sets the FIB of the commands jail(8)
+ * starts; here it is the whole jail's, jexec included).  The rule is
+ * shared by the jails of that stack and FIB, counted in the registry.
+ *
  * An address written "iface|addr/plen" (or with the `interface`
  * parameter) is added to that link of the outer stack while the jail
  * lives, as FreeBSD's jail(8) does; it is recorded in the registry before
@@ -26,11 +32,13 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <net/if.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 #include <arpa/inet.h>
@@ -45,6 +53,10 @@
 struct ll_ruleset_attr {
 	__u64	handled_access_fs, handled_access_net, scoped;
 };
+
+#define FIB_MAX		252	/* 253-255 are Linux's default, main, local */
+#define FIB_MARK(n)	(0x766a0000u | (unsigned)(n))	/* "vj": vjail's */
+#define FIB_PREF	32000	/* after "local" (0), before "main" (32766) */
 
 struct ip_ent {
 	char	iface[IFNAMSIZ];	/* "": no alias */
@@ -290,6 +302,11 @@ ip_check(struct jail_rec *jr, const struct jail_rec *parent,
 {
 	if (!(flags & JAIL_CREATE))
 		return 0;	/* all create-only: core refuses changes */
+	if (jr->fib < 0 || jr->fib > FIB_MAX) {
+		errno = EINVAL;
+		return jerr(err, "exec.fib: %d is not a FIB (0 to %d)", jr->fib,
+		    FIB_MAX);
+	}
 	if (jr->ip_iface[0] && (strlen(jr->ip_iface) >= IFNAMSIZ ||
 	    strchr(jr->ip_iface, '/'))) {
 		errno = EINVAL;
@@ -323,7 +340,13 @@ make_conf(struct jail_rec *jr, struct jip_conf *c)
 	int n;
 
 	memset(c, 0, sizeof(*c));
-	c->flags = allow_flags(jr);
+	if (jr->fib > 0) {
+		c->flags |= JIP_MARK;
+		c->mark = FIB_MARK(jr->fib);
+	}
+	if (!restricted(jr))
+		return;
+	c->flags |= allow_flags(jr);
 	if (jr->ip4 != JAIL_SYS_INHERIT) {
 		c->flags |= JIP_V4 | (jr->ip4_saddrsel ? JIP_SADDRSEL4 : 0);
 		n = parse_list(&fams[0], jr->ip4_addr, "", ent, err);
@@ -400,6 +423,85 @@ add_aliases(struct registry *r, struct jail_rec *jr, struct nl *nl,
 	return 0;
 }
 
+/* ----- FIBs ----- */
+
+/*
+ * The stack whose routes the jail's sockets take: its own, or the one it
+ * shares.  key names the rule of FIB n there ("<netns inode>.<n>").
+ */
+static int
+fib_stack(struct registry *r, const struct jail_rec *jr, char *key,
+    size_t len)
+{
+	char path[64];
+	struct stat st;
+	int fd;
+
+	if (jr->vnet == JAIL_SYS_NEW) {
+		snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)jr->holder);
+		fd = reg_holder_alive(jr) ? open(path, O_RDONLY | O_CLOEXEC) : -1;
+	} else
+		fd = jail_outer_netns(r, jr);
+	if (fd >= 0 && fstat(fd, &st) < 0) {
+		close(fd);
+		fd = -1;
+	}
+	if (fd >= 0)
+		snprintf(key, len, "%lu.%d", (unsigned long)st.st_ino, jr->fib);
+	return fd;
+}
+
+/*
+ * The rules for both families in the stack fd: table fib, and behind it
+ * "unreachable", so that, as in FreeBSD, a FIB reaches only what its
+ * own table routes (the "local" rule still comes first).
+ */
+static int
+fib_rule(int fd, bool add, int fib, char *err)
+{
+	struct nl nl;
+	int rc = 0;
+
+	if (nl_open(&nl, fd, err) < 0)
+		return -1;
+	for (int k = 0; k < 4 && rc == 0; k++)
+		if (nl_rule(&nl, add, fams[k % 2].af, FIB_MARK(fib),
+		    k < 2 ? (uint32_t)fib : 0, FIB_PREF + (uint32_t)k / 2,
+		    err) < 0 && add && errno != EEXIST)
+			rc = jerr(err, "exec.fib: %s", strerror(errno));
+	nl_close(&nl);
+	return rc;
+}
+
+/* Recorded before the rule is made: whoever removes the jail removes
+ * it with the last jail of that FIB. */
+static int
+fib_add(struct registry *r, const struct jail_rec *jr, char *err)
+{
+	char key[64];
+	int fd = fib_stack(r, jr, key, sizeof(key)), rc;
+
+	if (fd < 0)
+		return jerrno(err, "exec.fib: the jail's stack");
+	rc = reg_member_add(r, "fibs", key, jr->jid) < 0 ?
+	    jerrno(err, "exec.fib: registry") : fib_rule(fd, true, jr->fib, err);
+	close(fd);
+	return rc;
+}
+
+static void
+fib_del(struct registry *r, const struct jail_rec *jr)
+{
+	char key[64], err[JAIL_ERRMSGLEN];
+	int fd = fib_stack(r, jr, key, sizeof(key));
+
+	if (fd < 0)
+		return;
+	if (reg_member_del(r, "fibs", key, jr->jid) == 0)
+		fib_rule(fd, false, jr->fib, err);
+	close(fd);
+}
+
 static void
 ip_destroy(struct registry *r, const struct jail_rec *jr)
 {
@@ -407,6 +509,8 @@ ip_destroy(struct registry *r, const struct jail_rec *jr)
 	struct nl nl;
 	int fd;
 
+	if (jr->fib > 0)
+		fib_del(r, jr);
 	if (!jr->aliases[0] || (fd = jail_outer_netns(r, jr)) < 0)
 		return;
 	if (nl_open(&nl, fd, err) == 0) {
@@ -436,10 +540,12 @@ ip_created(struct registry *r, struct jail_rec *jr, char *err)
 	struct nl nl;
 	int fd, rc;
 
-	if (!restricted(jr))
+	if (!restricted(jr) && jr->fib == 0)
 		return 0;
-	if (strchr(jr->ip4_addr, '|') || strchr(jr->ip6_addr, '|') ||
-	    jr->ip_iface[0]) {
+	if (jr->fib > 0 && fib_add(r, jr, err) < 0)
+		return -1;
+	if (restricted(jr) && (strchr(jr->ip4_addr, '|') ||
+	    strchr(jr->ip6_addr, '|') || jr->ip_iface[0])) {
 		if ((fd = jail_outer_netns(r, jr)) < 0)
 			return jerrno(err, "ip4.addr: the parent's stack");
 		rc = nl_open(&nl, fd, err);

@@ -18,6 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <arpa/inet.h>
+#include <linux/fib_rules.h>
 #include <linux/if_addr.h>
 #include <linux/if_bridge.h>
 #include <linux/if_link.h>
@@ -483,6 +484,31 @@ nl_addr_del(struct nl *nl, int ifindex, int family, const void *addr,
 {
 	return exchange(nl, addr_msg(nl, RTM_DELADDR, 0, ifindex, family,
 	    addr, plen), NULL, NULL, "removing an address", err);
+}
+
+/*
+ * Add or remove the policy rule "fwmark mark lookup table" at priority
+ * prio ("fwmark mark unreachable" for table 0); adding one that exists
+ * is EEXIST.
+ */
+int
+nl_rule(struct nl *nl, bool add, int family, uint32_t mark, uint32_t table,
+    uint32_t prio, char *err)
+{
+	struct nlmsghdr *h = msg_start(nl, add ? RTM_NEWRULE : RTM_DELRULE,
+	    add ? NLM_F_CREATE | NLM_F_EXCL : 0);
+	struct fib_rule_hdr *fr = mnl_nlmsg_put_extra_header(h, sizeof(*fr));
+
+	fr->family = (uint8_t)family;
+	fr->action = table ? FR_ACT_TO_TBL : FR_ACT_UNREACHABLE;
+	fr->table = table < 256 ? (uint8_t)table : RT_TABLE_UNSPEC;
+	if (table)
+		mnl_attr_put_u32(h, FRA_TABLE, table);
+	mnl_attr_put_u32(h, FRA_FWMARK, mark);
+	mnl_attr_put_u32(h, FRA_FWMASK, 0xffffffffu);
+	mnl_attr_put_u32(h, FRA_PRIORITY, prio);
+	return exchange(nl, h, NULL, NULL, add ? "adding a rule" :
+	    "removing a rule", err);
 }
 
 int
