@@ -27,7 +27,15 @@ HDRS	 = include/jail.h src/libjail/vjail.h
 CMDS	 = jail jls jexec
 SOVER	 = 1
 
-all: $(B)/lib/libjail.a $(B)/lib/libjail.so.$(SOVER) $(CMDS:%=$(B)/bin/%)
+EXAMPLES = $(patsubst examples/%.c,$(B)/examples/%,$(wildcard examples/*.c))
+
+all: $(B)/lib/libjail.a $(B)/lib/libjail.so.$(SOVER) $(CMDS:%=$(B)/bin/%) \
+    $(EXAMPLES)
+
+# Programs using libjail as a user would (tests run them too).
+$(B)/examples/%: examples/%.c $(B)/lib/libjail.a include/jail.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $< $(B)/lib/libjail.a $(LIBS)
 
 $(B)/obj/%.o: %.c $(HDRS) Makefile
 	@mkdir -p $(dir $@)

@@ -125,6 +125,26 @@ struct jail_exec {
 };
 int jail_exec(const struct jail_exec *je);
 
+/*
+ * jail_fork: make a jail from parameters, as jailparam_set(JAIL_CREATE)
+ * (flags may add JAIL_UPDATE), and start a child of the caller as its
+ * first process: born in the jail's cgroup and PID namespace, in all of
+ * its namespaces, root of the jail, confined as jexec'd processes are.
+ * Returns the child's pid in the caller, 0 in the child, -1 with
+ * jail_errmsg on error (nothing made).  The child keeps the caller's
+ * descriptors; unless "persist" is given, the jail goes with its last
+ * process.
+ */
+pid_t jail_fork(struct jailparam *jp, unsigned int njp, int flags);
+
+/*
+ * jail_socket: socket(2) in jail jid's network stack, for a daemon that
+ * serves many jails from one process.  The socket is made in the jail's
+ * cgroup, so the jail's address rules (ip4.addr: a wildcard bind becomes
+ * the jail's address) and its FIB apply to it.  Needs the host's root.
+ */
+int jail_socket(int jid, int domain, int type, int protocol);
+
 /* SIGTERM every process of the jail (and its children's), then wait up to
  * timeout_s seconds for them to exit: 0 if they did, -1 if not. */
 int jail_stop(int jid, int timeout_s);
