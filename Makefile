@@ -24,7 +24,7 @@ LIB_SRC	 = $(wildcard src/libjail/*.c src/libjail/sys/*.c src/libjail/modules/*.
 LIB_OBJ	 = $(LIB_SRC:%.c=$(B)/obj/%.o)
 PIC_OBJ	 = $(LIB_SRC:%.c=$(B)/pic/%.o)
 HDRS	 = include/jail.h src/libjail/vjail.h
-CMDS	 = jail jls jexec
+CMDS	 = jail jls jexec sockstat
 SOVER	 = 1
 
 EXAMPLES = $(patsubst examples/%.c,$(B)/examples/%,$(wildcard examples/*.c))
@@ -136,7 +136,7 @@ bench: all
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCDIR) \
 	    $(DESTDIR)$(PCDIR) $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(MANDIR)/man5 \
-	    $(DESTDIR)$(MANDIR)/man3
+	    $(DESTDIR)$(MANDIR)/man3 $(DESTDIR)$(MANDIR)/man1
 	install -m 755 $(CMDS:%=$(B)/bin/%) $(DESTDIR)$(BINDIR)
 	install -m 644 $(B)/lib/libjail.a $(DESTDIR)$(LIBDIR)
 	install -m 755 $(B)/lib/libjail.so.$(SOVER) $(DESTDIR)$(LIBDIR)
@@ -146,6 +146,7 @@ install: all
 	install -m 644 man/*.8 $(DESTDIR)$(MANDIR)/man8
 	install -m 644 man/*.5 $(DESTDIR)$(MANDIR)/man5
 	install -m 644 man/*.3 $(DESTDIR)$(MANDIR)/man3
+	install -m 644 man/*.1 $(DESTDIR)$(MANDIR)/man1
 	-[ -z "$(DESTDIR)" ] && ldconfig
 
 clean:

@@ -13,6 +13,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
+#include <sys/socket.h>
 
 #include "jail.h"
 
@@ -247,6 +248,17 @@ int jail_outer_netns(struct registry *r, const struct jail_rec *jr);
 struct jip_conf;
 int bpf_jail_attach(const char *cgroup, const struct jip_conf *conf,
     char *err);
+
+/* sys: sock_diag (sys/sockdiag.c) */
+struct diag_sock {
+	int	family, type, protocol, state;
+	struct sockaddr_storage local, peer;
+	int	namelen;		/* unix: bytes of the name */
+	unsigned long inode, peer_inode;
+	uid_t	uid;
+	uint64_t cgroup;		/* id of the cgroup it was made in */
+};
+int diag_sockets(int netnsfd, struct diag_sock **out, char *err);
 
 /* sys: processes and namespaces */
 int sys_pidfd_open(pid_t pid);
