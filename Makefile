@@ -127,7 +127,13 @@ fuzz: $(B)/fuzz/conf_fuzz
 # A subreaper reaps exited monitors where PID 1 does not reap orphans.
 REAPER	 = $(shell command -v tini >/dev/null && echo tini -s --)
 
-check: all $(UNIT_BIN)
+# Helpers of the system tests.
+SYS_HELPERS = $(B)/tests/sockattack
+$(B)/tests/sockattack: tests/sys/sockattack.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $<
+
+check: all $(UNIT_BIN) $(SYS_HELPERS)
 	$(REAPER) tests/run
 
 bench: all

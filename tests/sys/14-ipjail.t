@@ -8,6 +8,8 @@ A=${T}a B=${T}b C=${T}c D=${T}d P=${T}p X=${T}x
 
 cp "$(dirname "$0")/sock.pl" "$WORK/sock.pl" && chmod 644 "$WORK/sock.pl"
 S=$WORK/sock.pl
+cp "$_vj_top/build/tests/sockattack" "$WORK/sockattack" || echo "Bail out! make build/tests/sockattack"
+SA=$WORK/sockattack
 # act JAIL|host: run a sock.pl action, leaving RC/OUT/ERR
 act() { local where=$1; shift
 	if [ "$where" = host ]; then run perl "$S" "$@"; else run jexec "$where" perl "$S" "$@"; fi; }
@@ -37,7 +39,7 @@ run jail -c name=$A path=/ persist 'ip4.addr=v0|192.0.2.10/24' \
 is "$RC.$ERR" "0." "jail -c $A ip4.addr=v0|192.0.2.10/24 ip6.addr=v0|2001:db8::10/64"
 check "  192.0.2.10/24 is an alias on v0" has_addr v0 192.0.2.10/24
 check "  2001:db8::10/64 is an alias on v0" has_addr v0 2001:db8::10/64
-is "$(progs_on "$(cgroup_of $A)")" 10 "  ten BPF programs on its cgroup"
+is "$(progs_on "$(cgroup_of $A)")" 11 "  eleven BPF programs on its cgroup"
 run jls
 like "$OUT" "^ +$(jid_of $A)  192\.0\.2\.10 " "  jls shows 192.0.2.10 in the IP Address column"
 run jls -j $A ip4 ip6 ip4.addr
@@ -173,11 +175,31 @@ run jexec $A sh -c "mkdir /dev/cg && mount -t cgroup2 none /dev/cg; echo \$\$ > 
 	grep ^0:: /proc/self/cgroup; perl $S bind 192.0.2.1 7011"
 like "$OUT" "^0::/" "$A's root mounts its own cgroup tree" || diag "$ERR"
 like "$OUT" "Cannot assign requested address" "  whatever it moves to there, it stays restricted"
-is "$(progs_on "$cg")" 10 "  the ten programs are still attached"
+is "$(progs_on "$cg")" 11 "  the eleven programs are still attached"
 act $A bind 192.0.2.1 7011
 is "$OUT" "Cannot assign requested address" "  and still refuse the host's address"
 run jexec $A /usr/sbin/ip addr add 192.0.2.99/24 dev v0
 like "$RC.$ERR" "^[1-9].*Operation not permitted" "$A's root cannot add an address to the host's link"
+
+# a source address given with IP_PKTINFO on a connected UDP socket
+spawn host udprecv 192.0.2.1 7020
+run jexec $A "$SA" pktinfo 192.0.2.1 192.0.2.1 7020
+like "$RC.$OUT" "^1\.(Cannot assign requested address|Operation not permitted)\$" \
+	"$A's root: a datagram with the host's source (IP_PKTINFO) is refused"
+run jexec $A "$SA" pktinfo 192.0.2.10 192.0.2.1 7020
+is "$RC.$OUT" "0.sent" "  control: with its own source it is sent"
+wait_for 5 eval "[ \$(wc -l <'$BGOUT') -ge 2 ]"
+is "$(tail -1 "$BGOUT")" "192.0.2.10" "  and the host received that one, not the other"
+# TCP fast open connects through sendto: the same rules
+serve host 127.0.0.1 7021 tfo
+run jexec $A "$SA" tfo 127.0.0.1 7021
+is "$RC.$OUT" "1.Connection refused" "$A: TCP fast open to the host's 127.0.0.1:7021 does not reach it"
+run "$SA" tfo 127.0.0.1 7021
+is "$RC.$OUT" "0.127.0.0.1" "  control: the host's goes to 127.0.0.1"
+run jexec $A "$SA" freebind 192.0.2.1 7022
+is "$RC.$OUT" "1.Cannot assign requested address" "$A: IP_FREEBIND does not let it bind the host's address"
+run "$SA" freebind 192.0.2.99 7022
+is "$RC.$OUT" "0.192.0.2.99" "  control: the host binds an address it lacks with IP_FREEBIND"
 
 # ----------------------------------------------------------- children ----
 run jail -c name=$P path=/ persist children.max=3 'ip4.addr=v0|192.0.2.30/24,v0|192.0.2.31/24'

@@ -17,6 +17,9 @@
  *   ingress         datagrams reach a jail's socket only when sent to one
  *                   of its addresses (a UDP socket that sent before it was
  *                   bound is bound to the wildcard by the kernel)
+ *   egress          packets leave a jail's socket only from one of its
+ *                   addresses (a connected UDP socket's IP_PKTINFO source
+ *                   passes no other hook)
  *
  * IPv4-mapped IPv6 addresses follow the IPv4 rules.  Every rule is a
  * constant of the object (read-only data, frozen at load), so nothing,
@@ -429,21 +432,31 @@ jip_sendmsg6(struct bpf_sock_addr *ctx)
 	return 1;
 }
 
+/* Is the packet's address at off4 (IPv4) or off6 (IPv6) the jail's? */
+static __always_inline int
+skb_addr_ok(struct __sk_buff *skb, __u32 off4, __u32 off6)
+{
+	__u32 a[4];
+
+	if (skb->protocol == bpf_htons(ETH_P_IP) && (conf.flags & JIP_V4))
+		return bpf_skb_load_bytes(skb, off4, a, 4) == 0 &&
+		    v4_index(a[0]) >= 0;
+	if (skb->protocol == bpf_htons(ETH_P_IPV6) && (conf.flags & JIP_V6))
+		return bpf_skb_load_bytes(skb, off6, a, 16) == 0 &&
+		    v6_index(a) >= 0;
+	return 1;
+}
+
 SEC("cgroup_skb/ingress")
 int
 jip_ingress(struct __sk_buff *skb)
 {
-	__u32 a[4];
+	return skb_addr_ok(skb, 16, 24);	/* destination */
+}
 
-	if (skb->protocol == bpf_htons(ETH_P_IP) && (conf.flags & JIP_V4)) {
-		if (bpf_skb_load_bytes(skb, 16, a, 4) < 0)
-			return 0;
-		return v4_index(a[0]) >= 0;
-	}
-	if (skb->protocol == bpf_htons(ETH_P_IPV6) && (conf.flags & JIP_V6)) {
-		if (bpf_skb_load_bytes(skb, 24, a, 16) < 0)
-			return 0;
-		return v6_index(a) >= 0;
-	}
-	return 1;
+SEC("cgroup_skb/egress")
+int
+jip_egress(struct __sk_buff *skb)
+{
+	return skb_addr_ok(skb, 12, 8);		/* source */
 }
