@@ -52,7 +52,7 @@ $(B)/bpf/jailip.bpf.o: src/libjail/bpf/jailip.bpf.c src/libjail/bpf/jailip.h
 	@mkdir -p $(dir $@)
 	$(BPF_CC) -O2 -g -target bpf -I/usr/include/$(shell $(CC) -dumpmachine) \
 	    -Wall -c -o $@ $<
-	llvm-strip -g --remove-section=.BTF.ext --remove-section=.rel.BTF.ext $@
+	llvm-strip -g --remove-section=.BTF --remove-section=.BTF.ext --remove-section=.rel.BTF.ext $@
 
 $(B)/obj/src/libjail/sys/bpf.o $(B)/pic/src/libjail/sys/bpf.o: \
     $(B)/bpf/jailip.bpf.o src/libjail/bpf/jailip.h

@@ -132,9 +132,35 @@ prog_attach(int cgfd, int progfd, int type, unsigned flags, int cmd)
 }
 
 /*
+ * Is the program of attach type t needed?  With no address rules only
+ * sock_create (the FIB mark); and no hook of a family the jail has no
+ * socket of (sock_create refuses them).
+ */
+static bool
+needed(const struct jip_conf *c, int t)
+{
+	bool no4 = (c->flags & JIP_V4) && c->n4 == 0,
+	    no6 = (c->flags & JIP_V6) && c->n6 == 0;
+
+	if (!(c->flags & (JIP_V4 | JIP_V6)))
+		return t == BPF_CGROUP_INET_SOCK_CREATE;
+	switch (t) {
+	case BPF_CGROUP_INET4_BIND: case BPF_CGROUP_INET4_POST_BIND:
+	case BPF_CGROUP_INET4_CONNECT: case BPF_CGROUP_UDP4_SENDMSG:
+		return !no4;
+	case BPF_CGROUP_INET6_BIND: case BPF_CGROUP_INET6_POST_BIND:
+	case BPF_CGROUP_INET6_CONNECT: case BPF_CGROUP_UDP6_SENDMSG:
+		return !no6;
+	case BPF_CGROUP_INET_INGRESS: case BPF_CGROUP_INET_EGRESS:
+		return !(no4 && no6);
+	default:
+		return true;
+	}
+}
+
+/*
  * Load the programs with conf and attach them to the cgroup v2 directory
- * cgroup.  With no address rules only sock_create (the FIB mark) is
- * loaded.  On failure nothing stays attached.
+ * cgroup; only those needed.  On failure nothing stays attached.
  */
 int
 bpf_jail_attach(const char *cgroup, const struct jip_conf *conf, char *err)
@@ -142,7 +168,6 @@ bpf_jail_attach(const char *cgroup, const struct jip_conf *conf, char *err)
 	struct bpf_object *obj;
 	struct bpf_program *p, *done[16];
 	struct bpf_map *rodata;
-	bool addrs = conf->flags & (JIP_V4 | JIP_V6);
 	int cgfd = -1, ndone = 0, rc = -1;
 	size_t size = 0;
 	void *ro;
@@ -163,7 +188,7 @@ bpf_jail_attach(const char *cgroup, const struct jip_conf *conf, char *err)
 	}
 	memcpy(ro, conf, sizeof(*conf));
 	for (p = lb.next_program(obj, NULL); p; p = lb.next_program(obj, p))
-		if (!addrs && lb.attach_type(p) != BPF_CGROUP_INET_SOCK_CREATE)
+		if (!needed(conf, lb.attach_type(p)))
 			lb.set_autoload(p, false);
 	if (lb.load(obj) < 0) {
 		jerr(err, "bpf: loading the programs: %s", lb_msg[0] ? lb_msg :
