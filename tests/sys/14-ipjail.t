@@ -194,8 +194,8 @@ is "$(tail -1 "$BGOUT")" "192.0.2.10" "  and the host received that one, not the
 serve host 127.0.0.1 7021 tfo
 run jexec $A "$SA" tfo 127.0.0.1 7021
 is "$RC.$OUT" "1.Connection refused" "$A: TCP fast open to the host's 127.0.0.1:7021 does not reach it"
-run "$SA" tfo 127.0.0.1 7021
-is "$RC.$OUT" "0.127.0.0.1" "  control: the host's goes to 127.0.0.1"
+act host connect 127.0.0.1 7021
+is "$RC.$OUT" "0.127.0.0.1 tfo 127.0.0.1" "  control: the host's service is there"
 run jexec $A "$SA" freebind 192.0.2.1 7022
 is "$RC.$OUT" "1.Cannot assign requested address" "$A: IP_FREEBIND does not let it bind the host's address"
 run "$SA" freebind 192.0.2.99 7022
@@ -249,6 +249,17 @@ run jail -c name=$X path=/ persist 'ip4.addr=v0|192.0.2.40/24 vhid 1'
 like "$ERR" "ifconfig options are not supported" "ifconfig options after the address are refused"
 run jail -m name=$A ip4.addr=192.0.2.12
 is "$RC.$ERR" "1.jail: $A: ip4.addr cannot be changed after creation" "ip4.addr cannot be changed later (yet)"
+# jails of one stack do not share addresses, unless each has just one
+snapshot
+run jail -c name=$X path=/ persist ip4.addr=192.0.2.50,192.0.2.10
+is "$RC.$ERR" "1.jail: IPv4 addresses clash" "a jail with $A's 192.0.2.10 among two addresses: FreeBSD's clash"
+no_trace $X
+run jail -c name=$X path=/ persist ip6.addr=2001:db8::51,2001:db8::10
+is "$RC.$ERR" "1.jail: IPv6 addresses clash" "  and for IPv6"
+no_trace $X
+run jail -c name=$X path=/ persist ip4.addr=192.0.2.11
+is "$RC.$ERR" "0." "  control: $B's single 192.0.2.11 may be shared by a jail with only it"
+rm_jail $X
 # a failure after the alias and the programs were made walks them back
 sysctl -qw net.ipv6.conf.v1.disable_ipv6=1
 run jail -c name=$X path=/ persist 'ip4.addr=v1|192.0.2.41/24' 'ip6.addr=v1|2001:db8::41/64'
@@ -274,6 +285,9 @@ is "$RC.$OUT" "0.$A: removed" "jail -r $A"
 run ip -o addr show dev v0
 unlike "$OUT" "192\.0\.2\.10/|2001:db8::10/" "  its aliases are gone from v0"
 check "  its cgroup, with the programs, is gone" eval "[ ! -d '$cg' ]"
+run jail -c name=$X path=/ persist ip4.addr=192.0.2.50,192.0.2.10
+is "$RC.$ERR" "0." "  its addresses are free again"
+rm_jail $X
 # a holder killed outright: the monitor still removes the aliases
 hp=$(holder_pid $B)
 kill -9 "$hp"

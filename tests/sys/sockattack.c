@@ -4,8 +4,8 @@
  *
  *   sockattack pktinfo SRC DST PORT   connected UDP socket, one datagram
  *                                     with IP_PKTINFO source SRC
- *   sockattack tfo DST PORT           TCP fast open (sendto MSG_FASTOPEN):
- *                                     the address it went to
+ *   sockattack tfo DST PORT           TCP fast open (sendto MSG_FASTOPEN),
+ *                                     the reply read: the address it went to
  *   sockattack freebind ADDR PORT     IP_FREEBIND, then bind
  */
 #define _GNU_SOURCE
@@ -69,9 +69,13 @@ main(int argc, char **argv)
 		struct sockaddr_in dst = sin_of(argv[2], argv[3]), peer;
 		socklen_t len = sizeof(peer);
 
+		char reply[64];
+
+		/* the reply: the connection is made (with a cookie, sendto
+		 * returns before it is) */
 		if ((s = socket(AF_INET, SOCK_STREAM, 0)) < 0 ||
 		    sendto(s, "x", 1, MSG_FASTOPEN, (struct sockaddr *)&dst,
-		    sizeof(dst)) < 0 ||
+		    sizeof(dst)) < 0 || read(s, reply, sizeof(reply)) < 0 ||
 		    getpeername(s, (struct sockaddr *)&peer, &len) < 0)
 			return fail();
 		printf("%s\n", inet_ntop(AF_INET, &peer.sin_addr, a, sizeof(a)));

@@ -502,6 +502,94 @@ fib_del(struct registry *r, const struct jail_rec *jr)
 	close(fd);
 }
 
+/* ----- address clashes ----- */
+
+/*
+ * The registry key of address e of a jail: "<stack>-<addr>", the stack
+ * being the network namespace the jail shares (its inode).
+ */
+static bool
+addr_key(struct registry *r, const struct jail_rec *jr, int k,
+    const struct ip_ent *e, char *key, size_t len)
+{
+	char a[INET6_ADDRSTRLEN];
+	struct stat st;
+	int fd = jail_outer_netns(r, jr);
+
+	if (fd < 0 || fstat(fd, &st) < 0) {
+		if (fd >= 0)
+			close(fd);
+		return false;
+	}
+	close(fd);
+	inet_ntop(fams[k].af, e->a, a, sizeof(a));
+	snprintf(key, len, "%lu-%s", (unsigned long)st.st_ino, a);
+	return true;
+}
+
+/*
+ * FreeBSD's rule: restricted jails of one stack may not share addresses,
+ * unless each has exactly one.  Only the topmost restricted jails count:
+ * one under a restricted parent has a subset of its parent's, checked
+ * when the parent was made.  Each address is recorded,
+ * "addrs/<key>/<jid>", so a check does not grow with the number of jails.
+ */
+static int
+addrs_claim(struct registry *r, struct jail_rec *jr, char *err)
+{
+	struct ip_ent ent[2][JIP_MAX], oent[JIP_MAX];
+	struct jail_rec p;
+	char key[128];
+	int n[2];
+
+	if (jr->parent > 0 && reg_load(r, jr->parent, &p) == 0 &&
+	    restricted(&p))
+		return 0;
+	for (int k = 0; k < 2; k++)
+		n[k] = parse_list(&fams[k], list_of(jr, k), "", ent[k], err);
+	for (int k = 0; k < 2; k++)
+		for (int i = 0; i < n[k]; i++) {
+			int *jids = NULL, m = addr_key(r, jr, k, &ent[k][i], key,
+			    sizeof(key)) ? reg_members(r, "addrs", key, &jids) : 0;
+			bool clash = false;
+			for (int j = 0; j < m && !clash; j++) {
+				struct jail_rec o;
+				if (jids[j] == jr->jid || reg_load(r, jids[j], &o) < 0 ||
+				    o.state == JS_DYING || !reg_holder_alive(&o))
+					continue;
+				clash = n[k] != 1 || parse_list(&fams[k],
+				    list_of(&o, k), "", oent, err) != 1;
+			}
+			free(jids);
+			if (clash) {
+				errno = EADDRINUSE;
+				return jerr(err, "IPv%d addresses clash",
+				    k ? 6 : 4);
+			}
+		}
+	for (int k = 0; k < 2; k++)
+		for (int i = 0; i < n[k]; i++)
+			if (addr_key(r, jr, k, &ent[k][i], key, sizeof(key)) &&
+			    reg_member_add(r, "addrs", key, jr->jid) < 0)
+				return jerrno(err, "%s: registry", fams[k].addr);
+	return 0;
+}
+
+static void
+addrs_release(struct registry *r, const struct jail_rec *jr)
+{
+	struct ip_ent ent[JIP_MAX];
+	char key[128], err[JAIL_ERRMSGLEN];
+	struct jail_rec c = *jr;
+
+	for (int k = 0; k < 2; k++) {
+		int n = parse_list(&fams[k], list_of(&c, k), "", ent, err);
+		for (int i = 0; i < n; i++)
+			if (addr_key(r, jr, k, &ent[i], key, sizeof(key)))
+				reg_member_del(r, "addrs", key, jr->jid);
+	}
+}
+
 static void
 ip_destroy(struct registry *r, const struct jail_rec *jr)
 {
@@ -511,6 +599,8 @@ ip_destroy(struct registry *r, const struct jail_rec *jr)
 
 	if (jr->fib > 0)
 		fib_del(r, jr);
+	if (restricted(jr))
+		addrs_release(r, jr);
 	if (!jr->aliases[0] || (fd = jail_outer_netns(r, jr)) < 0)
 		return;
 	if (nl_open(&nl, fd, err) == 0) {
@@ -542,6 +632,8 @@ ip_created(struct registry *r, struct jail_rec *jr, char *err)
 
 	if (!restricted(jr) && jr->fib == 0)
 		return 0;
+	if (restricted(jr) && addrs_claim(r, jr, err) < 0)
+		return -1;
 	if (jr->fib > 0 && fib_add(r, jr, err) < 0)
 		return -1;
 	if (restricted(jr) && (strchr(jr->ip4_addr, '|') ||
