@@ -51,14 +51,14 @@ const struct param_def param_table[] = {
 	  "mount the jail's own /proc" },
 	{ "ip4", PT_JAILSYS, PF_CREATE, F(ip4), 0, &mod_ip,
 	  "IPv4 on the parent's stack: new (ip4.addr only), inherit, disable" },
-	{ "ip4.addr", PT_STRING, PF_CREATE, F(ip4_addr), S(ip4_addr),
+	{ "ip4.addr", PT_STRING, 0, F(ip4_addr), S(ip4_addr),
 	  &mod_ip, "IPv4 addresses of the jail: [iface|]addr[/plen], first "
 	  "is primary" },
 	{ "ip4.saddrsel", PT_BOOL, PF_CREATE, F(ip4_saddrsel), 0, &mod_ip,
 	  "source address by prefix (else always the primary)" },
 	{ "ip6", PT_JAILSYS, PF_CREATE, F(ip6), 0, &mod_ip,
 	  "IPv6 on the parent's stack: new (ip6.addr only), inherit, disable" },
-	{ "ip6.addr", PT_STRING, PF_CREATE, F(ip6_addr), S(ip6_addr),
+	{ "ip6.addr", PT_STRING, 0, F(ip6_addr), S(ip6_addr),
 	  &mod_ip, "IPv6 addresses of the jail: [iface|]addr[/plen], first "
 	  "is primary" },
 	{ "ip6.saddrsel", PT_BOOL, PF_CREATE, F(ip6_saddrsel), 0, &mod_ip,

@@ -248,6 +248,10 @@ int jail_outer_netns(struct registry *r, const struct jail_rec *jr);
 struct jip_conf;
 int bpf_jail_attach(const char *cgroup, const struct jip_conf *conf,
     char *err);
+struct bpf_attached { int type; uint32_t id; };
+int bpf_jail_query(const char *cgroup, struct bpf_attached *out, int max);
+void bpf_jail_detach(const char *cgroup, const struct bpf_attached *p,
+    int n);
 
 /* sys: sock_diag (sys/sockdiag.c) */
 struct diag_sock {

@@ -247,8 +247,6 @@ run jail -c name=$X path=/ persist ip4.addr=0.0.0.0
 is "$RC.$ERR" "1.jail: ip4.addr: 0.0.0.0 cannot be a jail's address" "0.0.0.0 is refused"
 run jail -c name=$X path=/ persist 'ip4.addr=v0|192.0.2.40/24 vhid 1'
 like "$ERR" "ifconfig options are not supported" "ifconfig options after the address are refused"
-run jail -m name=$A ip4.addr=192.0.2.12
-is "$RC.$ERR" "1.jail: $A: ip4.addr cannot be changed after creation" "ip4.addr cannot be changed later (yet)"
 # jails of one stack do not share addresses, unless each has just one
 snapshot
 run jail -c name=$X path=/ persist ip4.addr=192.0.2.50,192.0.2.10
@@ -277,6 +275,48 @@ is "$RC.$ERR" "0." "a jail on an address v1 already has"
 rm_jail $C
 check "  its removal leaves the address on v1" has_addr v1 192.0.2.42/24
 ip addr del 192.0.2.42/24 dev v1
+
+# ------------------------------------------------------------ updates ----
+run jail -m name=$A 'ip4.addr=v0|192.0.2.12/24'
+is "$RC.$ERR" "0." "jail -m $A ip4.addr=v0|192.0.2.12/24"
+check "  192.0.2.12 is on v0" has_addr v0 192.0.2.12/24
+run ip -o addr show dev v0
+unlike "$OUT" "192\.0\.2\.10/" "  192.0.2.10 is gone from it"
+act $A bind 0.0.0.0 7030
+is "$OUT" "192.0.2.12" "  $A's wildcard bind is now 192.0.2.12"
+act $A bind 192.0.2.10 7030
+is "$OUT" "Cannot assign requested address" "  and its old address is refused"
+is "$(progs_on "$(cgroup_of $A)")" 11 "  eleven programs: the old ones went"
+run jail -m name=$A 'ip4.addr=v0|192.0.2.12/24,192.0.2.30'
+is "$RC.$ERR" "1.jail: IPv4 addresses clash" "an update clashing with $P's addresses is refused"
+act $A bind 0.0.0.0 7030
+is "$OUT" "192.0.2.12" "  and changes nothing"
+run jail -m name=$P 'ip4.addr=v0|192.0.2.30/24'
+is "$RC.$ERR" "1.jail: ip4.addr: 192.0.2.31 is used by jail \"$P.c\"" "$P may not drop an address its child uses"
+check "  192.0.2.31 stays on v0" has_addr v0 192.0.2.31/24
+run jail -m name=$B ip6.addr=2001:db8::11
+is "$RC.$ERR" "0." "jail -m $B (ip6=disable) ip6.addr=2001:db8::11"
+run jls -j $B ip6
+is "$OUT" "new" "  its ip6 is new now"
+act $B socket inet6 stream 0
+is "$RC" 0 "  it makes IPv6 sockets"
+run jail -c name=$X path=/ persist
+run jail -m name=$X ip4.addr=192.0.2.60
+is "$RC.$ERR" "1.jail: ip4 cannot be changed after creation" "an unrestricted jail does not become restricted"
+rm_jail $X
+run jail -m name=$A 'ip4.addr=v0|192.0.2.10/24'
+is "$RC.$ERR" "0." "jail -m $A back to 192.0.2.10"
+# an update failing half-way leaves the jail as it was
+sysctl -qw net.ipv6.conf.v1.disable_ipv6=1
+run jail -m name=$A 'ip4.addr=v0|192.0.2.10/24,v0|192.0.2.14/24' 'ip6.addr=v1|2001:db8::14/64'
+like "$RC.$ERR" "^1\.jail: .*ip6\.addr: v1\|2001:db8::14/64" "an update whose IPv6 alias fails is refused"
+sysctl -qw net.ipv6.conf.v1.disable_ipv6=0
+run ip -o addr show dev v0
+unlike "$OUT" "192\.0\.2\.14/" "  the IPv4 alias it had added is gone"
+run jls -j $A ip4.addr ip6.addr
+is "$OUT" "v0|192.0.2.10/24 v0|2001:db8::10/64" "  jls shows the old addresses"
+act $A bind 192.0.2.14 7031
+is "$OUT" "Cannot assign requested address" "  and the old rules hold"
 
 # ------------------------------------------------------------ removal ----
 cg=$(cgroup_of $A)

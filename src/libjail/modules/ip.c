@@ -218,6 +218,48 @@ named_any(const uint64_t *set)
 	return false;
 }
 
+/*
+ * Entries ent[0..n) of family f against the parent: among its addresses
+ * pent[0..pn) if it is restricted (pent not NULL), and an alias only on a
+ * link of a stack the parent owns.
+ */
+static int
+check_entries(const struct fam *f, const struct jail_rec *parent,
+    const struct ip_ent *pent, int pn, const struct ip_ent *ent, int n,
+    char *err)
+{
+	char a[INET6_ADDRSTRLEN];
+
+	for (int i = 0; i < n; i++) {
+		inet_ntop(f->af, ent[i].a, a, sizeof(a));
+		if (pent) {
+			int j = 0;
+			while (j < pn && memcmp(pent[j].a, ent[i].a, 16) != 0)
+				j++;
+			if (j == pn) {
+				errno = EPERM;
+				return jerr(err, "%s: %s is not an address of the "
+				    "parent jail", f->addr, a);
+			}
+		}
+		if (!ent[i].iface[0])
+			continue;
+		/* Only a parent with a stack of its own may have its links
+		 * changed for a child; never the host's through a jail. */
+		if (parent && parent->vnet != JAIL_SYS_NEW) {
+			errno = EPERM;
+			return jerr(err, "%s: %s|%s: the parent jail has no "
+			    "network stack of its own", f->addr, ent[i].iface, a);
+		}
+		if (!parent && if_nametoindex(ent[i].iface) == 0) {
+			errno = ENODEV;
+			return jerr(err, "%s: %s|%s: no such interface", f->addr,
+			    ent[i].iface, a);
+		}
+	}
+	return 0;
+}
+
 /* Check one family of a new jail against its parent's. */
 static int
 check_family(struct jail_rec *jr, const struct jail_rec *parent,
@@ -227,7 +269,7 @@ check_family(struct jail_rec *jr, const struct jail_rec *parent,
 	struct ip_ent ent[JIP_MAX], pent[JIP_MAX];
 	struct jail_rec pc;
 	int *mode = mode_of(jr, k), n, pn = 0;
-	char *list = list_of(jr, k), a[INET6_ADDRSTRLEN];
+	char *list = list_of(jr, k);
 	bool prestricted = parent && restricted(parent);
 
 	if (prestricted) {
@@ -266,34 +308,8 @@ check_family(struct jail_rec *jr, const struct jail_rec *parent,
 		*mode = JAIL_SYS_DISABLE;
 	if (!set_has_name(set, f->saddrsel))
 		*(k ? &jr->ip6_saddrsel : &jr->ip4_saddrsel) = 1;
-	for (int i = 0; i < n; i++) {
-		inet_ntop(f->af, ent[i].a, a, sizeof(a));
-		if (prestricted) {
-			int j = 0;
-			while (j < pn && memcmp(pent[j].a, ent[i].a, 16) != 0)
-				j++;
-			if (j == pn) {
-				errno = EPERM;
-				return jerr(err, "%s: %s is not an address of the "
-				    "parent jail", f->addr, a);
-			}
-		}
-		if (!ent[i].iface[0])
-			continue;
-		/* Only a parent with a stack of its own may have its links
-		 * changed for a child; never the host's through a jail. */
-		if (parent && parent->vnet != JAIL_SYS_NEW) {
-			errno = EPERM;
-			return jerr(err, "%s: %s|%s: the parent jail has no "
-			    "network stack of its own", f->addr, ent[i].iface, a);
-		}
-		if (!parent && if_nametoindex(ent[i].iface) == 0) {
-			errno = ENODEV;
-			return jerr(err, "%s: %s|%s: no such interface", f->addr,
-			    ent[i].iface, a);
-		}
-	}
-	return 0;
+	return check_entries(f, parent, prestricted ? pent : NULL, pn, ent, n,
+	    err);
 }
 
 static int
@@ -382,9 +398,81 @@ alias_note(struct jail_rec *jr, int idx, const char *text)
 	    len ? "," : "", idx, text);
 }
 
+/* Is "idx|text" among the aliases recorded in list? */
+static bool
+alias_in(const char *list, int idx, const char *text)
+{
+	char item[96];
+	size_t len = (size_t)snprintf(item, sizeof(item), "%d|%s", idx, text);
+
+	for (const char *p = list; (p = strstr(p, item)) != NULL; p++)
+		if ((p == list || p[-1] == ',') && (p[len] == ',' ||
+		    p[len] == '\0'))
+			return true;
+	return false;
+}
+
+/* The alias key of an entry: its link's index in nl's stack and text. */
 static int
-add_aliases(struct registry *r, struct jail_rec *jr, struct nl *nl,
-    char *err)
+alias_of(struct nl *nl, const struct fam *f, struct ip_ent *e, char *text,
+    size_t len)
+{
+	if (e->plen < 0)
+		e->plen = f->bits;
+	ent_text(f, e, text, len);
+	return nl_ifindex(nl, e->iface);
+}
+
+/*
+ * Remove the recorded aliases that want's lists do not name (all of
+ * them for want NULL), and from jr->aliases.
+ */
+static void
+drop_aliases(struct jail_rec *jr, struct nl *nl, const struct jail_rec *want)
+{
+	char buf[JAIL_LISTLEN], err[JAIL_ERRMSGLEN], text[64], *save;
+	struct ip_ent ent[JIP_MAX];
+	struct jail_rec w;
+
+	if (want)
+		w = *want;
+	snprintf(buf, sizeof(buf), "%s", jr->aliases);
+	jr->aliases[0] = '\0';
+	for (char *t = strtok_r(buf, ",", &save); t;
+	    t = strtok_r(NULL, ",", &save)) {
+		char *bar = strchr(t, '|'), *slash;
+		unsigned char a[16];
+		bool keep = false;
+		int af, idx = atoi(t);
+
+		if (!bar || !(slash = strchr(bar, '/')))
+			continue;
+		for (int k = 0; want && k < 2 && !keep; k++) {
+			int n = parse_list(&fams[k], list_of(&w, k), w.ip_iface,
+			    ent, err);
+			for (int i = 0; i < n && !keep; i++)
+				keep = ent[i].iface[0] && alias_of(nl, &fams[k],
+				    &ent[i], text, sizeof(text)) == idx &&
+				    strcmp(text, bar + 1) == 0;
+		}
+		if (keep) {
+			alias_note(jr, idx, bar + 1);
+			continue;
+		}
+		*slash = '\0';
+		af = strchr(bar + 1, ':') ? AF_INET6 : AF_INET;
+		if (inet_pton(af, bar + 1, a) == 1)
+			nl_addr_del(nl, idx, af, a, atoi(slash + 1), err);
+	}
+}
+
+/*
+ * Add the aliases jr names that rec has not recorded yet, recording each
+ * in rec (jr itself at creation; the record as it stands for an update).
+ */
+static int
+add_aliases(struct registry *r, struct jail_rec *jr, struct jail_rec *rec,
+    struct nl *nl, char *err)
 {
 	struct ip_ent ent[JIP_MAX];
 	char text[64], before[JAIL_LISTLEN];
@@ -393,30 +481,32 @@ add_aliases(struct registry *r, struct jail_rec *jr, struct nl *nl,
 		const struct fam *f = &fams[k];
 		int n = parse_list(f, list_of(jr, k), jr->ip_iface, ent, err);
 		for (int i = 0; i < n; i++) {
-			int idx, plen = ent[i].plen >= 0 ? ent[i].plen : f->bits;
+			int idx;
 			if (!ent[i].iface[0])
 				continue;
-			ent[i].plen = plen;
-			ent_text(f, &ent[i], text, sizeof(text));
-			if ((idx = nl_ifindex(nl, ent[i].iface)) < 0) {
+			if ((idx = alias_of(nl, f, &ent[i], text,
+			    sizeof(text))) < 0) {
 				errno = ENODEV;
 				return jerr(err, "%s: %s|%s: no such interface",
 				    f->addr, ent[i].iface, text);
 			}
+			if (alias_in(rec->aliases, idx, text))
+				continue;
 			/* recorded before it exists: a crash leaves nothing
 			 * the registry does not know */
-			snprintf(before, sizeof(before), "%s", jr->aliases);
-			alias_note(jr, idx, text);
-			if (reg_store(r, jr, err) < 0)
+			snprintf(before, sizeof(before), "%s", rec->aliases);
+			alias_note(rec, idx, text);
+			if (reg_store(r, rec, err) < 0)
 				return -1;
-			if (nl_addr_add(nl, idx, f->af, ent[i].a, plen, err) == 0)
+			if (nl_addr_add(nl, idx, f->af, ent[i].a, ent[i].plen,
+			    err) == 0)
 				continue;
 			if (errno != EEXIST)
 				return jerr(err, "%s: %s|%s: %s", f->addr,
 				    ent[i].iface, text, strerror(errno));
 			/* the link had it already: not ours to remove */
-			snprintf(jr->aliases, sizeof(jr->aliases), "%s", before);
-			if (reg_store(r, jr, err) < 0)
+			snprintf(rec->aliases, sizeof(rec->aliases), "%s", before);
+			if (reg_store(r, rec, err) < 0)
 				return -1;
 		}
 	}
@@ -590,37 +680,35 @@ addrs_release(struct registry *r, const struct jail_rec *jr)
 	}
 }
 
+/* A netlink socket in the stack the jail's aliases are on. */
+static int
+outer_nl(struct registry *r, const struct jail_rec *jr, struct nl *nl,
+    char *err)
+{
+	int fd = jail_outer_netns(r, jr), rc;
+
+	if (fd < 0)
+		return jerrno(err, "ip4.addr: the parent's stack");
+	rc = nl_open(nl, fd, err);
+	close(fd);
+	return rc;
+}
+
 static void
 ip_destroy(struct registry *r, const struct jail_rec *jr)
 {
-	char buf[JAIL_LISTLEN], err[JAIL_ERRMSGLEN], *save;
+	char err[JAIL_ERRMSGLEN];
+	struct jail_rec c = *jr;
 	struct nl nl;
-	int fd;
 
 	if (jr->fib > 0)
 		fib_del(r, jr);
 	if (restricted(jr))
 		addrs_release(r, jr);
-	if (!jr->aliases[0] || (fd = jail_outer_netns(r, jr)) < 0)
-		return;
-	if (nl_open(&nl, fd, err) == 0) {
-		snprintf(buf, sizeof(buf), "%s", jr->aliases);
-		for (char *t = strtok_r(buf, ",", &save); t;
-		    t = strtok_r(NULL, ",", &save)) {
-			char *bar = strchr(t, '|'), *slash;
-			unsigned char a[16];
-			int af;
-			if (!bar || !(slash = strchr(bar, '/')))
-				continue;
-			*slash = '\0';
-			af = strchr(bar + 1, ':') ? AF_INET6 : AF_INET;
-			if (inet_pton(af, bar + 1, a) == 1)
-				nl_addr_del(&nl, atoi(t), af, a, atoi(slash + 1),
-				    err);
-		}
+	if (jr->aliases[0] && outer_nl(r, jr, &nl, err) == 0) {
+		drop_aliases(&c, &nl, NULL);
 		nl_close(&nl);
 	}
-	close(fd);
 }
 
 static int
@@ -628,7 +716,7 @@ ip_created(struct registry *r, struct jail_rec *jr, char *err)
 {
 	struct jip_conf c;
 	struct nl nl;
-	int fd, rc;
+	int rc;
 
 	if (!restricted(jr) && jr->fib == 0)
 		return 0;
@@ -638,19 +726,139 @@ ip_created(struct registry *r, struct jail_rec *jr, char *err)
 		return -1;
 	if (restricted(jr) && (strchr(jr->ip4_addr, '|') ||
 	    strchr(jr->ip6_addr, '|') || jr->ip_iface[0])) {
-		if ((fd = jail_outer_netns(r, jr)) < 0)
-			return jerrno(err, "ip4.addr: the parent's stack");
-		rc = nl_open(&nl, fd, err);
-		close(fd);
-		if (rc < 0)
+		if (outer_nl(r, jr, &nl, err) < 0)
 			return -1;
-		rc = add_aliases(r, jr, &nl, err);
+		rc = add_aliases(r, jr, jr, &nl, err);
 		nl_close(&nl);
 		if (rc < 0)
 			return -1;
 	}
 	make_conf(jr, &c);
 	return bpf_jail_attach(jr->cgroup, &c, err);
+}
+
+/*
+ * Each family's new list, checked as at creation, against the parent and
+ * the children (FreeBSD narrows a child's list; here a child's address
+ * must stay: EBUSY names it).  Fills the new modes; false if nothing
+ * changes.
+ */
+static int
+update_check(struct registry *r, struct jail_rec *jr,
+    const struct jail_rec *old, const uint64_t *set, char *err)
+{
+	struct ip_ent ent[JIP_MAX], pent[JIP_MAX], kent[JIP_MAX];
+	struct jail_rec p, kid;
+	int *kids = NULL, nk = 0, changed = 0;
+	bool haveparent = jr->parent > 0 && reg_load(r, jr->parent, &p) == 0;
+
+	for (int k = 0; k < 2; k++) {
+		const struct fam *f = &fams[k];
+		int n, pn = 0;
+		if (!set_has_name(set, f->addr))
+			continue;
+		if (jr->vnet == JAIL_SYS_NEW) {
+			errno = EINVAL;
+			return jerr(err, "vnet jails cannot have IP address "
+			    "restrictions");
+		}
+		if (*mode_of(jr, k) == JAIL_SYS_INHERIT) {
+			errno = EINVAL;
+			return jerr(err, "%s cannot be changed after creation",
+			    f->mode);
+		}
+		if ((n = parse_list(f, list_of(jr, k), jr->ip_iface, ent,
+		    err)) < 0)
+			return -1;
+		if (haveparent && restricted(&p) &&
+		    (pn = parse_list(f, list_of(&p, k), "", pent, err)) < 0)
+			return -1;
+		if (check_entries(f, haveparent ? &p : NULL, haveparent &&
+		    restricted(&p) ? pent : NULL, pn, ent, n, err) < 0)
+			return -1;
+		free(kids);
+		nk = reg_kids(r, jr->jid, &kids);
+		for (int c = 0; c < nk; c++) {
+			int m;
+			if (reg_load(r, kids[c], &kid) < 0 || !restricted(&kid) ||
+			    (m = parse_list(f, list_of(&kid, k), "", kent,
+			    err)) < 0)
+				continue;
+			for (int i = 0; i < m; i++) {
+				int j = 0;
+				while (j < n && memcmp(ent[j].a, kent[i].a, 16))
+					j++;
+				if (j == n) {
+					char a[INET6_ADDRSTRLEN];
+					inet_ntop(f->af, kent[i].a, a, sizeof(a));
+					free(kids);
+					errno = EBUSY;
+					return jerr(err, "%s: %s is used by jail "
+					    "\"%s\"", f->addr, a, kid.name);
+				}
+			}
+		}
+		*mode_of(jr, k) = n ? JAIL_SYS_NEW : JAIL_SYS_DISABLE;
+		struct jail_rec o = *old;
+		changed |= strcmp(list_of(jr, k), list_of(&o, k)) != 0;
+	}
+	free(kids);
+	return changed;
+}
+
+/*
+ * jail -m ip4.addr=...: FreeBSD lets a restricted jail's addresses
+ * change.  The new addresses are claimed and aliased, the new programs
+ * attached next to the old ones (both hold meanwhile: never more than
+ * either allows), then the old ones and the aliases no longer named go.
+ * A failure leaves the old rules, addresses and aliases.
+ */
+static int
+ip_update(struct registry *r, struct jail_rec *jr, const uint64_t *set,
+    char *err)
+{
+	char err2[JAIL_ERRMSGLEN];
+	struct bpf_attached old_progs[32];
+	struct jail_rec old;
+	struct jip_conf c;
+	struct nl nl;
+	int rc, nold, e;
+
+	if (!set_has_name(set, "ip4.addr") && !set_has_name(set, "ip6.addr"))
+		return 0;
+	if (reg_load(r, jr->jid, &old) < 0)
+		return jerrno(err, "registry");
+	if ((rc = update_check(r, jr, &old, set, err)) <= 0)
+		return rc;
+	addrs_release(r, &old);
+	if (addrs_claim(r, jr, err) < 0)
+		goto undo_claim;
+	if (outer_nl(r, jr, &nl, err) < 0)
+		goto undo_claim;
+	nold = bpf_jail_query(jr->cgroup, old_progs, 32);
+	make_conf(jr, &c);
+	/* the record keeps the old addresses until the new ones hold */
+	if (add_aliases(r, jr, &old, &nl, err) < 0 ||
+	    bpf_jail_attach(jr->cgroup, &c, err) < 0) {
+		e = errno;
+		drop_aliases(&old, &nl, &old);	/* those just added */
+		reg_store(r, &old, err2);
+		nl_close(&nl);
+		errno = e;
+		goto undo_claim;
+	}
+	if (nold > 0)
+		bpf_jail_detach(jr->cgroup, old_progs, nold);
+	snprintf(jr->aliases, sizeof(jr->aliases), "%s", old.aliases);
+	drop_aliases(jr, &nl, jr);
+	nl_close(&nl);
+	return 0;	/* core stores the record */
+undo_claim:
+	e = errno;
+	addrs_release(r, jr);
+	addrs_claim(r, &old, err2);
+	errno = e;
+	return -1;
 }
 
 /*
@@ -691,6 +899,7 @@ const struct module mod_ip = {
 	.name = "ip",
 	.check = ip_check,
 	.confine = ip_confine,
+	.update = ip_update,
 	.created = ip_created,
 	.destroy = ip_destroy,
 };

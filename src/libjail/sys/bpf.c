@@ -131,6 +131,68 @@ prog_attach(int cgfd, int progfd, int type, unsigned flags, int cmd)
 	return (int)syscall(SYS_bpf, cmd, &a, sizeof(a));
 }
 
+/* The attach types of the programs. */
+static const int jip_types[] = {
+	BPF_CGROUP_INET_SOCK_CREATE, BPF_CGROUP_INET4_BIND,
+	BPF_CGROUP_INET6_BIND, BPF_CGROUP_INET4_POST_BIND,
+	BPF_CGROUP_INET6_POST_BIND, BPF_CGROUP_INET4_CONNECT,
+	BPF_CGROUP_INET6_CONNECT, BPF_CGROUP_UDP4_SENDMSG,
+	BPF_CGROUP_UDP6_SENDMSG, BPF_CGROUP_INET_INGRESS,
+	BPF_CGROUP_INET_EGRESS,
+};
+
+/*
+ * The programs attached to the cgroup itself (only vjail attaches
+ * there): at most max, in out; their count.
+ */
+int
+bpf_jail_query(const char *cgroup, struct bpf_attached *out, int max)
+{
+	int cgfd = open(cgroup, O_RDONLY | O_DIRECTORY | O_CLOEXEC), n = 0;
+
+	if (cgfd < 0)
+		return -1;
+	for (size_t t = 0; t < sizeof(jip_types) / sizeof(*jip_types); t++) {
+		uint32_t ids[8];
+		union bpf_attr a;
+
+		memset(&a, 0, sizeof(a));
+		a.query.target_fd = (uint32_t)cgfd;
+		a.query.attach_type = (uint32_t)jip_types[t];
+		a.query.prog_ids = (uint64_t)(uintptr_t)ids;
+		a.query.prog_cnt = 8;
+		if (syscall(SYS_bpf, BPF_PROG_QUERY, &a, sizeof(a)) < 0)
+			continue;
+		for (uint32_t i = 0; i < a.query.prog_cnt && i < 8 && n < max;
+		    i++)
+			out[n++] = (struct bpf_attached){ jip_types[t], ids[i] };
+	}
+	close(cgfd);
+	return n;
+}
+
+/* Detach programs bpf_jail_query found. */
+void
+bpf_jail_detach(const char *cgroup, const struct bpf_attached *p, int n)
+{
+	int cgfd = open(cgroup, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	for (int i = 0; cgfd >= 0 && i < n; i++) {
+		union bpf_attr a;
+		int fd;
+
+		memset(&a, 0, sizeof(a));
+		a.prog_id = p[i].id;
+		if ((fd = (int)syscall(SYS_bpf, BPF_PROG_GET_FD_BY_ID, &a,
+		    sizeof(a))) < 0)
+			continue;
+		prog_attach(cgfd, fd, p[i].type, 0, BPF_PROG_DETACH);
+		close(fd);
+	}
+	if (cgfd >= 0)
+		close(cgfd);
+}
+
 /*
  * Is the program of attach type t needed?  With no address rules only
  * sock_create (the FIB mark); and no hook of a family the jail has no
