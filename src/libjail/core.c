@@ -52,6 +52,26 @@ jail_nsflags(const struct jail_rec *jr)
 	return fl;
 }
 
+/*
+ * The namespaces to enter a jail with: its own, and the network stack
+ * its holder is in when that is not ours (a jail without vnet under a
+ * vnet jail shares its parent's stack, not the caller's).
+ */
+int
+jail_enterflags(const struct jail_rec *jr, const struct jail_ns *ns)
+{
+	char path[64];
+	struct stat hs, ms;
+	int fl = jail_nsflags(jr);
+
+	snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)jr->holder);
+	if (!(fl & CLONE_NEWNET) && stat("/proc/self/ns/net", &ms) == 0 &&
+	    (ns->pidfd < 0 ? fstat(ns->fd[5], &hs) : stat(path, &hs)) == 0 &&
+	    hs.st_ino != ms.st_ino)
+		fl |= CLONE_NEWNET;
+	return fl;
+}
+
 int
 jail_confine(const struct jail_rec *jr, char *err)
 {
@@ -631,7 +651,8 @@ core_attach(int jid, char *err)
 	if ((jail_inside() ? svc_join(jid, err) :
 	    cg_move(dir, getpid(), err)) < 0)
 		goto out;
-	if (jns_setns(&ns, jail_nsflags(&jr)) < 0 || sys_become_root() < 0) {
+	if (jns_setns(&ns, jail_enterflags(&jr, &ns)) < 0 ||
+	    sys_become_root() < 0) {
 		jerrno(err, "jail_attach: setns");
 		goto out;
 	}

@@ -337,7 +337,7 @@ jail_exec(const struct jail_exec *je)
 		return -1;
 	if (core_enter(je->jid, &jr, &ns, err) < 0)
 		return -1;
-	nsflags = jail_nsflags(&jr);
+	nsflags = jail_enterflags(&jr, &ns);
 	if (je->nsmask)
 		nsflags &= je->nsmask;
 	/* Host root must never run the jail's files, nor the jail's root

@@ -45,14 +45,13 @@ child_fail(int sock, const char *what, const char *detail)
 }
 
 /*
- * Fork a child into jail jid with the namespaces in mask (of those the
- * jail has) and those in always (the holder's, owned by the jail or
- * shared with its parent).  In the child: 0, entered and confined when it entered the
+ * Fork a child into jail jid with the namespaces in mask (of those it is
+ * entered with: the jail's own, and its holder's stack).  In the child: 0, entered and confined when it entered the
  * user namespace, and *sock its end of the report channel.  In the
  * caller: the child's pid, or -1; *sock the caller's end.
  */
 static pid_t
-member_fork(int jid, int mask, int always, int *sock, char *err)
+member_fork(int jid, int mask, int *sock, char *err)
 {
 	struct jail_rec jr;
 	struct jail_ns ns;
@@ -61,7 +60,7 @@ member_fork(int jid, int mask, int always, int *sock, char *err)
 
 	if (core_enter(jid, &jr, &ns, err) < 0)
 		return -1;
-	nsflags = (jail_nsflags(&jr) & mask) | always;
+	nsflags = jail_enterflags(&jr, &ns) & mask;
 	if (!jail_inside() && (cgfd = cg_open_procs(&jr)) < 0) {
 		jerrno(err, "cgroup %s", jr.cgroup);
 		goto out;
@@ -153,7 +152,7 @@ jail_socket(int jid, int domain, int type, int protocol)
 	err[0] = '\0';
 	/* the network namespace only: the socket is made by the host's
 	 * root, in the jail's stack and cgroup */
-	if ((pid = member_fork(jid, 0, CLONE_NEWNET, &sock, err)) < 0)
+	if ((pid = member_fork(jid, CLONE_NEWNET, &sock, err)) < 0)
 		return -1;
 	if (pid == 0) {
 		struct report rp = { 0 };
@@ -206,7 +205,7 @@ jail_fork(struct jailparam *jp, unsigned int njp, int flags)
 		return -1;
 	}
 	err[0] = '\0';
-	if ((pid = member_fork(jid, ~0, 0, &sock, err)) == 0) {
+	if ((pid = member_fork(jid, ~0, &sock, err)) == 0) {
 		struct report rp = { 0 };
 		(void)!send(sock, &rp, sizeof(rp), 0);
 		close(sock);

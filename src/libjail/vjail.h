@@ -154,6 +154,8 @@ bool set_has_name(const uint64_t *s, const char *name);
 /* Clone flags every jail has; modules add CLONE_NEWNET, CLONE_NEWIPC. */
 int jail_nsflags(const struct jail_rec *jr);
 int jail_confine(const struct jail_rec *jr, char *err);
+struct jail_ns;
+int jail_enterflags(const struct jail_rec *jr, const struct jail_ns *ns);
 int jail_created(struct registry *r, struct jail_rec *jr, char *err);
 void jail_destroy(struct registry *r, const struct jail_rec *jr);
 

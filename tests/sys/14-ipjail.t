@@ -230,6 +230,24 @@ is "$OUT" "Cannot assign requested address" "  and not the host's"
 act $P.i bind 0.0.0.0 7012
 is "$OUT" "192.0.2.30" "  its wildcard is the parent's primary"
 
+# a child of a vnet jail: its addresses are aliases in its parent's stack
+V=${T}v
+run jail -c name=$V path=/ persist vnet children.max=1
+run jail -c name=$V.c path=/ persist 'ip4.addr=lo|192.0.2.77/32'
+is "$RC.$ERR" "0." "a child of vnet jail $V with ip4.addr=lo|192.0.2.77/32"
+run ip -n $V -o addr show dev lo
+like "$OUT" "192\.0\.2\.77/32" "  the address is on $V's lo"
+run ip -o addr show dev lo
+unlike "$OUT" "192\.0\.2\.77" "  not on the host's"
+act $V.c bind 0.0.0.0 7040
+is "$OUT" "192.0.2.77" "  the child's wildcard bind is 192.0.2.77"
+act $V bind 127.0.0.1 7040
+is "$OUT" "127.0.0.1" "  control: $V itself is not restricted"
+rm_jail $V.c
+run ip -n $V -o addr show dev lo
+unlike "$OUT" "192\.0\.2\.77" "  the child removed, the alias is gone from $V's lo"
+rm_jail $V
+
 # ---------------------------------------------------------- bad input ----
 snapshot
 run jail -c name=$X path=/ persist 'ip4.addr=nosuch0|192.0.2.40/24'
