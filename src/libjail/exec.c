@@ -321,7 +321,7 @@ jail_exec(const struct jail_exec *je)
 	struct jail_rec jr;
 	struct ident id;
 	struct jail_ns ns;
-	int cgfd = -1, selfpid = -1, pipefd[2] = { -1, -1 };
+	int cgfd = -1, pipefd[2] = { -1, -1 };
 	int master = -1, slave = -1, nsflags, st = -1, e;
 	long pid;
 	ssize_t n;
@@ -355,24 +355,11 @@ jail_exec(const struct jail_exec *je)
 	if (pipe2(pipefd, O_CLOEXEC) < 0 ||
 	    (je->pty && open_pty(&master, &slave, err) < 0))
 		goto out;
-	if (nsflags & CLONE_NEWPID) {
-		if ((selfpid = open("/proc/self/ns/pid_for_children",
-		    O_RDONLY | O_CLOEXEC)) < 0 ||
-		    jns_setns(&ns, CLONE_NEWPID) < 0) {
-			jerrno(err, "setns pid");
-			goto out;
-		}
-	}
-	pid = sys_clone3(0, NULL, cgfd);
-	if (pid == 0) {
+	if ((pid = jns_clone(&ns, nsflags, cgfd)) == 0) {
 		close(pipefd[0]);
 		child(je, &jr, &ns, nsflags, &id, slave, pipefd[1], cgfd < 0);
 	}
-	e = errno;
-	if (selfpid >= 0)
-		(void)!setns(selfpid, CLONE_NEWPID);	/* back to our own */
 	if (pid < 0) {
-		errno = e;
 		jerrno(err, "clone3");
 		goto out;
 	}
@@ -397,8 +384,8 @@ jail_exec(const struct jail_exec *je)
 out:
 	e = errno;
 	jns_close(&ns);
-	for (int *fd = (int[]){ cgfd, selfpid, pipefd[0], pipefd[1],
-	    master, slave }, i = 0; i < 6; i++)
+	for (int *fd = (int[]){ cgfd, pipefd[0], pipefd[1], master, slave },
+	    i = 0; i < 5; i++)
 		if (fd[i] >= 0)
 			close(fd[i]);
 	errno = e;

@@ -55,7 +55,7 @@ member_fork(int jid, int mask, int *sock, char *err)
 {
 	struct jail_rec jr;
 	struct jail_ns ns;
-	int sv[2] = { -1, -1 }, cgfd = -1, selfpid = -1, nsflags, e;
+	int sv[2] = { -1, -1 }, cgfd = -1, nsflags, e;
 	pid_t pid = -1;
 
 	if (core_enter(jid, &jr, &ns, err) < 0)
@@ -69,15 +69,7 @@ member_fork(int jid, int mask, int *sock, char *err)
 		jerrno(err, "socketpair");
 		goto out;
 	}
-	/* a PID namespace applies to children: ours for the one clone */
-	if ((nsflags & CLONE_NEWPID) && ((selfpid = open(
-	    "/proc/self/ns/pid_for_children", O_RDONLY | O_CLOEXEC)) < 0 ||
-	    jns_setns(&ns, CLONE_NEWPID) < 0)) {
-		jerrno(err, "setns pid");
-		goto out;
-	}
-	pid = (pid_t)sys_clone3(0, NULL, cgfd);
-	if (pid == 0) {
+	if ((pid = jns_clone(&ns, nsflags, cgfd)) == 0) {
 		/* not traceable by the jail while it holds the host's */
 		prctl(PR_SET_DUMPABLE, 0);
 		close(sv[0]);
@@ -95,22 +87,15 @@ member_fork(int jid, int mask, int *sock, char *err)
 		jns_close(&ns);
 		if (cgfd >= 0)
 			close(cgfd);
-		if (selfpid >= 0)
-			close(selfpid);
 		*sock = sv[1];
 		return 0;
 	}
-	e = errno;
-	if (selfpid >= 0)
-		(void)!setns(selfpid, CLONE_NEWPID);	/* back to our own */
-	if (pid < 0) {
-		errno = e;
+	if (pid < 0)
 		jerrno(err, "clone3");
-	}
 out:
 	e = errno;
 	jns_close(&ns);
-	for (int *fd = (int[]){ cgfd, selfpid, sv[1] }, i = 0; i < 3; i++)
+	for (int *fd = (int[]){ cgfd, sv[1] }, i = 0; i < 2; i++)
 		if (fd[i] >= 0)
 			close(fd[i]);
 	if (pid < 0 && sv[0] >= 0)

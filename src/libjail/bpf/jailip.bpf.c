@@ -273,6 +273,22 @@ bind_source(struct bpf_sock_addr *ctx, void *sa, int len)
 	return bpf_bind(ctx, sa, len) == 0 ? 1 : refuse(EADDRNOTAVAIL);
 }
 
+/*
+ * An IPv4 destination of connect4 or sendmsg4 made the jail's (*d):
+ * -1 to go on, else the verdict (no rules: 1; no IPv4: refused).
+ */
+static __always_inline int
+v4_dest(struct bpf_sock_addr *ctx, __u32 *d)
+{
+	if (!(conf.flags & JIP_V4))
+		return 1;
+	if (conf.n4 == 0)
+		return refuse(EAFNOSUPPORT);
+	if ((*d = v4_remote(ctx->user_ip4)) != ctx->user_ip4)
+		ctx->user_ip4 = *d;
+	return -1;
+}
+
 /* ----- programs ----- */
 
 SEC("cgroup/sock_create")
@@ -357,13 +373,10 @@ jip_connect4(struct bpf_sock_addr *ctx)
 	struct bpf_sock *sk = ctx->sk;
 	struct sin4 sa = { .family = AF_INET };
 	__u32 d;
+	int v;
 
-	if (!(conf.flags & JIP_V4))
-		return 1;
-	if (conf.n4 == 0)
-		return refuse(EAFNOSUPPORT);
-	if ((d = v4_remote(ctx->user_ip4)) != ctx->user_ip4)
-		ctx->user_ip4 = d;
+	if ((v = v4_dest(ctx, &d)) >= 0)
+		return v;
 	if (sk->src_ip4 != 0)
 		return v4_index(sk->src_ip4) < 0 ? refuse(EADDRNOTAVAIL) : 1;
 	sa.addr = v4_source(d);
@@ -396,13 +409,10 @@ jip_sendmsg4(struct bpf_sock_addr *ctx)
 {
 	struct bpf_sock *sk = ctx->sk;
 	__u32 d, s;
+	int v;
 
-	if (!(conf.flags & JIP_V4))
-		return 1;
-	if (conf.n4 == 0)
-		return refuse(EAFNOSUPPORT);
-	if ((d = v4_remote(ctx->user_ip4)) != ctx->user_ip4)
-		ctx->user_ip4 = d;
+	if ((v = v4_dest(ctx, &d)) >= 0)
+		return v;
 	if ((s = ctx->msg_src_ip4) != 0)	/* IP_PKTINFO */
 		return v4_index(s) < 0 ? refuse(EADDRNOTAVAIL) : 1;
 	if (sk->src_ip4 == 0)
