@@ -336,6 +336,30 @@ is "$OUT" "v0|192.0.2.10/24 v0|2001:db8::10/64" "  jls shows the old addresses"
 act $A bind 192.0.2.14 7031
 is "$OUT" "Cannot assign requested address" "  and the old rules hold"
 
+# ------------------------------------------------------------ jail.conf ----
+cat >"$WORK/ip.conf" <<CONF
+path = "/";
+$C {
+	persist;
+	interface = v1;
+	ip4.addr = 198.51.100.10/24, 198.51.100.11;
+	ip4.addr += "v0|198.51.100.12/24";
+	ip6.addr = "2001:db8:1::10";
+}
+CONF
+run jail -f "$WORK/ip.conf" -c $C
+is "$RC.$OUT.$ERR" "0.$C: created." "jail.conf: interface, ip4.addr with +=, ip6.addr"
+run jls -j $C ip4.addr ip6.addr
+is "$OUT" "198.51.100.10/24,198.51.100.11,v0|198.51.100.12/24 2001:db8:1::10" "  jls: the list as written"
+run sh -c 'ip -o addr show dev v1; ip -o addr show dev v0'
+like "$OUT" "v1 +inet 198\.51\.100\.10/24" "  198.51.100.10/24 on v1 (interface)"
+like "$OUT" "v1 +inet 198\.51\.100\.11/32" "  198.51.100.11/32 on v1"
+like "$OUT" "v0 +inet 198\.51\.100\.12/24" "  198.51.100.12/24 on v0 (its own)"
+like "$OUT" "v1 +inet6 2001:db8:1::10/128" "  2001:db8:1::10/128 on v1"
+run jail -f "$WORK/ip.conf" -r $C
+run sh -c 'ip -o addr show dev v1; ip -o addr show dev v0'
+unlike "$OUT" "198\.51\.100\.1[0-2]|2001:db8:1::10" "  jail -r: all four are gone"
+
 # ------------------------------------------------------------ removal ----
 cg=$(cgroup_of $A)
 run jail -r $A
