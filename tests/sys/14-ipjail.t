@@ -265,6 +265,12 @@ run jail -c name=$X path=/ persist ip4.addr=0.0.0.0
 is "$RC.$ERR" "1.jail: ip4.addr: 0.0.0.0 cannot be a jail's address" "0.0.0.0 is refused"
 run jail -c name=$X path=/ persist 'ip4.addr=v0|192.0.2.40/24 vhid 1'
 like "$ERR" "ifconfig options are not supported" "ifconfig options after the address are refused"
+run jail -c name=$X path=/ persist 'ip4.addr=v1|192.0.2.40/255.255.255.0'
+is "$RC.$ERR" "0." "a dotted netmask, as jail(8) takes it"
+check "  192.0.2.40/24 is on v1" has_addr v1 192.0.2.40/24
+rm_jail $X
+run jail -c name=$X path=/ persist 'ip4.addr=v1|192.0.2.40/255.0.255.0'
+is "$RC.$ERR" "1.jail: ip4.addr: bad prefix length in \"192.0.2.40/255.0.255.0\"" "  a mask with holes is refused"
 # jails of one stack do not share addresses, unless each has just one
 snapshot
 run jail -c name=$X path=/ persist ip4.addr=192.0.2.50,192.0.2.10

@@ -132,8 +132,17 @@ parse_ent(const struct fam *f, char *s, const char *dflt, struct ip_ent *e,
 		s = bar + 1;
 	}
 	if ((slash = strchr(s, '/')) != NULL) {
+		struct in_addr m;
 		*slash = '\0';
 		plen = strtol(slash + 1, &ep, 10);
+		/* FreeBSD's jail(8) also takes a dotted IPv4 netmask */
+		if (f->af == AF_INET && *ep == '.' &&
+		    inet_pton(AF_INET, slash + 1, &m) == 1) {
+			uint32_t inv = ~ntohl(m.s_addr);
+			plen = 32 - __builtin_popcount(inv);
+			/* contiguous ones, else refused below */
+			ep = (inv & (inv + 1)) == 0 ? ep + strlen(ep) : slash + 1;
+		}
 		if (ep == slash + 1 || *ep || plen < 0 || plen > f->bits) {
 			errno = EINVAL;
 			return jerr(err, "%s: bad prefix length in \"%s/%s\"",
