@@ -342,6 +342,22 @@ is "$OUT" "v0|192.0.2.10/24 v0|2001:db8::10/64" "  jls shows the old addresses"
 act $A bind 192.0.2.14 7031
 is "$OUT" "Cannot assign requested address" "  and the old rules hold"
 
+# ------------------------------------------------------------ saddrsel ----
+ip addr add 203.0.113.1/24 dev v1
+run jail -c name=$X path=/ persist 'ip4.addr=v0|192.0.2.15/24,v1|203.0.113.15/24'
+is "$RC.$ERR" "0." "jail $X with 192.0.2.15/24 (primary) and 203.0.113.15/24"
+serve host 0.0.0.0 7050 sel
+act $X connect 203.0.113.1 7050
+is "$OUT" "203.0.113.15 sel 203.0.113.15" "  to 203.0.113.1 it speaks from 203.0.113.15 (ip4.saddrsel)"
+rm_jail $X
+run jail -c name=$X path=/ persist 'ip4.addr=v0|192.0.2.15/24,v1|203.0.113.15/24' ip4.nosaddrsel
+is "$RC.$ERR" "0." "the same with ip4.nosaddrsel"
+serve host 0.0.0.0 7051 sel
+act $X connect 203.0.113.1 7051
+is "$OUT" "192.0.2.15 sel 192.0.2.15" "  it always speaks from its primary"
+rm_jail $X
+ip addr del 203.0.113.1/24 dev v1
+
 # ------------------------------------------------------------ jail.conf ----
 cat >"$WORK/ip.conf" <<CONF
 path = "/";
