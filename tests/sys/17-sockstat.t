@@ -73,5 +73,7 @@ like "$OUT" "127\.0\.0\.1:7001" "jexec -n net $C ss: the jail's sockets with the
 run jls -j $A -v
 like "$OUT" "^        192\.0\.2\.10\$" "jls -v: $A's addresses (its stack is the host's)"
 
+# the listeners were never called: they go, by pid
+for p in "${_bgpids[@]}"; do kill "$p" 2>/dev/null; done
 rm_jail $A; rm_jail $C
 done_testing
