@@ -39,6 +39,8 @@ rec_defaults(struct jail_rec *jr)
 	jr->enforce_statfs = 2;
 	jr->devfs = 1;
 	jr->procfs = 1;
+	jr->ip4 = jr->ip6 = JAIL_SYS_INHERIT;	/* unrestricted */
+	jr->ip4_saddrsel = jr->ip6_saddrsel = 1;
 }
 
 int

@@ -188,6 +188,8 @@ reg_load(struct registry *r, int jid, struct jail_rec *jr)
 		return -1;
 	}
 	memset(jr, 0, sizeof(*jr));
+	/* a record from before ip4/ip6 were kept: unrestricted */
+	jr->ip4 = jr->ip6 = JAIL_SYS_INHERIT;
 	while ((n = getline(&line, &cap, f)) > 0) {
 		char *eq = strchr(line, '=');
 		bool neg;
