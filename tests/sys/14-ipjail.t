@@ -259,7 +259,7 @@ no_trace $X
 run jail -c name=$X path=/ persist ip4=inherit ip4.addr=192.0.2.40
 is "$RC.$ERR" "1.jail: ip4.addr: only with ip4=new" "ip4=inherit with ip4.addr is refused"
 no_trace $X
-run jail -c name=$X path=/ persist ip4.addr=192.0.2.40,192.0.2.40
+run jail -c name=$X path=/ persist 'ip4.addr=192.0.2.40,v0|192.0.2.40/24'
 is "$RC.$ERR" "1.jail: ip4.addr: 192.0.2.40 is given twice" "a repeated address is refused"
 run jail -c name=$X path=/ persist ip4.addr=0.0.0.0
 is "$RC.$ERR" "1.jail: ip4.addr: 0.0.0.0 cannot be a jail's address" "0.0.0.0 is refused"

@@ -191,8 +191,10 @@ parse_list(const struct fam *f, const char *list, const char *dflt,
 			return -1;
 		for (int i = 0; i < n; i++)
 			if (memcmp(ent[i].a, ent[n].a, 16) == 0) {
+				char a[INET6_ADDRSTRLEN];
+				inet_ntop(f->af, ent[n].a, a, sizeof(a));
 				errno = EINVAL;
-				return jerr(err, "%s: %s is given twice", f->addr, t);
+				return jerr(err, "%s: %s is given twice", f->addr, a);
 			}
 		n++;
 	}
