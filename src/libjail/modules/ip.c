@@ -328,7 +328,7 @@ ip_check(struct jail_rec *jr, const struct jail_rec *parent,
     const uint64_t *set, int flags, char *err)
 {
 	if (!(flags & JAIL_CREATE))
-		return 0;	/* all create-only: core refuses changes */
+		return 0;	/* changes: ip_update checks them */
 	if (jr->fib < 0 || jr->fib > FIB_MAX) {
 		errno = EINVAL;
 		return jerr(err, "exec.fib: %d is not a FIB (0 to %d)", jr->fib,
