@@ -397,6 +397,21 @@ hp=$(holder_pid $B)
 kill -9 "$hp"
 check "$B's holder killed: its alias goes with it" wait_for 5 eval '! has_addr v0 192.0.2.11/32'
 check "  and the jail" wait_for 5 jail_absent $B
+# a crash of everything (monitor and holder killed): the next command
+# that sweeps the registry removes the recorded alias and the FIB rule
+run jail -c name=$X path=/ persist 'ip4.addr=v1|192.0.2.16/24' exec.fib=7
+is "$RC.$ERR" "0." "jail $X with an alias on v1 and exec.fib=7"
+rec=$VJAIL_RUNDIR/jails/$(jid_of $X)
+mp=$(sed -n 's/^\.monitor=//p' "$rec"); hp=$(sed -n 's/^\.holder=//p' "$rec")
+kill -KILL "$mp" "$hp"
+wait_for 3 pid_gone "$hp"
+check "  monitor and holder killed: the alias is still there" has_addr v1 192.0.2.16/24
+sleep 1.1	# the registry is swept at most once a second
+run jail -c name=${X}2 path=/ persist
+check "  the next jail -c sweeps: the alias is gone" eval '! has_addr v1 192.0.2.16/24'
+run ip rule
+unlike "$OUT" "fwmark 0x766a0007" "  and so is FIB 7's rule"
+rm_jail ${X}2
 rm_jail $D; rm_jail $P
 
 done_testing
