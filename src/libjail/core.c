@@ -742,6 +742,14 @@ core_set(struct jail_rec *jr, const uint64_t *set, int flags, char *err)
 	const char *name = set_has_name(set, "name") ? jr->name : NULL;
 	int jid = set_has_name(set, "jid") ? jr->jid : 0, found;
 
+	/* No string reaches a record, a name or a command with a control
+	 * character in it (the registry is line-based). */
+	for (size_t i = 0; i < param_count; i++)
+		if (set_has(set, i) && param_table[i].type == PT_STRING &&
+		    mod_check_chars(param_table[i].name,
+		    param_field(&param_table[i], jr), true, err) < 0)
+			return -1;
+
 	/* Create only: reserve() refuses a taken name or jid, under lock. */
 	found = (jid > 0 || name) && (flags & JAIL_UPDATE) ?
 	    core_find(&cur, jid, jid > 0 ? NULL : name, -1, 0, err) : -1;

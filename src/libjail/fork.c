@@ -69,7 +69,7 @@ member_fork(int jid, int mask, int *sock, char *err)
 		jerrno(err, "socketpair");
 		goto out;
 	}
-	if ((pid = jns_clone(&ns, nsflags, cgfd)) == 0) {
+	if ((pid = jns_clone(&ns, nsflags, cgfd, NULL)) == 0) {
 		/* not traceable by the jail while it holds the host's */
 		prctl(PR_SET_DUMPABLE, 0);
 		close(sv[0]);

@@ -298,7 +298,8 @@ struct jail_ns {
 void jns_init(struct jail_ns *ns);
 int jns_open(pid_t pid, struct jail_ns *ns);
 int jns_setns(const struct jail_ns *ns, int flags);
-pid_t jns_clone(const struct jail_ns *ns, int nsflags, int cgfd);
+pid_t jns_clone(const struct jail_ns *ns, int nsflags, int cgfd,
+    int *pidfd);
 void jns_close(struct jail_ns *ns);
 void sys_proctitle(const char *title);
 int sys_become_root(void);

@@ -285,10 +285,10 @@ jns_setns(const struct jail_ns *ns, int flags)
  * clone3 a child into the cgroup cgfd (-1: ours) and, with CLONE_NEWPID
  * in nsflags, into ns's PID namespace, which applies to children: ours is
  * set for the one clone and put back.  As fork(): 0 in the child, its
- * pid in the caller, -1 with errno.
+ * pid in the caller (and its pidfd in *pidfd, unless NULL), -1 with errno.
  */
 pid_t
-jns_clone(const struct jail_ns *ns, int nsflags, int cgfd)
+jns_clone(const struct jail_ns *ns, int nsflags, int cgfd, int *pidfd)
 {
 	int self = -1, e;
 	long pid;
@@ -302,7 +302,7 @@ jns_clone(const struct jail_ns *ns, int nsflags, int cgfd)
 		errno = e;
 		return -1;
 	}
-	pid = sys_clone3(0, NULL, cgfd);
+	pid = sys_clone3(0, pidfd, cgfd);
 	e = errno;
 	if (self >= 0) {
 		if (pid != 0)
