@@ -248,6 +248,22 @@ run ip -n $V -o addr show dev lo
 unlike "$OUT" "192\.0\.2\.77" "  the child removed, the alias is gone from $V's lo"
 rm_jail $V
 
+# the rules are for the stack the jail shares, not for a stack of its own
+run jail -c name=$P.v path=/ persist vnet
+is "$RC.$ERR" "0." "a vnet child of $P"
+act $P.v bind 127.0.0.1 7041
+is "$OUT" "127.0.0.1" "  binds its own stack's 127.0.0.1 ($P's rules are for the host's stack)"
+act $P.v socket inet6 stream 0
+is "$RC" 0 "  and makes IPv6 sockets ($P has no IPv6)"
+act $P bind 192.0.2.1 7041
+is "$OUT" "Cannot assign requested address" "  control: $P is still restricted"
+rm_jail $P.v
+serve host 192.0.2.1 7042 unshared
+run jexec $A unshare -n perl "$S" connect 192.0.2.1 7042
+is "$RC.$OUT" "1.Network is unreachable" "$A's root in a stack it made itself: unrestricted, and cut off"
+act host connect 192.0.2.1 7042
+is "$RC" 0 "  control: the host's service is there"
+
 # ---------------------------------------------------------- bad input ----
 snapshot
 run jail -c name=$X path=/ persist 'ip4.addr=nosuch0|192.0.2.40/24'

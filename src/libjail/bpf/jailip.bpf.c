@@ -21,6 +21,8 @@
  *                   addresses (a connected UDP socket's IP_PKTINFO source
  *                   passes no other hook)
  *
+ * The rules are for the stack the jail shares: a socket of another one
+ * (a vnet child jail's, or a stack the jail made for itself) passes.
  * IPv4-mapped IPv6 addresses follow the IPv4 rules.  Every rule is a
  * constant of the object (read-only data, frozen at load), so nothing,
  * not even the host, can change a jail's addresses behind its record.
@@ -67,6 +69,13 @@ refuse(int e)
 {
 	bpf_set_retval(-e);
 	return 0;
+}
+
+/* Is the socket of ctx in a stack other than the jail's? */
+static __always_inline int
+other_stack(void *ctx)
+{
+	return conf.netns && bpf_get_netns_cookie(ctx) != conf.netns;
 }
 
 /* ----- IPv4 ----- */
@@ -280,7 +289,7 @@ bind_source(struct bpf_sock_addr *ctx, void *sa, int len)
 static __always_inline int
 v4_dest(struct bpf_sock_addr *ctx, __u32 *d)
 {
-	if (!(conf.flags & JIP_V4))
+	if (!(conf.flags & JIP_V4) || other_stack(ctx))
 		return 1;
 	if (conf.n4 == 0)
 		return refuse(EAFNOSUPPORT);
@@ -300,6 +309,8 @@ jip_sock_create(struct bpf_sock *sk)
 	/* a child jail's program runs first: its FIB wins */
 	if ((conf.flags & JIP_MARK) && sk->mark == 0)
 		sk->mark = conf.mark;
+	if (other_stack(sk))
+		return 1;
 	if (sk->family == AF_INET && (conf.flags & JIP_V4) && conf.n4 == 0)
 		return refuse(EAFNOSUPPORT);
 	if (sk->family == AF_INET6 && (conf.flags & JIP_V6) && conf.n6 == 0)
@@ -317,7 +328,7 @@ jip_bind4(struct bpf_sock_addr *ctx)
 {
 	__u32 a;
 
-	if (!(conf.flags & JIP_V4))
+	if (!(conf.flags & JIP_V4) || other_stack(ctx))
 		return 1;
 	if ((a = v4_local(ctx->user_ip4)) == 0)
 		return refuse(EADDRNOTAVAIL);
@@ -333,7 +344,7 @@ jip_bind6(struct bpf_sock_addr *ctx)
 	__u32 a[4] = { ctx->user_ip6[0], ctx->user_ip6[1], ctx->user_ip6[2],
 	    ctx->user_ip6[3] };
 
-	if (!(conf.flags & (JIP_V4 | JIP_V6)))
+	if (!(conf.flags & (JIP_V4 | JIP_V6)) || other_stack(ctx))
 		return 1;
 	if (!v6_local(a))
 		return refuse(EADDRNOTAVAIL);
@@ -345,6 +356,8 @@ SEC("cgroup/post_bind4")
 int
 jip_post_bind4(struct bpf_sock *sk)
 {
+	if (other_stack(sk))
+		return 1;
 	if ((conf.flags & JIP_V4) && v4_index(sk->src_ip4) < 0)
 		return refuse(EADDRNOTAVAIL);
 	return 1;
@@ -357,6 +370,8 @@ jip_post_bind6(struct bpf_sock *sk)
 	__u32 a[4] = { sk->src_ip6[0], sk->src_ip6[1], sk->src_ip6[2],
 	    sk->src_ip6[3] };
 
+	if (other_stack(sk))
+		return 1;
 	if (v6_mapped(a))
 		return (conf.flags & JIP_V4) && v4_index(a[3]) < 0 ?
 		    refuse(EADDRNOTAVAIL) : 1;
@@ -394,7 +409,7 @@ jip_connect6(struct bpf_sock_addr *ctx)
 	__u32 s[4] = { sk->src_ip6[0], sk->src_ip6[1], sk->src_ip6[2],
 	    sk->src_ip6[3] };
 
-	if (!(conf.flags & (JIP_V4 | JIP_V6)))
+	if (!(conf.flags & (JIP_V4 | JIP_V6)) || other_stack(ctx))
 		return 1;
 	v6_remote(d);
 	set_user_ip6(ctx, d);
@@ -431,7 +446,7 @@ jip_sendmsg6(struct bpf_sock_addr *ctx)
 	    ctx->msg_src_ip6[2], ctx->msg_src_ip6[3] };
 	__u32 s[4];
 
-	if (!(conf.flags & (JIP_V4 | JIP_V6)))
+	if (!(conf.flags & (JIP_V4 | JIP_V6)) || other_stack(ctx))
 		return 1;
 	v6_remote(d);
 	set_user_ip6(ctx, d);
@@ -453,6 +468,9 @@ static __always_inline int
 skb_addr_ok(struct __sk_buff *skb, __u32 off4, __u32 off6)
 {
 	__u32 a[4];
+
+	if (other_stack(skb))
+		return 1;
 
 	if (skb->protocol == bpf_htons(ETH_P_IP) && (conf.flags & JIP_V4))
 		return bpf_skb_load_bytes(skb, off4, a, 4) == 0 &&

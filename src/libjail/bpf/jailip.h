@@ -21,6 +21,8 @@ struct jip_conf {
 	__u32	flags;
 	__u32	n4, n6;
 	__u32	mark;			/* socket mark, with JIP_MARK */
+	__u64	netns;			/* cookie of the stack the rules are
+					   for (0: any); others' sockets pass */
 	__u32	ip4[JIP_MAX];		/* network order; [0] is the primary */
 	__u32	mask4[JIP_MAX];		/* its prefix, network order; 0: none */
 	__u32	ip6[JIP_MAX][4];	/* network order; [0] is the primary */

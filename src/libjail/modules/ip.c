@@ -34,6 +34,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <net/if.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -398,6 +399,36 @@ make_conf(struct jail_rec *jr, struct jip_conf *c)
 	}
 }
 
+#ifndef SO_NETNS_COOKIE
+#define SO_NETNS_COOKIE	71
+#endif
+
+/*
+ * The cookie of the stack the jail shares: its rules are for that
+ * stack's sockets only (0, unknown: for every socket, the safe side).
+ */
+static uint64_t
+stack_cookie(struct registry *r, const struct jail_rec *jr)
+{
+	int fd = jail_outer_netns(r, jr), self = -1, s = -1;
+	uint64_t cookie = 0;
+	socklen_t len = sizeof(cookie);
+
+	if (fd >= 0 && (self = open("/proc/self/ns/net", O_RDONLY |
+	    O_CLOEXEC)) >= 0 && setns(fd, CLONE_NEWNET) == 0) {
+		s = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+		if (setns(self, CLONE_NEWNET) < 0)
+			abort();	/* our own stack: cannot fail */
+	}
+	if (s >= 0 && getsockopt(s, SOL_SOCKET, SO_NETNS_COOKIE, &cookie,
+	    &len) < 0)
+		cookie = 0;
+	for (int *p = (int[]){ fd, self, s }, i = 0; i < 3; i++)
+		if (p[i] >= 0)
+			close(p[i]);
+	return cookie;
+}
+
 /* ----- aliases on the outer stack ----- */
 
 static void
@@ -745,6 +776,7 @@ ip_created(struct registry *r, struct jail_rec *jr, char *err)
 			return -1;
 	}
 	make_conf(jr, &c);
+	c.netns = restricted(jr) ? stack_cookie(r, jr) : 0;
 	return bpf_jail_attach(jr->cgroup, &c, err);
 }
 
@@ -848,6 +880,7 @@ ip_update(struct registry *r, struct jail_rec *jr, const uint64_t *set,
 		goto undo_claim;
 	nold = bpf_jail_query(jr->cgroup, old_progs, 32);
 	make_conf(jr, &c);
+	c.netns = stack_cookie(r, jr);
 	/* the record keeps the old addresses until the new ones hold */
 	if (add_aliases(r, jr, &old, &nl, err) < 0 ||
 	    bpf_jail_attach(jr->cgroup, &c, err) < 0) {
