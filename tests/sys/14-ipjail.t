@@ -114,6 +114,16 @@ is "$OUT" "192.0.2.10 src 192.0.2.10" "$A's connection to the host comes from 19
 serve host :: 7009 src6
 act $A connect 2001:db8::1 7009
 is "$OUT" "2001:db8::10 src6 2001:db8::10" "$A's IPv6 connection comes from 2001:db8::10"
+serve host 0.0.0.0 7012 mapped
+act $A connect ::ffff:192.0.2.1 7012
+is "$OUT" "192.0.2.10 mapped 192.0.2.10" "$A's IPv6 socket to ::ffff:192.0.2.1 comes from 192.0.2.10 too"
+act $A bind ::ffff:192.0.2.1 7012
+is "$OUT" "Cannot assign requested address" "$A binding ::ffff:192.0.2.1 (the host's, mapped): EADDRNOTAVAIL"
+serve host 127.0.0.1 7013 lo-mapped
+act $A connect ::ffff:127.0.0.1 7013
+is "$OUT" "Connection refused" "$A cannot reach the host's 127.0.0.1 as ::ffff:127.0.0.1"
+act host connect 127.0.0.1 7013
+is "$RC" 0 "  control: the host can"
 spawn host udprecv 192.0.2.1 7010
 act $A udpsend 192.0.2.1 7010
 wait_for 5 eval "[ \$(wc -l <'$BGOUT') -ge 2 ]"
