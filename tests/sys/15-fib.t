@@ -84,6 +84,16 @@ is "$RC.$ERR" "1.jail: exec.fib: -1 is not a FIB (0 to 252)" "exec.fib=-1 is ref
 run jail -m name=$J1 exec.fib=2
 is "$RC.$ERR" "1.jail: $J1: exec.fib cannot be changed after creation" "exec.fib cannot be changed"
 
+# a vnet jail's FIB is a table of its own stack
+V=${T}v
+run jail -c name=$V path=/ persist vnet exec.fib=4
+is "$RC.$ERR" "0." "jail -c $V vnet exec.fib=4"
+run ip -n $V rule
+like "$OUT" "fwmark 0x766a0004 lookup 4" "  the rule is in its own stack"
+run ip rule
+unlike "$OUT" "0x766a0004" "  not in the host's"
+rm_jail $V
+
 # the rule goes with the last jail of its FIB
 rm_jail $J2
 rules
