@@ -282,6 +282,9 @@ no_trace $X
 run jail -c name=$X path=/ persist vnet ip6.addr=2001:db8::40
 is "$RC.$ERR" "1.jail: vnet jails cannot have IP address restrictions" "ip6.addr on a vnet jail is refused"
 no_trace $X
+run jail -c name=$X path=/ persist vnet interface=v0
+is "$RC.$ERR" "0." "interface on a vnet jail is no restriction (a jail.conf may set it for all)"
+rm_jail $X
 run jail -c name=$X path=/ persist ip4=inherit ip4.addr=192.0.2.40
 is "$RC.$ERR" "1.jail: ip4.addr: only with ip4=new" "ip4=inherit with ip4.addr is refused"
 no_trace $X

@@ -341,11 +341,12 @@ ip_check(struct jail_rec *jr, const struct jail_rec *parent,
 		return jerr(err, "interface: bad interface name \"%s\"",
 		    jr->ip_iface);
 	}
+	/* (`interface` alone is no restriction: a jail.conf may set it for
+	 * every jail, vnet ones too, as FreeBSD's jail(8) allows) */
 	if (jr->vnet == JAIL_SYS_NEW) {
 		for (int k = 0; k < 2; k++)
 			if (list_of(jr, k)[0] || (set_has_name(set, fams[k].mode) &&
-			    *mode_of(jr, k) != JAIL_SYS_INHERIT) ||
-			    jr->ip_iface[0]) {
+			    *mode_of(jr, k) != JAIL_SYS_INHERIT)) {
 				errno = EINVAL;
 				return jerr(err, "vnet jails cannot have IP address "
 				    "restrictions");
