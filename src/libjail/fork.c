@@ -46,9 +46,10 @@ child_fail(int sock, const char *what, const char *detail)
 
 /*
  * Fork a child into jail jid with the namespaces in mask (of those it is
- * entered with: the jail's own, and its holder's stack).  In the child: 0, entered and confined when it entered the
- * user namespace, and *sock its end of the report channel.  In the
- * caller: the child's pid, or -1; *sock the caller's end.
+ * entered with: the jail's own, and its holder's stack).  In the child:
+ * 0, entered, confined when it entered the user namespace, and *sock its
+ * end of the report channel.  In the caller: the child's pid, or -1;
+ * *sock the caller's end.
  */
 static pid_t
 member_fork(int jid, int mask, int *sock, char *err)
