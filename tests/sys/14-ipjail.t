@@ -191,6 +191,15 @@ is "$OUT" "Cannot assign requested address" "  and still refuse the host's addre
 run jexec $A /usr/sbin/ip addr add 192.0.2.99/24 dev v0
 like "$RC.$ERR" "^[1-9].*Operation not permitted" "$A's root cannot add an address to the host's link"
 
+# listen() without bind: the kernel binds the wildcard, past the bind
+# hooks; what comes in for the host's addresses is dropped
+spawn $A autolisten
+port=$FIRST
+act host connect 192.0.2.1 "$port"
+is "$OUT" "Connection timed out" "$A's unbound listener (port $port): the host's 192.0.2.1 does not reach it"
+act host connect 192.0.2.10 "$port"
+is "$OUT" "192.0.2.1 hello" "  control: $A's own 192.0.2.10 does"
+
 # a source address given with IP_PKTINFO on a connected UDP socket
 spawn host udprecv 192.0.2.1 7020
 run jexec $A "$SA" pktinfo 192.0.2.1 192.0.2.1 7020

@@ -6,6 +6,9 @@
 #                              client with REPLY (default "hello") and
 #                              the client's address
 #   bind ADDR PORT             bind only: the bound address or the error
+#   autolisten                 listen() without bind (the kernel picks a
+#                              port on the wildcard): print the port,
+#                              answer one client
 #   connect ADDR PORT          connect: "LOCALADDR REPLY" or the error
 #   udprecv ADDR PORT          print the source address of one datagram
 #   udpsend ADDR PORT          send one datagram (unbound socket)
@@ -38,6 +41,15 @@ if ($op eq 'listen' || $op eq 'bind') {
 	print $s->sockhost, "\n";
 	my $c = $s->accept or fail;
 	print $c ($a[2] // 'hello'), ' ', host($c->peerhost), "\n";
+	exit 0;
+}
+if ($op eq 'autolisten') {
+	socket(my $s, AF_INET, SOCK_STREAM, 0) or fail;
+	listen($s, 5) or fail;
+	my ($port) = unpack_sockaddr_in(getsockname($s));
+	print "$port\n";
+	accept(my $c, $s) or fail;
+	print $c "hello\n";
 	exit 0;
 }
 if ($op eq 'connect') {
