@@ -183,9 +183,14 @@ print_nameval(int pflags)
 			printf("%s", first ? "" : " ");
 			if (!(pflags & PRINT_NAMEVAL))
 				quoted(pflags, v);
-			else if (is_bool(i))
-				printf("%s%s", ival(i) ? "" : "no",
-				    params[i].jp_name);
+			else if (is_bool(i)) {
+				/* FreeBSD's noname(): "no" after the last dot */
+				const char *n = params[i].jp_name,
+				    *dot = strrchr(n, '.');
+				int pre = dot ? (int)(dot - n + 1) : 0;
+				printf("%.*s%s%s", pre, n, ival(i) ? "" : "no",
+				    n + pre);
+			}
 			else {
 				printf("%s=", params[i].jp_name);
 				quoted(pflags, v);

@@ -27,7 +27,8 @@ static struct jail_rec made;
 
 /* Setup order matters: fs pivots into the new root, so it runs last. */
 const struct module *const modules[] = {
-	&mod_core, &mod_uts, &mod_ipc, &mod_net, &mod_ip, &mod_fs, NULL,
+	&mod_core, &mod_uts, &mod_ipc, &mod_net, &mod_ip, &mod_secure,
+	&mod_fs, NULL,
 };
 
 void
@@ -74,13 +75,21 @@ jail_enterflags(const struct jail_rec *jr, const struct jail_ns *ns)
 	return fl;
 }
 
+/* What every module restricts, applied at once (sys/confine.c). */
 int
 jail_confine(const struct jail_rec *jr, char *err)
 {
-	for (const struct module *const *m = modules; *m; m++)
-		if ((*m)->confine && (*m)->confine(jr, err) < 0)
-			return -1;
-	return 0;
+	struct confine c;
+	int rc = 0;
+
+	confine_init(&c);
+	for (const struct module *const *m = modules; *m && rc == 0; m++)
+		if ((*m)->confine)
+			rc = (*m)->confine(jr, &c, err);
+	if (rc == 0)
+		rc = confine_apply(&c, err);
+	confine_free(&c);
+	return rc;
 }
 
 int

@@ -48,13 +48,6 @@
 #include "../vjail.h"
 #include "../bpf/jailip.h"
 
-/* Not in Debian 12's headers (Landlock ABI 6, kernel 6.12). */
-#define LL_CREATE_RULESET_VERSION	(1U << 0)
-#define LL_SCOPE_ABSTRACT_UNIX_SOCKET	(1ULL << 0)
-struct ll_ruleset_attr {
-	__u64	handled_access_fs, handled_access_net, scoped;
-};
-
 #define FIB_MAX		252	/* 253-255 are Linux's default, main, local */
 #define FIB_MARK(n)	(0x766a0000u | (unsigned)(n))	/* "vj": vjail's */
 #define FIB_PREF	32000	/* after "local" (0), before "main" (32766) */
@@ -96,14 +89,16 @@ restricted(const struct jail_rec *jr)
 }
 
 /*
- * allow.raw_sockets and allow.reserved_ports belong to the allow.*
- * table (issue 8): FreeBSD's defaults (off, on) until it carries them.
+ * allow.raw_sockets: raw and ping sockets (root of a jail on a shared
+ * stack still lacks CAP_NET_RAW for raw ones; ping sockets follow
+ * net.ipv4.ping_group_range).  allow.reserved_ports: binding below 1024,
+ * which the bind programs allow in the kernel's place.
  */
 static unsigned
 allow_flags(const struct jail_rec *jr)
 {
-	(void)jr;
-	return JIP_RESERVED;
+	return (jr->allow[A_RAW_SOCKETS] ? JIP_RAW : 0) |
+	    (jr->allow[A_RESERVED_PORTS] ? JIP_RESERVED : 0);
 }
 
 /* One entry: "[iface|]addr[/plen]"; iface defaults to dflt. */
@@ -908,35 +903,18 @@ undo_claim:
 
 /*
  * The host's abstract unix sockets share the stack.  A Landlock scope
- * (ABI 6) lets the jail's processes reach only those of their own
- * Landlock domain: the holder's descendants share one, each entry
- * (jexec, jail_attach) gets one of its own.  (BPF's connect_unix hook
- * sees the name but not whose socket it is; seccomp cannot read it.)
+ * (ABI 6; applied by sys/confine.c) lets the jail's processes reach only
+ * those of their own Landlock domain: the holder's descendants share one,
+ * each entry (jexec, jail_attach) gets one of its own.  (BPF's
+ * connect_unix hook sees the name but not whose socket it is; seccomp
+ * cannot read it.)
  */
 static int
-ip_confine(const struct jail_rec *jr, char *err)
+ip_confine(const struct jail_rec *jr, struct confine *c, char *err)
 {
-	struct ll_ruleset_attr attr = { .scoped = LL_SCOPE_ABSTRACT_UNIX_SOCKET };
-	long abi;
-	int fd;
-
-	if (!restricted(jr))
-		return 0;
-	abi = syscall(SYS_landlock_create_ruleset, NULL, 0,
-	    LL_CREATE_RULESET_VERSION);
-	if (abi < 6) {
-		errno = ENOSYS;
-		return jerr(err, "ip4.addr: the kernel cannot keep the host's "
-		    "abstract unix sockets from the jail (Landlock ABI 6 needed)");
-	}
-	if ((fd = (int)syscall(SYS_landlock_create_ruleset, &attr,
-	    sizeof(attr), 0)) < 0)
-		return jerrno(err, "ip4.addr: landlock");
-	if (syscall(SYS_landlock_restrict_self, fd, 0) < 0) {
-		close(fd);
-		return jerrno(err, "ip4.addr: landlock");
-	}
-	close(fd);
+	(void)err;
+	if (restricted(jr))
+		c->landlock_scoped |= CONFINE_LL_ABSTRACT_UNIX;
 	return 0;
 }
 
