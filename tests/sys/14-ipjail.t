@@ -150,6 +150,14 @@ is "$RC.$OUT" "1.Operation not permitted" "$A (root): no raw IPv6 socket"
 act $A socket packet raw 0
 like "$RC.$OUT" "^1\.(Operation not permitted|Address family not supported by protocol)\$" \
 	"$A (root): no packet socket"
+run jail -c name=$X path=/ persist ip4.addr=192.0.2.19 allow.raw_sockets
+act $X socket inet dgram icmp
+is "$RC.$OUT" "0.ok" "  control: with allow.raw_sockets, a ping socket"
+rm_jail $X
+run jail -c name=$X path=/ persist 'ip4.addr=v0|192.0.2.19/24' allow.noreserved_ports
+act $X bind 192.0.2.19 80
+is "$RC.$OUT" "1.Permission denied" "with allow.noreserved_ports, port 80 is refused"
+rm_jail $X
 act host socket inet raw icmp
 is "$RC" 0 "  control: the host's root makes a raw socket"
 act host socket inet dgram icmp
