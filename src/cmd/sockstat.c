@@ -133,7 +133,7 @@ xprintf(const char *fmt, ...)
 }
 
 static int
-printaddr(const struct jail_sock *s, const struct sockaddr_storage *ss)
+printaddr(const struct sockaddr_storage *ss)
 {
 	char a[INET6_ADDRSTRLEN] = "*";
 	int port = port_of(ss);
@@ -148,7 +148,6 @@ printaddr(const struct jail_sock *s, const struct sockaddr_storage *ss)
 		    a, sizeof(a));
 	else if (ss->ss_family != AF_INET && ss->ss_family != AF_INET6)
 		return 0;
-	(void)s;
 	return port ? xprintf("%s:%d", a, port) : xprintf("%s:*", a);
 }
 
@@ -199,11 +198,11 @@ displaysock(const struct jail_sock *s, int pos)
 		}
 		offset += opt_w ? 92 : 44;
 	} else {
-		pos += printaddr(s, &s->js_local);
+		pos += printaddr(&s->js_local);
 		offset += w;
 		while (pos < offset)
 			pos += xprintf(" ");
-		pos += printaddr(s, &s->js_peer);
+		pos += printaddr(&s->js_peer);
 		offset += w;
 	}
 	if (opt_s && s->js_protocol == IPPROTO_TCP) {
