@@ -256,6 +256,9 @@ main(int argc, char **argv)
 	}
 	if (optind < argc)
 		usage();
+	/* as FreeBSD: -P alone means both IP families, no unix sockets */
+	if (!opt_4 && !opt_6 && (!proto_tcp || !proto_udp))
+		opt_4 = opt_6 = true;
 	if (!opt_4 && !opt_6 && !opt_u)
 		opt_4 = opt_6 = opt_u = true;
 	if (!opt_c && !opt_l)

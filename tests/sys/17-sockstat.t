@@ -56,6 +56,9 @@ run sockstat -j $A -c
 is "$OUT" "$HDR" "sockstat -c: no listener"
 run sockstat -p 7002 -4
 is "$(echo "$OUT" | tail -n +2 | awk '{ print $6 }')" "192.0.2.1:7002" "sockstat -p 7002: only that port"
+run sockstat -P tcp -j $A
+unlike "$OUT" "stream" "sockstat -P tcp: no unix sockets (FreeBSD's -P)"
+like "$OUT" "tcp4 +192\.0\.2\.10:7000" "  its TCP listener"
 run sockstat -q -j $A -4
 unlike "$OUT" '^USER' "sockstat -q: no header"
 run sockstat -j ${T}nosuch
