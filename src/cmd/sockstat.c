@@ -20,7 +20,7 @@
 #include <jail.h>
 
 static bool opt_4, opt_6, opt_c, opt_l, opt_n, opt_q, opt_s, opt_u, opt_w;
-static bool proto_tcp = true, proto_udp = true;
+static bool proto_tcp = true, proto_udp = true, opt_P;
 static int nports, ports[64][2];	/* ranges */
 
 /* Linux's TCP states (include/net/tcp_states.h) by FreeBSD's names. */
@@ -60,6 +60,7 @@ parse_ports(char *list)
 static void
 parse_protos(char *list)
 {
+	opt_P = true;
 	proto_tcp = proto_udp = false;
 	for (char *t = strtok(list, ","); t; t = strtok(NULL, ","))
 		if (strcmp(t, "tcp") == 0)
@@ -257,7 +258,7 @@ main(int argc, char **argv)
 	if (optind < argc)
 		usage();
 	/* as FreeBSD: -P alone means both IP families, no unix sockets */
-	if (!opt_4 && !opt_6 && (!proto_tcp || !proto_udp))
+	if (!opt_4 && !opt_6 && opt_P)
 		opt_4 = opt_6 = true;
 	if (!opt_4 && !opt_6 && !opt_u)
 		opt_4 = opt_6 = opt_u = true;
