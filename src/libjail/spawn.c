@@ -318,10 +318,12 @@ spawn_nested(const struct jail_rec *jr, const struct jail_rec *parent,
 		_exit(1);
 	}
 	waitpid(inner, &st, 0);
-	/* The child maps onto the parent's range, seen from the parent;
-	 * through the host's /proc, which the parent jail cannot fake. */
-	if (sys_uid_map(hostproc, sys_pidfd_pid_at(hostproc, hpidfd), 0, 0,
-	    err) < 0) {
+	/* The child maps onto its own part of the parent's range (root in
+	 * the child is not root of the parent, nor of a sibling), seen from
+	 * the parent; through the host's /proc, which the parent cannot fake. */
+	if (sys_uid_map(hostproc, sys_pidfd_pid_at(hostproc, hpidfd),
+	    (jr->uidslot - parent->uidslot) * JAIL_UIDCOUNT,
+	    jr->uidslots * JAIL_UIDCOUNT, err) < 0) {
 		sys_pidfd_send_signal(hpidfd, SIGKILL);
 		send_msg(back, M_ERROR, err, -1);
 		_exit(1);
@@ -374,8 +376,9 @@ start_holder(const struct jail_rec *jr, const struct jail_rec *parent,
 		close(cgfd);
 		if (h < 0)
 			return jerrno(err, "clone3");
-		if (sys_uid_map(-1, (pid_t)h, 0, JAIL_UIDBASE +
-		    jr->uidslot * JAIL_UIDCOUNT, err) < 0) {
+		if (sys_uid_map(-1, (pid_t)h, JAIL_UIDBASE +
+		    jr->uidslot * JAIL_UIDCOUNT, jr->uidslots * JAIL_UIDCOUNT,
+		    err) < 0) {
 			sys_pidfd_send_signal(hpidfd, SIGKILL);
 			return -1;
 		}

@@ -25,6 +25,8 @@ struct registry;
 #define JAIL_UIDCOUNT	65536u		/* ids mapped into every jail */
 #define JAIL_UIDBASE	1073741824u	/* first host uid of slot 0 */
 #define JAIL_UIDSLOTS	16384u		/* slots between 2^30 and 2^31 */
+#define JAIL_UIDMAXRANGE 64u		/* slots a jail may hold: its own
+					   and its descendants' */
 
 /*
  * allow.*: FreeBSD's permission bits, with FreeBSD's defaults for a new
@@ -109,6 +111,8 @@ struct jail_rec {
 	pid_t	creator;		/* while JS_CREATING */
 	uint64_t creator_start;
 	uint32_t uidslot;		/* host uid range of the jail's root */
+	uint32_t uidslots;		/* slots held: its own, then room for
+					   its descendants' (1 + children.max) */
 	uint64_t userns;		/* inode of the jail's user namespace */
 	char	cgroup[PATH_MAX];	/* v2 directory of the jail */
 	/* vnet wiring (lists are comma-separated) */
@@ -357,7 +361,7 @@ pid_t jns_clone(const struct jail_ns *ns, int nsflags, int cgfd,
 void jns_close(struct jail_ns *ns);
 void sys_proctitle(const char *title);
 int sys_become_root(void);
-int sys_uid_map(int procfd, pid_t pid, uint32_t inside, uint32_t outside,
+int sys_uid_map(int procfd, pid_t pid, uint32_t outside, uint32_t count,
     char *err);
 
 /*

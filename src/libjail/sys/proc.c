@@ -157,19 +157,18 @@ sys_write_file(const char *path, const char *buf, char *err)
 }
 
 /*
- * Map JAIL_UIDCOUNT ids from inside to outside for process pid, through
- * the /proc at procfd (-1: /proc): a child jail's maps are written from
- * inside its parent, whose own /proc must not be trusted for it.
+ * Map count ids from 0 inside to outside for process pid, through the
+ * /proc at procfd (-1: /proc): a child jail's maps are written from inside
+ * its parent, whose own /proc must not be trusted for it.
  */
 int
-sys_uid_map(int procfd, pid_t pid, uint32_t inside, uint32_t outside,
+sys_uid_map(int procfd, pid_t pid, uint32_t outside, uint32_t count,
     char *err)
 {
 	static const char *const files[] = { "uid_map", "gid_map" };
 	char path[64], map[64];
 
-	snprintf(map, sizeof(map), "%u %u %u\n", inside, outside,
-	    JAIL_UIDCOUNT);
+	snprintf(map, sizeof(map), "0 %u %u\n", outside, count);
 	for (int i = 0; i < 2; i++) {
 		snprintf(path, sizeof(path), "%s%d/%s",
 		    procfd < 0 ? "/proc/" : "", (int)pid, files[i]);
