@@ -24,10 +24,18 @@ LIB_SRC	 = $(wildcard src/libjail/*.c src/libjail/sys/*.c src/libjail/modules/*.
 LIB_OBJ	 = $(LIB_SRC:%.c=$(B)/obj/%.o)
 PIC_OBJ	 = $(LIB_SRC:%.c=$(B)/pic/%.o)
 HDRS	 = include/jail.h src/libjail/vjail.h
-CMDS	 = jail jls jexec
+CMDS	 = jail jls jexec sockstat
 SOVER	 = 1
 
-all: $(B)/lib/libjail.a $(B)/lib/libjail.so.$(SOVER) $(CMDS:%=$(B)/bin/%)
+EXAMPLES = $(patsubst examples/%.c,$(B)/examples/%,$(wildcard examples/*.c))
+
+all: $(B)/lib/libjail.a $(B)/lib/libjail.so.$(SOVER) $(CMDS:%=$(B)/bin/%) \
+    $(EXAMPLES)
+
+# Programs using libjail as a user would (tests run them too).
+$(B)/examples/%: examples/%.c $(B)/lib/libjail.a include/jail.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $< $(B)/lib/libjail.a $(LIBS)
 
 # The exec stub (src/libjail/stub/execstub.c): freestanding and static,
 # embedded in libjail as a byte array that exec.c runs from a sealed memfd.
@@ -52,6 +60,20 @@ $(B)/obj/%.o: %.c $(HDRS) Makefile
 $(B)/pic/%.o: %.c $(HDRS) Makefile
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -fPIC -c -o $@ $<
+
+# The address-restriction programs: BPF, built into the library
+# (sys/bpf.c includes the object with .incbin).
+BPF_CC	?= clang
+$(B)/bpf/jailip.bpf.o: src/libjail/bpf/jailip.bpf.c src/libjail/bpf/jailip.h
+	@mkdir -p $(dir $@)
+	$(BPF_CC) -O2 -g -target bpf -I/usr/include/$(shell $(CC) -dumpmachine) \
+	    -Wall -c -o $@ $<
+	llvm-strip -g --remove-section=.BTF --remove-section=.BTF.ext --remove-section=.rel.BTF.ext $@
+
+$(B)/obj/src/libjail/sys/bpf.o $(B)/pic/src/libjail/sys/bpf.o: \
+    $(B)/bpf/jailip.bpf.o src/libjail/bpf/jailip.h
+$(B)/obj/src/libjail/sys/bpf.o $(B)/pic/src/libjail/sys/bpf.o: \
+    CFLAGS += -DJAILIP_OBJ='"$(B)/bpf/jailip.bpf.o"'
 
 $(B)/lib/libjail.a: $(LIB_OBJ)
 	@mkdir -p $(dir $@)
@@ -121,7 +143,13 @@ fuzz: $(B)/fuzz/conf_fuzz
 # A subreaper reaps exited monitors where PID 1 does not reap orphans.
 REAPER	 = $(shell command -v tini >/dev/null && echo tini -s --)
 
-check: all $(UNIT_BIN)
+# Helpers of the system tests.
+SYS_HELPERS = $(B)/tests/sockattack
+$(B)/tests/sockattack: tests/sys/sockattack.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $<
+
+check: all $(UNIT_BIN) $(SYS_HELPERS)
 	$(REAPER) tests/run
 
 bench: all
@@ -130,7 +158,7 @@ bench: all
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCDIR) \
 	    $(DESTDIR)$(PCDIR) $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(MANDIR)/man5 \
-	    $(DESTDIR)$(MANDIR)/man3
+	    $(DESTDIR)$(MANDIR)/man3 $(DESTDIR)$(MANDIR)/man1
 	install -m 755 $(CMDS:%=$(B)/bin/%) $(DESTDIR)$(BINDIR)
 	install -m 644 $(B)/lib/libjail.a $(DESTDIR)$(LIBDIR)
 	install -m 755 $(B)/lib/libjail.so.$(SOVER) $(DESTDIR)$(LIBDIR)
@@ -140,6 +168,7 @@ install: all
 	install -m 644 man/*.8 $(DESTDIR)$(MANDIR)/man8
 	install -m 644 man/*.5 $(DESTDIR)$(MANDIR)/man5
 	install -m 644 man/*.3 $(DESTDIR)$(MANDIR)/man3
+	install -m 644 man/*.1 $(DESTDIR)$(MANDIR)/man1
 	-[ -z "$(DESTDIR)" ] && ldconfig
 
 clean:

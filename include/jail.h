@@ -25,6 +25,7 @@
 #define VJAIL_JAIL_H
 
 #include <stddef.h>
+#include <sys/socket.h>
 #include <sys/uio.h>
 
 #ifdef __cplusplus
@@ -132,6 +133,50 @@ struct jail_exec {
  * caller's until the child exits (non-interactive hooks). */
 #define JAIL_STDIO_PIPES	2
 int jail_exec(const struct jail_exec *je);
+
+/*
+ * jail_fork: make a jail from parameters, as jailparam_set(JAIL_CREATE)
+ * (flags may add JAIL_UPDATE), and start a child of the caller as its
+ * first process: born in the jail's cgroup and PID namespace, in all of
+ * its namespaces, root of the jail, confined as jexec'd processes are.
+ * Returns the child's pid in the caller, 0 in the child, -1 with
+ * jail_errmsg on error (nothing made).  The child keeps the caller's
+ * descriptors; unless "persist" is given, the jail goes with its last
+ * process.
+ */
+pid_t jail_fork(struct jailparam *jp, unsigned int njp, int flags);
+
+/*
+ * jail_socket: socket(2) in jail jid's network stack, for a daemon that
+ * serves many jails from one process.  The socket is made in the jail's
+ * cgroup, so the jail's address rules (ip4.addr: a wildcard bind becomes
+ * the jail's address) and its FIB apply to it.  Needs the host's root.
+ */
+int jail_socket(int jid, int domain, int type, int protocol);
+
+/*
+ * jail_sockets: the TCP, UDP and unix sockets of jail jid (0: the
+ * caller's stack), one row per descriptor that holds one (sockets no
+ * process holds: one row with js_pid 0).  A vnet jail's are all those of
+ * its stack; a jail on a shared stack's are those made in its cgroup
+ * (unix ones: held by its processes).  Returns the count and *socks
+ * (the caller frees it), or -1 with jail_errmsg.
+ */
+struct jail_sock {
+	int	js_family;		/* AF_INET, AF_INET6, AF_UNIX */
+	int	js_type;		/* SOCK_STREAM, SOCK_DGRAM, ... */
+	int	js_protocol;		/* IPPROTO_TCP, IPPROTO_UDP; 0 */
+	int	js_state;		/* Linux's TCP_* numbering */
+	struct sockaddr_storage js_local, js_peer; /* unix: js_local's name */
+	int	js_namelen;		/* unix: bytes of the name (abstract:
+					   sun_path[0] is NUL) */
+	unsigned long js_inode, js_peer_inode;
+	pid_t	js_pid;			/* a holder; 0: none found */
+	int	js_fd;
+	uid_t	js_uid;			/* the holder's uid */
+	char	js_command[16];
+};
+int jail_sockets(int jid, struct jail_sock **socks);
 
 /* SIGTERM every process of the jail (and its children's), then wait up to
  * timeout_s seconds for them to exit: 0 if they did, -1 if not. */

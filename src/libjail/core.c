@@ -27,7 +27,8 @@ static struct jail_rec made;
 
 /* Setup order matters: fs pivots into the new root, so it runs last. */
 const struct module *const modules[] = {
-	&mod_core, &mod_uts, &mod_ipc, &mod_net, &mod_secure, &mod_fs, NULL,
+	&mod_core, &mod_uts, &mod_ipc, &mod_net, &mod_ip, &mod_secure,
+	&mod_fs, NULL,
 };
 
 void
@@ -39,6 +40,8 @@ rec_defaults(struct jail_rec *jr)
 	jr->enforce_statfs = 2;
 	jr->devfs = 1;
 	jr->procfs = 1;
+	jr->ip4 = jr->ip6 = JAIL_SYS_INHERIT;	/* unrestricted */
+	jr->ip4_saddrsel = jr->ip6_saddrsel = 1;
 }
 
 int
@@ -49,6 +52,26 @@ jail_nsflags(const struct jail_rec *jr)
 	for (const struct module *const *m = modules; *m; m++)
 		if ((*m)->nsflags)
 			fl |= (*m)->nsflags(jr);
+	return fl;
+}
+
+/*
+ * The namespaces to enter a jail with: its own, and the network stack
+ * its holder is in when that is not ours (a jail without vnet under a
+ * vnet jail shares its parent's stack, not the caller's).
+ */
+int
+jail_enterflags(const struct jail_rec *jr, const struct jail_ns *ns)
+{
+	char path[64];
+	struct stat hs, ms;
+	int fl = jail_nsflags(jr);
+
+	snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)jr->holder);
+	if (!(fl & CLONE_NEWNET) && stat("/proc/self/ns/net", &ms) == 0 &&
+	    (ns->pidfd < 0 ? fstat(ns->fd[5], &hs) : stat(path, &hs)) == 0 &&
+	    hs.st_ino != ms.st_ino)
+		fl |= CLONE_NEWNET;
 	return fl;
 }
 
@@ -454,6 +477,27 @@ load_parent(struct registry *r, const struct jail_rec *jr,
 	return 0;
 }
 
+/*
+ * The stack a jail's epairs, moved links and address aliases come from:
+ * its parent's (the parent holder's), or for a jail of the host the
+ * calling process's own.
+ */
+int
+jail_outer_netns(struct registry *r, const struct jail_rec *jr)
+{
+	char path[64] = "/proc/self/ns/net";
+	struct jail_rec p;
+
+	if (jr->parent > 0) {
+		if (reg_load(r, jr->parent, &p) < 0 || !reg_holder_alive(&p)) {
+			errno = ESRCH;
+			return -1;
+		}
+		snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)p.holder);
+	}
+	return open(path, O_RDONLY | O_CLOEXEC);
+}
+
 /* A non-persistent jail with no processes and no children goes. */
 static bool
 is_unused(struct registry *r, const struct jail_rec *jr)
@@ -691,7 +735,8 @@ core_attach(int jid, char *err)
 	if ((jail_inside() ? svc_join(jid, err) :
 	    cg_move(dir, getpid(), err)) < 0)
 		goto out;
-	if (jns_setns(&ns, jail_nsflags(&jr)) < 0 || sys_become_root() < 0) {
+	if (jns_setns(&ns, jail_enterflags(&jr, &ns)) < 0 ||
+	    sys_become_root() < 0) {
 		jerrno(err, "jail_attach: setns");
 		goto out;
 	}

@@ -515,7 +515,7 @@ jail_exec(const struct jail_exec *je)
 		return -1;
 	if (core_enter(je->jid, &jr, &ns, err) < 0)
 		return -1;
-	nsflags = jail_nsflags(&jr);
+	nsflags = jail_enterflags(&jr, &ns);
 	if (je->nsmask)
 		nsflags &= je->nsmask;
 	/* Host root must never run the jail's files, nor the jail's root
@@ -547,11 +547,7 @@ jail_exec(const struct jail_exec *je)
 		child(je, &jr, &ns, nsflags, &id, &sp, pipefd[1], stubfd,
 		    cgfd < 0);
 	}
-	e = errno;
-	if (selfpid >= 0)
-		(void)!setns(selfpid, CLONE_NEWPID);	/* back to our own */
 	if (pid < 0) {
-		errno = e;
 		jerrno(err, "clone3");
 		goto out;
 	}

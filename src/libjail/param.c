@@ -54,10 +54,24 @@ const struct param_def param_table[] = {
 #define ALLOW_ROW(i, name, dflt, desc) \
 	{ "allow." name, PT_BOOL, 0, F(allow[i]), 0, &mod_secure, desc },
 	ALLOW_LIST(ALLOW_ROW)
-	{ "ip4.addr", PT_STRING, PF_CREATE, F(ip4_addr), S(ip4_addr),
-	  &mod_net, "IPv4 addresses a jail sharing its parent's stack may use" },
-	{ "ip6.addr", PT_STRING, PF_CREATE, F(ip6_addr), S(ip6_addr),
-	  &mod_net, "IPv6 addresses a jail sharing its parent's stack may use" },
+	{ "ip4", PT_JAILSYS, PF_CREATE, F(ip4), 0, &mod_ip,
+	  "IPv4 on the parent's stack: new (ip4.addr only), inherit, disable" },
+	{ "ip4.addr", PT_STRING, 0, F(ip4_addr), S(ip4_addr),
+	  &mod_ip, "IPv4 addresses of the jail: [iface|]addr[/plen], first "
+	  "is primary" },
+	{ "ip4.saddrsel", PT_BOOL, PF_CREATE, F(ip4_saddrsel), 0, &mod_ip,
+	  "source address by prefix (else always the primary)" },
+	{ "ip6", PT_JAILSYS, PF_CREATE, F(ip6), 0, &mod_ip,
+	  "IPv6 on the parent's stack: new (ip6.addr only), inherit, disable" },
+	{ "ip6.addr", PT_STRING, 0, F(ip6_addr), S(ip6_addr),
+	  &mod_ip, "IPv6 addresses of the jail: [iface|]addr[/plen], first "
+	  "is primary" },
+	{ "ip6.saddrsel", PT_BOOL, PF_CREATE, F(ip6_saddrsel), 0, &mod_ip,
+	  "source address by prefix (else always the primary)" },
+	{ "exec.fib", PT_INT, PF_CREATE, F(fib), 0, &mod_ip,
+	  "routing table of the jail's sockets (FreeBSD's FIB; 0: main)" },
+	{ "interface", PT_STRING, PF_CREATE, F(ip_iface), S(ip_iface), &mod_ip,
+	  "link of the parent's stack that carries the jail's addresses" },
 	{ "vnet.interface", PT_STRING, 0, F(vnet_iface), S(vnet_iface),
 	  &mod_net, "links moved into the jail's stack (and back at removal)" },
 	{ "vnet.bridge", PT_STRING, PF_CREATE, F(vnet_bridge), S(vnet_bridge),

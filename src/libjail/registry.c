@@ -154,6 +154,7 @@ static const struct fact facts[] = {
 	FACT(".cgroup", cgroup, K_STR),
 	FACT(".parent", parent, K_INT),
 	FACT(".moved", moved, K_STR),
+	FACT(".aliases", aliases, K_STR),
 	FACT(".idmapped", idmapped, K_INT),
 	FACT(".guard", guard, K_INT),
 	FACT(".guard_mnt", guard_mnt, K_U64),
@@ -190,6 +191,8 @@ reg_load(struct registry *r, int jid, struct jail_rec *jr)
 		return -1;
 	}
 	memset(jr, 0, sizeof(*jr));
+	/* a record from before ip4/ip6 were kept: unrestricted */
+	jr->ip4 = jr->ip6 = JAIL_SYS_INHERIT;
 	while ((n = getline(&line, &cap, f)) > 0) {
 		char *eq = strchr(line, '=');
 		bool neg;

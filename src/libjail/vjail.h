@@ -14,6 +14,7 @@
 #include <stdint.h>
 #include <sys/stat.h>
 #include <sys/types.h>
+#include <sys/socket.h>
 
 #include "jail.h"
 
@@ -130,6 +131,13 @@ struct jail_rec {
 	int	guard;			/* host-side: the path is bound nosuid on
 					   the host (1: intended; stored first) */
 	uint64_t guard_mnt;		/* its mount id, once made */
+	/* address restrictions on the parent's stack (modules/ip.c) */
+	int	ip4, ip6;		/* JAIL_SYS_*: inherit = unrestricted */
+	int	ip4_saddrsel, ip6_saddrsel;
+	char	ip_iface[16];		/* `interface`: default for aliases */
+	int	fib;			/* exec.fib: routing table (0: main) */
+	char	aliases[JAIL_LISTLEN];	/* host-side: "ifindex|addr/plen,..."
+					   added to the outer stack */
 };
 
 /* Parameter types (the table's view, finer than CTLTYPE). */
@@ -196,7 +204,7 @@ struct module {
 };
 
 extern const struct module mod_core, mod_fs, mod_uts, mod_ipc, mod_net,
-    mod_secure;
+    mod_secure, mod_ip;
 int mod_check_chars(const char *what, const char *s, bool allow_slash,
     char *err);
 extern const struct module *const modules[];
@@ -209,6 +217,8 @@ bool set_has_name(const uint64_t *s, const char *name);
 /* Clone flags every jail has; modules add CLONE_NEWNET, CLONE_NEWIPC. */
 int jail_nsflags(const struct jail_rec *jr);
 int jail_confine(const struct jail_rec *jr, char *err);
+struct jail_ns;
+int jail_enterflags(const struct jail_rec *jr, const struct jail_ns *ns);
 int jail_created(struct registry *r, struct jail_rec *jr, char *err);
 void jail_destroy(struct registry *r, const struct jail_rec *jr);
 
@@ -298,6 +308,29 @@ int cg_wait_empty(const char *dir, int timeout_ms);
 int cg_open_procs(const struct jail_rec *jr);
 int cg_move(const char *dir, pid_t pid, char *err);
 
+/* the stack a jail's epairs, moved links and aliases come from */
+int jail_outer_netns(struct registry *r, const struct jail_rec *jr);
+
+/* sys: cgroup BPF (sys/bpf.c; rules in bpf/jailip.h) */
+struct jip_conf;
+int bpf_jail_attach(const char *cgroup, const struct jip_conf *conf,
+    char *err);
+struct bpf_attached { int type; uint32_t id; };
+int bpf_jail_query(const char *cgroup, struct bpf_attached *out, int max);
+void bpf_jail_detach(const char *cgroup, const struct bpf_attached *p,
+    int n);
+
+/* sys: sock_diag (sys/sockdiag.c) */
+struct diag_sock {
+	int	family, type, protocol, state;
+	struct sockaddr_storage local, peer;
+	int	namelen;		/* unix: bytes of the name */
+	unsigned long inode, peer_inode;
+	uid_t	uid;
+	uint64_t cgroup;		/* id of the cgroup it was made in */
+};
+int diag_sockets(int netnsfd, struct diag_sock **out, char *err);
+
 /* sys: processes and namespaces */
 int sys_pidfd_open(pid_t pid);
 int sys_pidfd_send_signal(int pidfd, int sig);
@@ -330,6 +363,8 @@ struct jail_ns {
 void jns_init(struct jail_ns *ns);
 int jns_open(pid_t pid, struct jail_ns *ns);
 int jns_setns(const struct jail_ns *ns, int flags);
+pid_t jns_clone(const struct jail_ns *ns, int nsflags, int cgfd,
+    int *pidfd);
 void jns_close(struct jail_ns *ns);
 void sys_proctitle(const char *title);
 int sys_become_root(void);
@@ -340,10 +375,12 @@ int sys_uid_map(int procfd, pid_t pid, uint32_t outside, uint32_t count,
 /*
  * sys: confinement recorded, then applied once (minijail's shape):
  * capabilities out of the bounding set, system calls refused by seccomp,
- * a session keyring of its own.
+ * a session keyring of its own, Landlock scopes.
  */
+#define CONFINE_LL_ABSTRACT_UNIX	(1ull << 0)	/* Landlock's scope */
 struct confine {
 	uint64_t drop_caps;	/* 1 << CAP_* */
+	uint64_t landlock_scoped; /* CONFINE_LL_*: Landlock scopes */
 	void	*filter;	/* libseccomp context, made on first rule */
 	int	 failed;	/* a rule could not be added */
 };
@@ -380,6 +417,10 @@ int nl_bridge_ports(struct nl *nl, int bridge,
 int nl_free_eth(struct nl *nl, int from, char *err);
 int nl_addr_add(struct nl *nl, int ifindex, int family, const void *addr,
     int plen, char *err);
+int nl_addr_del(struct nl *nl, int ifindex, int family, const void *addr,
+    int plen, char *err);
+int nl_rule(struct nl *nl, bool add, int family, uint32_t mark,
+    uint32_t table, uint32_t prio, char *err);
 int nl_route_default(struct nl *nl, int family, const void *gw, char *err);
 int nl_lladdr_ready(struct nl *nl, int ifindex, char *err);
 

@@ -59,7 +59,6 @@ const struct pseudo_def pseudo_table[P_COUNT] = {
 	[P_TIMEOUT]	= { "exec.timeout", PS_INT, 0 },
 	[P_STOP_TIMEOUT] = { "stop.timeout", PS_INT, 0 },
 	[P_DEPEND]	= { "depend", PS_LIST, 0 },
-	[P_FIB]		= { "exec.fib", PS_INT, PS_UNSUPPORTED },
 	[P_MOUNT]	= { "mount", PS_LIST, PS_IN_JAIL },
 	[P_FSTAB]	= { "mount.fstab", PS_STRING, PS_IN_JAIL },
 	[P_ALLOW_DYING]	= { "allow.dying", PS_BOOL, 0 },

@@ -6,7 +6,9 @@
  *      keys; later key calls may be refused by the filter)
  *   2. capabilities out of the bounding set and the inheritable set (a
  *      root exec gets bounding | inheritable)
- *   3. the seccomp filter, loaded while we still hold CAP_SYS_ADMIN in the
+ *   3. Landlock scopes (abstract unix sockets: modules/ip.c), which need
+ *      Landlock ABI 6; also under CAP_SYS_ADMIN, without no_new_privs
+ *   4. the seccomp filter, loaded while we still hold CAP_SYS_ADMIN in the
  *      jail's user namespace, so no_new_privs is not needed (setuid
  *      programs of the jail keep working, as in FreeBSD)
  *
@@ -26,6 +28,12 @@
 #include <unistd.h>
 
 #include "../vjail.h"
+
+/* Landlock's scopes: not in Debian 12's headers (ABI 6, kernel 6.12). */
+#define LL_CREATE_RULESET_VERSION	(1U << 0)
+struct ll_ruleset_attr {
+	uint64_t handled_access_fs, handled_access_net, scoped;
+};
 
 /* <keyutils.h>'s permission bits */
 #define KEY_POS_ALL	0x3f000000
@@ -122,6 +130,31 @@ drop_caps(uint64_t drop, char *err)
 	return 0;
 }
 
+/* A Landlock domain that handles nothing but the scopes asked for. */
+static int
+landlock_scope(uint64_t scoped, char *err)
+{
+	struct ll_ruleset_attr attr = { .scoped = scoped };
+	long abi = syscall(SYS_landlock_create_ruleset, NULL, 0,
+	    LL_CREATE_RULESET_VERSION);
+	int fd;
+
+	if (abi < 6) {
+		errno = ENOSYS;
+		return jerr(err, "landlock: the kernel has no scopes (ABI 6 "
+		    "needed, has %ld)", abi < 0 ? 0 : abi);
+	}
+	if ((fd = (int)syscall(SYS_landlock_create_ruleset, &attr,
+	    sizeof(attr), 0)) < 0)
+		return jerrno(err, "landlock");
+	if (syscall(SYS_landlock_restrict_self, fd, 0) < 0) {
+		close(fd);
+		return jerrno(err, "landlock");
+	}
+	close(fd);
+	return 0;
+}
+
 int
 confine_apply(struct confine *c, char *err)
 {
@@ -132,6 +165,8 @@ confine_apply(struct confine *c, char *err)
 	if (sys_new_session_keyring() < 0)
 		return jerrno(err, "session keyring");
 	if (drop_caps(c->drop_caps, err) < 0)
+		return -1;
+	if (c->landlock_scoped && landlock_scope(c->landlock_scoped, err) < 0)
 		return -1;
 	if (c->filter && (rc = seccomp_load(c->filter)) < 0) {
 		errno = -rc;

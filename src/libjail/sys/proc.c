@@ -288,6 +288,38 @@ jns_setns(const struct jail_ns *ns, int flags)
 	return 0;
 }
 
+/*
+ * clone3 a child into the cgroup cgfd (-1: ours) and, with CLONE_NEWPID
+ * in nsflags, into ns's PID namespace, which applies to children: ours is
+ * set for the one clone and put back.  As fork(): 0 in the child, its
+ * pid in the caller (and its pidfd in *pidfd, unless NULL), -1 with errno.
+ */
+pid_t
+jns_clone(const struct jail_ns *ns, int nsflags, int cgfd, int *pidfd)
+{
+	int self = -1, e;
+	long pid;
+
+	if ((nsflags & CLONE_NEWPID) && ((self = open(
+	    "/proc/self/ns/pid_for_children", O_RDONLY | O_CLOEXEC)) < 0 ||
+	    jns_setns(ns, CLONE_NEWPID) < 0)) {
+		e = errno;
+		if (self >= 0)
+			close(self);
+		errno = e;
+		return -1;
+	}
+	pid = sys_clone3(0, pidfd, cgfd);
+	e = errno;
+	if (self >= 0) {
+		if (pid != 0)
+			(void)!setns(self, CLONE_NEWPID);	/* our own */
+		close(self);
+	}
+	errno = e;
+	return (pid_t)pid;
+}
+
 void
 jns_close(struct jail_ns *ns)
 {
