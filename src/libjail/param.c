@@ -21,6 +21,9 @@ const struct param_def param_table[] = {
 	  "jid of the parent jail (0: the host)" },
 	{ "path", PT_STRING, PF_CREATE, F(path), S(path), &mod_fs,
 	  "directory that becomes the jail's root" },
+	{ "path.reachable", PT_BOOL, PF_CREATE, F(path_reachable), 0, &mod_fs,
+	  "host users other than root may reach the jail's root (refused "
+	  "unless set: the jail's setuid files would be theirs to run)" },
 	{ "host.hostname", PT_STRING, 0, F(hostname), S(hostname), &mod_uts,
 	  "hostname of the jail (at most 64 bytes)" },
 	{ "host.domainname", PT_STRING, 0, F(domainname), S(domainname),

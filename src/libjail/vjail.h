@@ -103,6 +103,8 @@ struct jail_rec {
 	int	devfs;
 	int	procfs;
 	int	securelevel;
+	int	path_reachable;		/* path.reachable: host users may reach
+					   the root (else refused) */
 	int	allow[A_COUNT];		/* allow.*, indexed by enum allow */
 	/* host-side facts */
 	int	state;			/* enum jail_state */

@@ -6,10 +6,10 @@
 
 A=${T}a B=${T}b C=${T}c D=${T}d P=${T}p X=${T}x
 
-cp "$(dirname "$0")/sock.pl" "$WORK/sock.pl" && chmod 644 "$WORK/sock.pl"
-S=$WORK/sock.pl
-cp "$_vj_top/build/tests/sockattack" "$WORK/sockattack" || echo "Bail out! make build/tests/sockattack"
-SA=$WORK/sockattack
+cp "$(dirname "$0")/sock.pl" "$OPEN/sock.pl" && chmod 644 "$OPEN/sock.pl"
+S=$OPEN/sock.pl
+cp "$_vj_top/build/tests/sockattack" "$OPEN/sockattack" || echo "Bail out! make build/tests/sockattack"
+SA=$OPEN/sockattack
 # act JAIL|host: run a sock.pl action, leaving RC/OUT/ERR
 act() { local where=$1; shift
 	if [ "$where" = host ]; then run perl "$S" "$@"; else run jexec "$where" perl "$S" "$@"; fi; }
@@ -18,7 +18,7 @@ act() { local where=$1; shift
 # (a listener is then listening); FIRST is that line
 _nsp=0
 spawn() { local where=$1; shift
-	BGOUT=$WORK/.spawn.$((++_nsp))
+	BGOUT=$OPEN/.spawn.$((++_nsp))
 	if [ "$where" = host ]; then set -- perl "$S" "$@"; else set -- "$VJAIL_BIN/jexec" "$where" perl "$S" "$@"; fi
 	"$@" </dev/null >"$BGOUT" 2>&1 &	# sock.pl ends itself (alarm)
 	_bgpids+=("$!")
@@ -410,7 +410,7 @@ rm_jail $X
 ip addr del 203.0.113.1/24 dev v1
 
 # ------------------------------------------------------------ jail.conf ----
-cat >"$WORK/ip.conf" <<CONF
+cat >"$OPEN/ip.conf" <<CONF
 path = "/";
 $C {
 	persist;
@@ -420,7 +420,7 @@ $C {
 	ip6.addr = "2001:db8:1::10";
 }
 CONF
-run jail -f "$WORK/ip.conf" -c $C
+run jail -f "$OPEN/ip.conf" -c $C
 is "$RC.$OUT.$ERR" "0.$C: created." "jail.conf: interface, ip4.addr with +=, ip6.addr"
 run jls -j $C ip4.addr ip6.addr
 is "$OUT" "198.51.100.10/24,198.51.100.11,v0|198.51.100.12/24 2001:db8:1::10" "  jls: the list as written"
@@ -429,7 +429,7 @@ like "$OUT" "v1 +inet 198\.51\.100\.10/24" "  198.51.100.10/24 on v1 (interface)
 like "$OUT" "v1 +inet 198\.51\.100\.11/32" "  198.51.100.11/32 on v1"
 like "$OUT" "v0 +inet 198\.51\.100\.12/24" "  198.51.100.12/24 on v0 (its own)"
 like "$OUT" "v1 +inet6 2001:db8:1::10/128" "  2001:db8:1::10/128 on v1"
-run jail -f "$WORK/ip.conf" -r $C
+run jail -f "$OPEN/ip.conf" -r $C
 run sh -c 'ip -o addr show dev v1; ip -o addr show dev v0'
 unlike "$OUT" "198\.51\.100\.1[0-2]|2001:db8:1::10" "  jail -r: all four are gone"
 

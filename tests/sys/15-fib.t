@@ -6,12 +6,12 @@
 
 J1=${T}j1 J2=${T}j2 J3=${T}j3 F1=${T}f1 F2=${T}f2 X=${T}x
 
-cp "$(dirname "$0")/sock.pl" "$WORK/sock.pl" && chmod 644 "$WORK/sock.pl"
-S=$WORK/sock.pl
+cp "$(dirname "$0")/sock.pl" "$OPEN/sock.pl" && chmod 644 "$OPEN/sock.pl"
+S=$OPEN/sock.pl
 act() { local where=$1; shift
 	if [ "$where" = host ]; then run perl "$S" "$@"; else run jexec "$where" perl "$S" "$@"; fi; }
 # serve JAIL PORT REPLY: a one-shot server of a far end, listening
-serve() { local f=$WORK/.srv.$1.$2
+serve() { local f=$OPEN/.srv.$1.$2
 	timeout -k 5 30 "$VJAIL_BIN/jexec" "$1" perl "$S" listen 203.0.113.5 "$2" "$3" </dev/null >"$f" 2>&1 &
 	_bgpids+=("$!")
 	wait_for 5 grep -q . "$f"; }

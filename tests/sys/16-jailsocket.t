@@ -6,8 +6,8 @@
 
 A=${T}a B=${T}b C=${T}c F=${T}f X=${T}x
 EX=$_vj_top/build/examples
-cp "$(dirname "$0")/sock.pl" "$WORK/sock.pl" && chmod 644 "$WORK/sock.pl"
-S=$WORK/sock.pl
+cp "$(dirname "$0")/sock.pl" "$OPEN/sock.pl" && chmod 644 "$OPEN/sock.pl"
+S=$OPEN/sock.pl
 
 ip link add v0 type veth peer name v1 && ip link set v0 up && ip link set v1 up
 ip addr add 192.0.2.1/24 dev v0
@@ -19,11 +19,11 @@ run jail -c name=$B path=/ persist 'ip4.addr=v0|192.0.2.11/24'
 is "$RC.$ERR" "0." "jail $B with ip4.addr=192.0.2.11"
 run jail -c name=$C path=/ persist vnet
 is "$RC.$ERR" "0." "jail $C with a stack of its own"
-timeout -k 5 60 "$EX/jailecho" 7100 $A $B $C </dev/null >"$WORK/echo.out" 2>&1 &
+timeout -k 5 60 "$EX/jailecho" 7100 $A $B $C </dev/null >"$OPEN/echo.out" 2>&1 &
 ep=$!
 _bgpids+=("$ep")
 check "jailecho 7100 $A $B $C: one daemon listens in the three jails" \
-	wait_for 5 grep -qx ready "$WORK/echo.out"
+	wait_for 5 grep -qx ready "$OPEN/echo.out"
 run perl "$S" connect 192.0.2.10 7100
 is "$OUT" "192.0.2.1 $A" "192.0.2.10:7100 is answered by its socket in $A"
 run perl "$S" connect 192.0.2.11 7100

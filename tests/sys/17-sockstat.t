@@ -6,12 +6,12 @@
 
 A=${T}a C=${T}c
 HDR='USER     COMMAND    PID   FD  PROTO  LOCAL ADDRESS         FOREIGN ADDRESS      '
-cp "$(dirname "$0")/sock.pl" "$WORK/sock.pl" && chmod 644 "$WORK/sock.pl"
-S=$WORK/sock.pl
+cp "$(dirname "$0")/sock.pl" "$OPEN/sock.pl" && chmod 644 "$OPEN/sock.pl"
+S=$OPEN/sock.pl
 _nsp=0
 # spawn WHERE ACTION ARGS...: a sock.pl action in the background, waited
 # for until it printed its first line (a listener is then listening)
-spawn() { local where=$1 f=$WORK/.spawn.$((++_nsp)); shift
+spawn() { local where=$1 f=$OPEN/.spawn.$((++_nsp)); shift
 	if [ "$where" = host ]; then set -- perl "$S" "$@"; else set -- "$VJAIL_BIN/jexec" "$where" perl "$S" "$@"; fi
 	"$@" </dev/null >"$f" 2>&1 &	# sock.pl ends itself (alarm)
 	_bgpids+=("$!"); SPID=$!

@@ -32,6 +32,37 @@ is_dir(const char *p)
 	return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
+/*
+ * Can host users other than root walk down to path?  Not if some
+ * directory above it is root's and shut to group and others (as FreeBSD
+ * advises for the directory holding jails).  NULL if not, else the
+ * directory just above it (ACLs are not looked at).
+ */
+static const char *
+reachable(const char *path)
+{
+	static char parent[PATH_MAX];
+	char dir[PATH_MAX];
+	struct stat st;
+
+	snprintf(dir, sizeof(dir), "%s", path);
+	for (char *slash = strrchr(dir, '/'); slash && slash != dir;
+	    slash = strrchr(dir, '/')) {
+		*slash = '\0';
+		if (stat(dir, &st) == 0 && st.st_uid == 0 &&
+		    !(st.st_mode & S_IXOTH) &&
+		    (!(st.st_mode & S_IXGRP) || st.st_gid == 0))
+			return NULL;
+	}
+	snprintf(parent, sizeof(parent), "%s", path);
+	char *slash = strrchr(parent, '/');
+	if (slash == parent)
+		slash[1] = '\0';
+	else if (slash)
+		*slash = '\0';
+	return parent;
+}
+
 static int
 fs_check(struct jail_rec *jr, const struct jail_rec *parent,
     const uint64_t *set, int flags, char *err)
@@ -73,6 +104,20 @@ fs_check(struct jail_rec *jr, const struct jail_rec *parent,
 		snprintf(jr->path, sizeof(jr->path), "%s", real);
 		jr->root_dev = st.st_dev;
 		jr->root_ino = st.st_ino;
+		/*
+		 * The jail's root owns this tree (idmapped): a setuid-root
+		 * program it makes is root's on disk, for good.  As FreeBSD
+		 * advises, and more: no host user but root may reach it.
+		 */
+		const char *via;
+		if (strcmp(real, "/") != 0 && (!parent || parent->idmapped) &&
+		    !jr->path_reachable && (via = reachable(real)) != NULL) {
+			errno = EPERM;
+			return jerr(err, "path: %s: host users other than root "
+			    "can reach it through %s; make a directory above "
+			    "it root's and closed to others (chmod 0700), or "
+			    "set path.reachable", real, via);
+		}
 	} else
 		snprintf(real, sizeof(real), "%s", jr->path);
 	/* Unless asked for, /proc and /dev are mounted where the root has
@@ -235,29 +280,6 @@ fs_setup(const struct jail_rec *jr, int rootfd, char *err)
 	return 0;
 }
 
-/*
- * Can host users other than root walk down to path?  Not if some
- * directory above it is root's and shut to group and others (as FreeBSD
- * advises for the directory holding jails).  ACLs are not looked at.
- */
-static bool
-reachable(const char *path)
-{
-	char dir[PATH_MAX];
-	struct stat st;
-
-	snprintf(dir, sizeof(dir), "%s", path);
-	for (char *slash = strrchr(dir, '/'); slash && slash != dir;
-	    slash = strrchr(dir, '/')) {
-		*slash = '\0';
-		if (stat(dir, &st) == 0 && st.st_uid == 0 &&
-		    !(st.st_mode & S_IXOTH) &&
-		    (!(st.st_mode & S_IXGRP) || st.st_gid == 0))
-			return false;
-	}
-	return true;
-}
-
 /* The mount at path, if path is the root of one: its id, else 0. */
 static uint64_t
 mount_at(const char *path, unsigned long *flags)
@@ -274,18 +296,20 @@ mount_at(const char *path, unsigned long *flags)
 }
 
 /*
- * A jail's root owns its tree: a setuid-root program or a file capability
- * it makes there is, on disk, root's.  Where host users could walk to it,
- * the host sees the tree through a nosuid, nodev bind of the path onto
- * itself, so nothing in it runs with privileges on the host (the jail's
- * own view, an idmapped clone, keeps them).  Recorded before it is made.
+ * A jail's root owns its tree: a setuid-root program it makes there is,
+ * on disk, root's.  Where host users may walk to it (path.reachable), the
+ * host sees the tree, while the jail lives, through a nosuid, nodev bind
+ * of the path onto itself, so nothing in it runs with privileges on the
+ * host (the jail's own view, an idmapped clone, keeps them).  Recorded
+ * before it is made.
  */
 static int
 fs_created(struct registry *r, struct jail_rec *jr, char *err)
 {
 	unsigned long fl;
 
-	if (!jr->idmapped || jr->parent > 0 || !reachable(jr->path))
+	if (!jr->idmapped || jr->parent > 0 || !jr->path_reachable ||
+	    !reachable(jr->path))
 		return 0;
 	jr->guard = 1;
 	if (reg_store(r, jr, err) < 0)
