@@ -129,6 +129,20 @@ int jail_exec(const struct jail_exec *je);
  * timeout_s seconds for them to exit: 0 if they did, -1 if not. */
 int jail_stop(int jid, int timeout_s);
 
+/*
+ * Mount a file system into jail jid, as jail(8)'s "mount" entries (the
+ * fields of an fstab(5) line): spec is a host path for nullfs (a bind;
+ * "rbind" in opts takes its submounts too), or a source for other types;
+ * file is the mount point as a host path below the jail's path, resolved
+ * inside the jail without following symlinks; type is nullfs, tmpfs,
+ * procfs/linprocfs, linsysfs or another Linux file system; opts is a
+ * comma list (ro, rw, nosuid, noexec, nodev, noatime, and the file
+ * system's own, such as size=, mode=).  The jail's root cannot change
+ * the flags, and the mount goes with the jail.  0, or -1 with jail_errmsg.
+ */
+int jail_mount(int jid, const char *spec, const char *file, const char *type,
+    const char *opts);
+
 #ifdef __cplusplus
 }
 #endif

@@ -163,6 +163,8 @@ int core_find(struct jail_rec *jr, int jid, const char *name, int lastjid,
 int core_attach(int jid, char *err);
 int core_enter(int jid, struct jail_rec *jr, struct jail_ns *ns, char *err);
 int core_stop(int jid, int timeout_s, char *err);
+int core_mount(int jid, const char *spec, const char *file, const char *type,
+    const char *opts, char *err);
 struct registry;
 int core_remove_locked(struct registry *r, struct jail_rec *jr, char *err);
 

@@ -58,8 +58,10 @@ const struct pseudo_def pseudo_table[P_COUNT] = {
 	[P_STOP_TIMEOUT] = { "stop.timeout", PS_INT, 0 },
 	[P_DEPEND]	= { "depend", PS_LIST, 0 },
 	[P_FIB]		= { "exec.fib", PS_INT, PS_UNSUPPORTED },
-	[P_MOUNT]	= { "mount", PS_LIST, PS_IN_JAIL },
-	[P_FSTAB]	= { "mount.fstab", PS_STRING, PS_IN_JAIL },
+	[P_MOUNT]	= { "mount", PS_LIST, 0 },
+	[P_FSTAB]	= { "mount.fstab", PS_STRING, 0 },
+	[P_FDESCFS]	= { "mount.fdescfs", PS_BOOL, 0 },	/* /dev/fd is
+							   always there */
 	[P_ALLOW_DYING]	= { "allow.dying", PS_BOOL, 0 },
 };
 
@@ -282,64 +284,82 @@ run_hook(struct run *run, struct job *j, int p)
 	return true;
 }
 
-/* One fstab line: mount it in the jail, at its place below the root. */
-static bool
-mount_entry(struct run *run, struct job *j, int p, char *line,
-    const char *root)
+/* fstab(5) fields are vis(3)-encoded: "\040" is a space. */
+static void
+unvis_field(char *f)
 {
-	char *f[6] = { 0 }, *save, mp[PATH_MAX];
-	int n = 0;
-	size_t rlen = strcmp(root, "/") ? strlen(root) : 0;
+	char *o = f;
 
-	for (char *t = strtok_r(line, " \t", &save); t && n < 6;
-	    t = strtok_r(NULL, " \t", &save))
-		f[n++] = t;
-	if (n < 3) {
-		warnx("%s: %s: \"%s\": expected device, mount point, type",
-		    j->name, pseudo_table[p].name, line);
-		return false;
+	for (; *f; f++) {
+		if (f[0] == '\\' && f[1] >= '0' && f[1] <= '7' &&
+		    f[2] >= '0' && f[2] <= '7' && f[3] >= '0' && f[3] <= '7') {
+			*o++ = (char)((f[1] - '0') << 6 | (f[2] - '0') << 3 |
+			    (f[3] - '0'));
+			f += 3;
+		} else if (f[0] == '\\' && f[1] == '\\') {
+			*o++ = '\\';
+			f++;
+		} else
+			*o++ = *f;
 	}
-	if (strncmp(f[1], root, rlen) != 0 || (f[1][rlen] != '/' &&
-	    f[1][rlen] != '\0')) {
-		warnx("%s: %s: %s is not below the jail's path %s", j->name,
-		    pseudo_table[p].name, f[1], root);
-		return false;
-	}
-	snprintf(mp, sizeof(mp), "%s", f[1][rlen] ? f[1] + rlen : "/");
-	char *argv[] = { "/bin/mount", "-t", f[2], "-o",
-	    f[3] ? f[3] : "defaults", f[0], mp, NULL };
-	return run_one(run, j, p, argv);
+	*o = '\0';
 }
 
-/* mount and mount.fstab: after creation, in the jail. */
+/*
+ * One fstab line, "spec file type [options [dump [pass]]]": libjail
+ * builds it on the host and attaches it in the jail (jail_mount).
+ */
 static bool
-run_mounts(struct run *run, struct job *j)
+mount_entry(struct run *run, struct job *j, int p, const char *entry)
 {
-	char root[PATH_MAX], jids[16], line[1024];
-	const char *fstab = pstr(j, P_FSTAB);
-	bool ok = true;
+	char line[2048], *f[4] = { 0 }, *save;
+	int n = 0;
 
-	snprintf(jids, sizeof(jids), "%d", j->jid);
-	if (!j->pv[P_MOUNT] && !fstab)
+	snprintf(line, sizeof(line), "%s", entry);
+	for (char *t = strtok_r(line, " \t\f\v\r\n", &save); t && n < 4;
+	    t = strtok_r(NULL, " \t\f\v\r\n", &save))
+		f[n++] = t;
+	if (n == 0)
 		return true;
-	if (jail_getv(0, "jid", jids, "path", root, NULL) < 0) {
+	if (n < 3) {
+		warnx("%s: %s: %s: missing information", j->name,
+		    pseudo_table[p].name, entry);
+		return false;
+	}
+	unvis_field(f[0]);
+	unvis_field(f[1]);
+	if (run->verbose)
+		printf("%s: mount -t %s%s%s %s %s\n", j->name, f[2],
+		    f[3] ? " -o " : "", f[3] ? f[3] : "", f[0], f[1]);
+	if (jail_mount(j->jid, f[0], f[1], f[2], f[3]) < 0) {
 		warnx("%s: %s", j->name, jail_errmsg);
 		return false;
 	}
-	for (char **m = j->pv[P_MOUNT]; ok && m && *m; m++) {
-		snprintf(line, sizeof(line), "%s", *m);
-		ok = mount_entry(run, j, P_MOUNT, line, root);
-	}
+	return true;
+}
+
+/* mount, then mount.fstab, in order: after creation, before any hook
+ * runs in the jail.  They go with the jail's mount namespace, so there
+ * is nothing to unmount on the host when it stops. */
+static bool
+run_mounts(struct run *run, struct job *j)
+{
+	const char *fstab = pstr(j, P_FSTAB);
+	char line[2048];
+	bool ok = true;
+
+	for (char **m = j->pv[P_MOUNT]; ok && m && *m; m++)
+		ok = mount_entry(run, j, P_MOUNT, *m);
 	if (ok && fstab) {
 		FILE *f = fopen(fstab, "re");
 		if (f == NULL) {
-			warn("%s: mount.fstab: %s", j->name, fstab);
+			warnx("%s: mount.fstab: %s: %s", j->name, fstab,
+			    strerror(errno));
 			return false;
 		}
 		while (ok && fgets(line, sizeof(line), f)) {
-			line[strcspn(line, "\n#")] = '\0';
-			if (line[strspn(line, " \t")])
-				ok = mount_entry(run, j, P_FSTAB, line, root);
+			line[strcspn(line, "#")] = '\0';
+			ok = mount_entry(run, j, P_FSTAB, line);
 		}
 		fclose(f);
 	}
