@@ -143,12 +143,112 @@ pbool(const struct job *j, int p)
 	return s && strcmp(s, "false") != 0 && strcmp(s, "0") != 0;
 }
 
+/*
+ * "NAME: created" and its kin, by FreeBSD's rule: for jails named in
+ * jail.conf, or with -v; "removed" on jail -r when a file was read or
+ * several jails or '*' were named; never with -q.
+ */
 void
-jnote(const struct run *run, const char *name, const char *what)
+jnote(const struct run *run, const struct job *j, const char *what)
 {
-	if (!run->quiet)
-		printf("%s: %s\n", name, what);
+	bool stopping = run->op == 'r' || run->op == 'R';
+	bool show = run->verbose || (!run->quiet &&
+	    (stopping && strcmp(what, "removed") == 0 ? run->note_remove :
+	    j->conf));
+
+	if (show)
+		printf("%s: %s\n", j->name[0] ? j->name : "jail", what);
 	fflush(stdout);
+}
+
+/* A value as FreeBSD's jail(8) prints it: quoted if empty or with blanks
+ * or quotes, backslash before the quote and backslashes. */
+void
+quoted_print(FILE *fp, const char *s)
+{
+	int qc = !*s ? '"' : strchr(s, '\'') ? '"' : strchr(s, '"') ? '\'' :
+	    strpbrk(s, " \t") ? '"' : 0;
+
+	if (qc)
+		putc(qc, fp);
+	for (; *s; s++) {
+		if (*s == '\\' || *s == qc)
+			putc('\\', fp);
+		putc(*s, fp);
+	}
+	if (qc)
+		putc(qc, fp);
+}
+
+/* A libjail parameter's value as given for job j (raw string), or NULL. */
+const char *
+job_param(const struct job *j, const char *name)
+{
+	for (unsigned i = 0; i < j->njp; i++)
+		if (strcmp(j->jp[i].jp_name, name) == 0 &&
+		    (j->jp[i].jp_ctltype & CTLTYPE) == CTLTYPE_STRING &&
+		    j->jp[i].jp_value)
+			return j->jp[i].jp_value;
+	return NULL;
+}
+
+/* -J: the created jail's line, FreeBSD's form. */
+static void
+print_jidfile(const struct run *run, const struct job *j)
+{
+	FILE *fp = run->jidfile;
+
+	if (fp == NULL)
+		return;
+	if (run->legacy) {
+		const char *p4 = job_param(j, "ip4.addr"),
+		    *p6 = job_param(j, "ip6.addr");
+		fprintf(fp, "%d\t%s\t%s\t%s%s%s\t", j->jid,
+		    job_param(j, "path") ? job_param(j, "path") : "",
+		    job_param(j, "host.hostname") ? job_param(j,
+		    "host.hostname") : "", p4 ? p4 : "", p4 && *p4 && p6 &&
+		    *p6 ? "," : "", p6 ? p6 : "");
+		for (char **a = j->argv; a && *a; a++) {
+			if (a != j->argv)
+				putc(' ', fp);
+			quoted_print(fp, *a);
+		}
+		putc('\n', fp);
+		fflush(fp);
+		return;
+	}
+	fprintf(fp, "jid=%d", j->jid);
+	for (unsigned i = 0; i < j->njp; i++) {
+		const struct jailparam *jp = &j->jp[i];
+		char *v;
+		if (strcmp(jp->jp_name, "jid") == 0)
+			continue;
+		if (jp->jp_flags & JP_BOOL) {
+			fprintf(fp, " %s%s", jp->jp_value &&
+			    !*(int *)jp->jp_value ? "no" : "", jp->jp_name);
+			continue;
+		}
+		fprintf(fp, " %s=", jp->jp_name);
+		if ((v = jailparam_export((struct jailparam *)jp)) != NULL) {
+			quoted_print(fp, v);
+			free(v);
+		}
+	}
+	for (int p = 0; p < P_COUNT; p++)
+		for (char **v = j->pv[p]; v && *v; v++) {
+			fprintf(fp, " %s=", pseudo_table[p].name);
+			quoted_print(fp, *v);
+		}
+	if (j->argv) {
+		fprintf(fp, " command=");
+		for (char **a = j->argv; *a; a++) {
+			if (a != j->argv)
+				putc(',', fp);
+			quoted_print(fp, *a);
+		}
+	}
+	putc('\n', fp);
+	fflush(fp);
 }
 
 /* Output of hooks to exec.consolelog, if set (child side). */
@@ -182,6 +282,25 @@ as_system_user(const struct job *j)
 	if (initgroups(pw->pw_name, pw->pw_gid) < 0 ||
 	    setgid(pw->pw_gid) < 0 || setuid(pw->pw_uid) < 0)
 		_exit(126);
+}
+
+/* FreeBSD's environment for hooks: JID, JNAME, JPATH (child side). */
+static void
+hook_env(const struct job *j)
+{
+	char jid[16];
+	const char *path = job_param(j, "path");
+
+	snprintf(jid, sizeof(jid), "%d", j->jid);
+	if (j->jid > 0)
+		setenv("JID", jid, 1);
+	else
+		unsetenv("JID");
+	setenv("JNAME", j->name, 1);
+	if (path)
+		setenv("JPATH", path, 1);
+	else
+		unsetenv("JPATH");
 }
 
 /* Wait for pid at most timeout seconds (0: forever): its status, or -1
@@ -227,6 +346,15 @@ run_one(struct run *run, struct job *j, int p, char *const *argv)
 	bool in_jail = pseudo_table[p].flags & PS_IN_JAIL;
 	pid_t pid;
 
+	if (run->verbose) {
+		const char *u = in_jail ? (run->user ? run->user :
+		    pstr(j, P_JAIL_USER)) : pstr(j, P_SYSTEM_USER);
+		printf("%s: run command%s%s%s:", j->name, in_jail ?
+		    " in jail" : "", u ? " as " : "", u ? u : "");
+		for (char *const *a = argv; *a; a++)
+			printf(" %s", *a);
+		putchar('\n');
+	}
 	fflush(stdout);
 	fflush(stderr);
 	if ((pid = fork()) < 0) {
@@ -235,6 +363,7 @@ run_one(struct run *run, struct job *j, int p, char *const *argv)
 	}
 	if (pid == 0) {
 		setpgid(0, 0);
+		hook_env(j);
 		to_consolelog(j);
 		if (!in_jail) {
 			as_system_user(j);
@@ -382,6 +511,28 @@ set_persist(struct job *j, bool on)
 	    NULL, NULL);
 }
 
+/* -v: the jail_set call, as FreeBSD's jail(8) shows it. */
+static void
+note_set(const struct job *j, const char *how, int rc)
+{
+	int e = errno;
+
+	printf("%s: jail_set(%s)", j->name, how);
+	for (unsigned i = 0; i < j->njp; i++) {
+		char *v = jailparam_export(&j->jp[i]);
+		printf(" %s", j->jp[i].jp_name);
+		if (v && !(j->jp[i].jp_flags & JP_BOOL)) {
+			putchar('=');
+			quoted_print(stdout, v);
+		}
+		free(v);
+	}
+	if (rc < 0)
+		printf(": %s", strerror(e));
+	putchar('\n');
+	errno = e;
+}
+
 /* The jail itself: created with persist while commands are to run. */
 static bool
 create(struct run *run, struct job *j, bool *temp_persist)
@@ -409,6 +560,8 @@ create(struct run *run, struct job *j, bool *temp_persist)
 		j->njp++;
 	}
 	j->jid = jailparam_set(j->jp, j->njp, JAIL_CREATE);
+	if (run->verbose)
+		note_set(j, "JAIL_CREATE", j->jid);
 	if (*temp_persist) {
 		jailparam_free(&j->jp[n], 1);
 		j->njp--;
@@ -422,7 +575,7 @@ create(struct run *run, struct job *j, bool *temp_persist)
 	}
 	if (run->print_jid)
 		printf("%d\n", j->jid);
-	jnote(run, j->name, "created");
+	jnote(run, j, "created");
 	return true;
 }
 
@@ -434,7 +587,7 @@ remove_jail(struct run *run, struct job *j, bool wait_stop)
 	if (jail_remove(j->jid) < 0 && errno != ENOENT)
 		warn("%s: jail_remove", j->name);
 	else
-		jnote(run, j->name, "removed");
+		jnote(run, j, "removed");
 }
 
 /*
@@ -474,6 +627,7 @@ job_start(struct run *run, struct job *j)
 	 * process left then goes too (FreeBSD). */
 	if (temp_persist && set_persist(j, false) < 0 && errno != ENOENT)
 		warnx("%s: %s", j->name, jail_errmsg);
+	print_jidfile(run, j);
 	return 0;
 undo:
 	j->failed = true;
@@ -547,13 +701,16 @@ job_update(struct run *run, struct job *j)
 		return 0;
 	if (j->name[0] && drop_unchanged(j) < 0)
 		return -1;
-	if (jailparam_set(j->jp, j->njp, JAIL_UPDATE) < 0) {
+	int rc = jailparam_set(j->jp, j->njp, JAIL_UPDATE);
+	if (run->verbose)
+		note_set(j, "JAIL_UPDATE", rc);
+	if (rc < 0) {
 		if (errno == ENOENT)
 			warnx("\"%s\" not found", j->name);
 		else
 			warnx("%s", jail_errmsg);
 		return -1;
 	}
-	jnote(run, j->name, "updated");
+	jnote(run, j, "updated");
 	return 0;
 }

@@ -11,6 +11,7 @@
 #define VJAIL_JAILCMD_H
 
 #include <stdbool.h>
+#include <stdio.h>
 
 #include <jail.h>
 
@@ -46,11 +47,15 @@ struct job {
 	int	 mark;			/* state.c: 0 new, 1 busy, 2 done */
 	bool	 failed;
 	bool	 implied;		/* only there as a dependency */
+	bool	 conf;			/* named in jail.conf: notes printed */
 };
 
 struct run {
 	int	 op;			/* 'c', 'm', 'r', 'R', 'c' | 'm' */
 	bool	 quiet, verbose, login, print_jid;
+	bool	 note_remove;		/* FreeBSD: a file, several or '*' */
+	bool	 legacy;		/* jail path hostname ip command... */
+	FILE	*jidfile;		/* -J */
 	const char *user;		/* -u / -U */
 	bool	 user_in_jail;
 	struct job *jobs;
@@ -68,6 +73,8 @@ int job_set_pseudo(struct job *j, int p, const char *const *vals, int n,
 int run_all(struct run *run);
 struct job *job_find(struct run *run, const char *name);
 
-void jnote(const struct run *run, const char *name, const char *what);
+void jnote(const struct run *run, const struct job *j, const char *what);
+void quoted_print(FILE *fp, const char *s);
+const char *job_param(const struct job *j, const char *name);
 
 #endif

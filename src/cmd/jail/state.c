@@ -80,7 +80,9 @@ stop(struct run *run, struct job *j)
 		for (char **d = run->jobs[i].pv[P_DEPEND]; d && *d; d++)
 			if (strcmp(*d, j->name) == 0 && stop(run, &run->jobs[i]) < 0)
 				rc = -1;
-	j->jid = jail_getv(JAIL_DYING, "name", j->name, NULL);
+	/* jail -r 5: a number names the jid (FreeBSD's jail_getid) */
+	j->jid = jail_getv(JAIL_DYING, j->name[0] && j->name[strspn(j->name,
+	    "0123456789")] == '\0' ? "jid" : "name", j->name, NULL);
 	if (j->jid < 0) {
 		if (!j->implied) {
 			warnx("\"%s\" not found", j->name);
