@@ -420,7 +420,10 @@ main(int argc, char **argv)
 			errx(1, "-e: no jail.conf");
 		return exhibit(&cf, sep);
 	}
-	run.note_remove = have_conf || argc > 1 ||
+	int nnames = 0;		/* jail -r stop.timeout=N name: one name */
+	for (int i = 0; i < argc; i++)
+		nnames += strchr(argv[i], '=') == NULL;
+	run.note_remove = have_conf || nnames > 1 ||
 	    (argc == 1 && strchr(argv[0], '*'));
 
 	if (run.legacy) {

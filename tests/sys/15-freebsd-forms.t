@@ -1,0 +1,92 @@
+#!/usr/bin/env bash
+# jail(8) as a FreeBSD admin knows it: which notes are printed, -J, -v,
+# -e quoting, the hooks' JID/JNAME/JPATH, the legacy command line,
+# jail -r/-R by jid, numeric blocks, jid =, command-line parameters over
+# a jail.conf jail.  Texts are FreeBSD's (usr.sbin/jail).
+. "$(dirname "$0")/lib.sh"
+
+C=$WORK/jail.conf
+LOG=$WORK/env.log
+: >"$LOG"
+chmod 666 "$LOG"
+cat >"$C" <<EOF
+path = "/";
+persist;
+exec.poststart = 'echo host \$JID \$JNAME \$JPATH >>$LOG';
+exec.start = 'echo jail \$JID \$JNAME \$JPATH >>$LOG';
+${T}w {
+	host.hostname = "w.example";
+	exec.prestart = 'echo pre "\${JID-unset}" \$JNAME >>$LOG';
+}
+777 {
+	host.hostname = "h\${name}";
+}
+${T}j {
+	jid = 778;
+	host.domainname = "";
+	exec.clean;
+}
+EOF
+
+# notes: jail.conf jails print them; command-line jails do not
+run jail -f "$C" -c ${T}w
+is "$RC.$OUT.$ERR" "0.${T}w: created." "a jail.conf jail: 'NAME: created'"
+is "$(cat "$LOG")" "pre unset ${T}w
+jail $(jid_of ${T}w) ${T}w /
+host $(jid_of ${T}w) ${T}w /" "JID (once there is one), JNAME, JPATH in host and jail hooks"
+run jail -f "$C" -m ${T}w host.hostname=over
+is "$RC.$OUT.$ERR" "0.${T}w: updated." "jail -m NAME param=value: merged over jail.conf, 'NAME: updated'"
+is "$(jls -j ${T}w host.hostname)" "over" "  the command line's value won"
+run jail -q -f "$C" -r ${T}w
+is "$RC.$OUT.$ERR" "0.." "-q: no note"
+
+run jail -c name=${T}c path=/ persist
+is "$RC.$OUT.$ERR" "0.." "a command-line jail: nothing printed"
+run jail -v -m name=${T}c host.hostname=v.example
+is "$RC.$OUT" "0.${T}c: jail_set(JAIL_UPDATE) name=${T}c host.hostname=v.example
+${T}c: updated" "-v: the jail_set call and the note"
+run jail -c name=${T}d path=/ persist
+run jail -r ${T}c ${T}d
+is "$RC.$OUT" "0.${T}c: removed
+${T}d: removed" "jail -r of several jails: 'removed' notes"
+
+# numeric blocks are jids; jid = N is honoured; \${name} of a numeric block
+run jail -f "$C" -c 777 ${T}j
+is "$RC.$OUT.$ERR" "0.777: created
+${T}j: created." "a numeric block and a block with jid ="
+is "$(jls -j 777 jid name host.hostname)" "777 777 h777" "  block 777 is jid 777, named 777, \${name} is 777"
+is "$(jls -j ${T}j jid)" "778" "  jid = 778 honoured"
+run jail -r 777
+is "$RC.$OUT.$ERR" "0.." "jail -r JID (no jail.conf read): removed, quietly"
+check "  jid 777 is gone" jail_absent 777
+run jail -R 778
+is "$RC.$ERR" "0." "jail -R JID"
+check "  jid 778 is gone" jail_absent ${T}j
+
+# -e: FreeBSD's quoting, "" for an empty value, booleans bare, no jid
+run jail -f "$C" -e '|'
+like "$OUT" "^name=${T}j\|path=/\|persist\|exec.poststart=\"echo host \\\$JID \\\$JNAME \\\$JPATH >>$LOG\"\|exec.start=.*\|host.domainname=\"\"\|exec.clean\$" \
+	"jail -e: quoted values, \"\" for empty, bare booleans, jid left out"
+
+# -J: the jid file, FreeBSD's form
+run jail -J "$WORK/jids" -c name=${T}J path=/ persist host.hostname="a b"
+is "$RC.$(cat "$WORK/jids")" "0.jid=$(jid_of ${T}J) name=${T}J path=/ persist host.hostname=\"a b\"" \
+	"-J file: jid=N then the parameters, quoted"
+rm_jail ${T}J
+
+# the legacy form: jail [-n name] path hostname ip command ...
+run jail -J "$WORK/jids" -n ${T}L / legacy.example "" /bin/sh -c 'hostname; echo $JNAME'
+is "$RC.$OUT" "0.legacy.example
+${T}L" "jail -n NAME path hostname '' command: runs the command in a new jail"
+like "$(cat "$WORK/jids")" "^[0-9]+	/	legacy.example		/bin/sh -c \"hostname; echo \\\$JNAME\"\$" \
+	"  -J writes jid, path, hostname, addresses, command (tab-separated)"
+check "  the jail went with its command" wait_for 5 jail_absent ${T}L
+run jail / h
+is "$RC" 1 "a legacy command line with too few words: usage"
+like "$ERR" "^usage: jail" "  the usage text"
+
+# a failed jail.conf jail: exit 1, FreeBSD's message
+run jail -f "$C" -c ${T}nope
+is "$RC.$ERR" "1.jail: \"${T}nope\" not found" "an unknown jail: exit 1"
+
+done_testing
