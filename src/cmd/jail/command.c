@@ -10,10 +10,10 @@
  *	exec.start / command  <->  exec.stop
  *	exec.poststart
  *
- * The mount and mount.fstab entries are mounted after creation, inside
- * the jail's own mount namespace (so they go with it; nothing to undo on
- * the host): "device mountpoint type options" with the mount point below
- * the jail's path, as in FreeBSD.
+ * The mount and mount.fstab entries are mounted by libjail's jail_mount
+ * right after creation, in the jail's own mount namespace (so they go
+ * with it; nothing to undo on the host): "device mountpoint type options"
+ * with host paths, as in FreeBSD.
  *
  * Stop: exec.prestop, exec.stop, stop.timeout (SIGTERM, wait), remove,
  * exec.poststop, exec.release.  Host hooks run /bin/sh -c on the host
