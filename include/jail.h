@@ -121,8 +121,16 @@ struct jail_exec {
 					   on the host (-u) */
 	int	    login;		/* -l: clean login environment */
 	int	    nsmask;		/* CLONE_NEW* to enter; 0: all */
-	int	    pty;		/* give the child its own pty */
+	int	    stdio;		/* JAIL_STDIO_*: what 0-2 of the child are */
 };
+/* The caller's descriptors as they are. */
+#define JAIL_STDIO_INHERIT	0
+/* A pty of its own, relayed to the caller's 0-2 until the child exits:
+ * a jailed process never holds the caller's terminal (TIOCSTI). */
+#define JAIL_STDIO_PTY		1
+/* stdin /dev/null, stdout and stderr through pipes relayed to the
+ * caller's until the child exits (non-interactive hooks). */
+#define JAIL_STDIO_PIPES	2
 int jail_exec(const struct jail_exec *je);
 
 /* SIGTERM every process of the jail (and its children's), then wait up to

@@ -100,23 +100,34 @@ json_open(void)
 	printf("%s{", njson++ ? "," : "");
 }
 
-/* One value, quoted the way FreeBSD's quoted_print() does with -q. */
+/*
+ * One value for -q: as FreeBSD's quoted_print(), an empty value is "" and
+ * a plain one is printed as it is; but a value with anything the shell
+ * might act on is put in single quotes (a ' inside as '\''), not in
+ * FreeBSD's double quotes: jls -s output is meant to be eval'd, and a
+ * jail chooses its own hostname ("$(...)" must stay text).
+ */
 static void
 quoted(int pflags, const char *v)
 {
-	/* FreeBSD quotes for blanks and quotes; we also quote for the
-	 * shell's other specials ("eth1|addr" must survive eval). */
-	int qc = strchr(v, '\'') ? '"' : strchr(v, '"') ? '\'' :
-	    strpbrk(v, " \t|&;<>()$`\\*?[#~") ? '"' : 0;
+	static const char plain[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	    "abcdefghijklmnopqrstuvwxyz0123456789_@%+=:,./-";
 
 	if (!*v) {
 		fputs("\"\"", stdout);	/* an empty string is always quoted */
 		return;
 	}
-	if (qc && (pflags & PRINT_QUOTED))
-		printf("%c%s%c", qc, v, qc);
-	else
+	if (!(pflags & PRINT_QUOTED) || v[strspn(v, plain)] == '\0') {
 		fputs(v, stdout);
+		return;
+	}
+	putchar('\'');
+	for (; *v; v++)
+		if (*v == '\'')
+			fputs("'\\''", stdout);
+		else
+			putchar(*v);
+	putchar('\'');
 }
 
 static bool
@@ -172,9 +183,14 @@ print_nameval(int pflags)
 			printf("%s", first ? "" : " ");
 			if (!(pflags & PRINT_NAMEVAL))
 				quoted(pflags, v);
-			else if (is_bool(i))
-				printf("%s%s", ival(i) ? "" : "no",
-				    params[i].jp_name);
+			else if (is_bool(i)) {
+				/* FreeBSD's noname(): "no" after the last dot */
+				const char *n = params[i].jp_name,
+				    *dot = strrchr(n, '.');
+				int pre = dot ? (int)(dot - n + 1) : 0;
+				printf("%.*s%s%s", pre, n, ival(i) ? "" : "no",
+				    n + pre);
+			}
 			else {
 				printf("%s=", params[i].jp_name);
 				quoted(pflags, v);

@@ -27,7 +27,7 @@ static struct jail_rec made;
 
 /* Setup order matters: fs pivots into the new root, so it runs last. */
 const struct module *const modules[] = {
-	&mod_core, &mod_uts, &mod_ipc, &mod_net, &mod_fs, NULL,
+	&mod_core, &mod_uts, &mod_ipc, &mod_net, &mod_secure, &mod_fs, NULL,
 };
 
 void
@@ -52,13 +52,21 @@ jail_nsflags(const struct jail_rec *jr)
 	return fl;
 }
 
+/* What every module restricts, applied at once (sys/confine.c). */
 int
 jail_confine(const struct jail_rec *jr, char *err)
 {
-	for (const struct module *const *m = modules; *m; m++)
-		if ((*m)->confine && (*m)->confine(jr, err) < 0)
-			return -1;
-	return 0;
+	struct confine c;
+	int rc = 0;
+
+	confine_init(&c);
+	for (const struct module *const *m = modules; *m && rc == 0; m++)
+		if ((*m)->confine)
+			rc = (*m)->confine(jr, &c, err);
+	if (rc == 0)
+		rc = confine_apply(&c, err);
+	confine_free(&c);
+	return rc;
 }
 
 int
@@ -697,6 +705,14 @@ core_set(struct jail_rec *jr, const uint64_t *set, int flags, char *err)
 	struct jail_rec cur;
 	const char *name = set_has_name(set, "name") ? jr->name : NULL;
 	int jid = set_has_name(set, "jid") ? jr->jid : 0, found;
+
+	/* No string reaches a record, a name or a command with a control
+	 * character in it (the registry is line-based). */
+	for (size_t i = 0; i < param_count; i++)
+		if (set_has(set, i) && param_table[i].type == PT_STRING &&
+		    mod_check_chars(param_table[i].name,
+		    param_field(&param_table[i], jr), true, err) < 0)
+			return -1;
 
 	/* Create only: reserve() refuses a taken name or jid, under lock. */
 	found = (jid > 0 || name) && (flags & JAIL_UPDATE) ?

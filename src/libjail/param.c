@@ -49,6 +49,11 @@ const struct param_def param_table[] = {
 	  "mount a minimal /dev in the jail" },
 	{ "mount.procfs", PT_BOOL, PF_CREATE, F(procfs), 0, &mod_fs,
 	  "mount the jail's own /proc" },
+	{ "securelevel", PT_INT, 0, F(securelevel), 0, &mod_secure,
+	  "security level: at least the parent's; 3 freezes network config" },
+#define ALLOW_ROW(i, name, dflt, desc) \
+	{ "allow." name, PT_BOOL, 0, F(allow[i]), 0, &mod_secure, desc },
+	ALLOW_LIST(ALLOW_ROW)
 	{ "ip4.addr", PT_STRING, PF_CREATE, F(ip4_addr), S(ip4_addr),
 	  &mod_net, "IPv4 addresses a jail sharing its parent's stack may use" },
 	{ "ip6.addr", PT_STRING, PF_CREATE, F(ip6_addr), S(ip6_addr),

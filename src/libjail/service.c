@@ -262,7 +262,7 @@ to_jail_view(const struct jail_rec *self, struct jail_rec *jr)
 	jr->holder = jr->monitor = jr->creator = 0;
 	jr->holder_start = jr->creator_start = jr->userns = 0;
 	jr->uidslot = 0;
-	jr->cgroup[0] = '\0';
+	jr->cgroup[0] = jr->moved[0] = '\0';
 }
 
 static int
@@ -475,6 +475,8 @@ handle(const struct jail_rec *self, int c)
 	}
 	resp->rc = rc;
 	resp->err = rc < 0 ? errno : 0;
+	if (rc < 0)	/* a lookup that failed may have filled in a record */
+		memset(&resp->rec, 0, sizeof(resp->rec));
 	sys_send_fds(c, resp, sizeof(*resp), ns.fd, JNS_COUNT);
 out:
 	jns_close(&ns);

@@ -204,7 +204,13 @@ fail:
 static int
 idmapped_root(const struct jail_rec *jr, pid_t holder, char *err)
 {
-	struct mount_attr attr = { .attr_set = MOUNT_ATTR_IDMAP };
+	/*
+	 * Private: a clone of a shared mount is a peer of it, and what the
+	 * holder mounts on the jail's root (its /proc, /dev, the cover over
+	 * the registry) would otherwise show up in the host's tree.
+	 */
+	struct mount_attr attr = { .attr_set = MOUNT_ATTR_IDMAP,
+	    .propagation = MS_PRIVATE };
 	char path[64];
 	int tree, userns;
 

@@ -25,6 +25,55 @@ struct registry;
 #define JAIL_UIDBASE	1073741824u	/* first host uid of slot 0 */
 #define JAIL_UIDSLOTS	16384u		/* slots between 2^30 and 2^31 */
 
+/*
+ * allow.*: FreeBSD's permission bits, with FreeBSD's defaults for a new
+ * jail (ANDed with the parent's).  X(index, name after "allow.", default,
+ * description); modules/secure.c maps each onto Linux.
+ */
+#define ALLOW_LIST(X) \
+	X(A_SET_HOSTNAME, "set_hostname", 1, \
+	    "root may set the hostname and domain name") \
+	X(A_SYSVIPC, "sysvipc", 0, \
+	    "System V IPC shared with the parent (as sysvipc=inherit)") \
+	X(A_RAW_SOCKETS, "raw_sockets", 0, \
+	    "root may open raw sockets") \
+	X(A_CHFLAGS, "chflags", 0, \
+	    "root may change system file flags") \
+	X(A_MOUNT, "mount", 0, \
+	    "root may mount file systems allowed by allow.mount.*") \
+	X(A_MOUNT_DEVFS, "mount.devfs", 0, "root may mount devfs") \
+	X(A_MOUNT_FDESCFS, "mount.fdescfs", 0, "root may mount fdescfs") \
+	X(A_MOUNT_NULLFS, "mount.nullfs", 0, \
+	    "root may mount nullfs (bind mounts)") \
+	X(A_MOUNT_PROCFS, "mount.procfs", 0, "root may mount procfs") \
+	X(A_MOUNT_TMPFS, "mount.tmpfs", 0, "root may mount tmpfs") \
+	X(A_MOUNT_LINPROCFS, "mount.linprocfs", 0, \
+	    "root may mount linprocfs (proc)") \
+	X(A_MOUNT_LINSYSFS, "mount.linsysfs", 0, \
+	    "root may mount linsysfs (sysfs)") \
+	X(A_QUOTAS, "quotas", 0, "root may administer quotas") \
+	X(A_SOCKET_AF, "socket_af", 0, \
+	    "sockets of families other than local, IPv4, IPv6, netlink") \
+	X(A_MLOCK, "mlock", 0, "processes may lock memory") \
+	X(A_RESERVED_PORTS, "reserved_ports", 1, \
+	    "root may bind ports below 1024") \
+	X(A_READ_MSGBUF, "read_msgbuf", 0, \
+	    "processes may read the kernel message buffer") \
+	X(A_UNPRIV_PROC_DEBUG, "unprivileged_proc_debug", 1, \
+	    "processes may debug processes of the same user") \
+	X(A_SUSER, "suser", 1, "root is privileged") \
+	X(A_SETTIME, "settime", 0, "root may set the clock") \
+	X(A_ADJTIME, "adjtime", 0, "root may adjust the clock") \
+	X(A_ROUTING, "routing", 0, \
+	    "root may change the routing table of a stack it shares") \
+	X(A_KEYRING, "keyring", 0, \
+	    "vjail: processes may use the kernel keyring") \
+	X(A_NAMESPACES, "namespaces", 0, \
+	    "vjail: processes may make Linux namespaces of their own")
+
+#define ALLOW_ENUM(i, name, dflt, desc)	i,
+enum allow { ALLOW_LIST(ALLOW_ENUM) A_COUNT };
+
 enum jail_state { JS_CREATING = 1, JS_ALIVE, JS_DYING };
 
 /*
@@ -49,6 +98,8 @@ struct jail_rec {
 	int	enforce_statfs;
 	int	devfs;
 	int	procfs;
+	int	securelevel;
+	int	allow[A_COUNT];		/* allow.*, indexed by enum allow */
 	/* host-side facts */
 	int	state;			/* enum jail_state */
 	pid_t	holder;			/* PID 1 of the jail, host pid */
@@ -83,6 +134,7 @@ enum ptype { PT_INT, PT_UINT, PT_STRING, PT_BOOL, PT_JAILSYS };
 #define PF_NODISABLE	0x10	/* jailsys without "disable" */
 
 struct module;
+struct confine;
 
 struct param_def {
 	const char	*name;
@@ -122,8 +174,10 @@ struct module {
 	    const uint64_t *set, char *err);
 	/* host side: fill live values the kernel holds */
 	int (*get)(struct jail_rec *jr, char *err);
-	/* any process about to run jail code: last restrictions */
-	int (*confine)(const struct jail_rec *jr, char *err);
+	/* any process about to run jail code: add restrictions to c, which
+	 * jail_confine() applies at once, in a fixed order */
+	int (*confine)(const struct jail_rec *jr, struct confine *c,
+	    char *err);
 	/* host side, registry locked, the holder ready: wire and publish
 	 * the jail; may record host-side facts in jr */
 	int (*created)(struct registry *r, struct jail_rec *jr, char *err);
@@ -132,7 +186,8 @@ struct module {
 	void (*destroy)(struct registry *r, const struct jail_rec *jr);
 };
 
-extern const struct module mod_core, mod_fs, mod_uts, mod_ipc, mod_net;
+extern const struct module mod_core, mod_fs, mod_uts, mod_ipc, mod_net,
+    mod_secure;
 int mod_check_chars(const char *what, const char *s, bool allow_slash,
     char *err);
 extern const struct module *const modules[];
@@ -271,6 +326,26 @@ void sys_proctitle(const char *title);
 int sys_become_root(void);
 int sys_uid_map(int procfd, pid_t pid, uint32_t inside, uint32_t outside,
     char *err);
+
+/*
+ * sys: confinement recorded, then applied once (minijail's shape):
+ * capabilities out of the bounding set, system calls refused by seccomp,
+ * a session keyring of its own.
+ */
+struct confine {
+	uint64_t drop_caps;	/* 1 << CAP_* */
+	void	*filter;	/* libseccomp context, made on first rule */
+	int	 failed;	/* a rule could not be added */
+};
+/* cmp: NULL, or {arg, op, value[, mask]} as SCMP_A*() would give */
+struct sc_arg { unsigned arg; int op; uint64_t a, b; };
+void confine_init(struct confine *c);
+void confine_drop_cap(struct confine *c, int cap);
+void confine_deny(struct confine *c, int nr, int errnum,
+    const struct sc_arg *cmp);
+int confine_apply(struct confine *c, char *err);
+void confine_free(struct confine *c);
+int sys_new_session_keyring(void);
 
 /* sys: rtnetlink (libmnl) */
 #define NL_VJAIL_TAG	"vjail"	/* ifalias of the bridges vjail made */

@@ -108,7 +108,7 @@ rm_jail ${T}long
 run jail -q -c name=${T}sp path="$WORK/with space" persist
 is "$RC" 0 "made a jail whose path has a space"
 run jls -j ${T}sp -q path
-is "$OUT" "\"$WORK/with space\"" "jls -q quotes a value with a space"
+is "$OUT" "'$WORK/with space'" "jls -q quotes a value with a space (single quotes: nothing expands)"
 run jls -j ${T}sp path
 is "$OUT" "$WORK/with space" "jls without -q does not"
 run jls -j ${T}sp -q host.domainname

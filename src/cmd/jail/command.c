@@ -33,7 +33,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
+#include <linux/openat2.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -251,18 +253,40 @@ print_jidfile(const struct run *run, const struct job *j)
 	fflush(fp);
 }
 
-/* Output of hooks to exec.consolelog, if set (child side). */
+/*
+ * Output of hooks to exec.consolelog, if set (child side).  The file may
+ * lie in the jail's tree, which the jail's root controls: no symlink on
+ * the way (a link swapped in would have host root append to a host
+ * file), and a regular file only (opening a FIFO would hang us).
+ */
 static void
 to_consolelog(const struct job *j)
 {
 	const char *log = pstr(j, P_CONSOLELOG);
+	struct open_how how = { .flags = O_WRONLY | O_APPEND | O_CREAT |
+	    O_NOCTTY | O_NONBLOCK | O_CLOEXEC, .mode = 0644,
+	    .resolve = RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS };
+	struct stat st;
 	int fd;
 
 	if (log == NULL)
 		return;
-	if ((fd = open(log, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC,
-	    0644)) < 0)
+	if (log[0] != '/') {
+		warnx("%s: exec.consolelog: %s: not an absolute path",
+		    j->name, log);
 		_exit(126);
+	}
+	if ((fd = (int)syscall(SYS_openat2, AT_FDCWD, log, &how,
+	    sizeof(how))) < 0) {
+		warn("%s: exec.consolelog: %s", j->name, log);
+		_exit(126);
+	}
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		warnx("%s: exec.consolelog: %s: not a regular file", j->name,
+		    log);
+		_exit(126);
+	}
+	fcntl(fd, F_SETFL, O_WRONLY | O_APPEND);
 	dup2(fd, 1), dup2(fd, 2);
 }
 
@@ -378,6 +402,12 @@ run_one(struct run *run, struct job *j, int p, char *const *argv)
 			.user_in_jail = !run->user || run->user_in_jail,
 			.login = run->login || pbool(j, P_CLEAN),
 		};
+		/* Never the caller's terminal in the jail (a process left
+		 * behind would read what the admin types next): a pty for
+		 * an interactive command=, pipes for hooks. */
+		if (isatty(0) || isatty(1) || isatty(2))
+			je.stdio = p == P_COMMAND && j->argv ?
+			    JAIL_STDIO_PTY : JAIL_STDIO_PIPES;
 		st = jail_exec(&je);
 		if (st < 0) {
 			warnx("%s: %s", j->name, jail_errmsg);
