@@ -33,6 +33,11 @@ $A {
 	path = "$RA";
 	persist;
 	children.max = 10;
+	# the strongest jail root: may use the mount calls (allow.mount)
+	allow.mount;
+	allow.mount.tmpfs;
+	allow.mount.nullfs;
+	enforce_statfs = 1;
 $(thin_mounts "$RA")
 	mount += "$WORK/data-a $RA/data nullfs rw";
 }
@@ -55,10 +60,10 @@ is "$RC.$OUT" "0.0" "  the tmpfs is writable and the jail's root owns what it ma
 run jexec $A /bin/sh -c 'touch /usr/vjail-'$T
 isnt "$RC" 0 "attack: writing to the read-only /usr fails"
 run jexec $A /bin/sh -c 'mount -o remount,bind,rw /usr && touch /usr/vjail-'$T
-isnt "$RC" 0 "attack: the jail's root cannot remount /usr read-write (flags locked)"
+isnt "$RC" 0 "attack: the jail's root, allowed to mount, cannot remount /usr read-write (flags locked)"
 check "  and the host's /usr has no new file" test ! -e /usr/vjail-$T
-run jexec $A /bin/sh -c 'mount -o remount,bind,rw /tmp'
-is "$RC" 0 "  control: the jail's root may remount its own tmpfs"
+run jexec $A /bin/sh -c 'mkdir -p /tmp/own && mount -t tmpfs own /tmp/own && mount -o remount,bind,ro /tmp/own && mount -o remount,bind,rw /tmp/own && touch /tmp/own/x'
+is "$RC" 0 "  control: it may remount a tmpfs of its own" || diag "$ERR"
 
 # attack: a source the admin named, redirected by a symlink a host user
 # planted in a directory that user owns: only root-owned symlinks are
