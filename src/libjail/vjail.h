@@ -100,6 +100,15 @@ struct jail_rec {
 	int	procfs;
 	int	securelevel;
 	int	allow[A_COUNT];		/* allow.*, indexed by enum allow */
+	/* stored and reported (modules/info.c) */
+	int	devfs_ruleset;
+	int	osreldate;
+	unsigned hostid;
+	char	osrelease[32];
+	char	hostuuid[64];
+	char	interface[16];		/* IFNAMSIZ */
+	char	meta[4096];		/* "key=value" lines */
+	char	env[4096];
 	/* host-side facts */
 	int	state;			/* enum jail_state */
 	pid_t	holder;			/* PID 1 of the jail, host pid */
@@ -132,6 +141,8 @@ enum ptype { PT_INT, PT_UINT, PT_STRING, PT_BOOL, PT_JAILSYS };
 #define PF_NOSKIP	0x04	/* jls -s prints it though read-only */
 #define PF_ALIAS	0x08	/* shares its field with another row */
 #define PF_NODISABLE	0x10	/* jailsys without "disable" */
+#define PF_LINES	0x20	/* a string that may hold newlines (escaped
+				   in the registry) */
 
 struct module;
 struct confine;
@@ -187,7 +198,7 @@ struct module {
 };
 
 extern const struct module mod_core, mod_fs, mod_uts, mod_ipc, mod_net,
-    mod_secure;
+    mod_secure, mod_info;
 int mod_check_chars(const char *what, const char *s, bool allow_slash,
     char *err);
 extern const struct module *const modules[];

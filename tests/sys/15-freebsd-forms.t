@@ -85,6 +85,31 @@ run jail / h
 is "$RC" 1 "a legacy command line with too few words: usage"
 like "$ERR" "^usage: jail" "  the usage text"
 
+# stored parameters FreeBSD's tools read: meta, env (newlines kept),
+# osrelease, osreldate, host.hostuuid, host.hostid, interface, devfs_ruleset
+M=${T}m
+run jail -c name=$M path=/ persist meta="$(printf 'owner=ops\nnote=a\\b')" env=tier=web \
+	osrelease=14.2-RELEASE osreldate=1402000 host.hostid=305419896 interface=eth0 devfs_ruleset=4
+is "$RC.$ERR" "0." "meta, env, osrelease, osreldate, host.hostid, interface, devfs_ruleset are accepted"
+is "$(jls -j $M meta)" "owner=ops
+note=a\b" "  meta keeps its lines and backslashes (escaped in the registry)"
+is "$(jls -j $M -n env osrelease osreldate host.hostid interface devfs_ruleset host.hostuuid)" \
+	"env=tier=web osrelease=14.2-RELEASE osreldate=1402000 host.hostid=305419896 interface=eth0 devfs_ruleset=4 host.hostuuid=00000000-0000-0000-0000-000000000000" \
+	"  and the others read back; host.hostuuid defaults to FreeBSD's null UUID"
+run jail -m name=$M meta=
+is "$RC.$(jls -j $M meta)" "0.\"\"" "meta can be emptied by jail -m (jls prints \"\", FreeBSD)"
+rm_jail $M
+run jail -c name=$M path=/ persist
+is "$(jls -j $M osrelease)" "$(uname -r | cut -c1-31)" "osrelease defaults to the host's"
+rm_jail $M
+for bad in "devfs_ruleset=65536|devfs_ruleset: 65536 out of range (0 to 65535)" \
+	"osreldate=0|osreldate cannot be 0" "osrelease=|osrelease string must be 1-31 bytes long" \
+	"env=$(printf 'a\tb')|env: invalid character in the value"; do
+	run jail -c name=$M path=/ persist "${bad%%|*}"
+	is "$RC.$ERR" "1.jail: ${bad#*|}" "refused: ${bad%%|*}"
+done
+check "  nothing made" jail_absent $M
+
 # a failed jail.conf jail: exit 1, FreeBSD's message
 run jail -f "$C" -c ${T}nope
 is "$RC.$ERR" "1.jail: \"${T}nope\" not found" "an unknown jail: exit 1"
