@@ -110,6 +110,32 @@ for bad in "devfs_ruleset=65536|devfs_ruleset: 65536 out of range (0 to 65535)" 
 done
 check "  nothing made" jail_absent $M
 
+# -p N: up to N jails at once, dependencies first; a failed dependency
+# skips its dependents
+P=$WORK/par.conf
+PL=$WORK/par.log
+: >"$PL"
+{
+	echo 'path = "/"; persist;'
+	echo "exec.prestart = 'echo begin \$JNAME >>$PL; sleep 0.5; echo end \$JNAME >>$PL';"
+	for j in p1 p2 p3 p4; do echo "${T}$j { }"; done
+	echo "${T}p5 { depend = ${T}p1, ${T}p4; }"
+	echo "${T}q1 { exec.prestart = false; }"
+	echo "${T}q2 { depend = ${T}q1; }"
+} >"$P"
+run jail -f "$P" -p 2 -c ${T}p1 ${T}p2 ${T}p3 ${T}p4 ${T}p5
+is "$RC" 0 "jail -p 2 -c of five jails"
+most=$(awk '/^begin/ { n++; if (n > m) m = n } /^end/ { n-- } END { print m }' "$PL")
+is "$most" 2 "  two at a time, never more"
+like "$(tr '\n' ' ' <"$PL")" "end ${T}p4 .*begin ${T}p5" "  ${T}p5 after the jails it depends on"
+run jail -f "$P" -p 0 -r ${T}p1 ${T}p2 ${T}p3 ${T}p4 ${T}p5
+is "$RC" 0 "jail -p 0 -r of them (no limit)"
+for j in p1 p2 p3 p4 p5; do check "  ${T}$j is gone" jail_absent ${T}$j; done
+run jail -f "$P" -p 2 -c ${T}q2
+is "$RC" 1 "a failed dependency fails the run"
+like "$ERR" "jail: ${T}q2: skipped" "  and its dependent is skipped (FreeBSD's text)"
+check "  neither runs" jail_absent ${T}q2
+
 # a failed jail.conf jail: exit 1, FreeBSD's message
 run jail -f "$C" -c ${T}nope
 is "$RC.$ERR" "1.jail: \"${T}nope\" not found" "an unknown jail: exit 1"

@@ -354,7 +354,7 @@ job_legacy(struct run *run, char **argv, struct job *proto)
 int
 main(int argc, char **argv)
 {
-	struct run run = { 0 };
+	struct run run = { .parallel = -1 };
 	struct job proto = { .name = (char *)"" };	/* -n, -s */
 	const char *conffile = NULL, *sep = NULL, *jidfile = NULL;
 	struct cf_conf cf = { 0 };
@@ -390,7 +390,15 @@ main(int argc, char **argv)
 		case 'n': add_param(&proto, "name", v, 1, false, ""); break;
 		case 's': add_param(&proto, "securelevel", v, 1, false, "");
 			break;
-		case 'd': case 'h': case 'p': break;
+		case 'p': {
+			char *ep;
+			long n = strtol(optarg, &ep, 10);
+			if (*ep || n < 0 || n > 100000)
+				errx(1, "-p: %s: not a number of jails", optarg);
+			run.parallel = (int)n;
+			break;
+		}
+		case 'd': case 'h': break;
 		default: usage();
 		}
 	}
