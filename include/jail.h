@@ -65,6 +65,7 @@ extern "C" {
 #define JP_BOOL		0x02	/* a boolean: "name" or "noname" */
 #define JP_NOBOOL	0x04	/* the "noname" spelling was used */
 #define JP_JAILSYS	0x08	/* new / inherit / disable */
+#define JP_KEYVALUE	0x10	/* meta.KEY, env.KEY: one key of the value */
 
 #define JAIL_ERRMSGLEN	1024
 

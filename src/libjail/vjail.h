@@ -203,6 +203,12 @@ int mod_check_chars(const char *what, const char *s, bool allow_slash,
     char *err);
 extern const struct module *const modules[];
 
+/* modules/info.c: meta.KEY and env.KEY */
+const struct param_def *kv_param(const char *name, const char **key);
+int kv_set(const struct param_def *pd, char *buf, const char *key,
+    const char *val, char *err);
+void kv_get(const char *buf, const char *key, char *out, size_t outlen);
+
 #define SET_WORDS	2
 static inline void set_add(uint64_t *s, size_t i) { s[i / 64] |= 1ull << (i % 64); }
 static inline bool set_has(const uint64_t *s, size_t i) { return s[i / 64] >> (i % 64) & 1; }

@@ -96,6 +96,12 @@ note=a\b" "  meta keeps its lines and backslashes (escaped in the registry)"
 is "$(jls -j $M -n env osrelease osreldate host.hostid interface devfs_ruleset host.hostuuid)" \
 	"env=tier=web osrelease=14.2-RELEASE osreldate=1402000 host.hostid=305419896 interface=eth0 devfs_ruleset=4 host.hostuuid=00000000-0000-0000-0000-000000000000" \
 	"  and the others read back; host.hostuuid defaults to FreeBSD's null UUID"
+run jail -m name=$M meta.owner=dev meta.note meta.new=1
+is "$RC.$(jls -j $M meta)" "0.new=1
+owner=dev" "jail -m meta.KEY=VALUE sets a key (new keys first), a bare meta.KEY removes one"
+is "$(jls -j $M meta.owner meta.none env.tier)" "dev \"\" web" "jls meta.KEY reads one key (empty if absent)"
+run jail -m name=$M "meta.a b=1"
+is "$RC.$ERR" "1.jail: meta.a b: invalid key" "a key with a blank is refused"
 run jail -m name=$M meta=
 is "$RC.$(jls -j $M meta)" "0.\"\"" "meta can be emptied by jail -m (jls prints \"\", FreeBSD)"
 rm_jail $M

@@ -108,3 +108,101 @@ const struct module mod_info = {
 	.name = "info",
 	.check = info_check,
 };
+
+/*
+ * meta.KEY and env.KEY (FreeBSD's JP_KEYVALUE): one key of the buffer.
+ * kv_param: the buffer's row for such a name, and where KEY starts.
+ */
+const struct param_def *
+kv_param(const char *name, const char **key)
+{
+	const char *dot = strchr(name, '.');
+	char base[16];
+	bool neg;
+	const struct param_def *pd;
+
+	if (dot == NULL || dot[1] == '\0' || (size_t)(dot - name) >= sizeof(base))
+		return NULL;
+	snprintf(base, sizeof(base), "%.*s", (int)(dot - name), name);
+	if ((pd = param_lookup(base, &neg)) == NULL || neg ||
+	    !(pd->flags & PF_LINES))
+		return NULL;
+	*key = dot + 1;
+	return pd;
+}
+
+/* The line of key in buf, or NULL; *len its length with the newline. */
+static char *
+kv_line(char *buf, const char *key, size_t *len)
+{
+	size_t kl = strlen(key);
+
+	for (char *l = buf; *l; ) {
+		size_t ll = strcspn(l, "\n");
+		if (ll > kl && strncmp(l, key, kl) == 0 && l[kl] == '=') {
+			*len = ll + (l[ll] == '\n');
+			return l;
+		}
+		l += ll + (l[ll] == '\n');
+	}
+	return NULL;
+}
+
+/* Set key to val in buf (size bytes), or remove it when val is NULL; a
+ * new key goes first, as in FreeBSD. */
+int
+kv_set(const struct param_def *pd, char *buf, const char *key,
+    const char *val, char *err)
+{
+	size_t len, size = pd->size, kl = strlen(key);
+	char *l;
+
+	for (const char *c = key; *c; c++)
+		if ((unsigned char)*c <= 0x20 || *c == '=' || *c == 0x7f) {
+			errno = EINVAL;
+			return jerr(err, "%s.%s: invalid key", pd->name, key);
+		}
+	if (val && (strchr(val, '\n') || check_lines(pd->name, val, err) < 0)) {
+		errno = EINVAL;
+		return jerr(err, "%s.%s: invalid character in the value",
+		    pd->name, key);
+	}
+	if ((l = kv_line(buf, key, &len)) != NULL) {
+		memmove(l, l + len, strlen(l + len) + 1);
+		if ((len = strlen(buf)) > 0 && buf[len - 1] == '\n')
+			buf[len - 1] = '\0';
+	}
+	if (val == NULL)
+		return 0;
+	size_t add = kl + 1 + strlen(val) + 1, have = strlen(buf);
+	if (have + add >= size) {
+		errno = EFBIG;
+		return jerr(err, "%s: too large (at most %zu bytes)", pd->name,
+		    size - 1);
+	}
+	memmove(buf + add, buf, have + 1);
+	memcpy(buf, key, kl);
+	buf[kl] = '=';
+	memcpy(buf + kl + 1, val, strlen(val));
+	buf[add - 1] = '\n';
+	if (have == 0)
+		buf[add - 1] = '\0';	/* no trailing newline */
+	return 0;
+}
+
+/* key's value in buf into out (empty if absent). */
+void
+kv_get(const char *buf, const char *key, char *out, size_t outlen)
+{
+	size_t len;
+	char *l = kv_line((char *)buf, key, &len);
+
+	if (l == NULL || outlen == 0) {
+		if (outlen)
+			out[0] = '\0';
+		return;
+	}
+	l += strlen(key) + 1;
+	len = strcspn(l, "\n");
+	snprintf(out, outlen, "%.*s", (int)len, l);
+}
