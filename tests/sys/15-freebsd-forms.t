@@ -102,6 +102,9 @@ owner=dev" "jail -m meta.KEY=VALUE sets a key (new keys first), a bare meta.KEY 
 is "$(jls -j $M meta.owner meta.none env.tier)" "dev \"\" web" "jls meta.KEY reads one key (empty if absent)"
 run jail -m name=$M "meta.a b=1"
 is "$RC.$ERR" "1.jail: meta.a b: invalid key" "a key with a blank is refused"
+is "$(jls -j $M -s all)" "$(jls -j $M -s)" "jls -s all: as jls -s"
+run jls -j $M all
+is "$RC.$(echo "$OUT" | wc -w)" "0.$(jls -j $M -h all | head -1 | wc -w)" "jls all: one field per parameter, as jls -h all names them"
 run jail -m name=$M meta=
 is "$RC.$(jls -j $M meta)" "0.\"\"" "meta can be emptied by jail -m (jls prints \"\", FreeBSD)"
 rm_jail $M
