@@ -104,7 +104,8 @@ run jail -m name=$M "meta.a b=1"
 is "$RC.$ERR" "1.jail: meta.a b: invalid key" "a key with a blank is refused"
 is "$(jls -j $M -s all)" "$(jls -j $M -s)" "jls -s all: as jls -s"
 run jls -j $M all
-is "$RC.$(echo "$OUT" | wc -w)" "0.$(jls -j $M -h all | head -1 | wc -w)" "jls all: one field per parameter, as jls -h all names them"
+is "$RC.$OUT" "0.$(jls -j $M -h all | sed 1d)" "jls all: every parameter's value, as under jls -h all's header"
+like "$(jls -j $M -h all | head -1)" "^devfs_ruleset dying enforce_statfs env interface jid meta name " "  which names them all"
 run jail -m name=$M meta=
 is "$RC.$(jls -j $M meta)" "0.\"\"" "meta can be emptied by jail -m (jls prints \"\", FreeBSD)"
 rm_jail $M
