@@ -5,7 +5,9 @@
 # attacks through the mount point and the source, each with its control.
 . "$(dirname "$0")/lib.sh"
 
-host_mounts() { wc -l </proc/self/mountinfo; }
+# mounts of the host's table that name this run's files (other work on
+# the machine may mount and unmount elsewhere meanwhile)
+host_mounts() { grep -c -- "$WORK" /proc/self/mountinfo; }
 
 # thin ROOT: an empty root whose /usr, /bin, /lib, /lib64 come from the host
 thin() {
