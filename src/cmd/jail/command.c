@@ -158,8 +158,10 @@ jnote(const struct run *run, const struct job *j, const char *what)
 	    (stopping && strcmp(what, "removed") == 0 ? run->note_remove :
 	    j->conf));
 
-	if (show)
-		printf("%s: %s\n", j->name[0] ? j->name : "jail", what);
+	if (show && j->name[0])
+		printf("%s: %s\n", j->name, what);
+	else if (show)
+		printf("%s\n", what);	/* a jail with no name (FreeBSD) */
 	fflush(stdout);
 }
 
