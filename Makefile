@@ -16,7 +16,7 @@ PCDIR	 = $(LIBDIR)/pkgconfig
 CC	?= cc
 CFLAGS	?= -O2 -g
 CFLAGS	+= -std=gnu11 -Wall -Wextra -Wshadow -Wno-unused-result -Wno-format-truncation \
-	   -Iinclude -fstack-protector-strong -D_FORTIFY_SOURCE=2
+	   -Iinclude -I$(B)/gen -fstack-protector-strong -D_FORTIFY_SOURCE=2
 LIBS	 = -lseccomp -lmnl
 
 B	 = build
@@ -28,6 +28,22 @@ CMDS	 = jail jls jexec
 SOVER	 = 1
 
 all: $(B)/lib/libjail.a $(B)/lib/libjail.so.$(SOVER) $(CMDS:%=$(B)/bin/%)
+
+# The exec stub (src/libjail/stub/execstub.c): freestanding and static,
+# embedded in libjail as a byte array that exec.c runs from a sealed memfd.
+$(B)/stub/execstub: src/libjail/stub/execstub.c
+	@mkdir -p $(dir $@)
+	$(CC) -Os -static -nostdlib -ffreestanding -fno-tree-loop-distribute-patterns \
+	    -fno-stack-protector -fno-pie -no-pie \
+	    -fno-asynchronous-unwind-tables -Wl,--build-id=none \
+	    -Wl,-z,noexecstack -Wl,-n -s -o $@ $<
+
+$(B)/gen/execstub.h: $(B)/stub/execstub
+	@mkdir -p $(dir $@)
+	{ echo 'static const unsigned char execstub[] = {'; \
+	  od -An -v -tu1 $< | sed 's/ *\([0-9][0-9]*\)/\1,/g'; echo '};'; } >$@
+
+$(B)/obj/src/libjail/exec.o $(B)/pic/src/libjail/exec.o: $(B)/gen/execstub.h
 
 $(B)/obj/%.o: %.c $(HDRS) Makefile
 	@mkdir -p $(dir $@)

@@ -227,16 +227,16 @@ alloc_jid(struct registry *r)
 	}
 }
 
+/* A counter file of the registry, written in place (as reg_store). */
 static void
-save_lastjid(struct registry *r, int jid)
+save_counter(struct registry *r, const char *name, int value)
 {
 	char buf[16];
+	int fd;
 
-	snprintf(buf, sizeof(buf), "%d", jid);
-	/* in place, as reg_store: no truncation to zero on ext4 */
-	int fd = openat(r->dirfd, "lastjid", O_WRONLY | O_CREAT | O_NOFOLLOW |
-	    O_CLOEXEC, 0600);
-	if (fd >= 0) {
+	snprintf(buf, sizeof(buf), "%d", value);
+	if ((fd = openat(r->dirfd, name, O_WRONLY | O_CREAT | O_NOFOLLOW |
+	    O_CLOEXEC, 0600)) >= 0) {
 		(void)!pwrite(fd, buf, strlen(buf), 0);
 		(void)!ftruncate(fd, (off_t)strlen(buf));
 		close(fd);
@@ -259,28 +259,92 @@ stale(struct registry *r, int jid)
 	return true;
 }
 
-/* A host uid range nobody else holds: prefer slot (jid-1). */
-static int
-alloc_uidslot(struct registry *r, int jid, uint32_t *slot)
+/* Claim host uid slot s for jid, clearing a holder that died uncleanly. */
+static bool
+claim_slot(struct registry *r, uint32_t s, int jid)
 {
-	uint32_t s = (uint32_t)(jid - 1) % JAIL_UIDSLOTS;
+	int holder;
 
-	for (uint32_t tries = 0; tries < JAIL_UIDSLOTS; tries++) {
-		int holder;
-		if (reg_slot_claim(r, s, jid) == 0) {
-			*slot = s;
+	if (reg_slot_claim(r, s, jid) == 0)
+		return true;
+	return (holder = reg_slot_holder(r, s)) > 0 && holder != jid &&
+	    stale(r, holder) && (reg_slot_release(r, s, holder),
+	    reg_slot_claim(r, s, jid) == 0);
+}
+
+/*
+ * A top-level jail's host uid range: n slots in a row that nobody holds,
+ * from just after the last range handed out, so that a jid used again
+ * does not mean ids used again until the whole pool has gone round.
+ */
+static int
+alloc_uidrange(struct registry *r, int jid, uint32_t n, uint32_t *first)
+{
+	char buf[16];
+	uint32_t s = 0, tried = 0, k;
+
+	if (sys_read_small(r->dirfd, "lastslot", buf, sizeof(buf)) > 0)
+		s = (uint32_t)strtoul(buf, NULL, 10) + 1;
+	while (tried < JAIL_UIDSLOTS) {
+		if (s >= JAIL_UIDSLOTS || s + n > JAIL_UIDSLOTS) {
+			tried += s < JAIL_UIDSLOTS ? JAIL_UIDSLOTS - s : 0;
+			s = 0;
+			continue;
+		}
+		for (k = 0; k < n && claim_slot(r, s + k, jid); k++)
+			;
+		if (k == n) {
+			*first = s;
+			save_counter(r, "lastslot", (int)(s + n - 1));
 			return 0;
 		}
-		if ((holder = reg_slot_holder(r, s)) > 0 && stale(r, holder) &&
-		    (reg_slot_release(r, s, holder),
-		    reg_slot_claim(r, s, jid) == 0)) {
-			*slot = s;
-			return 0;
-		}
-		s = (s + 1) % JAIL_UIDSLOTS;
+		for (uint32_t i = 0; i < k; i++)
+			reg_slot_release(r, s + i, jid);
+		tried += k + 1;
+		s += k + 1;
 	}
 	errno = EAGAIN;
 	return -1;
+}
+
+/*
+ * A child's range: n slots inside its parent's, whose first slot is the
+ * parent's own and whose other children hold theirs.  Root of a child is
+ * then neither root of its parent nor of a sibling.
+ */
+static int
+alloc_subrange(struct registry *r, const struct jail_rec *parent, uint32_t n,
+    uint32_t *first)
+{
+	int *kids = NULL, nk = reg_kids(r, parent->jid, &kids);
+	uint32_t end = parent->uidslot + parent->uidslots, s, next;
+	struct jail_rec k;
+
+	for (s = parent->uidslot + 1; s + n <= end; s = next) {
+		next = 0;
+		for (int i = 0; i < nk && !next; i++)
+			if (reg_load(r, kids[i], &k) == 0 && k.uidslots &&
+			    k.uidslot < s + n && s < k.uidslot + k.uidslots)
+				next = k.uidslot + k.uidslots;
+		if (!next) {
+			free(kids);
+			*first = s;
+			return 0;
+		}
+	}
+	free(kids);
+	errno = ENOSPC;
+	return -1;
+}
+
+/* The slots a jail holds: its own and room for 1 + children.max more. */
+static uint32_t
+range_size(const struct jail_rec *jr, uint32_t limit)
+{
+	uint32_t want = 1 + (uint32_t)(jr->children_max > 0 ?
+	    jr->children_max : 0);
+
+	return want < limit ? want : limit;
 }
 
 /*
@@ -311,7 +375,7 @@ reserve(struct registry *r, struct jail_rec *jr, struct jail_rec *parent,
 	}
 	if (jr->jid <= 0) {
 		jr->jid = alloc_jid(r);
-		save_lastjid(r, jr->jid);
+		save_counter(r, "lastjid", jr->jid);
 	}
 	if (!named)
 		snprintf(jr->name, sizeof(jr->name), "%d", jr->jid);
@@ -331,15 +395,24 @@ reserve(struct registry *r, struct jail_rec *jr, struct jail_rec *parent,
 	jr->idmapped = strcmp(jr->path, "/") != 0 &&
 	    (parent->jid == 0 || parent->idmapped);
 	if (parent->jid) {
-		jr->uidslot = parent->uidslot;
+		uint32_t room = parent->uidslots > 1 ? parent->uidslots - 1 : 0;
+		jr->uidslots = range_size(jr, room);
+		if (room == 0 || alloc_subrange(r, parent, jr->uidslots,
+		    &jr->uidslot) < 0) {
+			errno = EAGAIN;
+			jerr(err, "no free user id range in the parent jail "
+			    "(it was made with room for %u)", room);
+			goto undo;
+		}
 		snprintf(jr->cgroup, sizeof(jr->cgroup), "%s/%d",
 		    parent->cgroup, jr->jid);
 		if (reg_kid_add(r, parent->jid, jr->jid) < 0)
 			goto undo;
 	} else {
 		const char *cgb = cg_base(err);
-		if (alloc_uidslot(r, jr->jid, &jr->uidslot) < 0) {
-			jerr(err, "no free host uid range");
+		jr->uidslots = range_size(jr, JAIL_UIDMAXRANGE);
+		if (alloc_uidrange(r, jr->jid, jr->uidslots, &jr->uidslot) < 0) {
+			jerr(err, "no free host user id range");
 			goto undo;
 		}
 		if (cgb == NULL)

@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -27,6 +28,7 @@
 #include <unistd.h>
 
 #include "vjail.h"
+#include "execstub.h"	/* build/gen: static const unsigned char execstub[] */
 
 struct ident {
 	uid_t	uid;
@@ -129,6 +131,89 @@ root_ident(struct ident *id)
 	snprintf(id->shell, sizeof(id->shell), "/bin/sh");
 }
 
+/* ---- the last exec, through the stub ---- */
+
+/*
+ * A sealed memfd holding execstub, or -1 where the kernel will not run
+ * one (vm.memfd_noexec=2): the jail's program is then exec'd directly.
+ */
+static int
+stub_open(void)
+{
+	unsigned seals = F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW |
+	    F_SEAL_WRITE;
+	int fd = memfd_create("vjail-exec", MFD_CLOEXEC | MFD_ALLOW_SEALING |
+	    0x0010U /* MFD_EXEC, 6.3+ */);
+
+	if (fd < 0 && errno == EINVAL)
+		fd = memfd_create("vjail-exec", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+	if (fd < 0)
+		return -1;
+	if (write(fd, execstub, sizeof(execstub)) != (ssize_t)sizeof(execstub) ||
+	    fcntl(fd, F_ADD_SEALS, seals) < 0) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* execvp's search, in the jail: the program's path, or NULL (errno). */
+static const char *
+find_program(const char *name, char *const *envp, char *buf, size_t len)
+{
+	const char *path = "/bin:/usr/bin";
+	int e = ENOENT;
+
+	if (strchr(name, '/'))
+		return name;
+	for (char *const *v = envp; v && *v; v++)
+		if (strncmp(*v, "PATH=", 5) == 0)
+			path = *v + 5;
+	for (const char *p = path, *end; *p; p = *end ? end + 1 : end) {
+		end = strchrnul(p, ':');
+		if ((size_t)snprintf(buf, len, "%.*s/%s", (int)(end - p), p,
+		    name) >= len)
+			continue;
+		if (access(buf, X_OK) == 0)
+			return buf;
+		if (errno == EACCES)
+			e = EACCES;
+	}
+	errno = e;
+	return NULL;
+}
+
+/*
+ * Exec the jail's program from the stub, so that no image of the host's
+ * is ever reachable from the jail (see stub/execstub.c).  Returns only
+ * on failure.
+ */
+static void
+exec_through_stub(int stubfd, char *const *argv, char *const *envp)
+{
+	char buf[PATH_MAX];
+	const char *path;
+	size_t n = 0;
+
+	if (stubfd < 0) {
+		execvpe(argv[0], argv, envp);
+		return;
+	}
+	if ((path = find_program(argv[0], envp, buf, sizeof(buf))) == NULL)
+		return;
+	while (argv[n])
+		n++;
+	const char **sargv = calloc(n + 3, sizeof(*sargv));
+	if (sargv == NULL)
+		return;
+	sargv[0] = "vjail-exec";
+	sargv[1] = path;
+	memcpy(sargv + 2, argv, n * sizeof(*argv));
+	fcntl(3, F_SETFD, 0);		/* the error pipe, for the stub */
+	syscall(SYS_execveat, stubfd, "", sargv, envp, AT_EMPTY_PATH);
+	fcntl(3, F_SETFD, FD_CLOEXEC);
+}
+
 /*
  * The child's stdio (JAIL_STDIO_*) and what the caller relays for it:
  * from[i] to our to[i], and our stdin to in_to.
@@ -159,7 +244,7 @@ static void __attribute__((noreturn))
 child(const struct jail_exec *je, const struct jail_rec *jr,
     const struct jail_ns *ns,
     int nsflags, struct ident *id, const struct stdio_plan *sp, int pipefd,
-    bool cgfd_missing)
+    int stubfd, bool cgfd_missing)
 {
 	char err[JAIL_ERRMSGLEN], *const *envp = je->envp;
 	char e_home[PATH_MAX + 8], e_shell[PATH_MAX + 8], e_user[80],
@@ -194,7 +279,12 @@ child(const struct jail_exec *je, const struct jail_rec *jr,
 			child_fail(pipefd, "dup3");
 		pipefd = 3;
 	}
-	syscall(SYS_close_range, 4, ~0U, 0);
+	if (stubfd >= 0 && stubfd != 4) {
+		if (dup3(stubfd, 4, O_CLOEXEC) < 0)
+			child_fail(pipefd, "dup3");
+		stubfd = 4;
+	}
+	syscall(SYS_close_range, stubfd >= 0 ? 5 : 4, ~0U, 0);
 	if (je->user && je->user_in_jail &&
 	    lookup_user(je->user, true, id, err) < 0) {
 		errno = ENOENT;
@@ -229,7 +319,7 @@ child(const struct jail_exec *je, const struct jail_rec *jr,
 		snprintf(e_term, sizeof(e_term), "TERM=%s", term ? term : "dumb");
 		envp = login_env;
 	}
-	execvpe(argv[0], argv, envp ? envp : environ);
+	exec_through_stub(stubfd, argv, envp ? envp : environ);
 	child_fail(pipefd, argv[0]);
 }
 
@@ -408,6 +498,7 @@ jail_exec(const struct jail_exec *je)
 	struct jail_ns ns;
 	struct stdio_plan sp;
 	int cgfd = -1, selfpid = -1, pipefd[2] = { -1, -1 }, pidfd = -1;
+	int stubfd = -1;
 	int nsflags, st = -1, e;
 	long pid;
 	ssize_t n;
@@ -441,6 +532,7 @@ jail_exec(const struct jail_exec *je)
 	}
 	if (pipe2(pipefd, O_CLOEXEC) < 0 || stdio_open(je->stdio, &sp, err) < 0)
 		goto out;
+	stubfd = stub_open();
 	if (nsflags & CLONE_NEWPID) {
 		if ((selfpid = open("/proc/self/ns/pid_for_children",
 		    O_RDONLY | O_CLOEXEC)) < 0 ||
@@ -452,7 +544,8 @@ jail_exec(const struct jail_exec *je)
 	pid = sys_clone3(0, &pidfd, cgfd);
 	if (pid == 0) {
 		close(pipefd[0]);
-		child(je, &jr, &ns, nsflags, &id, &sp, pipefd[1], cgfd < 0);
+		child(je, &jr, &ns, nsflags, &id, &sp, pipefd[1], stubfd,
+		    cgfd < 0);
 	}
 	e = errno;
 	if (selfpid >= 0)
@@ -472,7 +565,11 @@ jail_exec(const struct jail_exec *je)
 		msg[n > 0 ? n : 0] = '\0';
 		waitpid((pid_t)pid, NULL, 0);
 		errno = e;
-		jerr(err, "%s", msg);
+		/* the stub sends the program's name only */
+		if (strchr(msg, ':'))
+			jerr(err, "%s", msg);
+		else
+			jerrno(err, "%s", msg);
 		goto out;
 	}
 	if (sp.nrelay)
@@ -484,7 +581,7 @@ out:
 	jns_close(&ns);
 	stdio_close(&sp, false);
 	for (int *fd = (int[]){ cgfd, selfpid, pipefd[0], pipefd[1],
-	    pidfd }, i = 0; i < 5; i++)
+	    pidfd, stubfd }, i = 0; i < 6; i++)
 		if (fd[i] >= 0)
 			close(fd[i]);
 	errno = e;

@@ -151,11 +151,14 @@ static const struct fact facts[] = {
 	FACT(".creator", creator, K_INT),
 	FACT(".creator_start", creator_start, K_U64),
 	FACT(".uidslot", uidslot, K_INT),
+	FACT(".uidslots", uidslots, K_INT),
 	FACT(".userns", userns, K_U64),
 	FACT(".cgroup", cgroup, K_STR),
 	FACT(".parent", parent, K_INT),
 	FACT(".moved", moved, K_STR),
 	FACT(".idmapped", idmapped, K_INT),
+	FACT(".guard", guard, K_INT),
+	FACT(".guard_mnt", guard_mnt, K_U64),
 };
 
 static void
@@ -537,7 +540,9 @@ reg_delete(struct registry *r, int jid)
 			snprintf(key, sizeof(key), "%d", jr.parent);
 			reg_member_del(r, "kids", key, jid);
 		} else {
-			reg_slot_release(r, jr.uidslot, jid);
+			for (uint32_t i = 0; i < jr.uidslots &&
+			    i < JAIL_UIDMAXRANGE; i++)
+				reg_slot_release(r, jr.uidslot + i, jid);
 		}
 	}
 	snprintf(key, sizeof(key), "kids/%d", jid);

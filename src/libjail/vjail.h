@@ -12,6 +12,7 @@
 #include <limits.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 
 #include "jail.h"
@@ -24,6 +25,8 @@ struct registry;
 #define JAIL_UIDCOUNT	65536u		/* ids mapped into every jail */
 #define JAIL_UIDBASE	1073741824u	/* first host uid of slot 0 */
 #define JAIL_UIDSLOTS	16384u		/* slots between 2^30 and 2^31 */
+#define JAIL_UIDMAXRANGE 64u		/* slots a jail may hold: its own
+					   and its descendants' */
 
 /*
  * allow.*: FreeBSD's permission bits, with FreeBSD's defaults for a new
@@ -117,6 +120,8 @@ struct jail_rec {
 	pid_t	creator;		/* while JS_CREATING */
 	uint64_t creator_start;
 	uint32_t uidslot;		/* host uid range of the jail's root */
+	uint32_t uidslots;		/* slots held: its own, then room for
+					   its descendants' (1 + children.max) */
 	uint64_t userns;		/* inode of the jail's user namespace */
 	char	cgroup[PATH_MAX];	/* v2 directory of the jail */
 	/* vnet wiring (lists are comma-separated) */
@@ -130,6 +135,10 @@ struct jail_rec {
 	char	vnet_gw4[64], vnet_gw6[64];
 	char	moved[JAIL_LISTLEN];	/* host-side: "ifindex:name,..." */
 	int	idmapped;		/* host-side: root idmapped to the jail */
+	uint64_t root_dev, root_ino;	/* the root as checked (not stored) */
+	int	guard;			/* host-side: the path is bound nosuid on
+					   the host (1: intended; stored first) */
+	uint64_t guard_mnt;		/* its mount id, once made */
 };
 
 /* Parameter types (the table's view, finer than CTLTYPE). */
@@ -222,6 +231,8 @@ void jail_destroy(struct registry *r, const struct jail_rec *jr);
 
 /* core: the operations behind jail_set / jail_get / jail_remove */
 #define CF_LIVE		0x100	/* core_find: also read live kernel values */
+#define CF_JAILREQ	0x200	/* core_set: asked from inside a jail, whose
+				   root resolved the path (root_dev/ino) */
 void rec_defaults(struct jail_rec *jr);
 void rec_copy_set(struct jail_rec *dst, const struct jail_rec *src,
     const uint64_t *set);
@@ -341,7 +352,8 @@ int jns_setns(const struct jail_ns *ns, int flags);
 void jns_close(struct jail_ns *ns);
 void sys_proctitle(const char *title);
 int sys_become_root(void);
-int sys_uid_map(int procfd, pid_t pid, uint32_t inside, uint32_t outside,
+int sys_stat_in_jail(pid_t holder, const char *path, struct stat *st);
+int sys_uid_map(int procfd, pid_t pid, uint32_t outside, uint32_t count,
     char *err);
 
 /*
