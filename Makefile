@@ -169,6 +169,10 @@ install: all
 	install -m 644 man/*.5 $(DESTDIR)$(MANDIR)/man5
 	install -m 644 man/*.3 $(DESTDIR)$(MANDIR)/man3
 	install -m 644 man/*.1 $(DESTDIR)$(MANDIR)/man1
+	install -m 755 etc/vjail-rc $(DESTDIR)$(BINDIR)
+	install -d $(DESTDIR)$(PREFIX)/lib/systemd/system
+	sed 's|/usr/local/sbin|$(BINDIR)|' etc/vjail.service \
+	    >$(DESTDIR)$(PREFIX)/lib/systemd/system/vjail.service
 	-[ -z "$(DESTDIR)" ] && ldconfig
 
 clean:

@@ -66,6 +66,7 @@ extern "C" {
 #define JP_BOOL		0x02	/* a boolean: "name" or "noname" */
 #define JP_NOBOOL	0x04	/* the "noname" spelling was used */
 #define JP_JAILSYS	0x08	/* new / inherit / disable */
+#define JP_KEYVALUE	0x10	/* meta.KEY, env.KEY: one key of the value */
 
 #define JAIL_ERRMSGLEN	1024
 
@@ -181,6 +182,20 @@ int jail_sockets(int jid, struct jail_sock **socks);
 /* SIGTERM every process of the jail (and its children's), then wait up to
  * timeout_s seconds for them to exit: 0 if they did, -1 if not. */
 int jail_stop(int jid, int timeout_s);
+
+/*
+ * Mount a file system into jail jid, as jail(8)'s "mount" entries (the
+ * fields of an fstab(5) line): spec is a host path for nullfs (a bind;
+ * "rbind" in opts takes its submounts too), or a source for other types;
+ * file is the mount point as a host path below the jail's path, resolved
+ * inside the jail without following symlinks; type is nullfs, tmpfs,
+ * procfs/linprocfs, linsysfs or another Linux file system; opts is a
+ * comma list (ro, rw, nosuid, noexec, nodev, noatime, and the file
+ * system's own, such as size=, mode=).  The jail's root cannot change
+ * the flags, and the mount goes with the jail.  0, or -1 with jail_errmsg.
+ */
+int jail_mount(int jid, const char *spec, const char *file, const char *type,
+    const char *opts);
 
 #ifdef __cplusplus
 }

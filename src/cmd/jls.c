@@ -393,6 +393,10 @@ main(int argc, char **argv)
 		pflags &= ~PRINT_VERBOSE;
 		for (int i = 0; i < argc; i++) {
 			struct jailparam probe;
+			if (strcmp(argv[i], "all") == 0) {	/* FreeBSD's */
+				add_param("all");
+				continue;
+			}
 			if (jailparam_init(&probe, argv[i]) < 0)
 				errx(1, "%s", jail_errmsg);
 			jailparam_free(&probe, 1);

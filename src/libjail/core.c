@@ -28,7 +28,7 @@ static struct jail_rec made;
 /* Setup order matters: fs pivots into the new root, so it runs last. */
 const struct module *const modules[] = {
 	&mod_core, &mod_uts, &mod_ipc, &mod_net, &mod_ip, &mod_secure,
-	&mod_fs, NULL,
+	&mod_fs, &mod_info, NULL,
 };
 
 void
@@ -828,6 +828,7 @@ core_set(struct jail_rec *jr, const uint64_t *set, int flags, char *err)
 	 * character in it (the registry is line-based). */
 	for (size_t i = 0; i < param_count; i++)
 		if (set_has(set, i) && param_table[i].type == PT_STRING &&
+		    !(param_table[i].flags & PF_LINES) &&	/* own check */
 		    mod_check_chars(param_table[i].name,
 		    param_field(&param_table[i], jr), true, err) < 0)
 			return -1;

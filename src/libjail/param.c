@@ -89,6 +89,20 @@ const struct param_def param_table[] = {
 	  S(vnet_gw4), &mod_net, "IPv4 default router of the jail's stack" },
 	{ "vnet.ip6.defaultrouter", PT_STRING, PF_CREATE, F(vnet_gw6),
 	  S(vnet_gw6), &mod_net, "IPv6 default router of the jail's stack" },
+	{ "devfs_ruleset", PT_INT, 0, F(devfs_ruleset), 0, &mod_info,
+	  "devfs rule set number, 0 to 65535 (stored: Linux has no devfs rules)" },
+	{ "osrelease", PT_STRING, PF_CREATE, F(osrelease), S(osrelease),
+	  &mod_info, "release the jail reports (stored; uname(2) is the host's)" },
+	{ "osreldate", PT_INT, PF_CREATE, F(osreldate), 0, &mod_info,
+	  "release date number the jail reports (stored)" },
+	{ "host.hostuuid", PT_STRING, 0, F(hostuuid), S(hostuuid), &mod_info,
+	  "the jail's host UUID (stored)" },
+	{ "host.hostid", PT_UINT, 0, F(hostid), 0, &mod_info,
+	  "the jail's host id (stored)" },
+	{ "meta", PT_STRING, PF_LINES, F(meta), S(meta), &mod_info,
+	  "metadata for the host: key=value lines (FreeBSD 15)" },
+	{ "env", PT_STRING, PF_LINES, F(env), S(env), &mod_info,
+	  "metadata the jail may read: key=value lines (FreeBSD 15)" },
 };
 const size_t param_count = sizeof(param_table) / sizeof(param_table[0]);
 

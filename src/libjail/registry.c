@@ -135,7 +135,9 @@ reg_close(struct registry *r)
 /*
  * Record format: "key=value" lines.  Parameters use their table names;
  * host-side facts use names that are not parameters.  Values never hold
- * a newline (strings with control characters are refused at check).
+ * a newline (strings with control characters are refused at check; the
+ * PF_LINES ones, meta and env, are escaped: a newline as backslash-n,
+ * a backslash as two).
  */
 struct fact { const char *key; size_t off, size; int kind; };
 enum { K_INT, K_U64, K_STR };
@@ -171,6 +173,20 @@ fact_set(struct jail_rec *jr, const struct fact *f, const char *v)
 		*(uint64_t *)p = strtoull(v, NULL, 10);
 	else
 		snprintf(p, f->size, "%s", v);
+}
+
+/* A PF_LINES value: backslash-n is a newline, two backslashes one. */
+static void
+unescape_lines(char *dst, size_t size, const char *v)
+{
+	size_t n = 0;
+
+	for (; *v && n + 1 < size; v++)
+		if (v[0] == '\\' && (v[1] == 'n' || v[1] == '\\'))
+			dst[n++] = *++v == 'n' ? '\n' : '\\';
+		else
+			dst[n++] = *v;
+	dst[n] = '\0';
 }
 
 int
@@ -211,7 +227,9 @@ reg_load(struct registry *r, int jid, struct jail_rec *jr)
 		}
 		if ((pd = param_lookup(line, &neg)) == NULL || neg)
 			continue;
-		if (pd->type == PT_STRING)
+		if (pd->flags & PF_LINES)
+			unescape_lines(param_field(pd, jr), pd->size, eq);
+		else if (pd->type == PT_STRING)
 			snprintf(param_field(pd, jr), pd->size, "%s", eq);
 		else
 			*(int *)param_field(pd, jr) = (int)strtol(eq, NULL, 10);
@@ -244,7 +262,13 @@ reg_store(struct registry *r, const struct jail_rec *jr, char *err)
 		const void *v = (const char *)jr + pd->off;
 		if (pd->flags & (PF_ALIAS | PF_RDONLY))
 			continue;
-		if (pd->type == PT_STRING)
+		if (pd->flags & PF_LINES) {
+			fprintf(f, "%s=", pd->name);
+			for (const char *c = v; *c; c++)
+				fputs(*c == '\n' ? "\\n" : *c == '\\' ? "\\\\" :
+				    (char[]){ *c, 0 }, f);
+			putc('\n', f);
+		} else if (pd->type == PT_STRING)
 			fprintf(f, "%s=%s\n", pd->name, (const char *)v);
 		else
 			fprintf(f, "%s=%d\n", pd->name, *(const int *)v);

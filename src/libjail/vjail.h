@@ -106,6 +106,14 @@ struct jail_rec {
 	int	path_reachable;		/* path.reachable: host users may reach
 					   the root (else refused) */
 	int	allow[A_COUNT];		/* allow.*, indexed by enum allow */
+	/* stored and reported (modules/info.c) */
+	int	devfs_ruleset;
+	int	osreldate;
+	unsigned hostid;
+	char	osrelease[32];
+	char	hostuuid[64];
+	char	meta[4096];		/* "key=value" lines */
+	char	env[4096];
 	/* host-side facts */
 	int	state;			/* enum jail_state */
 	pid_t	holder;			/* PID 1 of the jail, host pid */
@@ -151,6 +159,8 @@ enum ptype { PT_INT, PT_UINT, PT_STRING, PT_BOOL, PT_JAILSYS };
 #define PF_NOSKIP	0x04	/* jls -s prints it though read-only */
 #define PF_ALIAS	0x08	/* shares its field with another row */
 #define PF_NODISABLE	0x10	/* jailsys without "disable" */
+#define PF_LINES	0x20	/* a string that may hold newlines (escaped
+				   in the registry) */
 
 struct module;
 struct confine;
@@ -206,10 +216,16 @@ struct module {
 };
 
 extern const struct module mod_core, mod_fs, mod_uts, mod_ipc, mod_net,
-    mod_secure, mod_ip;
+    mod_secure, mod_ip, mod_info;
 int mod_check_chars(const char *what, const char *s, bool allow_slash,
     char *err);
 extern const struct module *const modules[];
+
+/* modules/info.c: meta.KEY and env.KEY */
+const struct param_def *kv_param(const char *name, const char **key);
+int kv_set(const struct param_def *pd, char *buf, const char *key,
+    const char *val, char *err);
+void kv_get(const char *buf, const char *key, char *out, size_t outlen);
 
 #define SET_WORDS	2
 static inline void set_add(uint64_t *s, size_t i) { s[i / 64] |= 1ull << (i % 64); }
@@ -241,6 +257,8 @@ int core_find(struct jail_rec *jr, int jid, const char *name, int lastjid,
 int core_attach(int jid, char *err);
 int core_enter(int jid, struct jail_rec *jr, struct jail_ns *ns, char *err);
 int core_stop(int jid, int timeout_s, char *err);
+int core_mount(int jid, const char *spec, const char *file, const char *type,
+    const char *opts, char *err);
 struct registry;
 int core_remove_locked(struct registry *r, struct jail_rec *jr, char *err);
 

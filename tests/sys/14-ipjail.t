@@ -436,7 +436,7 @@ unlike "$OUT" "198\.51\.100\.1[0-2]|2001:db8:1::10" "  jail -r: all four are gon
 # ------------------------------------------------------------ removal ----
 cg=$(cgroup_of $A)
 run jail -r $A
-is "$RC.$OUT" "0.$A: removed" "jail -r $A"
+is "$RC.$OUT" "0." "jail -r $A (a command-line removal prints nothing, as FreeBSD)"
 run ip -o addr show dev v0
 unlike "$OUT" "192\.0\.2\.10/|2001:db8::10/" "  its aliases are gone from v0"
 check "  its cgroup, with the programs, is gone" eval "[ ! -d '$cg' ]"
