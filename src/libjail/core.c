@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -95,11 +96,11 @@ jail_confine(const struct jail_rec *jr, char *err)
 int
 jail_created(struct registry *r, struct jail_rec *jr, char *err)
 {
+	/* A failure is undone by the caller's teardown (every destroy
+	 * hook also undoes a partial created). */
 	for (const struct module *const *m = modules; *m; m++)
-		if ((*m)->created && (*m)->created(r, jr, err) < 0) {
-			jail_destroy(r, jr);
+		if ((*m)->created && (*m)->created(r, jr, err) < 0)
 			return -1;
-		}
 	return 0;
 }
 
@@ -141,14 +142,31 @@ jail_inside(void)
 	return inside;
 }
 
+/*
+ * jls shows a live jail; with JAIL_DYING (jls -d) also every other
+ * record: one being made or removed, one whose holder is gone, a
+ * damaged one, so that nothing the registry holds is hidden.
+ */
+static bool is_unused(struct registry *r, const struct jail_rec *jr);
+
+/* The read-only parameter "state", in words. */
+static void
+state_text(struct jail_rec *jr)
+{
+	static const char *const words[] = { "", "creating", "alive",
+	    "dying" };
+
+	snprintf(jr->state_name, sizeof(jr->state_name), "%s",
+	    jr->damaged ? "damaged" : jr->state == JS_ALIVE &&
+	    !reg_holder_alive(jr) ? "dead" : words[jr->state]);
+}
+
 static bool
 visible(const struct jail_rec *jr, int flags)
 {
-	if (jr->state == JS_CREATING)
-		return false;
-	if (jr->state == JS_DYING)
+	if (jr->damaged || jr->state != JS_ALIVE || !reg_holder_alive(jr))
 		return (flags & JAIL_DYING) != 0;
-	return reg_holder_alive(jr);
+	return true;
 }
 
 /*
@@ -167,29 +185,106 @@ count_children(struct registry *r, int jid)
 }
 
 /*
+ * Record jid as far as anything is left of it: its record (a damaged one
+ * too), else, if an index entry (name) or its cgroup is left, a damaged
+ * stand-in, so that jls -d shows it and jail -r removes it.  0, or -1.
+ */
+static int
+load_traces(struct registry *r, int jid, const char *name,
+    struct jail_rec *jr)
+{
+	char err[JAIL_ERRMSGLEN];
+	const char *base;
+
+	if (reg_read_any(r, jid, jr) == 0)
+		return 0;
+	if (errno != ENOENT)
+		return -1;
+	memset(jr, 0, sizeof(*jr));
+	jr->jid = jid;
+	jr->state = JS_DYING;
+	jr->damaged = jr->dying = 1;
+	snprintf(jr->name, sizeof(jr->name), "%s", name ? name : "");
+	if (!jr->name[0])
+		snprintf(jr->name, sizeof(jr->name), "%d", jid);
+	if ((base = cg_base(err)) != NULL)
+		snprintf(jr->cgroup, sizeof(jr->cgroup), "%s/%d", base, jid);
+	if (!cg_shape_ok(jr) || access(jr->cgroup, F_OK) < 0)
+		jr->cgroup[0] = '\0';
+	if (jr->cgroup[0] || (name && reg_name_jid(r, name) == jid))
+		return 0;
+	errno = ENOENT;
+	return -1;
+}
+
+/* Top-level cgroups under the base that have no record (jls -d). */
+static int
+orphan_cgroups(struct registry *r, int **jidsp)
+{
+	char err[JAIL_ERRMSGLEN];
+	const char *base = cg_base(err);
+	int *all = NULL, n = 0, k = 0;
+
+	*jidsp = NULL;
+	if (base == NULL || (n = reg_members_at(base, &all)) <= 0)
+		return 0;
+	for (int i = 0; i < n; i++)
+		if (!reg_exists(r, all[i]))
+			all[k++] = all[i];
+	*jidsp = all;
+	return k;
+}
+
+static int
+cmp_jid(const void *a, const void *b)
+{
+	return *(const int *)a - *(const int *)b;
+}
+
+/*
  * Find a visible jail by jid, by name, or the first after lastjid.  By
- * name the index answers; only a dying jail (no longer in the index) is
- * looked for among all records.
+ * name the index answers; a jail no longer in the index (dying) is
+ * looked for among all records.  A record the index points at is
+ * trusted for its name even when damaged: the index is the evidence.
  */
 static int
 find_locked(struct registry *r, struct jail_rec *jr, int jid,
     const char *name, int lastjid, int flags, char *err)
 {
-	int *jids = NULL, n, found = -1;
+	int *jids = NULL, n, found = -1, ij;
+	bool dying = flags & JAIL_DYING;
 
-	if (jid <= 0 && name && (jid = reg_name_jid(r, name)) > 0 &&
-	    reg_load(r, jid, jr) == 0 && visible(jr, flags) &&
-	    strcmp(jr->name, name) == 0)
+	if (jid <= 0 && name && (ij = reg_name_jid(r, name)) > 0 &&
+	    (dying ? load_traces(r, ij, name, jr) : reg_load(r, ij, jr)) == 0 &&
+	    visible(jr, flags) && (jr->damaged || strcmp(jr->name, name) == 0)) {
+		if (jr->damaged)
+			snprintf(jr->name, sizeof(jr->name), "%s", name);
 		found = 0;
-	else if (jid > 0 && reg_load(r, jid, jr) == 0 && visible(jr, flags) &&
+	} else if (jid > 0 && (dying ? load_traces(r, jid, NULL, jr) :
+	    reg_load(r, jid, jr)) == 0 && visible(jr, flags) &&
 	    (!name || strcmp(jr->name, name) == 0))
 		found = 0;
-	else if (lastjid >= 0 || (name && (flags & JAIL_DYING))) {
+	else if (jid > 0 && errno != ENOENT && errno != EBADMSG)
+		return jerrno(err, "registry: record %d", jid);
+	else if (lastjid >= 0 || (name && dying)) {
 		n = reg_list(r, &jids);
+		if (dying) {
+			/* cgroups whose record is gone are jails too */
+			int *orph = NULL, no = orphan_cgroups(r, &orph), *all;
+			if (no > 0 && (all = realloc(jids, sizeof(int) *
+			    (size_t)(n + no))) != NULL) {
+				memcpy(all + n, orph, sizeof(int) * (size_t)no);
+				jids = all;
+				n += no;
+				qsort(jids, (size_t)n, sizeof(int), cmp_jid);
+			}
+			free(orph);
+		}
 		for (int i = 0; i < n && found < 0; i++) {
 			if (lastjid >= 0 && jids[i] <= lastjid)
 				continue;
-			if (reg_load(r, jids[i], jr) < 0 || !visible(jr, flags))
+			if ((dying ? load_traces(r, jids[i], NULL, jr) :
+			    reg_load(r, jids[i], jr)) < 0 || !visible(jr, flags))
 				continue;
 			if (name && strcmp(jr->name, name) != 0)
 				continue;
@@ -199,6 +294,7 @@ find_locked(struct registry *r, struct jail_rec *jr, int jid,
 	}
 	if (found >= 0) {
 		jr->children_cur = count_children(r, jr->jid);
+		state_text(jr);
 		return 0;
 	}
 	errno = ENOENT;
@@ -231,38 +327,38 @@ core_find(struct jail_rec *jr, int jid, const char *name, int lastjid,
 	return 0;
 }
 
-/* Next jid after the last one handed out, skipping those in use. */
+/* Next jid after the last one handed out, skipping those with a record
+ * (a damaged record still holds its jid). */
 static int
 alloc_jid(struct registry *r)
 {
-	char buf[16];
-	int last = 0, jid;
-	struct jail_rec o;
+	long last = reg_counter(r, "lastjid", JAIL_MAX);
+	int jid;
 
-	if (sys_read_small(r->dirfd, "lastjid", buf, sizeof(buf)) > 0)
-		last = atoi(buf);
-	for (jid = last + 1; ; jid++) {
+	for (jid = last > 0 ? (int)last + 1 : 1; ; jid++) {
 		if (jid > JAIL_MAX)
 			jid = 1;
-		if (reg_load(r, jid, &o) < 0)
+		if (!reg_exists(r, jid))
 			return jid;
 	}
 }
 
-/* A counter file of the registry, written in place (as reg_store). */
-static void
-save_counter(struct registry *r, const char *name, int value)
+/*
+ * Is the jail of this record dead, so that whoever meets it may clear it
+ * away?  Its holder gone; its creation or removal abandoned (the process
+ * doing it gone); a jail that must end when empty, empty, with no monitor
+ * left to notice; a damaged record with nothing left in its cgroup.
+ */
+bool
+core_dead(struct registry *r, const struct jail_rec *jr)
 {
-	char buf[16];
-	int fd;
-
-	snprintf(buf, sizeof(buf), "%d", value);
-	if ((fd = openat(r->dirfd, name, O_WRONLY | O_CREAT | O_NOFOLLOW |
-	    O_CLOEXEC, 0600)) >= 0) {
-		(void)!pwrite(fd, buf, strlen(buf), 0);
-		(void)!ftruncate(fd, (off_t)strlen(buf));
-		close(fd);
-	}
+	if (jr->damaged)
+		return !jr->cgroup[0] || cg_populated(jr->cgroup) != 1;
+	if (jr->state != JS_ALIVE)
+		return !reg_creator_alive(jr);
+	if (!reg_holder_alive(jr))
+		return true;
+	return !reg_monitor_alive(jr) && is_unused(r, jr);
 }
 
 /* Is the jail jid gone for good (no record, or a dead one)? */
@@ -272,56 +368,51 @@ stale(struct registry *r, int jid)
 	struct jail_rec o;
 	char err[JAIL_ERRMSGLEN];
 
-	if (reg_load(r, jid, &o) < 0)
-		return true;
-	if (o.state == JS_CREATING ? sys_starttime(o.creator) ==
-	    o.creator_start : reg_holder_alive(&o))
+	if (reg_read_any(r, jid, &o) < 0)
+		return errno == ENOENT;
+	if (!core_dead(r, &o))
 		return false;
-	reg_teardown(r, &o, err);	/* died uncleanly: clear it now */
-	return true;
+	return reg_teardown(r, &o, err) == 0;	/* died uncleanly: now */
 }
 
-/* Claim host uid slot s for jid, clearing a holder that died uncleanly. */
+/* Is host uid slot s free for jid (nobody's, or a dead jail's)? */
 static bool
-claim_slot(struct registry *r, uint32_t s, int jid)
+slot_free(struct registry *r, uint32_t s, int jid)
 {
-	int holder;
+	int holder = reg_slot_holder(r, s);
 
-	if (reg_slot_claim(r, s, jid) == 0)
+	if (holder < 0 || holder == jid)
 		return true;
-	return (holder = reg_slot_holder(r, s)) > 0 && holder != jid &&
-	    stale(r, holder) && (reg_slot_release(r, s, holder),
-	    reg_slot_claim(r, s, jid) == 0);
+	if (!stale(r, holder))
+		return false;
+	reg_slot_release(r, s, holder);	/* its record was gone already */
+	return reg_slot_holder(r, s) < 0;
 }
 
 /*
  * A top-level jail's host uid range: n slots in a row that nobody holds,
  * from just after the last range handed out, so that a jid used again
  * does not mean ids used again until the whole pool has gone round.
+ * Only looked for here; claimed once the record says so (reserve).
  */
 static int
 alloc_uidrange(struct registry *r, int jid, uint32_t n, uint32_t *first)
 {
-	char buf[16];
-	uint32_t s = 0, tried = 0, k;
+	long last = reg_counter(r, "lastslot", JAIL_UIDSLOTS - 1);
+	uint32_t s = last >= 0 ? (uint32_t)last + 1 : 0, tried = 0, k;
 
-	if (sys_read_small(r->dirfd, "lastslot", buf, sizeof(buf)) > 0)
-		s = (uint32_t)strtoul(buf, NULL, 10) + 1;
 	while (tried < JAIL_UIDSLOTS) {
 		if (s >= JAIL_UIDSLOTS || s + n > JAIL_UIDSLOTS) {
 			tried += s < JAIL_UIDSLOTS ? JAIL_UIDSLOTS - s : 0;
 			s = 0;
 			continue;
 		}
-		for (k = 0; k < n && claim_slot(r, s + k, jid); k++)
+		for (k = 0; k < n && slot_free(r, s + k, jid); k++)
 			;
 		if (k == n) {
 			*first = s;
-			save_counter(r, "lastslot", (int)(s + n - 1));
 			return 0;
 		}
-		for (uint32_t i = 0; i < k; i++)
-			reg_slot_release(r, s + i, jid);
 		tried += k + 1;
 		s += k + 1;
 	}
@@ -345,7 +436,7 @@ alloc_subrange(struct registry *r, const struct jail_rec *parent, uint32_t n,
 	for (s = parent->uidslot + 1; s + n <= end; s = next) {
 		next = 0;
 		for (int i = 0; i < nk && !next; i++)
-			if (reg_load(r, kids[i], &k) == 0 && k.uidslots &&
+			if (reg_read(r, kids[i], &k) >= 0 && k.uidslots &&
 			    k.uidslot < s + n && s < k.uidslot + k.uidslots)
 				next = k.uidslot + k.uidslots;
 		if (!next) {
@@ -369,23 +460,58 @@ range_size(const struct jail_rec *jr, uint32_t limit)
 	return want < limit ? want : limit;
 }
 
+/* Claim the name for jr's jid, clearing a dead jail that held it. */
+static int
+claim_name(struct registry *r, struct jail_rec *jr, char *err)
+{
+	int holder;
+
+	if (reg_name_claim(r, jr->name, jr->jid) == 0)
+		return 0;
+	if (errno == EEXIST && (holder = reg_name_jid(r, jr->name)) > 0 &&
+	    holder != jr->jid && stale(r, holder)) {
+		reg_name_release(r, jr->name, holder);
+		if (reg_name_claim(r, jr->name, jr->jid) == 0)
+			return 0;
+	}
+	if (errno == EEXIST)
+		return jerr(err, "jail \"%s\" already exists", jr->name);
+	return jerrno(err, "registry: name \"%s\"", jr->name);
+}
+
+/* Is jr's name or jid held by a live jail (a dead holder is cleared)? */
+static int
+taken(struct registry *r, struct jail_rec *jr, char *err)
+{
+	int holder;
+
+	if (jr->jid > 0 && reg_exists(r, jr->jid) && !stale(r, jr->jid)) {
+		errno = EEXIST;
+		return jerr(err, "jail %d already exists", jr->jid);
+	}
+	if (jr->name[0] && (holder = reg_name_jid(r, jr->name)) > 0 &&
+	    holder != jr->jid && !stale(r, holder)) {
+		errno = EEXIST;
+		return jerr(err, "jail \"%s\" already exists", jr->name);
+	}
+	return 0;
+}
+
 /*
  * Reserve the jail in the registry: unique name and jid, parent alive and
- * under its children.max.  Leaves a CREATING record.
+ * under its children.max.  Journaled: the CREATING record, naming all it
+ * will hold (jid, name, uid range, parent, cgroup), is written before any
+ * index entry is made, so that a reservation killed half-way leaves only
+ * what the record says, for teardown to undo.
  */
 static int
 reserve(struct registry *r, struct jail_rec *jr, struct jail_rec *parent,
     char *err)
 {
-	struct jail_rec o;
-	int holder;
 	bool named = jr->name[0] != '\0';
 
-	if (jr->jid > 0 && reg_load(r, jr->jid, &o) == 0 &&
-	    !stale(r, jr->jid)) {
-		errno = EEXIST;
-		return jerr(err, "jail %d already exists", jr->jid);
-	}
+	if (taken(r, jr, err) < 0)
+		return -1;
 	/* Every ancestor's children.max bounds all its descendants. */
 	for (struct jail_rec a = *parent; a.jid > 0; ) {
 		if (count_children(r, a.jid) >= a.children_max) {
@@ -395,22 +521,10 @@ reserve(struct registry *r, struct jail_rec *jr, struct jail_rec *parent,
 		if (a.parent <= 0 || reg_load(r, a.parent, &a) < 0)
 			break;
 	}
-	if (jr->jid <= 0) {
+	if (jr->jid <= 0)
 		jr->jid = alloc_jid(r);
-		save_counter(r, "lastjid", jr->jid);
-	}
 	if (!named)
 		snprintf(jr->name, sizeof(jr->name), "%d", jr->jid);
-	/* The name, unless a live jail has it (a dying one's is free). */
-	if (reg_name_claim(r, jr->name, jr->jid) < 0) {
-		if (errno != EEXIST || (holder = reg_name_jid(r, jr->name)) < 0 ||
-		    !stale(r, holder) ||
-		    (reg_name_release(r, jr->name, holder),
-		    reg_name_claim(r, jr->name, jr->jid) < 0)) {
-			errno = EEXIST;
-			return jerr(err, "jail \"%s\" already exists", jr->name);
-		}
-	}
 	jr->parent = parent->jid;
 	/* The host's own root is never handed to a jail's root, nor is any
 	 * part of a root that was not handed to the parent. */
@@ -422,38 +536,59 @@ reserve(struct registry *r, struct jail_rec *jr, struct jail_rec *parent,
 		if (room == 0 || alloc_subrange(r, parent, jr->uidslots,
 		    &jr->uidslot) < 0) {
 			errno = EAGAIN;
-			jerr(err, "no free user id range in the parent jail "
-			    "(it was made with room for %u)", room);
-			goto undo;
+			return jerr(err, "no free user id range in the parent "
+			    "jail (it was made with room for %u)", room);
 		}
 		snprintf(jr->cgroup, sizeof(jr->cgroup), "%s/%d",
 		    parent->cgroup, jr->jid);
-		if (reg_kid_add(r, parent->jid, jr->jid) < 0)
-			goto undo;
 	} else {
 		const char *cgb = cg_base(err);
 		jr->uidslots = range_size(jr, JAIL_UIDMAXRANGE);
-		if (alloc_uidrange(r, jr->jid, jr->uidslots, &jr->uidslot) < 0) {
-			jerr(err, "no free host user id range");
-			goto undo;
-		}
+		if (alloc_uidrange(r, jr->jid, jr->uidslots, &jr->uidslot) < 0)
+			return jerr(err, "no free host user id range");
 		if (cgb == NULL)
-			goto undo;
-		if (mkdir(cgb, 0755) < 0 && errno != EEXIST) {
-			jerrno(err, "cgroup: mkdir %s", cgb);
-			goto undo;
-		}
+			return -1;
+		if (mkdir(cgb, 0755) < 0 && errno != EEXIST)
+			return jerrno(err, "cgroup: mkdir %s", cgb);
 		snprintf(jr->cgroup, sizeof(jr->cgroup), "%s/%d", cgb, jr->jid);
 	}
 	jr->state = JS_CREATING;
 	jr->creator = getpid();
 	jr->creator_start = sys_starttime(jr->creator);
-	if (reg_store(r, jr, err) == 0)
-		return 0;
+	/* The record first: from here on it says what to undo. */
+	if (reg_store(r, jr, err) < 0) {
+		reg_delete(r, jr->jid);
+		return -1;
+	}
+	reg_save_counter(r, "lastjid", jr->jid);
+	fault_point("reserve-recorded");
+	if (claim_name(r, jr, err) < 0)
+		goto undo;
+	fault_point("reserve-named");
+	if (parent->jid) {
+		if (reg_kid_add(r, parent->jid, jr->jid) < 0) {
+			jerrno(err, "registry: kids/%d", parent->jid);
+			goto undo;
+		}
+	} else {
+		for (uint32_t i = 0; i < jr->uidslots; i++)
+			if (reg_slot_claim(r, jr->uidslot + i, jr->jid) < 0 &&
+			    (errno != EEXIST ||
+			    reg_slot_holder(r, jr->uidslot + i) != jr->jid)) {
+				jerrno(err, "registry: uid slot %u",
+				    jr->uidslot + i);
+				goto undo;
+			}
+		reg_save_counter(r, "lastslot", jr->uidslot + jr->uidslots - 1);
+	}
+	fault_point("reserve-done");
+	return 0;
 undo:
-	/* the record may not exist: drop the index entries by hand */
-	reg_store(r, jr, err);
-	reg_delete(r, jr->jid);
+	{
+		int e = errno;
+		reg_delete(r, jr->jid);
+		errno = e;
+	}
 	return -1;
 }
 
@@ -514,22 +649,31 @@ is_unused(struct registry *r, const struct jail_rec *jr)
  * A jail whose last user is gone dies: as in FreeBSD it is DYING at
  * once (hidden, its name free for a new jail, its jid not), and its
  * monitor, which sees the holder go, clears it away.  The caller does
- * not wait for the namespaces to be torn down.
+ * not wait for the namespaces to be torn down.  DYING is recorded
+ * before anything is undone; whoever finds it with its remover gone
+ * finishes it.
  */
 static void
 retire(struct registry *r, struct jail_rec *jr, char *err)
 {
 	int pidfd = sys_pidfd_open(jr->holder);
 
-	jail_destroy(r, jr);
-	reg_name_release(r, jr->name, jr->jid);	/* free for a new jail */
 	jr->state = JS_DYING;
 	jr->dying = 1;
-	if (pidfd < 0 || !reg_holder_alive(jr) || reg_store(r, jr, err) < 0 ||
-	    sys_pidfd_send_signal(pidfd, SIGKILL) < 0)
+	jr->creator = getpid();
+	jr->creator_start = sys_starttime(jr->creator);
+	if (pidfd < 0 || !reg_holder_alive(jr) || reg_store(r, jr, err) < 0) {
 		core_remove_locked(r, jr, err);	/* no monitor to rely on */
-	if (pidfd >= 0)
-		close(pidfd);
+		if (pidfd >= 0)
+			close(pidfd);
+		return;
+	}
+	reg_name_release(r, jr->name, jr->jid);	/* free for a new jail */
+	jail_destroy(r, jr);
+	if (sys_pidfd_send_signal(pidfd, SIGKILL) < 0 ||
+	    !reg_monitor_alive(jr))
+		core_remove_locked(r, jr, err);
+	close(pidfd);
 }
 
 /* Remove jr and then every ancestor it leaves unused. */
@@ -550,13 +694,81 @@ core_remove_locked(struct registry *r, struct jail_rec *jr, char *err)
 	return 0;
 }
 
+/* The deepest user (and PID) namespace the kernel allows is 32 below
+ * the initial one; ours may already be some levels down. */
+#define NS_MAXDEPTH	32
+#ifndef NS_GET_PARENT
+#define NS_GET_PARENT	_IO(0xb7, 0x2)
+#endif
+
+static int
+own_userns_depth(void)
+{
+	static int depth = -1;
+	int fd, up;
+
+	if (depth >= 0)
+		return depth;
+	depth = 0;
+	if ((fd = open("/proc/self/ns/user", O_RDONLY | O_CLOEXEC)) < 0)
+		return depth;
+	while ((up = ioctl(fd, NS_GET_PARENT)) >= 0 && depth < NS_MAXDEPTH) {
+		close(fd);
+		fd = up;
+		depth++;
+	}
+	close(fd);
+	return depth;
+}
+
+/* A dotted name is a jail that deep (1: a jail of the host). */
+static int
+name_depth(const char *name)
+{
+	int d = 1;
+
+	for (; *name; name++)
+		d += *name == '.';
+	return d;
+}
+
+/*
+ * The creation failed or was abandoned: undo it from its record, and
+ * tell the monitor (which would otherwise undo it too).
+ */
+static int
+undo_create(struct registry *r, struct jail_rec *jr, int pidfd)
+{
+	char err2[JAIL_ERRMSGLEN];
+	int e = errno;
+
+	spawn_commit(false);
+	if (reg_read_any(r, jr->jid, jr) == 0 && jr->state != JS_ALIVE)
+		reg_teardown(r, jr, err2);
+	if (pidfd >= 0) {
+		sys_pidfd_send_signal(pidfd, SIGKILL);
+		close(pidfd);
+	}
+	errno = e;
+	return -1;
+}
+
 int
 core_create(struct jail_rec *jr, const uint64_t *set, int flags, char *err)
 {
 	struct registry r;
-	struct jail_rec parent;
+	struct jail_rec parent, now;
 	int pidfd = -1, jid;
 
+	/* The name's own form first: "a..b" has no parent to look for. */
+	if (mod_core.check(jr, NULL, set, flags, err) < 0)
+		return -1;
+	if (own_userns_depth() + name_depth(jr->name) > NS_MAXDEPTH) {
+		errno = EINVAL;
+		return jerr(err, "name: jails nest at most %d deep here (Linux "
+		    "nests user and PID namespaces %d deep)", NS_MAXDEPTH -
+		    own_userns_depth(), NS_MAXDEPTH);
+	}
 	if (reg_open(&r, true, err) < 0)	/* host side only (core_set) */
 		return -1;
 	reg_clean(&r);
@@ -566,8 +778,18 @@ core_create(struct jail_rec *jr, const uint64_t *set, int flags, char *err)
 		reg_close(&r);
 		return -1;
 	}
-	if (cg_create(jr, err) < 0)
-		goto undo_record;
+	if (cg_create(jr, err) < 0) {
+		undo_create(&r, jr, -1);
+		reg_close(&r);
+		return -1;
+	}
+	jr->cgroup_id = cg_id(jr->cgroup);
+	if (reg_store(&r, jr, err) < 0) {
+		undo_create(&r, jr, -1);
+		reg_close(&r);
+		return -1;
+	}
+	fault_point("create-cgroup");
 	/*
 	 * Spawn without the lock: a parent jail can stall its child's setup
 	 * (up to the setup timeout), and must not stall every host command
@@ -584,37 +806,38 @@ core_create(struct jail_rec *jr, const uint64_t *set, int flags, char *err)
 		return -1;	/* the CREATING record is reaped later */
 	}
 	if (spawned < 0)
-		goto undo_cgroup;
-	struct jail_rec now;
+		goto undo;
+	fault_point("create-spawned");
 	if (reg_load(&r, jr->jid, &now) < 0 || now.state != JS_CREATING ||
 	    now.creator != jr->creator) {
 		/* torn down meanwhile (its parent went): undo ours */
-		sys_pidfd_send_signal(pidfd, SIGKILL);
-		sys_pidfd_wait(pidfd, 5000);
 		errno = ENOENT;
 		jerr(err, "jail \"%s\": its parent was removed", jr->name);
 		spawn_commit(false);
+		sys_pidfd_send_signal(pidfd, SIGKILL);
+		sys_pidfd_wait(pidfd, 5000);
 		close(pidfd);
-		cg_kill(jr->cgroup);
-		cg_wait_empty(jr->cgroup, 5000);
-		cg_remove(jr);
+		if (cg_is_ours(jr)) {
+			cg_kill(jr->cgroup);
+			cg_wait_empty(jr->cgroup, 5000);
+			cg_remove(jr);
+		}
 		reg_close(&r);
 		return -1;
 	}
-	if (jail_created(&r, jr, err) < 0) {
-		sys_pidfd_send_signal(pidfd, SIGKILL);
-		sys_pidfd_wait(pidfd, 5000);
-		goto undo_cgroup;
-	}
+	/* The holder in the record before anything is wired to it: from
+	 * here a teardown can find its stack and what was put there. */
+	if (reg_store(&r, jr, err) < 0)
+		goto undo;
+	fault_point("create-holder");
+	if (jail_created(&r, jr, err) < 0)
+		goto undo;
+	fault_point("create-wired");
 	jr->state = JS_ALIVE;
 	jr->creator = 0;
 	jr->creator_start = 0;
-	if (reg_store(&r, jr, err) < 0) {
-		jail_destroy(&r, jr);
-		sys_pidfd_send_signal(pidfd, SIGKILL);
-		sys_pidfd_wait(pidfd, 5000);
-		goto undo_cgroup;
-	}
+	if (reg_store(&r, jr, err) < 0)
+		goto undo;
 	close(pidfd);
 	spawn_commit(true);
 	jid = jr->jid;
@@ -626,16 +849,8 @@ core_create(struct jail_rec *jr, const uint64_t *set, int flags, char *err)
 	if ((flags & JAIL_ATTACH) && core_attach(jid, err) < 0)
 		return -1;
 	return jid;
-
-undo_cgroup:
-	spawn_commit(false);
-	if (pidfd >= 0)
-		close(pidfd);
-	cg_kill(jr->cgroup);
-	cg_wait_empty(jr->cgroup, 5000);
-	cg_remove(jr);
-undo_record:
-	reg_delete(&r, jr->jid);
+undo:
+	undo_create(&r, jr, pidfd);
 	reg_close(&r);
 	return -1;
 }
@@ -675,6 +890,26 @@ fail:
 	return -1;
 }
 
+/*
+ * Is someone else making or removing this jail right now?  Then it is
+ * theirs: -1 with EBUSY (a concurrent jail -r does not also report a
+ * removal it did not do).
+ */
+static int
+busy(const struct jail_rec *jr, char *err)
+{
+	if (jr->damaged || jr->state == JS_ALIVE || jr->creator == getpid() ||
+	    !reg_creator_alive(jr))
+		return 0;
+	errno = EBUSY;
+	return jerr(err, "jail \"%s\" is being %s by process %d", jr->name,
+	    jr->state == JS_CREATING ? "created" : "removed", (int)jr->creator);
+}
+
+/*
+ * Remove a jail, whatever is left of it: a live one, one whose creation
+ * or removal was interrupted, one whose holder died, a damaged record.
+ */
 int
 core_remove(int jid, char *err)
 {
@@ -686,7 +921,8 @@ core_remove(int jid, char *err)
 		return svc_remove(jid, err);
 	if (reg_open(&r, true, err) < 0)
 		return -1;
-	if (find_locked(&r, &jr, jid, NULL, -1, JAIL_DYING, err) < 0) {
+	if (find_locked(&r, &jr, jid, NULL, -1, JAIL_DYING, err) < 0 ||
+	    busy(&jr, err) < 0) {
 		reg_close(&r);
 		return -1;
 	}
@@ -753,9 +989,7 @@ out:
 int
 jail_stop(int jid, int timeout_s)
 {
-	char err[JAIL_ERRMSGLEN];
-
-	return core_stop(jid, timeout_s, err);
+	return core_stop(jid, timeout_s, jail_errmsg);
 }
 
 int
@@ -770,20 +1004,27 @@ core_stop(int jid, int timeout_s, char *err)
 		return svc_stop(jid, timeout_s, err);
 	if (reg_open(&r, true, err) < 0)
 		return -1;
-	if (find_locked(&r, &jr, jid, NULL, -1, JAIL_DYING, err) < 0) {
+	if (find_locked(&r, &jr, jid, NULL, -1, JAIL_DYING, err) < 0 ||
+	    busy(&jr, err) < 0) {
 		reg_close(&r);
 		return -1;
 	}
 	snprintf(dir, sizeof(dir), "%s/jail", jr.cgroup);
-	if (cg_populated(dir) == 0) {
+	if (jr.damaged || jr.state == JS_CREATING || cg_populated(dir) != 1) {
 		reg_close(&r);
-		return 0;	/* nothing to stop */
+		return 0;	/* nothing to stop: removal kills what is left */
 	}
-	/* Dying: hidden from jls, its name free for a new jail; the
-	 * monitor finishes it if we are interrupted. */
+	/* Dying, by us: hidden from jls, its name free for a new jail; the
+	 * monitor, or whoever finds it after we are gone, finishes it. */
 	reg_name_release(&r, jr.name, jr.jid);
 	jr.state = JS_DYING;
-	reg_store(&r, &jr, err);
+	jr.dying = 1;
+	jr.creator = getpid();
+	jr.creator_start = sys_starttime(jr.creator);
+	if (reg_store(&r, &jr, err) < 0) {
+		reg_close(&r);
+		return -1;
+	}
 	reg_close(&r);
 	/* The holder relays SIGTERM to all of its PID namespace. */
 	if ((pidfd = sys_pidfd_open(jr.holder)) >= 0) {

@@ -336,9 +336,8 @@ jail_get(struct iovec *iov, unsigned int niov, int flags)
 int
 jail_remove(int jid)
 {
-	char err[JAIL_ERRMSGLEN];
-
-	return core_remove(jid, err) < 0 ? -1 : 0;
+	/* FreeBSD's is a system call with errno alone; the why is kept */
+	return core_remove(jid, jail_errmsg) < 0 ? -1 : 0;
 }
 
 int

@@ -32,6 +32,9 @@ const struct param_def param_table[] = {
 	  "the jail stays when it has no processes" },
 	{ "dying", PT_BOOL, PF_RDONLY, F(dying), 0, &mod_core,
 	  "the jail is being removed" },
+	{ "state", PT_STRING, PF_RDONLY, F(state_name), S(state_name),
+	  &mod_core, "creating, alive, dying, dead (its holder is gone) or "
+	  "damaged (its record is): jls -d shows all but alive" },
 	{ "children.max", PT_INT, 0, F(children_max), 0, &mod_core,
 	  "number of child jails allowed (0: none)" },
 	{ "children.cur", PT_INT, PF_RDONLY, F(children_cur), 0, &mod_core,

@@ -24,6 +24,29 @@
 
 #include "vjail.h"
 
+/*
+ * Fault injection for the system tests (tests/sys/22-crash.t):
+ * VJAIL_FAULT=<step> kills the process with SIGKILL when it reaches
+ * that step, as an operator's kill -9 would.  Armed only with a
+ * registry other than the default one (VJAIL_RUNDIR), so a production
+ * command pays one getenv on its first step point, and the hook can
+ * never fire against the machine's real jails.
+ */
+void
+fault_point(const char *step)
+{
+	static const char *want;
+	static int armed = -1;
+
+	if (armed < 0) {
+		const char *d = getenv("VJAIL_RUNDIR");
+		want = getenv("VJAIL_FAULT");
+		armed = want && *want && d && *d && strcmp(d, "/run/vjail") != 0;
+	}
+	if (armed && strcmp(want, step) == 0)
+		raise(SIGKILL);
+}
+
 const char *
 reg_rundir(void)
 {
@@ -41,28 +64,100 @@ boot_id(char *buf, size_t len)
 	buf[strcspn(buf, "\n")] = '\0';
 }
 
-/* Drop every record if the registry was written in an earlier boot. */
-static void
+/*
+ * The registry's own small files (boot, lastjid, lastslot) and records
+ * are read as untrusted input: regular files only, opened without
+ * blocking (a FIFO planted there must not hang every command, which
+ * would hold the lock), bounded in size.
+ */
+static int
+reg_openat(int dirfd, const char *name, int flags, off_t max)
+{
+	struct stat st;
+	int fd = openat(dirfd, name, flags | O_NONBLOCK | O_NOFOLLOW |
+	    O_CLOEXEC, 0600);
+
+	if (fd < 0)
+		return -1;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size > max) {
+		close(fd);
+		errno = EBADMSG;
+		return -1;
+	}
+	return fd;
+}
+
+ssize_t
+reg_read_small(struct registry *r, const char *name, char *buf, size_t len)
+{
+	int fd = reg_openat(r->dirfd, name, O_RDONLY, (off_t)len - 1);
+	ssize_t n;
+
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, len - 1);
+	close(fd);
+	if (n < 0)
+		return -1;
+	buf[n] = '\0';
+	return n;
+}
+
+/* A counter of the registry: a decimal in [0, max], else -1. */
+long
+reg_counter(struct registry *r, const char *name, long max)
+{
+	char buf[24], *ep;
+	long v;
+
+	if (reg_read_small(r, name, buf, sizeof(buf)) <= 0)
+		return -1;
+	errno = 0;
+	v = strtol(buf, &ep, 10);
+	if (ep == buf || (*ep && *ep != '\n') || errno || v < 0 || v > max)
+		return -1;
+	return v;
+}
+
+/* Written in place (as reg_store). */
+void
+reg_save_counter(struct registry *r, const char *name, long value)
+{
+	char buf[24];
+	int fd;
+
+	snprintf(buf, sizeof(buf), "%ld", value);
+	if ((fd = reg_openat(r->dirfd, name, O_WRONLY | O_CREAT, 64)) >= 0) {
+		(void)!pwrite(fd, buf, strlen(buf), 0);
+		(void)!ftruncate(fd, (off_t)strlen(buf));
+		close(fd);
+	}
+}
+
+/*
+ * A registry written in an earlier boot: its jails are all dead, and
+ * reg_reap clears them (their holders fail the start-time check).  A
+ * missing or unreadable boot file proves nothing: records are never
+ * dropped on its word, live jails' least of all.
+ */
+static bool
 check_boot(struct registry *r)
 {
 	char now[64], then[64] = "";
 	int fd;
 
 	boot_id(now, sizeof(now));
-	if (sys_read_small(r->dirfd, "boot", then, sizeof(then)) < 0)
+	if (reg_read_small(r, "boot", then, sizeof(then)) < 0)
 		then[0] = '\0';
 	if (strcmp(now, then) == 0)
-		return;
-	int *jids = NULL, n2 = reg_list(r, &jids);
-	for (int i = 0; i < n2; i++)
-		reg_delete(r, jids[i]);
-	free(jids);
+		return false;
 	if ((fd = openat(r->dirfd, "boot.tmp", O_WRONLY | O_CREAT | O_TRUNC |
-	    O_CLOEXEC | O_NOFOLLOW, 0644)) >= 0) {
+	    O_NONBLOCK | O_CLOEXEC | O_NOFOLLOW, 0644)) >= 0) {
 		(void)!write(fd, now, strlen(now));
 		close(fd);
 		renameat(r->dirfd, "boot.tmp", r->dirfd, "boot");
 	}
+	return true;
 }
 
 int
@@ -81,8 +176,8 @@ reg_open(struct registry *r, bool exclusive, char *err)
 	if ((r->jailsfd = openat(r->dirfd, "jails", O_RDONLY | O_DIRECTORY |
 	    O_NOFOLLOW | O_CLOEXEC)) < 0)
 		goto fail;
-	if ((r->lockfd = openat(r->dirfd, "lock", O_RDWR | O_CREAT |
-	    O_NOFOLLOW | O_CLOEXEC, 0600)) < 0)
+	if ((r->lockfd = reg_openat(r->dirfd, "lock", O_RDWR | O_CREAT,
+	    4096)) < 0)
 		goto fail;
 	while (flock(r->lockfd, exclusive ? LOCK_EX : LOCK_SH) < 0)
 		if (errno != EINTR)
@@ -106,14 +201,14 @@ reg_clean(struct registry *r)
 	struct stat st;
 	struct timespec now;
 
-	check_boot(r);
+	bool newboot = check_boot(r);
+
 	clock_gettime(CLOCK_REALTIME, &now);
-	if (fstatat(r->dirfd, "reaped", &st, 0) == 0 &&
-	    now.tv_sec - st.st_mtim.tv_sec < 1)
+	if (!newboot && fstatat(r->dirfd, "reaped", &st,
+	    AT_SYMLINK_NOFOLLOW) == 0 && now.tv_sec - st.st_mtim.tv_sec < 1)
 		return;
 	reg_reap(r);
-	int fd = openat(r->dirfd, "reaped", O_WRONLY | O_CREAT | O_NOFOLLOW |
-	    O_CLOEXEC, 0600);
+	int fd = reg_openat(r->dirfd, "reaped", O_WRONLY | O_CREAT, 0);
 	if (fd >= 0) {
 		futimens(fd, NULL);
 		close(fd);
@@ -148,12 +243,14 @@ static const struct fact facts[] = {
 	FACT(".holder", holder, K_INT),
 	FACT(".holder_start", holder_start, K_U64),
 	FACT(".monitor", monitor, K_INT),
+	FACT(".monitor_start", monitor_start, K_U64),
 	FACT(".creator", creator, K_INT),
 	FACT(".creator_start", creator_start, K_U64),
 	FACT(".uidslot", uidslot, K_INT),
 	FACT(".uidslots", uidslots, K_INT),
 	FACT(".userns", userns, K_U64),
 	FACT(".cgroup", cgroup, K_STR),
+	FACT(".cgroup_id", cgroup_id, K_U64),
 	FACT(".parent", parent, K_INT),
 	FACT(".moved", moved, K_STR),
 	FACT(".aliases", aliases, K_STR),
@@ -162,17 +259,29 @@ static const struct fact facts[] = {
 	FACT(".guard_mnt", guard_mnt, K_U64),
 };
 
-static void
+/* Parse one fact strictly: false if the value is not of its kind. */
+static bool
 fact_set(struct jail_rec *jr, const struct fact *f, const char *v)
 {
-	char *p = (char *)jr + f->off;
+	char *p = (char *)jr + f->off, *ep;
 
-	if (f->kind == K_INT)
-		*(int *)p = (int)strtol(v, NULL, 10);
-	else if (f->kind == K_U64)
-		*(uint64_t *)p = strtoull(v, NULL, 10);
-	else
+	errno = 0;
+	if (f->kind == K_INT) {
+		long x = strtol(v, &ep, 10);
+		if (ep == v || *ep || errno || x < 0 || x > INT_MAX)
+			return false;
+		*(int *)p = (int)x;
+	} else if (f->kind == K_U64) {
+		unsigned long long x = strtoull(v, &ep, 10);
+		if (ep == v || *ep || errno || *v == '-')
+			return false;
+		*(uint64_t *)p = x;
+	} else {
+		if (strlen(v) >= f->size)
+			return false;
 		snprintf(p, f->size, "%s", v);
+	}
+	return true;
 }
 
 /* A PF_LINES value: backslash-n is a newline, two backslashes one. */
@@ -189,26 +298,54 @@ unescape_lines(char *dst, size_t size, const char *v)
 	dst[n] = '\0';
 }
 
+/*
+ * Is the record's word about itself believable?  Only what could lead a
+ * command to act on something not the jail's is checked: identity,
+ * ranges, and the cgroup, whose processes teardown would kill.
+ */
+static bool
+rec_valid(const struct jail_rec *jr)
+{
+	return jr->name[0] && mod_check_chars("name", jr->name, false,
+	    (char[JAIL_ERRMSGLEN]){ 0 }) == 0 &&
+	    jr->state >= JS_CREATING && jr->state <= JS_DYING &&
+	    jr->parent >= 0 && jr->parent <= JAIL_MAX && jr->parent != jr->jid &&
+	    jr->uidslot < JAIL_UIDSLOTS && jr->uidslots <= JAIL_UIDMAXRANGE &&
+	    jr->uidslot + jr->uidslots <= JAIL_UIDSLOTS &&
+	    (jr->cgroup[0] == '\0' ? jr->state == JS_CREATING :
+	    cg_shape_ok(jr));
+}
+
+/*
+ * Read record jid: 0, or 1 if it is damaged (what could be read is in
+ * jr, jr->damaged set, its name the jid and its cgroup cleared unless
+ * they are believable), or -1 with errno (ENOENT: no record).
+ */
 int
-reg_load(struct registry *r, int jid, struct jail_rec *jr)
+reg_read(struct registry *r, int jid, struct jail_rec *jr)
 {
 	char name[16], *line = NULL;
 	size_t cap = 0;
 	ssize_t n;
 	FILE *f;
 	int fd;
+	bool bad = false, seen_name = false, seen_state = false;
 
+	memset(jr, 0, sizeof(*jr));
+	jr->jid = jid;
+	/* a record from before ip4/ip6 were kept: unrestricted */
+	jr->ip4 = jr->ip6 = JAIL_SYS_INHERIT;
 	snprintf(name, sizeof(name), "%d", jid);
-	if ((fd = openat(r->jailsfd, name, O_RDONLY | O_NOFOLLOW |
-	    O_CLOEXEC)) < 0)
-		return -1;
+	if ((fd = reg_openat(r->jailsfd, name, O_RDONLY, REG_RECMAX)) < 0) {
+		if (errno != EBADMSG)
+			return -1;
+		bad = true;	/* not a regular file, or too big */
+		goto damaged;
+	}
 	if ((f = fdopen(fd, "r")) == NULL) {
 		close(fd);
 		return -1;
 	}
-	memset(jr, 0, sizeof(*jr));
-	/* a record from before ip4/ip6 were kept: unrestricted */
-	jr->ip4 = jr->ip6 = JAIL_SYS_INHERIT;
 	while ((n = getline(&line, &cap, f)) > 0) {
 		char *eq = strchr(line, '=');
 		bool neg;
@@ -216,13 +353,20 @@ reg_load(struct registry *r, int jid, struct jail_rec *jr)
 
 		if (line[n - 1] == '\n')
 			line[n - 1] = '\0';
-		if (eq == NULL)
+		else
+			bad = true;	/* truncated */
+		if (eq == NULL) {
+			bad = true;
 			continue;
+		}
 		*eq++ = '\0';
 		if (line[0] == '.') {
 			for (size_t i = 0; i < sizeof(facts) / sizeof(*facts); i++)
-				if (strcmp(facts[i].key, line) == 0)
-					fact_set(jr, &facts[i], eq);
+				if (strcmp(facts[i].key, line) == 0) {
+					bad |= !fact_set(jr, &facts[i], eq);
+					seen_state |= facts[i].off ==
+					    offsetof(struct jail_rec, state);
+				}
 			continue;
 		}
 		if ((pd = param_lookup(line, &neg)) == NULL || neg)
@@ -231,14 +375,65 @@ reg_load(struct registry *r, int jid, struct jail_rec *jr)
 			unescape_lines(param_field(pd, jr), pd->size, eq);
 		else if (pd->type == PT_STRING)
 			snprintf(param_field(pd, jr), pd->size, "%s", eq);
-		else
-			*(int *)param_field(pd, jr) = (int)strtol(eq, NULL, 10);
+		else {
+			char *ep;
+			long v = strtol(eq, &ep, 10);
+			if (ep == eq || *ep || v < INT_MIN || v > INT_MAX)
+				bad = true;
+			*(int *)param_field(pd, jr) = (int)v;
+		}
+		seen_name |= strcmp(pd->name, "name") == 0;
 	}
+	bad |= ferror(f) != 0;
 	free(line);
 	fclose(f);
 	jr->jid = jid;
-	jr->dying = jr->state == JS_DYING;
-	return 0;
+	if (!bad && seen_name && seen_state && rec_valid(jr)) {
+		jr->dying = jr->state == JS_DYING;
+		return 0;
+	}
+damaged:
+	/* Believe nothing that would name something else: the jail is
+	 * known by its jid; its cgroup is looked for where vjail puts it. */
+	jr->damaged = 1;
+	jr->dying = 1;
+	if (!jr->name[0] || mod_check_chars("name", jr->name, false,
+	    (char[JAIL_ERRMSGLEN]){ 0 }) < 0)
+		snprintf(jr->name, sizeof(jr->name), "%d", jid);
+	if (jr->parent < 0 || jr->parent > JAIL_MAX || jr->parent == jid)
+		jr->parent = 0;
+	if (jr->uidslot >= JAIL_UIDSLOTS || jr->uidslots > JAIL_UIDMAXRANGE ||
+	    jr->uidslot + jr->uidslots > JAIL_UIDSLOTS)
+		jr->uidslot = jr->uidslots = 0;
+	if (jr->cgroup[0] && !cg_shape_ok(jr))
+		jr->cgroup[0] = '\0';
+	if (jr->state < JS_CREATING || jr->state > JS_DYING)
+		jr->state = JS_DYING;
+	return 1;
+}
+
+/* A sound record, else -1 (errno EBADMSG for a damaged one). */
+int
+reg_load(struct registry *r, int jid, struct jail_rec *jr)
+{
+	int rc = reg_read(r, jid, jr);
+
+	if (rc == 1) {
+		errno = EBADMSG;
+		return -1;
+	}
+	return rc;
+}
+
+/* Does record jid exist (sound or not)? */
+bool
+reg_exists(struct registry *r, int jid)
+{
+	char name[16];
+
+	snprintf(name, sizeof(name), "%d", jid);
+	return faccessat(r->jailsfd, name, F_OK, AT_SYMLINK_NOFOLLOW) == 0 ||
+	    errno != ENOENT;
 }
 
 /*
@@ -286,8 +481,8 @@ reg_store(struct registry *r, const struct jail_rec *jr, char *err)
 	if (fclose(f) != 0)
 		goto out;
 	snprintf(name, sizeof(name), "%d", jr->jid);
-	if ((fd = openat(r->jailsfd, name, O_WRONLY | O_CREAT | O_NOFOLLOW |
-	    O_CLOEXEC, 0600)) < 0 ||
+	if ((fd = reg_openat(r->jailsfd, name, O_WRONLY | O_CREAT,
+	    REG_RECMAX)) < 0 ||
 	    pwrite(fd, buf, len, 0) != (ssize_t)len || ftruncate(fd,
 	    (off_t)len) < 0)
 		goto out;
@@ -435,8 +630,7 @@ reg_member_add(struct registry *r, const char *set, const char *key, int jid)
 	if (mkdirat(r->dirfd, path, 0700) < 0 && errno != EEXIST)
 		return -1;
 	member_path(set, key, jid, path, sizeof(path));
-	fd = openat(r->dirfd, path, O_WRONLY | O_CREAT | O_NOFOLLOW |
-	    O_CLOEXEC, 0600);
+	fd = reg_openat(r->dirfd, path, O_WRONLY | O_CREAT, 0);
 	if (fd < 0)
 		return -1;
 	close(fd);
@@ -494,6 +688,14 @@ reg_members(struct registry *r, const char *set, const char *key,
 	    O_NOFOLLOW | O_CLOEXEC), jidsp);
 }
 
+/* The jids named by the entries of directory dir (say, a cgroup). */
+int
+reg_members_at(const char *dir, int **jidsp)
+{
+	return read_jids(open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+	    O_CLOEXEC), jidsp);
+}
+
 /* Drop jid from set/key (and the key once empty): members left. */
 int
 reg_member_del(struct registry *r, const char *set, const char *key, int jid)
@@ -530,30 +732,80 @@ reg_kids(struct registry *r, int parent, int **jidsp)
 	return reg_members(r, "kids", key, jidsp);
 }
 
-/* Forget a jail: its record and every index entry of it. */
+/* Drop every entry of index dir (names/, slots/) that points at jid. */
+static void
+index_purge(struct registry *r, const char *dir, int jid)
+{
+	int fd = index_dir(r, dir), dfd;
+	DIR *d;
+	struct dirent *de;
+	char buf[16];
+	ssize_t n;
+
+	if (fd < 0)
+		return;
+	if ((dfd = dup(fd)) < 0 || (d = fdopendir(dfd)) == NULL) {
+		if (dfd >= 0)
+			close(dfd);
+		close(fd);
+		return;
+	}
+	while ((de = readdir(d)) != NULL)
+		if ((n = readlinkat(fd, de->d_name, buf, sizeof(buf) - 1)) > 0 &&
+		    (buf[n] = '\0', atoi(buf) == jid))
+			unlinkat(fd, de->d_name, 0);
+	closedir(d);
+	close(fd);
+}
+
+/* Drop jid from every kids/<parent>/ (a damaged record's parent is not
+ * known). */
+static void
+kids_purge(struct registry *r, int jid)
+{
+	int *parents = NULL, n = reg_members(r, "kids", ".", &parents);
+	char key[16];
+
+	for (int i = 0; i < n; i++) {
+		snprintf(key, sizeof(key), "%d", parents[i]);
+		reg_member_del(r, "kids", key, jid);
+	}
+	free(parents);
+}
+
+/*
+ * Forget a jail: every index entry of it, then its record (the record
+ * goes last: until then, it says what is left to undo).  For a damaged
+ * record the indexes are searched.
+ */
 int
 reg_delete(struct registry *r, int jid)
 {
 	char name[16], key[16];
 	struct jail_rec jr;
+	int rc = reg_read(r, jid, &jr);
 
-	if (reg_load(r, jid, &jr) == 0) {
+	if (rc == 0) {
 		reg_name_release(r, jr.name, jid);
 		if (jr.parent > 0) {
 			snprintf(key, sizeof(key), "%d", jr.parent);
 			reg_member_del(r, "kids", key, jid);
 		} else {
-			for (uint32_t i = 0; i < jr.uidslots &&
-			    i < JAIL_UIDMAXRANGE; i++)
+			for (uint32_t i = 0; i < jr.uidslots; i++)
 				reg_slot_release(r, jr.uidslot + i, jid);
 		}
+	} else if (rc == 1) {
+		index_purge(r, "names", jid);
+		index_purge(r, "slots", jid);
+		kids_purge(r, jid);
 	}
 	snprintf(key, sizeof(key), "kids/%d", jid);
 	unlinkat(r->dirfd, key, AT_REMOVEDIR);
 	snprintf(name, sizeof(name), "%d", jid);
-	return unlinkat(r->jailsfd, name, 0);
+	if (unlinkat(r->jailsfd, name, 0) < 0 && errno != ENOENT)
+		return -1;
+	return 0;
 }
-
 
 int
 reg_list(struct registry *r, int **jidsp)
@@ -587,17 +839,65 @@ reg_find_alive(struct registry *r, int jid, const char *name,
 	return -1;
 }
 
-static bool
-creator_alive(const struct jail_rec *jr)
+bool
+reg_creator_alive(const struct jail_rec *jr)
 {
 	return jr->creator > 0 &&
 	    sys_starttime(jr->creator) == jr->creator_start;
 }
 
+bool
+reg_monitor_alive(const struct jail_rec *jr)
+{
+	return jr->monitor > 0 &&
+	    sys_starttime(jr->monitor) == jr->monitor_start;
+}
+
 /*
- * Remove every trace of a jail whose holder is gone or going: its
- * children first, then processes left in its cgroup, the cgroup, the
- * record.  Called with the registry locked.
+ * A damaged record's cgroup: where vjail puts that jid's (under the
+ * base, or under its parent's if the parent is known and sound).
+ */
+static void
+fallback_cgroup(struct registry *r, struct jail_rec *jr)
+{
+	char err[JAIL_ERRMSGLEN];
+	struct jail_rec p;
+	const char *base;
+
+	if (jr->cgroup[0])
+		return;
+	jr->cgroup_id = 0;
+	if (jr->parent > 0 && reg_load(r, jr->parent, &p) == 0)
+		snprintf(jr->cgroup, sizeof(jr->cgroup), "%s/%d", p.cgroup,
+		    jr->jid);
+	else if (jr->parent == 0 && (base = cg_base(err)) != NULL)
+		snprintf(jr->cgroup, sizeof(jr->cgroup), "%s/%d", base, jr->jid);
+	if (!cg_shape_ok(jr) || access(jr->cgroup, F_OK) < 0)
+		jr->cgroup[0] = '\0';
+}
+
+/*
+ * Read record jid for cleaning up: a damaged one gets the cgroup vjail
+ * would have made for it, if that exists.  0, or -1 (no record).
+ */
+int
+reg_read_any(struct registry *r, int jid, struct jail_rec *jr)
+{
+	int rc = reg_read(r, jid, jr);
+
+	if (rc == 1)
+		fallback_cgroup(r, jr);
+	return rc < 0 ? -1 : 0;
+}
+
+/*
+ * Remove every trace of a jail, by its record (the journal): children
+ * first; the record marked DYING (by us) before anything is undone, so
+ * an interrupted removal is seen and finished by the next command; the
+ * modules' host-side work undone while the holder still lives (links
+ * moved in go back before the stack dies); the holder and whatever is
+ * left in the jail's cgroup killed, the cgroup removed; index entries,
+ * then the record.  Called with the registry locked.
  */
 static int
 teardown(struct registry *r, struct jail_rec *jr, int depth, char *err)
@@ -607,10 +907,20 @@ teardown(struct registry *r, struct jail_rec *jr, int depth, char *err)
 	struct jail_rec child;
 
 	for (int i = 0; i < n; i++)
-		if (kids[i] != jr->jid && reg_load(r, kids[i], &child) == 0)
+		if (kids[i] != jr->jid && reg_read_any(r, kids[i], &child) == 0)
 			teardown(r, &child, depth + 1, err);
 	free(kids);
+	if (!jr->damaged && (jr->state != JS_DYING ||
+	    jr->creator != getpid())) {
+		jr->state = JS_DYING;
+		jr->dying = 1;
+		jr->creator = getpid();
+		jr->creator_start = sys_starttime(jr->creator);
+		reg_store(r, jr, err);	/* best effort: we go on anyway */
+	}
+	fault_point("teardown-marked");
 	jail_destroy(r, jr);
+	fault_point("teardown-destroyed");
 	/* pidfd first, then the check: the pid cannot be reused in between */
 	if ((pidfd = sys_pidfd_open(jr->holder)) >= 0) {
 		if (reg_holder_alive(jr)) {
@@ -619,16 +929,22 @@ teardown(struct registry *r, struct jail_rec *jr, int depth, char *err)
 		}
 		close(pidfd);
 	}
-	if (jr->cgroup[0]) {
-		/* Processes that entered only some namespaces stay in it. */
-		if (cg_populated(jr->cgroup) == 1) {
-			cg_kill(jr->cgroup);
-			cg_wait_empty(jr->cgroup, 5000);
+	if (jr->cgroup[0] && access(jr->cgroup, F_OK) == 0) {
+		/* Only the jail's own cgroup, never one a record names. */
+		if (!cg_is_ours(jr)) {
+			errno = EPERM;
+			jerr(err, "cgroup: %s is not the jail's; left alone",
+			    jr->cgroup);
+		} else {
+			/* Processes that entered only some namespaces stay. */
+			if (cg_populated(jr->cgroup) == 1) {
+				cg_kill(jr->cgroup);
+				cg_wait_empty(jr->cgroup, 5000);
+			}
+			if (cg_remove(jr) < 0)
+				return jerrno(err, "cgroup: rmdir %s", jr->cgroup);
 		}
-		if (cg_remove(jr) < 0) {
-			jerrno(err, "cgroup: rmdir %s", jr->cgroup);
-			return -1;
-		}
+		fault_point("teardown-cgroup");
 		/* vjail's own parent group goes with its last jail */
 		if (jr->parent <= 0 && !getenv("VJAIL_CGROUP")) {
 			char base[PATH_MAX];
@@ -637,7 +953,8 @@ teardown(struct registry *r, struct jail_rec *jr, int depth, char *err)
 			rmdir(base);	/* fails while others are in it: fine */
 		}
 	}
-	reg_delete(r, jr->jid);
+	if (reg_delete(r, jr->jid) < 0)
+		return jerrno(err, "registry: record %d", jr->jid);
 	return 0;
 }
 
@@ -647,7 +964,9 @@ reg_teardown(struct registry *r, struct jail_rec *jr, char *err)
 	return teardown(r, jr, 0, err);
 }
 
-/* Clean up after jails whose holder died or whose creator was killed. */
+/* Clean up after jails whose holder, creator, remover or (for a jail
+ * that must end when empty) monitor died: the registry's journal says
+ * what is left to undo. */
 void
 reg_reap(struct registry *r)
 {
@@ -655,12 +974,8 @@ reg_reap(struct registry *r)
 	struct jail_rec jr;
 	char err[JAIL_ERRMSGLEN];
 
-	for (int i = 0; i < n; i++) {
-		if (reg_load(r, jids[i], &jr) < 0)
-			continue;
-		if (jr.state == JS_CREATING ? !creator_alive(&jr) :
-		    !reg_holder_alive(&jr))
+	for (int i = 0; i < n; i++)
+		if (reg_read_any(r, jids[i], &jr) == 0 && core_dead(r, &jr))
 			reg_teardown(r, &jr, err);
-	}
 	free(jids);
 }

@@ -66,7 +66,8 @@ send_msg(int sock, int type, const char *text, int fd)
 
 /* Receive one message; EOF, error or timeout read as M_ERROR. */
 static int
-recv_msg(int sock, struct msg *m, int *fd, const char *who)
+recv_msg_within(int sock, struct msg *m, int *fd, const char *who,
+    int timeout_ms)
 {
 	struct pollfd p = { .fd = sock, .events = POLLIN };
 	ssize_t n = -1;
@@ -74,7 +75,7 @@ recv_msg(int sock, struct msg *m, int *fd, const char *who)
 
 	if (fd)
 		*fd = -1;
-	while ((rc = poll(&p, 1, SETUP_TIMEOUT_MS)) < 0 && errno == EINTR)
+	while ((rc = poll(&p, 1, timeout_ms)) < 0 && errno == EINTR)
 		;
 	if (rc > 0)
 		n = sys_recv_fd(sock, m, sizeof(*m), fd);
@@ -86,6 +87,9 @@ recv_msg(int sock, struct msg *m, int *fd, const char *who)
 	    SETUP_TIMEOUT_MS / 1000);
 	return M_ERROR;
 }
+
+#define recv_msg(s, m, fd, who) recv_msg_within(s, m, fd, who, \
+    SETUP_TIMEOUT_MS)
 
 /* Close every descriptor but keep[0..n). */
 static void
@@ -442,17 +446,44 @@ monitor_teardown(const struct jail_rec *jr, uint64_t start, bool holder_gone)
 
 	if (reg_open(&r, true, err) < 0)
 		return;
-	if (reg_load(&r, jr->jid, &cur) == 0 && cur.holder_start == start) {
+	if (reg_load(&r, jr->jid, &cur) == 0 && cur.holder_start == start &&
+	    cur.state != JS_CREATING) {
 		snprintf(dir, sizeof(dir), "%s/jail", cur.cgroup);
 		/* Empty: a dying jail (an interrupted jail -r) goes, and a
 		 * non-persistent one unless children keep it (core decides). */
-		if (holder_gone || (cg_populated(dir) == 0 &&
-		    (cur.state == JS_DYING || (!cur.persist &&
-		    cur.state == JS_ALIVE)))) {
+		if (holder_gone || (cg_populated(dir) == 0 && (cur.state == JS_DYING ||
+		    (!cur.persist && cur.state == JS_ALIVE)))) {
 			core_remove_locked(&r, &cur, err);	/* + cascade */
 		}
 	}
 	reg_close(&r);
+}
+
+/*
+ * The creator went without a word: if it had recorded the jail ALIVE,
+ * the jail is made and ours to watch (false); if not, undo it from its
+ * record while the holder lives (links moved into its stack go back
+ * first) and say so (true).  The creator's own timeouts bound its
+ * steps, so there is no other deadline here.
+ */
+static bool
+monitor_abandoned(const struct jail_rec *jr, uint64_t start)
+{
+	char err[JAIL_ERRMSGLEN];
+	struct registry r;
+	struct jail_rec cur;
+	bool made = false;
+
+	if (reg_open(&r, true, err) < 0)
+		return true;
+	if (reg_load(&r, jr->jid, &cur) == 0) {
+		made = cur.state == JS_ALIVE && cur.holder_start == start;
+		if (cur.state == JS_CREATING && cur.creator == jr->creator &&
+		    cur.creator_start == jr->creator_start)
+			core_remove_locked(&r, &cur, err);
+	}
+	reg_close(&r);
+	return !made;
 }
 
 static void
@@ -545,13 +576,16 @@ monitor_main(struct jail_rec *jr, const struct jail_rec *parent, int csock)
 	close(hs[0]);
 	if (send_msg(csock, M_READY, NULL, hpidfd) < 0)
 		goto kill;
-	/* Wait for the creator to record the jail; if it dies, undo. */
-	if (recv_msg(csock, &m, NULL, "creator") != M_COMMIT) {
+	/* Wait for the creator to record the jail; if it dies, undo it
+	 * from its record while the holder lives (links moved into its
+	 * stack go back first), then make sure the holder is gone. */
+	fault_point("monitor-ready");
+	if (recv_msg_within(csock, &m, NULL, "creator", -1) != M_COMMIT &&
+	    monitor_abandoned(jr, sys_starttime(hpid))) {
 		close(csock);
 		sys_pidfd_send_signal(hpidfd, SIGKILL);
 		if (!parent)
 			waitpid(hpid, NULL, 0);
-		monitor_teardown(jr, sys_starttime(hpid), true);
 		_exit(1);
 	}
 	close(csock);
@@ -596,6 +630,7 @@ spawn_jail(struct jail_rec *jr, const struct jail_rec *parent, int *pidfd,
 	jr->holder = sys_pidfd_pid(*pidfd);
 	jr->holder_start = sys_starttime(jr->holder);
 	jr->monitor = mon;
+	jr->monitor_start = sys_starttime(mon);
 	if (sys_ns_inode(jr->holder, "user", &jr->userns) < 0) {
 		close(cs[0]);
 		return jerrno(err, "holder: user namespace");

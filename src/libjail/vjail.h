@@ -119,13 +119,19 @@ struct jail_rec {
 	pid_t	holder;			/* PID 1 of the jail, host pid */
 	uint64_t holder_start;		/* its start time, against pid reuse */
 	pid_t	monitor;
-	pid_t	creator;		/* while JS_CREATING */
+	uint64_t monitor_start;
+	pid_t	creator;		/* the process creating (JS_CREATING) or
+					   removing (JS_DYING) it */
 	uint64_t creator_start;
+	int	damaged;		/* read: the record is not believable */
+	char	state_name[12];		/* "state": creating, alive, dying,
+					   dead (holder gone), damaged */
 	uint32_t uidslot;		/* host uid range of the jail's root */
 	uint32_t uidslots;		/* slots held: its own, then room for
 					   its descendants' (1 + children.max) */
 	uint64_t userns;		/* inode of the jail's user namespace */
 	char	cgroup[PATH_MAX];	/* v2 directory of the jail */
+	uint64_t cgroup_id;		/* its inode, once made */
 	/* vnet wiring (lists are comma-separated) */
 	char	ip4_addr[JAIL_LISTLEN];	/* FreeBSD's: refused with vnet */
 	char	ip6_addr[JAIL_LISTLEN];
@@ -292,12 +298,24 @@ struct registry {
 int reg_open(struct registry *r, bool exclusive, char *err);
 void reg_close(struct registry *r);
 const char *reg_rundir(void);
+#define REG_RECMAX	65536	/* bytes of a record, at most */
+int reg_read(struct registry *r, int jid, struct jail_rec *jr);
 int reg_load(struct registry *r, int jid, struct jail_rec *jr);
+bool reg_exists(struct registry *r, int jid);
+ssize_t reg_read_small(struct registry *r, const char *name, char *buf,
+    size_t len);
+long reg_counter(struct registry *r, const char *name, long max);
+void reg_save_counter(struct registry *r, const char *name, long value);
 int reg_store(struct registry *r, const struct jail_rec *jr, char *err);
 int reg_delete(struct registry *r, int jid);
 /* jids in ascending order; returns count, *jids malloc'd */
 int reg_list(struct registry *r, int **jids);
 bool reg_holder_alive(const struct jail_rec *jr);
+bool reg_creator_alive(const struct jail_rec *jr);
+bool reg_monitor_alive(const struct jail_rec *jr);
+int reg_read_any(struct registry *r, int jid, struct jail_rec *jr);
+bool core_dead(struct registry *r, const struct jail_rec *jr);
+void fault_point(const char *step);
 int reg_find_alive(struct registry *r, int jid, const char *name,
     struct jail_rec *jr);
 void reg_reap(struct registry *r);
@@ -313,6 +331,7 @@ int reg_member_del(struct registry *r, const char *set, const char *key,
     int jid);
 int reg_members(struct registry *r, const char *set, const char *key,
     int **jids);
+int reg_members_at(const char *dir, int **jids);
 int reg_kid_add(struct registry *r, int parent, int jid);
 int reg_kids(struct registry *r, int parent, int **jids);
 void reg_clean(struct registry *r);
@@ -321,6 +340,9 @@ int reg_teardown(struct registry *r, struct jail_rec *jr, char *err);
 /* sys: cgroups */
 const char *cg_base(char *err);
 int cg_create(const struct jail_rec *jr, char *err);
+bool cg_shape_ok(const struct jail_rec *jr);
+bool cg_is_ours(const struct jail_rec *jr);
+uint64_t cg_id(const char *dir);
 int cg_remove(const struct jail_rec *jr);
 int cg_kill(const char *dir);
 int cg_populated(const char *dir);

@@ -610,15 +610,28 @@ create(struct run *run, struct job *j, bool *temp_persist)
 	return true;
 }
 
-static void
+/*
+ * Stop and remove j.  ENOENT after our own stop is the monitor having
+ * finished the removal for us; without one (-R), or when another jail -r
+ * is removing it (EBUSY), it was not ours to report.
+ */
+static bool
 remove_jail(struct run *run, struct job *j, bool wait_stop)
 {
-	if (wait_stop)
-		jail_stop(j->jid, pint(j, P_STOP_TIMEOUT, 10));
-	if (jail_remove(j->jid) < 0 && errno != ENOENT)
-		warn("%s: jail_remove", j->name);
-	else
-		jnote(run, j, "removed");
+	if (wait_stop && jail_stop(j->jid, pint(j, P_STOP_TIMEOUT, 10)) < 0 &&
+	    errno == EBUSY) {
+		warnx("%s", jail_errmsg);
+		return false;
+	}
+	if (jail_remove(j->jid) < 0 && (errno != ENOENT || !wait_stop)) {
+		if (errno == ENOENT)
+			warnx("\"%s\" not found", j->name);
+		else
+			warnx("%s: jail_remove: %s", j->name, jail_errmsg);
+		return false;
+	}
+	jnote(run, j, "removed");
+	return true;
 }
 
 /*
@@ -683,7 +696,7 @@ job_stop(struct run *run, struct job *j)
 		ok &= run_hook(run, j, P_PRESTOP);
 		ok &= run_hook(run, j, P_STOP);
 	}
-	remove_jail(run, j, run->op != 'R');
+	ok &= remove_jail(run, j, run->op != 'R');
 	if (run->op != 'R') {
 		ok &= run_hook(run, j, P_POSTSTOP);
 		ok &= run_hook(run, j, P_RELEASE);

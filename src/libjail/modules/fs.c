@@ -21,6 +21,7 @@
 #include <sys/statvfs.h>
 #include <sys/syscall.h>
 #include <unistd.h>
+#include <linux/mount.h>
 
 #include "../vjail.h"
 
@@ -391,11 +392,23 @@ fs_created(struct registry *r, struct jail_rec *jr, char *err)
 	jr->guard = 1;
 	if (reg_store(r, jr, err) < 0)
 		return -1;
-	if (mount(jr->path, jr->path, NULL, MS_BIND, NULL) < 0 ||
-	    mount(NULL, jr->path, NULL, MS_BIND | MS_REMOUNT | MS_NOSUID |
-	    MS_NODEV, NULL) < 0)
-		return jerrno(err, "path: %s: nosuid bind on the host",
-		    jr->path);
+	fault_point("fs-guard-recorded");
+	/* Made detached, flags and all, then attached in one step: a
+	 * crash leaves no guard or a whole one (fs_destroy knows it by its
+	 * flags until its id is recorded). */
+	struct mount_attr attr = { .attr_set = MOUNT_ATTR_NOSUID |
+	    MOUNT_ATTR_NODEV };
+	int tree = (int)syscall(SYS_open_tree, AT_FDCWD, jr->path,
+	    OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_SYMLINK_NOFOLLOW);
+	if (tree < 0 || syscall(SYS_mount_setattr, tree, "", AT_EMPTY_PATH,
+	    &attr, sizeof(attr)) < 0 || syscall(SYS_move_mount, tree, "",
+	    AT_FDCWD, jr->path, 0x00000004 /* MOVE_MOUNT_F_EMPTY_PATH */) < 0) {
+		jerrno(err, "path: %s: nosuid bind on the host", jr->path);
+		if (tree >= 0)
+			close(tree);
+		return -1;
+	}
+	close(tree);
 	jr->guard_mnt = mount_at(jr->path, &fl);
 	return 0;
 }
@@ -410,8 +423,9 @@ fs_destroy(struct registry *r, const struct jail_rec *jr)
 	(void)r;
 	if (!jr->guard || (id = mount_at(jr->path, &fl)) == 0)
 		return;
-	/* known by id; if we died before noting it, by its flags */
-	if (jr->guard_mnt ? id == jr->guard_mnt :
+	/* known by id; if we died before noting it, by its flags (not
+	 * on the word of a damaged record) */
+	if (jr->guard_mnt ? id == jr->guard_mnt : !jr->damaged &&
 	    (fl & (ST_NOSUID | ST_NODEV)) == (ST_NOSUID | ST_NODEV))
 		umount2(jr->path, MNT_DETACH | UMOUNT_NOFOLLOW);
 }

@@ -743,7 +743,8 @@ ip_destroy(struct registry *r, const struct jail_rec *jr)
 		fib_del(r, jr);
 	if (restricted(jr))
 		addrs_release(r, jr);
-	if (jr->aliases[0] && outer_nl(r, jr, &nl, err) == 0) {
+	/* a damaged record's list could name addresses not the jail's */
+	if (jr->aliases[0] && !jr->damaged && outer_nl(r, jr, &nl, err) == 0) {
 		drop_aliases(&c, &nl, NULL);
 		nl_close(&nl);
 	}

@@ -330,17 +330,28 @@ join_bridges(struct registry *r, const struct jail_rec *jr, struct nl *out,
 			return jerr(err, "vnet.bridge: %s exists and is not a "
 			    "bridge", br[k]);
 		}
+		/* Recorded as a user of the bridge before it is made: a
+		 * bridge vjail made always has a user who removes it. */
+		bridge_key(jr, br[k], key, sizeof(key));
+		if (reg_member_add(r, "bridges", key, jr->jid) < 0)
+			return jerrno(err, "vnet.bridge: registry");
+		fault_point("net-bridge-recorded");
 		if (kind < 0 && (nl_bridge_add(out, br[k], err) < 0 ||
 		    (idx = nl_ifindex(out, br[k])) < 0))
 			return jerr(err, "vnet.bridge: %s: %s", br[k],
 			    strerror(errno));
+		fault_point("net-bridge-made");
 		epair_name(jr, k, host);
 		snprintf(eth, sizeof(eth), "eth%d", (*next_eth)++);
-		bridge_key(jr, br[k], key, sizeof(key));
-		if (reg_member_add(r, "bridges", key, jr->jid) < 0)
-			return jerrno(err, "vnet.bridge: registry");
-		if (nl_veth_add(out, host, eth, nsfd, idx, err) < 0 ||
-		    jail_end_up(in, nsfd, eth, err) < 0)
+		if (nl_veth_add(out, host, eth, nsfd, idx, err) < 0) {
+			if (errno == EEXIST)
+				jerr(err, "vnet.bridge: %s exists already (a "
+				    "jail %d of another registry on this stack?)",
+				    host, jr->jid);
+			return -1;
+		}
+		fault_point("net-epair");
+		if (jail_end_up(in, nsfd, eth, err) < 0)
 			return -1;
 	}
 	return 0;
@@ -398,16 +409,29 @@ note_moved(struct jail_rec *jr, int idx, const char *name)
 	    len ? "," : "", idx, name);
 }
 
+/*
+ * Move link name into the jail's stack.  Journaled: "0:name" is in the
+ * record before the link moves (teardown then finds it by name, which
+ * nothing in the jail has had a chance to change), its index in the
+ * jail's stack after.
+ */
 static int
-move_in(struct jail_rec *jr, struct nl *out, struct nl *in, int nsfd,
-    const char *name, char *err)
+move_in(struct registry *r, struct jail_rec *jr, struct nl *out,
+    struct nl *in, int nsfd, const char *name, char *err)
 {
+	char before[JAIL_LISTLEN];
 	int idx = nl_ifindex(out, name);
 
 	if (idx < 0) {
 		errno = ENODEV;
 		return jerr(err, "vnet.interface: %s: no such link", name);
 	}
+	snprintf(before, sizeof(before), "%s", jr->moved);
+	note_moved(jr, 0, name);
+	if (reg_store(r, jr, err) < 0)
+		return -1;
+	fault_point("net-move-recorded");
+	snprintf(jr->moved, sizeof(jr->moved), "%s", before);
 	if (nl_link_set(out, idx, NULL, -1, nsfd, err) < 0)
 		return jerr(err, "vnet.interface: %s: %s", name,
 		    strerror(errno));
@@ -475,6 +499,60 @@ netns_link(const struct jail_rec *jr, char *link, char *target)
 	snprintf(target, 64, "/proc/%d/ns/net", (int)jr->holder);
 }
 
+/*
+ * A /run/netns/<name> left by an earlier jail of that name (the name is
+ * ours now, under the lock): vjail's form, and its holder gone or its
+ * jail dying in this registry.  A link of a live jail, or anything not
+ * vjail's, is never taken over.
+ */
+static bool
+netns_link_stale(struct registry *r, const char *link)
+{
+	char got[64], path[64], cg[2048], *v2, *slash, *ep;
+	struct jail_rec o;
+	struct stat st;
+	ssize_t n = readlink(link, got, sizeof(got) - 1);
+	long pid, jid;
+
+	if (n <= 0)
+		return false;
+	got[n] = '\0';
+	if (strncmp(got, "/proc/", 6) != 0 || (pid = strtol(got + 6, &ep,
+	    10)) <= 0 || strcmp(ep, "/ns/net") != 0)
+		return false;
+	if (stat(link, &st) < 0)
+		return errno == ENOENT;		/* its holder is gone */
+	snprintf(path, sizeof(path), "/proc/%ld/cgroup", pid);
+	if (sys_read_small(AT_FDCWD, path, cg, sizeof(cg)) <= 0)
+		return false;
+	if ((v2 = strncmp(cg, "0::", 3) == 0 ? cg : strstr(cg, "\n0::")) == NULL)
+		return false;
+	v2 += v2 == cg ? 0 : 1;
+	v2[strcspn(v2, "\n")] = '\0';
+	if ((slash = strrchr(v2, '/')) == NULL ||
+	    (jid = strtol(slash + 1, &ep, 10)) <= 0 || *ep)
+		return false;
+	return reg_load(r, (int)jid, &o) == 0 && o.holder == (pid_t)pid &&
+	    o.state == JS_DYING;
+}
+
+/* Put a symlink in place of another, atomically. */
+static int
+replace_link(const char *target, const char *link)
+{
+	char tmp[PATH_MAX + 16];
+
+	snprintf(tmp, sizeof(tmp), "%s.vjail-new", link);
+	unlink(tmp);
+	if (symlink(target, tmp) < 0)
+		return -1;
+	if (rename(tmp, link) < 0) {
+		unlink(tmp);
+		return -1;
+	}
+	return 0;
+}
+
 static int
 wire(struct registry *r, struct jail_rec *jr, int nsfd, int outfd,
     char *err)
@@ -491,7 +569,7 @@ wire(struct registry *r, struct jail_rec *jr, int nsfd, int outfd,
 	}
 	n = split(jr->vnet_iface, buf, item);
 	for (int i = 0; i < n; i++)
-		if (move_in(jr, &out, &in, nsfd, item[i], err) < 0)
+		if (move_in(r, jr, &out, &in, nsfd, item[i], err) < 0)
 			goto out;
 	if (join_bridges(r, jr, &out, &in, nsfd, &next_eth, err) < 0 ||
 	    join_links(r, jr, &in, nsfd, &next_eth, err) < 0 ||
@@ -520,8 +598,10 @@ net_created(struct registry *r, struct jail_rec *jr, char *err)
 	if (mkdir(NETNS_DIR, 0755) < 0 && errno != EEXIST)
 		return jerrno(err, "vnet: mkdir " NETNS_DIR);
 	netns_link(jr, link, target);
-	if (symlink(target, link) < 0)
+	if (symlink(target, link) < 0 && (errno != EEXIST ||
+	    !netns_link_stale(r, link) || replace_link(target, link) < 0))
 		return jerrno(err, "vnet: %s", link);
+	fault_point("net-linked");
 	if ((nsfd = open_netns(jr->holder)) < 0)
 		return jerrno(err, "vnet: the jail's stack");
 	if ((outfd = jail_outer_netns(r, jr)) < 0) {
@@ -575,8 +655,12 @@ unwire(struct registry *r, const struct jail_rec *jr, int nsfd, int outfd)
 		n = split(jr->moved, buf, item);
 		for (int i = 0; i < n; i++) {
 			char *colon = strchr(item[i], ':');
-			if (colon)
-				move_out(&in, atoi(item[i]), colon + 1, outfd);
+			int at = atoi(item[i]);
+			/* 0: recorded as about to move; found by its name */
+			if (colon && at == 0)
+				at = nl_ifindex(&in, colon + 1);
+			if (colon && at > 0)
+				move_out(&in, at, colon + 1, outfd);
 		}
 		nl_close(&in);
 	}
@@ -659,10 +743,11 @@ net_update(struct registry *r, struct jail_rec *jr, const uint64_t *set,
 		bool keep = false;
 		for (int j = 0; j < nw && !keep; j++)
 			keep = strcmp(w[j], name) == 0;
+		int at = atoi(h[i]) > 0 ? atoi(h[i]) : nl_ifindex(&in, name);
 		if (keep)
-			note_moved(jr, atoi(h[i]), name);
-		else
-			move_out(&in, atoi(h[i]), name, outfd);
+			note_moved(jr, at, name);
+		else if (at > 0)
+			move_out(&in, at, name, outfd);
 	}
 	/* in: wanted and not there yet */
 	for (int j = 0; j < nw && rc == 0; j++) {
@@ -670,7 +755,7 @@ net_update(struct registry *r, struct jail_rec *jr, const uint64_t *set,
 		for (int i = 0; i < nh && !have; i++)
 			have = strcmp(strchr(h[i], ':') + 1, w[j]) == 0;
 		if (!have)
-			rc = move_in(jr, &out, &in, nsfd, w[j], err);
+			rc = move_in(r, jr, &out, &in, nsfd, w[j], err);
 	}
 	nl_close(&in);
 	nl_close(&out);

@@ -16,6 +16,8 @@
 #include <string.h>
 #include <sys/inotify.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
+#include <linux/magic.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -72,6 +74,83 @@ cg_base(char *err)
 		own[0] = '\0';
 	snprintf(base, sizeof(base), "%s%s/vjail", mnt, own);
 	return base;
+}
+
+/* Is [s, e) a jid as vjail writes one (no sign, no leading zero)? */
+static long
+jid_part(const char *s, const char *e)
+{
+	long v = 0;
+
+	if (e <= s || e - s > 6 || *s == '0')
+		return -1;
+	for (; s < e; s++) {
+		if (*s < '0' || *s > '9')
+			return -1;
+		v = v * 10 + (*s - '0');
+	}
+	return v;
+}
+
+/*
+ * Is jr's cgroup where vjail puts a jail's: canonical, <base>/<jid>,
+ * or for a child <base>/<ancestors...>/<parent>/<jid>, where <base> is
+ * $VJAIL_CGROUP or a directory named vjail*.  A record's word is never
+ * enough to make teardown kill the processes of some other cgroup.
+ */
+bool
+cg_shape_ok(const struct jail_rec *jr)
+{
+	const char *c = jr->cgroup, *env = getenv("VJAIL_CGROUP"), *e, *s;
+	size_t len = strlen(c);
+	int k = 0;
+
+	if (c[0] != '/' || c[len - 1] == '/' || strstr(c, "//") ||
+	    strstr(c, "/./") || strstr(c, "/../"))
+		return false;
+	for (e = c + len; ; e = s, k++) {
+		for (s = e; s > c && s[-1] != '/'; s--)
+			;
+		long v = jid_part(s, e);
+		if (v < 0)
+			break;
+		if ((k == 0 && v != jr->jid) || (k == 1 && jr->parent > 0 &&
+		    v != jr->parent))
+			return false;
+		s--;	/* onto the slash */
+	}
+	if (k == 0 || (jr->parent > 0 && k < 2) || (jr->parent == 0 && k != 1))
+		return false;
+	/* [c, e) is the base, [s, e) its last component */
+	if (env && *env && strlen(env) == (size_t)(e - c) &&
+	    strncmp(env, c, (size_t)(e - c)) == 0)
+		return true;
+	return strncmp(s, "vjail", 5) == 0 && s > c;
+}
+
+/*
+ * Is dir really the cgroup the record made (a cgroup2 directory, its
+ * inode the one noted when it was made, if it was noted)?
+ */
+bool
+cg_is_ours(const struct jail_rec *jr)
+{
+	struct statfs sf;
+	struct stat st;
+
+	return jr->cgroup[0] && cg_shape_ok(jr) &&
+	    statfs(jr->cgroup, &sf) == 0 && sf.f_type == CGROUP2_SUPER_MAGIC &&
+	    lstat(jr->cgroup, &st) == 0 && S_ISDIR(st.st_mode) &&
+	    (jr->cgroup_id == 0 || st.st_ino == jr->cgroup_id);
+}
+
+/* The inode of the jail's cgroup directory (its cgroup id), or 0. */
+uint64_t
+cg_id(const char *dir)
+{
+	struct stat st;
+
+	return stat(dir, &st) == 0 ? (uint64_t)st.st_ino : 0;
 }
 
 int
