@@ -305,19 +305,60 @@ find_locked(struct registry *r, struct jail_rec *jr, int jid,
 	return jerr(err, "no more jails");
 }
 
+/*
+ * Jail jid (or the one the index names) is dead: clear it away now, so
+ * that the command that met it does not leave it to an unrelated one.
+ */
+static void
+reap_one(int jid, const char *name)
+{
+	char err[JAIL_ERRMSGLEN];
+	struct registry r;
+	struct jail_rec jr;
+
+	if (reg_open(&r, true, err) < 0)
+		return;
+	if (jid <= 0 && name)
+		jid = reg_name_jid(&r, name);
+	if (jid > 0 && reg_read_any(&r, jid, &jr) == 0 && core_dead(&r, &jr))
+		core_remove_locked(&r, &jr, err);
+	reg_close(&r);
+}
+
 int
 core_find(struct jail_rec *jr, int jid, const char *name, int lastjid,
     int flags, char *err)
 {
 	struct registry r;
-	int rc;
+	struct jail_rec o;
+	int rc, ij, e;
+	bool dead = false;
 
 	if (jail_inside())
 		return svc_find(jr, jid, name, lastjid, flags, err);
 	if (reg_open(&r, false, err) < 0)
 		return -1;
 	rc = find_locked(&r, jr, jid, name, lastjid, flags, err);
+	e = errno;
+	/* One jail asked for, and it is dead (its holder, creator or
+	 * remover gone, or ending when empty with no monitor to notice)? */
+	if (lastjid < 0 && !(flags & JAIL_DYING) && (jid > 0 || name)) {
+		if (rc == 0)
+			dead = !reg_monitor_alive(jr) && core_dead(&r, jr);
+		else if (e == ENOENT && (ij = jid > 0 ? jid :
+		    reg_name_jid(&r, name)) > 0 && reg_read_any(&r, ij, &o) == 0)
+			dead = core_dead(&r, &o);
+	}
 	reg_close(&r);
+	if (dead) {
+		reap_one(jid, name);
+		if (rc == 0) {
+			errno = ENOENT;
+			return name ? jerr(err, "jail \"%s\" not found", name) :
+			    jerr(err, "jail %d not found", jid);
+		}
+	}
+	errno = e;
 	if (rc < 0 || !(flags & CF_LIVE) || !reg_holder_alive(jr))
 		return rc;
 	/* Live values come from the kernel, not from the record. */

@@ -598,7 +598,10 @@ create(struct run *run, struct job *j, bool *temp_persist)
 		j->njp--;
 	}
 	if (j->jid < 0) {
-		if (errno == EEXIST)
+		/* FreeBSD's words for a taken name; any other EEXIST (a
+		 * link, a bridge) says what exists */
+		if (errno == EEXIST && strstr(jail_errmsg, " already exists") &&
+		    strncmp(jail_errmsg, "jail ", 5) == 0)
 			warnx("\"%s\" already exists", j->name);
 		else
 			warnx("%s", jail_errmsg);
