@@ -204,9 +204,11 @@ load_traces(struct registry *r, int jid, const char *name,
 	jr->jid = jid;
 	jr->state = JS_DYING;
 	jr->damaged = jr->dying = 1;
-	snprintf(jr->name, sizeof(jr->name), "%s", name ? name : "");
-	if (!jr->name[0])
-		snprintf(jr->name, sizeof(jr->name), "%d", jid);
+	snprintf(jr->name, sizeof(jr->name), "%d", jid);
+	if (name)
+		snprintf(jr->name, sizeof(jr->name), "%s", name);
+	else
+		reg_name_of(r, jid, jr->name, sizeof(jr->name));
 	if ((base = cg_base(err)) != NULL)
 		snprintf(jr->cgroup, sizeof(jr->cgroup), "%s/%d", base, jid);
 	if (!cg_shape_ok(jr) || access(jr->cgroup, F_OK) < 0)
@@ -1050,13 +1052,13 @@ core_stop(int jid, int timeout_s, char *err)
 		reg_close(&r);
 		return -1;
 	}
-	snprintf(dir, sizeof(dir), "%s/jail", jr.cgroup);
-	if (jr.damaged || jr.state == JS_CREATING || cg_populated(dir) != 1) {
+	if (jr.damaged || jr.state == JS_CREATING) {
 		reg_close(&r);
 		return 0;	/* nothing to stop: removal kills what is left */
 	}
-	/* Dying, by us: hidden from jls, its name free for a new jail; the
-	 * monitor, or whoever finds it after we are gone, finishes it. */
+	/* Dying, by us (a concurrent jail -r is told so): hidden from jls,
+	 * its name free for a new jail; the monitor, or whoever finds it
+	 * after we are gone, finishes it. */
 	reg_name_release(&r, jr.name, jr.jid);
 	jr.state = JS_DYING;
 	jr.dying = 1;
@@ -1067,13 +1069,21 @@ core_stop(int jid, int timeout_s, char *err)
 		return -1;
 	}
 	reg_close(&r);
+	snprintf(dir, sizeof(dir), "%s/jail", jr.cgroup);
+	if (cg_populated(dir) != 1)
+		return 0;	/* nothing to stop */
 	/* The holder relays SIGTERM to all of its PID namespace. */
 	if ((pidfd = sys_pidfd_open(jr.holder)) >= 0) {
 		if (reg_holder_alive(&jr))
 			sys_pidfd_send_signal(pidfd, SIGTERM);
 		close(pidfd);
 	}
-	return cg_wait_empty(dir, timeout_s > 3600 ? 3600000 : timeout_s * 1000);
+	if (cg_wait_empty(dir, timeout_s > 3600 ? 3600000 : timeout_s * 1000) < 0) {
+		errno = ETIMEDOUT;
+		return jerr(err, "jail \"%s\": processes still running after "
+		    "%d s", jr.name, timeout_s);
+	}
+	return 0;
 }
 
 /* Copy the parameters named in set from src over dst. */

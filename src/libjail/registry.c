@@ -732,9 +732,14 @@ reg_kids(struct registry *r, int parent, int **jidsp)
 	return reg_members(r, "kids", key, jidsp);
 }
 
-/* Drop every entry of index dir (names/, slots/) that points at jid. */
+/*
+ * Every entry of index dir (names/, slots/) that points at jid: dropped
+ * (purge), or the first one's name copied to found (a damaged record's
+ * name, found by its jid).
+ */
 static void
-index_purge(struct registry *r, const char *dir, int jid)
+index_scan(struct registry *r, const char *dir, int jid, bool purge,
+    char *found, size_t len)
 {
 	int fd = index_dir(r, dir), dfd;
 	DIR *d;
@@ -752,10 +757,25 @@ index_purge(struct registry *r, const char *dir, int jid)
 	}
 	while ((de = readdir(d)) != NULL)
 		if ((n = readlinkat(fd, de->d_name, buf, sizeof(buf) - 1)) > 0 &&
-		    (buf[n] = '\0', atoi(buf) == jid))
-			unlinkat(fd, de->d_name, 0);
+		    (buf[n] = '\0', atoi(buf) == jid)) {
+			if (purge)
+				unlinkat(fd, de->d_name, 0);
+			else {
+				snprintf(found, len, "%s", de->d_name);
+				break;
+			}
+		}
 	closedir(d);
 	close(fd);
+}
+
+#define index_purge(r, dir, jid)	index_scan(r, dir, jid, true, NULL, 0)
+
+/* The name the index gives jid (for a record that lost its own). */
+void
+reg_name_of(struct registry *r, int jid, char *name, size_t len)
+{
+	index_scan(r, "names", jid, false, name, len);
 }
 
 /* Drop jid from every kids/<parent>/ (a damaged record's parent is not
@@ -794,7 +814,8 @@ reg_delete(struct registry *r, int jid)
 			for (uint32_t i = 0; i < jr.uidslots; i++)
 				reg_slot_release(r, jr.uidslot + i, jid);
 		}
-	} else if (rc == 1) {
+	} else if (rc == 1 || errno == ENOENT) {
+		/* damaged, or a stand-in for a record that is gone */
 		index_purge(r, "names", jid);
 		index_purge(r, "slots", jid);
 		kids_purge(r, jid);
@@ -883,8 +904,12 @@ fallback_cgroup(struct registry *r, struct jail_rec *jr)
 int
 reg_read_any(struct registry *r, int jid, struct jail_rec *jr)
 {
+	char numeric[16];
 	int rc = reg_read(r, jid, jr);
 
+	snprintf(numeric, sizeof(numeric), "%d", jid);
+	if (rc == 1 && strcmp(jr->name, numeric) == 0)
+		reg_name_of(r, jid, jr->name, sizeof(jr->name));
 	if (rc == 1)
 		fallback_cgroup(r, jr);
 	return rc < 0 ? -1 : 0;

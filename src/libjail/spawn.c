@@ -574,6 +574,7 @@ monitor_main(struct jail_rec *jr, const struct jail_rec *parent, int csock)
 		goto kill;
 	}
 	close(hs[0]);
+	fault_point("monitor-setup");
 	if (send_msg(csock, M_READY, NULL, hpidfd) < 0)
 		goto kill;
 	/* Wait for the creator to record the jail; if it dies, undo it

@@ -320,6 +320,7 @@ int reg_find_alive(struct registry *r, int jid, const char *name,
     struct jail_rec *jr);
 void reg_reap(struct registry *r);
 int reg_name_jid(struct registry *r, const char *name);
+void reg_name_of(struct registry *r, int jid, char *name, size_t len);
 int reg_name_claim(struct registry *r, const char *name, int jid);
 void reg_name_release(struct registry *r, const char *name, int jid);
 int reg_slot_claim(struct registry *r, uint32_t slot, int jid);

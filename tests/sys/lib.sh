@@ -11,7 +11,7 @@
 #       registry), VJAIL_CGROUP=<cgroup2 mount>/vjail-test.$$ (cgroup
 #       parent), T=t$$ as the prefix of every jail name, WORK a scratch dir;
 #   - a leak check at exit, reported as a TAP test of its own: no jail left,
-#     no registry entry, no cgroup below VJAIL_CGROUP, no /run/netns entry
+#     no registry entry or index entry, no cgroup below VJAIL_CGROUP, no /run/netns entry
 #     with the prefix, no mount naming the run's directories or prefix, no
 #     process in the run's cgroups or network namespace. It then removes what
 #     this run made, and only that.
@@ -205,6 +205,14 @@ registry_entries() {
 }
 registry_count() { registry_entries | wc -l; }
 
+# index_entries: what is left in the registry's indexes (names, uid slots,
+# children, bridge users, addresses, FIBs)
+index_entries() {
+	find "$VJAIL_RUNDIR"/names "$VJAIL_RUNDIR"/slots "$VJAIL_RUNDIR"/kids \
+		"$VJAIL_RUNDIR"/bridges "$VJAIL_RUNDIR"/addrs "$VJAIL_RUNDIR"/fibs \
+		-mindepth 1 2>/dev/null
+}
+
 # cgroup_count: cgroup directories below $VJAIL_CGROUP
 cgroup_count() { find "$VJAIL_CGROUP" -mindepth 1 -type d 2>/dev/null | wc -l; }
 
@@ -278,6 +286,7 @@ _leaks() {
 	out=$(timeout 10 jls -d 2>&1 | tail -n +2)
 	[ -n "$out" ] && echo "jails: $out"
 	registry_entries | sed 's/^/registry entry: /'
+	index_entries | sed 's/^/registry index entry: /'
 	find "$VJAIL_CGROUP" -mindepth 1 -type d 2>/dev/null | sed 's/^/cgroup: /'
 	find /sys/fs/cgroup -mindepth 1 -maxdepth 6 -type d -path "*/vjail-test.$$/*" \
 		-not -path "$VJAIL_CGROUP/*" 2>/dev/null | sed 's/^/v1 cgroup: /'

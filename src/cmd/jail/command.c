@@ -614,16 +614,20 @@ create(struct run *run, struct job *j, bool *temp_persist)
 }
 
 /*
- * Stop and remove j.  ENOENT after our own stop is the monitor having
- * finished the removal for us; without one (-R), or when another jail -r
- * is removing it (EBUSY), it was not ours to report.
+ * Stop and remove j.  Our stop makes the removal ours (a concurrent
+ * jail -r gets EBUSY, or ENOENT once it is gone), so ENOENT after it is
+ * the monitor having finished the removal for us; without a stop (-R)
+ * it is "not found".
  */
 static bool
 remove_jail(struct run *run, struct job *j, bool wait_stop)
 {
 	if (wait_stop && jail_stop(j->jid, pint(j, P_STOP_TIMEOUT, 10)) < 0 &&
-	    errno == EBUSY) {
-		warnx("%s", jail_errmsg);
+	    (errno == EBUSY || errno == ENOENT)) {
+		if (errno == ENOENT)
+			warnx("\"%s\" not found", j->name);
+		else
+			warnx("%s", jail_errmsg);
 		return false;
 	}
 	if (jail_remove(j->jid) < 0 && (errno != ENOENT || !wait_stop)) {

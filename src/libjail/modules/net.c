@@ -499,6 +499,40 @@ netns_link(const struct jail_rec *jr, char *link, char *target)
 	snprintf(target, 64, "/proc/%d/ns/net", (int)jr->holder);
 }
 
+/* The holder pid a /run/netns link of vjail's form names, or -1. */
+static long
+link_pid(const char *link)
+{
+	char got[64], *ep;
+	ssize_t n = readlink(link, got, sizeof(got) - 1);
+	long pid;
+
+	if (n <= 0)
+		return -1;
+	got[n] = '\0';
+	if (strncmp(got, "/proc/", 6) != 0 || (pid = strtol(got + 6, &ep,
+	    10)) <= 0 || strcmp(ep, "/ns/net") != 0)
+		return -1;
+	return pid;
+}
+
+/* pid's cgroup v2 path as /proc shows it (relative to our namespace). */
+static bool
+pid_cgroup(long pid, char *buf, size_t len)
+{
+	char path[64], cg[2048], *v2;
+
+	snprintf(path, sizeof(path), "/proc/%ld/cgroup", pid);
+	if (sys_read_small(AT_FDCWD, path, cg, sizeof(cg)) <= 0 ||
+	    (v2 = strncmp(cg, "0::", 3) == 0 ? cg : strstr(cg, "\n0::")) ==
+	    NULL)
+		return false;
+	v2 += v2 == cg ? 3 : 4;
+	v2[strcspn(v2, "\n")] = '\0';
+	snprintf(buf, len, "%s", v2);
+	return true;
+}
+
 /*
  * A /run/netns/<name> left by an earlier jail of that name (the name is
  * ours now, under the lock): vjail's form, and its holder gone or its
@@ -508,32 +542,34 @@ netns_link(const struct jail_rec *jr, char *link, char *target)
 static bool
 netns_link_stale(struct registry *r, const char *link)
 {
-	char got[64], path[64], cg[2048], *v2, *slash, *ep;
+	char cg[PATH_MAX], *slash, *ep;
 	struct jail_rec o;
 	struct stat st;
-	ssize_t n = readlink(link, got, sizeof(got) - 1);
-	long pid, jid;
+	long pid = link_pid(link), jid;
 
-	if (n <= 0)
-		return false;
-	got[n] = '\0';
-	if (strncmp(got, "/proc/", 6) != 0 || (pid = strtol(got + 6, &ep,
-	    10)) <= 0 || strcmp(ep, "/ns/net") != 0)
+	if (pid < 0)
 		return false;
 	if (stat(link, &st) < 0)
 		return errno == ENOENT;		/* its holder is gone */
-	snprintf(path, sizeof(path), "/proc/%ld/cgroup", pid);
-	if (sys_read_small(AT_FDCWD, path, cg, sizeof(cg)) <= 0)
-		return false;
-	if ((v2 = strncmp(cg, "0::", 3) == 0 ? cg : strstr(cg, "\n0::")) == NULL)
-		return false;
-	v2 += v2 == cg ? 0 : 1;
-	v2[strcspn(v2, "\n")] = '\0';
-	if ((slash = strrchr(v2, '/')) == NULL ||
+	if (!pid_cgroup(pid, cg, sizeof(cg)) ||
+	    (slash = strrchr(cg, '/')) == NULL ||
 	    (jid = strtol(slash + 1, &ep, 10)) <= 0 || *ep)
 		return false;
 	return reg_load(r, (int)jid, &o) == 0 && o.holder == (pid_t)pid &&
 	    o.state == JS_DYING;
+}
+
+/* Is the process the link names at the top of the jail's own cgroup
+ * (its holder), for a damaged record that does not say? */
+static bool
+link_in_cgroup(const char *link, const struct jail_rec *jr)
+{
+	char cg[PATH_MAX];
+	long pid = link_pid(link);
+	size_t n, c = strlen(jr->cgroup);
+
+	return pid > 0 && jr->cgroup[0] && pid_cgroup(pid, cg, sizeof(cg)) &&
+	    (n = strlen(cg)) > 1 && n <= c && strcmp(jr->cgroup + c - n, cg) == 0;
 }
 
 /* Put a symlink in place of another, atomically. */
@@ -689,6 +725,12 @@ net_destroy(struct registry *r, const struct jail_rec *jr)
 	int nsfd, outfd;
 	ssize_t n;
 
+	if (jr->damaged) {
+		/* its holder is unknown: the one in its cgroup */
+		netns_link(jr, link, target);
+		if (link_in_cgroup(link, jr))
+			unlink(link);
+	}
 	if (jr->vnet != JAIL_SYS_NEW || jr->holder <= 0)
 		return;
 	/* The link is ours only if it names this jail's holder. */

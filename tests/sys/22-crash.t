@@ -1,0 +1,283 @@
+#!/usr/bin/env bash
+# Crash consistency (DESIGN.md: any vjail process may be killed at any
+# instruction; no state may exist that jls does not show or jail -r cannot
+# remove).  vjail is killed at each named step of create and remove
+# (VJAIL_FAULT=<step>: a test-only hook, armed only with a registry other
+# than the default one) and at random moments; holders and monitors are
+# killed; registry records are damaged.  Each time: jls tells the truth,
+# jail -r (or a re-create of the name) cleans up, and nothing of any kind
+# is left: records, index entries, cgroups, netns links, links, bridges,
+# processes; a link moved into the jail is back on the host.
+. "$(dirname "$0")/lib.sh"
+
+BR=${T}br
+V=${T}v0
+J=${T}c
+ip link add "$V" type veth peer name "${V}p"
+NETP=(vnet=new "vnet.interface=$V" "vnet.bridge=$BR")
+
+# killed STEP CMD...: run CMD with the hook armed at STEP (the shell's own
+# "Killed" notice kept off the test's output).
+killed() { local st=$1; shift; { killed "$st" "$@"; } 2>/dev/null; }
+
+# What this run has on the machine besides the registry's files: links of
+# the test's stack other than lo and our veth pair, /run/netns entries,
+# cgroups, processes in them, registry records and index entries.
+leftovers() {
+	ip -o link show | awk -F': ' '{ sub(/@.*/, "", $2); print $2 }' |
+		grep -vxE "lo|$V|${V}p" | sed 's/^/link: /'
+	registry_entries | sed 's/^/record: /'
+	index_entries | sed 's/^/index: /'
+	find "$VJAIL_CGROUP" -mindepth 1 -type d 2>/dev/null | sed 's/^/cgroup: /'
+	for f in /run/netns/"$T"*; do [ -e "$f" ] || [ -L "$f" ] && echo "netns: $f"; done
+	grep -lE "vjail-test\.$$/" /proc/[0-9]*/cgroup 2>/dev/null | sed 's/^/process: /'
+}
+clean() { [ -z "$(leftovers)" ]; }
+v_home() { ip link show "$V" >/dev/null 2>&1; }
+
+# after NAME WHAT: nothing is left (a monitor may still be finishing, so
+# give it a moment), and the link moved into the jail is back.
+after() {
+	check "$2: nothing left" wait_for 5 clean || diag "$(leftovers)"
+	check "$2: $V is back on the host" v_home
+}
+
+# the record of jail NAME (a file under jails/), by the names index
+record_of() { echo "$VJAIL_RUNDIR/jails/$(readlink "$VJAIL_RUNDIR/names/$1")"; }
+fact() { sed -n "s/^$2=//p" "$1"; }
+
+# ---- create, killed at each step ----
+# Before the holder exists nobody else knows of the creation: the record
+# says CREATING, jls -d shows it, jail -r undoes it.  From then on the
+# monitor sees its creator die and undoes it from the record, or jail -r
+# does, whichever comes first.
+early="reserve-recorded reserve-named reserve-done create-cgroup"
+late="create-spawned create-holder net-linked net-move-recorded \
+net-bridge-recorded net-bridge-made net-epair create-wired"
+for st in $early $late; do
+	killed $st jail -c name=$J path=/ persist "${NETP[@]}"
+	is "$RC" 137 "jail -c killed at $st"
+	if [[ " $early " == *" $st "* ]]; then
+		run jls -d -j $J state
+		is "$RC.$OUT" "0.creating" "$st: jls -d shows it, state creating"
+	fi
+	run jls
+	unlike "$OUT" " $J\$|^ +[0-9]+ .*/\$" "$st: jls does not list the half-made jail"
+	run jail -r $J
+	ok "$([ "$RC" = 0 ] || [[ $ERR == *'not found'* ]]; echo $?)" \
+		"$st: jail -r removes it (or the monitor did)" || diag "$RC $ERR"
+	after $J "$st"
+done
+
+# the monitor killed before the creator hears from it: the creation fails
+# cleanly, and says why
+killed monitor-setup jail -c name=$J path=/ persist "${NETP[@]}"
+is "$RC" 1 "monitor killed during setup: jail -c fails"
+like "$ERR" "monitor exited" "  saying the monitor exited"
+after $J "monitor killed during setup"
+# ... and once it said ready: the jail is made and works without it
+killed monitor-ready jail -c name=$J path=/ persist "${NETP[@]}"
+is "$RC.$ERR" "0." "monitor killed once ready: the jail is made"
+run jexec $J true
+is "$RC" 0 "  and works"
+run jail -r $J
+is "$RC.$ERR" "0." "  and jail -r removes it"
+after $J "monitor killed once ready"
+
+# a re-create of the name finishes an abandoned one, without jail -r
+killed create-wired jail -c name=$J path=/ persist "${NETP[@]}"
+is "$RC" 137 "jail -c killed after wiring"
+run jail -c name=$J path=/ persist "${NETP[@]}"
+is "$RC.$ERR" "0." "a jail of the same name is made at once"
+check "  with its own /run/netns link" test -e /run/netns/$J
+run jail -r $J
+is "$RC" 0 "  and removed"
+after $J "re-create"
+
+# ---- remove, killed at each step ----
+for st in teardown-marked teardown-destroyed teardown-cgroup; do
+	run jail -c name=$J path=/ persist "${NETP[@]}"
+	is "$RC.$ERR" "0." "$st: made $J"
+	killed $st jail -r $J
+	is "$RC" 137 "jail -r killed at $st"
+	if [ $st != teardown-cgroup ]; then	# (its monitor may finish it)
+		run jls -d -j $J state
+		is "$RC.$OUT" "0.dying" "$st: jls -d shows it dying"
+	fi
+	run jls name
+	unlike "$OUT" "^$J\$" "$st: jls no longer lists it"
+	run jail -r $J
+	ok "$([ "$RC" = 0 ] || [[ $ERR == *'not found'* ]]; echo $?)" \
+		"$st: jail -r finishes it" || diag "$RC $ERR"
+	after $J "$st"
+done
+
+# ---- killed at random moments ----
+for i in 1 2 3 4 5 6 7 8; do
+	"$VJAIL_BIN/jail" -q -c name=$J path=/ persist "${NETP[@]}" </dev/null >/dev/null 2>&1 &
+	p=$!
+	sleep "0.00$((RANDOM % 10))$((RANDOM % 10))"
+	kill -KILL $p 2>/dev/null; wait $p 2>/dev/null
+	if jail_exists $J; then
+		"$VJAIL_BIN/jail" -q -r $J </dev/null >/dev/null 2>&1 &
+		p=$!
+		sleep "0.00$((RANDOM % 10))"
+		kill -KILL $p 2>/dev/null; wait $p 2>/dev/null
+	fi
+	timeout 20 jail -q -r $J >/dev/null 2>&1
+done
+after $J "8 creates and removes killed at random"
+
+# ---- holder and monitor ----
+# (a link moved into a stack that dies with its holder is the kernel's to
+# destroy: these jails have a bridge only)
+mon_of() { fact "$(record_of "$1")" .monitor; }
+NETP=(vnet=new "vnet.bridge=$BR")
+run jail -c name=$J path=/ persist "${NETP[@]}"
+mp=$(mon_of $J); hp=$(holder_pid $J)
+kill -KILL "$mp" "$hp"
+wait_for 3 pid_gone "$hp"
+run jls -d -j $J state
+is "$RC.$OUT" "0.dead" "holder and monitor killed: jls -d shows the jail dead"
+run jexec $J true
+is "$RC" 1 "jexec of the dead jail fails"
+like "$ERR" "not found" "  saying not found"
+after $J "holder and monitor dead, jexec met it"
+
+run jail -c name=$J path=/ persist "${NETP[@]}"
+mp=$(mon_of $J); hp=$(holder_pid $J)
+kill -KILL "$mp" "$hp"
+wait_for 3 pid_gone "$hp"
+run jls name
+unlike "$OUT" "^$J\$" "holder and monitor killed: jls does not list the jail"
+run jail -r $J
+is "$RC.$ERR" "0." "holder and monitor dead: jail -r removes the jail"
+after $J "holder and monitor dead, jail -r"
+
+# a dead monitor alone: a non-persistent jail still ends when it empties,
+# noticed by the next command that looks at it
+M=${T}m
+run jail -c name=$M path=/ persist
+bg jexec $M sleep 1000
+check "a process runs in $M" wait_for 3 procs_running $M 'sleep 1000$'
+run jail -m name=$M nopersist
+kill -KILL "$(mon_of $M)"
+check "its monitor is gone" wait_for 3 pid_gone "$(mon_of $M)"
+check "the jail still runs its process" jail_exists $M
+for p in $(jail_pids "$(jid_of $M)"); do
+	[ "$(awk '/^NSpid:/ { print $NF }' /proc/$p/status 2>/dev/null)" = 1 ] || kill -KILL $p
+done
+run jls -j $M
+is "$RC" 1 "once empty, the next look finds it gone"
+check "  and nothing of it is left" wait_for 5 clean || diag "$(leftovers)"
+
+# ---- damaged records ----
+D=${T}d
+mkd() { run jail -c name=$D path=/ persist vnet=new; jid=$(jid_of $D); rec=$(record_of $D); }
+
+# empty (truncated) record: the jail is damaged, shown, removable
+mkd
+hp=$(holder_pid $D)
+: >"$rec"
+run jls -j $D
+is "$RC" 1 "an emptied record: jls does not show it as a jail"
+run jls -d -j $jid state
+is "$RC.$OUT" "0.damaged" "  jls -d shows jail $jid as damaged"
+run jail -r $D
+is "$RC" 0 "  jail -r $D (by the name index) removes it"
+check "  its holder is gone" wait_for 3 pid_gone "$hp"
+check "  and nothing is left" wait_for 5 clean || diag "$(leftovers)"
+
+# a record deleted outright: found through its cgroup
+mkd
+hp=$(holder_pid $D)
+rm -f "$rec"
+run jls -d
+like "$OUT" "^ +$jid " "a deleted record: jls -d still lists jail $jid (its cgroup)"
+run jail -r $jid
+is "$RC" 0 "  jail -r $jid removes it"
+check "  its holder is gone" wait_for 3 pid_gone "$hp"
+check "  and nothing is left" wait_for 5 clean || diag "$(leftovers)"
+
+# a record naming another cgroup: never killed on its word
+mkdir "$VJAIL_CGROUP/victim"
+sleep 1000 &
+victim=$!
+echo $victim >"$VJAIL_CGROUP/victim/cgroup.procs"
+mkd
+sed -i "s|^\.cgroup=.*|.cgroup=$VJAIL_CGROUP/victim|" "$rec"
+run jail -r $D
+is "$RC" 0 "a record whose cgroup was rewritten: jail -r removes the jail"
+check "  a process of the cgroup it named lives" test -d /proc/$victim
+check "  the jail's own cgroup is gone" test ! -d "$VJAIL_CGROUP/$jid"
+# the same against another jail's cgroup
+run jail -c name=${D}2 path=/ persist
+other=$(jid_of ${D}2)
+mkd
+sed -i "s|^\.cgroup=.*|.cgroup=$VJAIL_CGROUP/$other|" "$rec"
+run jail -r $D
+is "$RC" 0 "a record naming another jail's cgroup: jail -r removes it"
+check "  the other jail is untouched" jail_exists ${D}2
+run jexec ${D}2 true
+is "$RC" 0 "  and works"
+rm_jail ${D}2
+kill -KILL $victim; wait $victim 2>/dev/null
+rmdir "$VJAIL_CGROUP/victim"
+check "  nothing is left" wait_for 5 clean || diag "$(leftovers)"
+
+# a FIFO among the records hangs nothing
+mkd
+mkfifo "$VJAIL_RUNDIR/jails/999"
+RUN_TIMEOUT=10 run jls name
+is "$RC.$OUT" "0.$D" "a FIFO in jails/: jls answers at once, listing the jail"
+RUN_TIMEOUT=10 run jls -d jid state
+like "$OUT" "^999 damaged$" "  jls -d shows the FIFO as a damaged record 999"
+RUN_TIMEOUT=10 run jail -c name=${D}3 path=/ persist
+is "$RC.$ERR" "0." "  jail -c works"
+run jail -r 999
+is "$RC" 0 "  jail -r 999 removes it"
+rm_jail ${D}3
+
+# a missing boot file drops no live jail
+rm -f "$VJAIL_RUNDIR/boot"
+run jail -c name=${D}3 path=/ persist
+is "$RC" 0 "boot file deleted: the next jail -c works"
+run jls name
+is "$(echo "$OUT" | sort | tr '\n' ' ')" "$D ${D}3 " "  and the running jail is still listed"
+run jexec $D true
+is "$RC" 0 "  and still works"
+rm_jail ${D}3
+
+# counters out of range
+for v in -5 99999999 junk; do
+	echo "$v" >"$VJAIL_RUNDIR/lastjid"
+	run jail -c name=${D}4 path=/ persist
+	j4=$(jid_of ${D}4)
+	ok "$([ "$RC" = 0 ] && [ "${j4:-0}" -ge 1 ] && [ "$j4" -le 999999 ]; echo $?)" \
+		"lastjid=$v: the next jail gets a jid in range (${j4:-none})"
+	rm_jail ${D}4
+done
+rm_jail $D
+check "nothing is left of the damaged-record cases" wait_for 5 clean || diag "$(leftovers)"
+
+# ---- errors that tell the truth ----
+run jail -c name=rel.. path=/ persist
+is "$RC" 1 "name rel..: refused"
+like "$ERR" "name: .*empty component" "  as a name with an empty component (not a missing parent)"
+deep=$(printf 'a.%.0s' $(seq 1 32))a
+run jail -c name=$deep path=/ persist
+is "$RC" 1 "a jail 33 levels deep: refused"
+like "$ERR" "nest at most" "  saying how deep jails nest"
+run jail -c name=$J path=/ persist
+pids=()
+for i in 1 2 3 4; do
+	timeout 20 "$VJAIL_BIN/jail" -r $J </dev/null >"$WORK/rm$i.out" 2>"$WORK/rm$i.err" &
+	pids+=($!)
+done
+wins=0
+for p in "${pids[@]}"; do wait $p && wins=$((wins + 1)); done
+is "$wins" 1 "four jail -r $J at once: exactly one succeeds"
+after $J "concurrent removes"
+
+ip link del "$V" 2>/dev/null
+done_testing
