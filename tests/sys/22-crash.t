@@ -18,7 +18,7 @@ NETP=(vnet=new "vnet.interface=$V" "vnet.bridge=$BR")
 
 # killed STEP CMD...: run CMD with the hook armed at STEP (the shell's own
 # "Killed" notice kept off the test's output).
-killed() { local st=$1; shift; { killed "$st" "$@"; } 2>/dev/null; }
+killed() { local st=$1; shift; { run env VJAIL_FAULT="$st" "$@"; } 2>/dev/null; }
 
 # What this run has on the machine besides the registry's files: links of
 # the test's stack other than lo and our veth pair, /run/netns entries,
