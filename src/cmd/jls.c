@@ -79,17 +79,47 @@ ival(unsigned i)
 	return params[i].jp_value ? *(int *)params[i].jp_value : 0;
 }
 
-static void
-json_string(const char *s)
+/* Bytes of the UTF-8 sequence at s, or 0 if it is not one (overlong,
+ * surrogate, beyond U+10FFFF, cut short). */
+static size_t
+utf8_len(const unsigned char *s)
 {
+	size_t n = s[0] < 0x80 ? 1 : s[0] >= 0xc2 && s[0] <= 0xdf ? 2 :
+	    s[0] >= 0xe0 && s[0] <= 0xef ? 3 : s[0] >= 0xf0 && s[0] <= 0xf4 ?
+	    4 : 0;
+
+	for (size_t i = 1; i < n; i++)
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+	if ((n == 3 && ((s[0] == 0xe0 && s[1] < 0xa0) ||
+	    (s[0] == 0xed && s[1] >= 0xa0))) ||
+	    (n == 4 && ((s[0] == 0xf0 && s[1] < 0x90) ||
+	    (s[0] == 0xf4 && s[1] >= 0x90))))
+		return 0;
+	return n;
+}
+
+/* A JSON string: always valid, a byte that is not UTF-8 as U+FFFD. */
+static void
+json_string(const char *str)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	size_t n;
+
 	putchar('"');
-	for (; *s; s++) {
+	while (*s) {
 		if (*s == '"' || *s == '\\')
 			printf("\\%c", *s);
-		else if ((unsigned char)*s < 0x20)
+		else if (*s < 0x20 || *s == 0x7f)
 			printf("\\u%04x", *s);
-		else
-			putchar(*s);
+		else if ((n = utf8_len(s)) == 0)
+			fputs("\\ufffd", stdout);
+		else {
+			fwrite(s, 1, n, stdout);
+			s += n;
+			continue;
+		}
+		s++;
 	}
 	putchar('"');
 }

@@ -15,6 +15,7 @@
  * A string is kept as a template (see config.h): "${x}" a reference, "$$"
  * a literal '$', everything else itself.
  */
+#define _GNU_SOURCE	/* qsort_r */
 #include <errno.h>
 #include <fcntl.h>
 #include <glob.h>
@@ -122,6 +123,8 @@ conf_free(struct cf_conf *conf)
 	for (int i = 0; i < conf->nfiles; i++)
 		free(conf->files[i]);
 	free(conf->files);
+	free(conf->named);
+	free(conf->wild);
 	memset(conf, 0, sizeof(*conf));
 }
 
@@ -884,13 +887,62 @@ parse_start(struct parser *P, struct cf_conf *conf, char *err)
 }
 
 static int
-parse_end(struct cf_conf *conf, int rc)
+by_name(const void *a, const void *b, void *arg)
 {
+	const struct cf_block *bl = arg;
+	int x = *(const int *)a, y = *(const int *)b,
+	    c = strcmp(bl[x].name, bl[y].name);
+
+	return c ? c : x - y;
+}
+
+/* The blocks by name, and the wildcard ones (see struct cf_conf). */
+static int
+index_blocks(struct cf_conf *conf)
+{
+	int n = conf->nblocks;
+
+	if ((conf->named = malloc(sizeof(int) * (size_t)n)) == NULL ||
+	    (conf->wild = malloc(sizeof(int) * (size_t)n)) == NULL)
+		return -1;
+	for (int i = 1; i < n; i++) {
+		if (wildcard(conf->blocks[i].name) != 0)
+			conf->wild[conf->nwild++] = i;
+		else
+			conf->named[conf->nnamed++] = i;
+	}
+	qsort_r(conf->named, (size_t)conf->nnamed, sizeof(int), by_name,
+	    conf->blocks);
+	return 0;
+}
+
+static int
+parse_end(struct cf_conf *conf, int rc, char *err)
+{
+	if (rc >= 0 && index_blocks(conf) < 0)
+		rc = fail(err, NULL, 0, "out of memory");
 	if (rc < 0)
 		conf_free(conf);
 	else if (conf->nfiles > 0)
 		conf->blocks[0].file = conf->files[0];
 	return rc < 0 ? -1 : 0;
+}
+
+/* The first of the blocks named name in conf->named, or -1. */
+static int
+first_named(const struct cf_conf *conf, const char *name)
+{
+	int lo = 0, hi = conf->nnamed;
+
+	while (lo < hi) {
+		int mid = lo + (hi - lo) / 2;
+		if (strcmp(conf->blocks[conf->named[mid]].name, name) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < conf->nnamed &&
+	    strcmp(conf->blocks[conf->named[lo]].name, name) == 0 ? lo : -1;
 }
 
 int
@@ -900,7 +952,7 @@ conf_parse(const char *path, struct cf_conf *conf, char *err)
 
 	if (parse_start(&P, conf, err))
 		return -1;
-	return parse_end(conf, parse_path(&P, path, 0, NULL, 0));
+	return parse_end(conf, parse_path(&P, path, 0, NULL, 0), err);
 }
 
 int
@@ -911,10 +963,16 @@ conf_parse_buf(const char *name, const char *buf, size_t len,
 
 	if (parse_start(&P, conf, err))
 		return -1;
-	return parse_end(conf, parse_buf(&P, name, buf, len, 0));
+	return parse_end(conf, parse_buf(&P, name, buf, len, 0), err);
 }
 
 /* ---- the meaning of one jail ---- */
+
+int
+conf_has_jail(const struct cf_conf *conf, const char *name)
+{
+	return wildcard(name) == 0 && first_named(conf, name) >= 0;
+}
 
 int
 conf_jail_names(const struct cf_conf *conf, char ***names)
@@ -925,11 +983,11 @@ conf_jail_names(const struct cf_conf *conf, char ***names)
 	*names = NULL;
 	for (int i = 1; i < conf->nblocks; i++) {
 		const char *name = conf->blocks[i].name;
-		int seen = wildcard(name) != 0;
+		int f;
 
-		for (int k = 0; k < n && !seen; k++)
-			seen = strcmp(v[k], name) == 0;
-		if (seen)
+		/* a jail once, where its first block is */
+		if (wildcard(name) != 0 || (f = first_named(conf, name)) < 0 ||
+		    conf->named[f] != i)
 			continue;
 		char **nv = grown(v, n + 1, sizeof(char *));
 		if (nv == NULL || (v = nv, v[n] = strdup(name)) == NULL) {
@@ -1328,14 +1386,28 @@ conf_jail(const struct cf_conf *conf, const char *name, char *err)
 	int n = 0, cap = conf->nvars, mine;
 
 	err[0] = '\0';
-	/* the statements that apply: globals, matching wildcards, its own */
-	for (int i = 0; i < conf->nblocks; i++)
-		if (applies(conf, i, name, &mine)) {
-			if (mine && own == NULL)
-				own = &conf->blocks[i];
-			cap += conf->blocks[i].nparams;
-		}
+	/* the statements that apply: globals, matching wildcards, its own
+	 * blocks (by the index: not a look at every block of the file) */
+	int first = first_named(conf, name), nown = 0, *pick;
+	if ((pick = malloc(sizeof(int) * (size_t)(conf->nwild + 1 +
+	    conf->nnamed))) == NULL) {
+		fail(err, NULL, 0, "out of memory");
+		return NULL;
+	}
+	pick[nown++] = 0;
+	for (int i = 0; i < conf->nwild; i++)
+		if (applies(conf, conf->wild[i], name, &mine))
+			pick[nown++] = conf->wild[i];
+	for (int i = first; i >= 0 && i < conf->nnamed &&
+	    strcmp(conf->blocks[conf->named[i]].name, name) == 0; i++) {
+		if (own == NULL)
+			own = &conf->blocks[conf->named[i]];
+		pick[nown++] = conf->named[i];
+	}
+	for (int i = 0; i < nown; i++)
+		cap += conf->blocks[pick[i]].nparams;
 	if (own == NULL) {
+		free(pick);
 		fail(err, conf->nfiles ? conf->files[0] : NULL, 0,
 		    "\"%.64s\": no such jail", name);
 		return NULL;
@@ -1347,16 +1419,16 @@ conf_jail(const struct cf_conf *conf, const char *name, char *err)
 
 		st[n++] = (struct stmt){ p, p->name, 1 };
 	}
-	for (int i = 0; i < conf->nblocks; i++) {
-		if (!applies(conf, i, name, &mine))
-			continue;
-		for (int k = 0; k < conf->blocks[i].nparams; k++) {
-			const struct cf_param *p = &conf->blocks[i].params[k];
+	for (int j = 0; j < nown; j++) {
+		const struct cf_block *bl = &conf->blocks[pick[j]];
+		for (int k = 0; k < bl->nparams; k++) {
+			const struct cf_param *p = &bl->params[k];
 			int var = p->name[0] == '$';
 
 			st[n++] = (struct stmt){ p, p->name + var, var };
 		}
 	}
+	/* statements in file order: seq, whatever block they are in */
 	qsort(st, (size_t)n, sizeof(*st), by_seq);
 
 	/* "name" first: the block's name, no template */
@@ -1395,5 +1467,6 @@ out:
 	}
 	free(J.e);
 	free(st);
+	free(pick);
 	return b;
 }

@@ -72,6 +72,12 @@ struct cf_conf {
 	int	 nvars;
 	char	**files;		/* every file read (owned) */
 	int	 nfiles;
+	/* made at the end of a parse, so that one jail's meaning does not
+	 * cost a look at every block (10 000 jails in a file) */
+	int	*named;			/* jail blocks by name, then file order */
+	int	 nnamed;
+	int	*wild;			/* "*" blocks, in file order */
+	int	 nwild;
 };
 
 /* Parse path (and what it includes). On error: -1 and "file:line: what
@@ -86,6 +92,8 @@ void conf_free(struct cf_conf *conf);
  * malloc'd NULL-terminated array (NULL if none) of malloc'd strings; the
  * count, or -1 without memory. */
 int conf_jail_names(const struct cf_conf *conf, char ***names);
+/* Does the file define jail name (a block of its own)? */
+int conf_has_jail(const struct cf_conf *conf, const char *name);
 
 /*
  * The parameters of one jail as it means them: merged (globals, "*",

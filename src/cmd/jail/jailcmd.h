@@ -62,6 +62,8 @@ struct run {
 	bool	 user_in_jail;
 	struct job *jobs;
 	int	 njobs;
+	int	*hash;			/* state.c: job_find's index into jobs */
+	int	 hcap, hashed;		/* its size; jobs[0..hashed) are in it */
 };
 
 /* command.c */

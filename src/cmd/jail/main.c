@@ -189,17 +189,7 @@ job_from_conf(struct run *run, const struct cf_conf *cf, const char *name)
 static bool
 configured(const struct cf_conf *cf, const char *name)
 {
-	char **names;
-	int n = cf ? conf_jail_names(cf, &names) : 0;
-	bool yes = false;
-
-	for (int i = 0; i < n; i++) {
-		yes |= strcmp(names[i], name) == 0;
-		free(names[i]);
-	}
-	if (n > 0)
-		free(names);
-	return yes;
+	return cf && conf_has_jail(cf, name);
 }
 
 /* A jail to work on: as jail.conf means it, or by name alone. */
@@ -273,12 +263,14 @@ jobs_running(struct run *run, const struct cf_conf *cf)
 		if ((jid = jail_getv(0, "lastjid", lastjid, "name", name,
 		    NULL)) < 0)
 			break;
-		/* a child goes with its parent */
+		/* a child goes with its parent (or an ancestor) */
 		bool child = false;
-		for (int i = 0; i < run->njobs && !child; i++) {
-			size_t l = strlen(run->jobs[i].name);
-			child = strncmp(name, run->jobs[i].name, l) == 0 &&
-			    name[l] == '.';
+		char up[256];
+		snprintf(up, sizeof(up), "%s", name);
+		for (char *dot = strrchr(up, '.'); dot && !child;
+		    dot = strrchr(up, '.')) {
+			*dot = '\0';
+			child = job_find(run, up) != NULL;
 		}
 		if (!child)
 			add_job(run, cf, name);

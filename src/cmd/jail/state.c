@@ -6,6 +6,8 @@
 #define _GNU_SOURCE
 #include <err.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,13 +18,127 @@
 
 enum { M_NEW, M_BUSY, M_DONE };
 
+/*
+ * job_find looks names up in a hash of the jobs (open addressing),
+ * extended as jobs are added and rebuilt when it fills or the jobs move:
+ * a file of 10 000 jails must not cost 10 000 x 10 000 comparisons.
+ */
+static unsigned
+name_hash(const char *s)
+{
+	unsigned h = 2166136261u;
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 16777619u;
+	return h;
+}
+
+/* The slot of name: where it is, or the empty one it would go in. */
+static int
+slot_of(const struct run *run, const char *name)
+{
+	unsigned m = (unsigned)run->hcap - 1, i = name_hash(name) & m;
+
+	while (run->hash[i] >= 0 && strcmp(run->jobs[run->hash[i]].name,
+	    name) != 0)
+		i = (i + 1) & m;
+	return (int)i;
+}
+
+static void
+hash_jobs(struct run *run)
+{
+	if (run->hashed > run->njobs || run->hash == NULL ||
+	    2 * run->njobs > run->hcap) {
+		int cap = 64;
+		while (cap < 4 * run->njobs)
+			cap *= 2;
+		free(run->hash);
+		if ((run->hash = malloc(sizeof(int) * (size_t)cap)) == NULL)
+			err(1, "malloc");
+		memset(run->hash, 0xff, sizeof(int) * (size_t)cap);
+		run->hcap = cap;
+		run->hashed = 0;
+	}
+	for (; run->hashed < run->njobs; run->hashed++) {
+		int k = slot_of(run, run->jobs[run->hashed].name);
+		if (run->hash[k] < 0)	/* the first of a name is found */
+			run->hash[k] = run->hashed;
+	}
+}
+
 struct job *
 job_find(struct run *run, const char *name)
 {
-	for (int i = 0; i < run->njobs; i++)
-		if (strcmp(run->jobs[i].name, name) == 0)
-			return &run->jobs[i];
-	return NULL;
+	int k;
+
+	hash_jobs(run);
+	k = slot_of(run, name);
+	return run->hash[k] >= 0 ? &run->jobs[run->hash[k]] : NULL;
+}
+
+/*
+ * The order between jobs as a graph, made once: before[i] are the jobs
+ * i starts after (those it depends on, and its ancestors among the jobs),
+ * after[i] the reverse.  Stopping walks it backwards.
+ */
+struct graph {
+	int	**before, **after;	/* -1-terminated lists */
+	int	*nbefore, *nafter;
+};
+
+static void
+edge_add(int ***lists, int **counts, int from, int to)
+{
+	int n = (*counts)[from];
+	int *l = realloc((*lists)[from], sizeof(int) * (size_t)(n + 2));
+
+	if (l == NULL)
+		err(1, "realloc");
+	l[n] = to;
+	l[n + 1] = -1;
+	(*lists)[from] = l;
+	(*counts)[from] = n + 1;
+}
+
+static void
+graph_make(struct run *run, struct graph *g)
+{
+	size_t n = (size_t)run->njobs;
+	char name[1024];
+
+	if ((g->before = calloc(n, sizeof(int *))) == NULL ||
+	    (g->after = calloc(n, sizeof(int *))) == NULL ||
+	    (g->nbefore = calloc(n, sizeof(int))) == NULL ||
+	    (g->nafter = calloc(n, sizeof(int))) == NULL)
+		err(1, "calloc");
+	for (int i = 0; i < run->njobs; i++) {
+		struct job *j = &run->jobs[i], *o;
+		for (char **d = j->pv[P_DEPEND]; d && *d; d++)
+			if ((o = job_find(run, *d)) != NULL && o != j) {
+				edge_add(&g->before, &g->nbefore, i, (int)(o - run->jobs));
+				edge_add(&g->after, &g->nafter, (int)(o - run->jobs), i);
+			}
+		/* a child jail after its parent, whatever the file says */
+		snprintf(name, sizeof(name), "%s", j->name);
+		for (char *dot = strrchr(name, '.'); dot; dot = strrchr(name, '.')) {
+			*dot = '\0';
+			if ((o = job_find(run, name)) != NULL) {
+				edge_add(&g->before, &g->nbefore, i, (int)(o - run->jobs));
+				edge_add(&g->after, &g->nafter, (int)(o - run->jobs), i);
+			}
+		}
+	}
+}
+
+static void
+graph_free(struct run *run, struct graph *g)
+{
+	for (int i = 0; i < run->njobs; i++) {
+		free(g->before[i]);
+		free(g->after[i]);
+	}
+	free(g->before), free(g->after), free(g->nbefore), free(g->nafter);
 }
 
 static bool
@@ -67,9 +183,9 @@ start(struct run *run, struct job *j)
 
 /* Stop j after the jails among this run's that depend on it. */
 static int
-stop(struct run *run, struct job *j)
+stop(struct run *run, struct graph *g, struct job *j)
 {
-	int rc = 0;
+	int rc = 0, i = (int)(j - run->jobs);
 
 	if (j->mark == M_DONE)
 		return 0;
@@ -78,10 +194,15 @@ stop(struct run *run, struct job *j)
 		return -1;
 	}
 	j->mark = M_BUSY;
-	for (int i = 0; i < run->njobs; i++)
-		for (char **d = run->jobs[i].pv[P_DEPEND]; d && *d; d++)
-			if (strcmp(*d, j->name) == 0 && stop(run, &run->jobs[i]) < 0)
-				rc = -1;
+	for (int k = 0; k < g->nafter[i]; k++) {
+		struct job *o = &run->jobs[g->after[i][k]];
+		/* (children are not waited for: deeper ones go first) */
+		bool dep = false;
+		for (char **d = o->pv[P_DEPEND]; d && *d && !dep; d++)
+			dep = strcmp(*d, j->name) == 0;
+		if (dep && stop(run, g, o) < 0)
+			rc = -1;
+	}
 	/* jail -r 5: a number names the jid (FreeBSD's jail_getid) */
 	j->jid = jail_getv(JAIL_DYING, j->name[0] && j->name[strspn(j->name,
 	    "0123456789")] == '\0' ? "jid" : "name", j->name, NULL);
@@ -113,22 +234,6 @@ deeper_first(const void *a, const void *b)
 {
 	return depth(((const struct job *)b)->name) -
 	    depth(((const struct job *)a)->name);
-}
-
-/* Does job a have to wait for job b (b first on start, last on stop)? */
-static bool
-waits_for(struct run *run, const struct job *a, const struct job *b)
-{
-	const struct job *first = run->op == 'r' || run->op == 'R' ? b : a,
-	    *then = first == a ? b : a;
-	size_t l = strlen(then->name);
-
-	/* start: a after what it depends on, and after its parent jail */
-	for (char **d = first->pv[P_DEPEND]; d && *d; d++)
-		if (strcmp(*d, then->name) == 0)
-			return true;
-	return strncmp(first->name, then->name, l) == 0 &&
-	    first->name[l] == '.';
 }
 
 /* One job, alone: its dependencies are the scheduler's business. */
@@ -164,49 +269,139 @@ one(struct run *run, struct job *j)
 
 /*
  * -p N: up to N jails at once (0: no limit), each in a child of its own,
- * each as soon as the jails it waits for are done.  A jail whose
+ * each as soon as the jails it waits for are done (a count per job, the
+ * ready ones in a queue: no look at every pair of jobs).  A jail whose
  * dependency failed is skipped, as FreeBSD's jail(8) does.
  */
-static int
-run_parallel(struct run *run)
-{
-	pid_t *pids = calloc((size_t)run->njobs, sizeof(*pids));
-	int busy = 0, left = run->njobs, rc = 0;
+struct queue {
+	struct run *run;
+	int	**wake, *nwake;		/* who waits for a job */
+	int	*need;			/* jobs a job still waits for */
+	int	*ready, head, tail;	/* jobs that wait for none, FIFO */
+	bool	*skip;			/* a dependency failed */
+	bool	 stopping;
+};
 
-	if (pids == NULL)
+/* Job i is done: those waiting for it wait for one job less. */
+static void
+finished(struct queue *q, int i)
+{
+	struct job *j = &q->run->jobs[i];
+
+	j->mark = M_DONE;
+	for (int k = 0; k < q->nwake[i]; k++) {
+		int w = q->wake[i][k];
+		q->skip[w] |= j->failed && !q->stopping;
+		if (--q->need[w] == 0)
+			q->ready[q->tail++] = w;
+	}
+}
+
+/*
+ * A worker: a child that runs the jobs it is sent, one at a time, and
+ * answers {job, failed} for each.  Forked when a job is ready and no
+ * worker is idle (up to -p), then used again: a fork copies the whole
+ * run, and one per job made 10 000 jails cost 10 000 of those copies.
+ */
+struct worker {
+	pid_t	pid;
+	int	to, back;	/* job indexes in, answers out */
+	int	job;		/* running, or -1 */
+};
+
+static void __attribute__((noreturn))
+worker_main(struct run *run, int from, int back)
+{
+	int i;
+
+	while (read(from, &i, sizeof(i)) == (ssize_t)sizeof(i)) {
+		int r[2] = { i, one(run, &run->jobs[i]) < 0 };
+		fflush(stdout);
+		fflush(stderr);
+		if (write(back, r, sizeof(r)) != (ssize_t)sizeof(r))
+			break;
+	}
+	_exit(0);
+}
+
+/* Start worker w[nw]; the others' pipes are closed in it (a worker
+ * holding another's pipe would keep it from ever seeing the end). */
+static bool
+worker_new(struct run *run, struct worker *all, int nw)
+{
+	struct worker *w = &all[nw];
+	int in[2], out[2];
+
+	if (pipe2(in, O_CLOEXEC) < 0)
+		return false;
+	if (pipe2(out, O_CLOEXEC) < 0) {
+		close(in[0]), close(in[1]);
+		return false;
+	}
+	fflush(stdout);
+	fflush(stderr);
+	if ((w->pid = fork()) < 0) {
+		close(in[0]), close(in[1]), close(out[0]), close(out[1]);
+		return false;
+	}
+	if (w->pid == 0) {
+		close(in[1]), close(out[0]);
+		for (int k = 0; k < nw; k++)
+			if (all[k].to >= 0)
+				close(all[k].to), close(all[k].back);
+		worker_main(run, in[0], out[1]);
+	}
+	close(in[0]), close(out[1]);
+	w->to = in[1], w->back = out[0], w->job = -1;
+	return true;
+}
+
+static int
+run_parallel(struct run *run, struct graph *g)
+{
+	bool stopping = run->op == 'r' || run->op == 'R';
+	size_t n = (size_t)run->njobs;
+	int *nwait = stopping ? g->nafter : g->nbefore, busy = 0, nw = 0,
+	    max = run->parallel > 0 && run->parallel < run->njobs ?
+	    run->parallel : run->njobs, left = run->njobs, rc = 0;
+	struct queue q = { run, stopping ? g->before : g->after,
+	    stopping ? g->nbefore : g->nafter, calloc(n, sizeof(int)),
+	    calloc(n, sizeof(int)), 0, 0, calloc(n, sizeof(bool)), stopping };
+	struct worker *w = calloc((size_t)max, sizeof(*w));
+	struct pollfd *pf = calloc((size_t)max, sizeof(*pf));
+
+	if (q.need == NULL || q.ready == NULL || q.skip == NULL || w == NULL ||
+	    pf == NULL)
 		err(1, "calloc");
+	for (int i = 0; i < run->njobs; i++)
+		if ((q.need[i] = nwait[i]) == 0)
+			q.ready[q.tail++] = i;
 	while (left > 0) {
-		bool started = false;
-		for (int i = 0; i < run->njobs && (run->parallel == 0 ||
-		    busy < run->parallel); i++) {
+		while (q.head < q.tail) {
+			int i = q.ready[q.head], k = 0;
 			struct job *j = &run->jobs[i];
-			bool ready = j->mark == M_NEW, skip = false;
-			for (int k = 0; k < run->njobs && ready; k++)
-				if (k != i && waits_for(run, j, &run->jobs[k])) {
-					ready = run->jobs[k].mark == M_DONE;
-					skip |= run->jobs[k].failed &&
-					    run->op != 'r' && run->op != 'R';
-				}
-			if (!ready)
-				continue;
-			started = true;
-			if (skip) {
+			if (q.skip[i]) {
+				q.head++;
 				warnx("%s: skipped", j->name);
-				j->mark = M_DONE, j->failed = true, left--, rc = 1;
+				j->failed = true, rc = 1;
+				finished(&q, i), left--;
 				continue;
 			}
-			fflush(stdout);
-			fflush(stderr);
-			if ((pids[i] = fork()) < 0)
-				err(1, "fork");
-			if (pids[i] == 0)
-				_exit(one(run, j) < 0);
+			while (k < nw && (w[k].job >= 0 || w[k].to < 0))
+				k++;
+			if (k == nw && (nw == max || !worker_new(run, w, nw)))
+				break;		/* all busy: wait for one */
+			nw += k == nw;
+			q.head++;
+			if (write(w[k].to, &i, sizeof(i)) != (ssize_t)sizeof(i))
+				err(1, "worker");
+			w[k].job = i;
 			j->mark = M_BUSY;
 			busy++;
 		}
 		if (busy == 0) {
-			if (started)
-				continue;
+			if (q.head < q.tail)
+				errx(1, "cannot start a worker");
 			/* nothing runs and nothing can start: a loop */
 			for (int i = 0; i < run->njobs; i++)
 				if (run->jobs[i].mark == M_NEW) {
@@ -214,40 +409,61 @@ run_parallel(struct run *run)
 					    run->jobs[i].name);
 					run->jobs[i].mark = M_DONE;
 				}
-			free(pids);
-			return 1;
+			rc = 1;
+			break;
 		}
-		int st;
-		pid_t pid = wait(&st);
-		if (pid < 0) {
+		for (int k = 0; k < nw; k++)
+			pf[k] = (struct pollfd){ .fd = w[k].job >= 0 ? w[k].back :
+			    -1, .events = POLLIN };
+		if (poll(pf, (nfds_t)nw, -1) < 0) {
 			if (errno == EINTR)
 				continue;
-			err(1, "wait");
+			err(1, "poll");
 		}
-		for (int i = 0; i < run->njobs; i++)
-			if (pids[i] == pid && run->jobs[i].mark == M_BUSY) {
-				run->jobs[i].mark = M_DONE;
-				run->jobs[i].failed = !WIFEXITED(st) ||
-				    WEXITSTATUS(st) != 0;
-				rc |= run->jobs[i].failed;
-				busy--, left--;
+		for (int k = 0; k < nw; k++) {
+			int r[2];
+			if (pf[k].fd < 0 || !pf[k].revents)
+				continue;
+			if (read(w[k].back, r, sizeof(r)) != (ssize_t)sizeof(r)) {
+				/* the worker died with its job */
+				r[0] = w[k].job, r[1] = 1;
+				close(w[k].to), close(w[k].back);
+				w[k].to = w[k].back = -1;
 			}
+			run->jobs[r[0]].failed = r[1];
+			rc |= r[1];
+			w[k].job = -1;
+			busy--;
+			finished(&q, r[0]), left--;
+		}
 	}
-	free(pids);
+	for (int k = 0; k < nw; k++) {
+		if (w[k].to >= 0)
+			close(w[k].to), close(w[k].back);
+		while (waitpid(w[k].pid, NULL, 0) < 0 && errno == EINTR)
+			;
+	}
+	free(w), free(pf), free(q.need), free(q.ready), free(q.skip);
 	return rc;
 }
 
 int
 run_all(struct run *run)
 {
+	struct graph g;
 	int rc = 0;
 
-	if (run->parallel >= 0 && run->njobs > 1)
-		return run_parallel(run);
-
-	if (run->op == 'r' || run->op == 'R')
+	if (run->op == 'r' || run->op == 'R') {
 		qsort(run->jobs, (size_t)run->njobs, sizeof(*run->jobs),
 		    deeper_first);
+		run->hashed = run->njobs + 1;	/* they moved: hash again */
+	}
+	graph_make(run, &g);
+	if (run->parallel >= 0 && run->njobs > 1) {
+		rc = run_parallel(run, &g);
+		graph_free(run, &g);
+		return rc;
+	}
 	for (int i = 0; i < run->njobs; i++) {
 		struct job *j = &run->jobs[i];
 		switch (run->op) {
@@ -262,8 +478,9 @@ run_all(struct run *run)
 			rc |= job_update(run, j) < 0;
 			break;
 		default:
-			rc |= stop(run, j) < 0;
+			rc |= stop(run, &g, j) < 0;
 		}
 	}
+	graph_free(run, &g);
 	return rc ? 1 : 0;
 }

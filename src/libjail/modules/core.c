@@ -24,6 +24,29 @@ mod_check_chars(const char *what, const char *s, bool allow_slash, char *err)
 	return 0;
 }
 
+/* Is s valid UTF-8 (no overlong form, surrogate, or beyond U+10FFFF)? */
+static bool
+utf8_valid(const unsigned char *s)
+{
+	while (*s) {
+		size_t n = s[0] < 0x80 ? 1 : s[0] >= 0xc2 && s[0] <= 0xdf ? 2 :
+		    s[0] >= 0xe0 && s[0] <= 0xef ? 3 : s[0] >= 0xf0 &&
+		    s[0] <= 0xf4 ? 4 : 0;
+		if (n == 0)
+			return false;
+		for (size_t i = 1; i < n; i++)
+			if ((s[i] & 0xc0) != 0x80)
+				return false;
+		if ((n == 3 && ((s[0] == 0xe0 && s[1] < 0xa0) ||
+		    (s[0] == 0xed && s[1] >= 0xa0))) ||
+		    (n == 4 && ((s[0] == 0xf0 && s[1] < 0x90) ||
+		    (s[0] == 0xf4 && s[1] >= 0x90))))
+			return false;
+		s += n;
+	}
+	return true;
+}
+
 static int
 core_check(struct jail_rec *jr, const struct jail_rec *parent,
     const uint64_t *set, int flags, char *err)
@@ -48,6 +71,12 @@ core_check(struct jail_rec *jr, const struct jail_rec *parent,
 		return 0;
 	if (mod_check_chars("name", jr->name, false, err) < 0)
 		return -1;
+	/* A name is how a jail is addressed, also from JSON (jls --libxo),
+	 * which cannot carry bytes that are not UTF-8. */
+	if (!utf8_valid((const unsigned char *)jr->name)) {
+		errno = EINVAL;
+		return jerr(err, "name: not valid UTF-8");
+	}
 	const char *base = strrchr(jr->name, '.');
 	base = base ? base + 1 : jr->name;
 	if (!*base || jr->name[0] == '.' || strstr(jr->name, "..")) {
