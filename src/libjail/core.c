@@ -395,12 +395,20 @@ alloc_jid(struct registry *r)
 bool
 core_dead(struct registry *r, const struct jail_rec *jr)
 {
+	char dir[PATH_MAX + 8];
+
 	if (jr->damaged)
 		return !jr->cgroup[0] || cg_populated(jr->cgroup) != 1;
-	if (jr->state != JS_ALIVE)
-		return !reg_creator_alive(jr);
-	if (!reg_holder_alive(jr))
+	if (jr->state != JS_ALIVE && reg_creator_alive(jr))
+		return false;
+	if (jr->state == JS_CREATING || !reg_holder_alive(jr))
 		return true;
+	/* An interrupted jail -r: its monitor finishes it when its
+	 * processes are gone (they were given stop.timeout), unless they
+	 * are gone already, or it has no monitor. */
+	snprintf(dir, sizeof(dir), "%s/jail", jr->cgroup);
+	if (jr->state == JS_DYING)
+		return !reg_monitor_alive(jr) || cg_populated(dir) != 1;
 	return !reg_monitor_alive(jr) && is_unused(r, jr);
 }
 

@@ -167,8 +167,7 @@ check "the jail still runs its process" jail_exists $M
 for p in $(jail_pids "$(jid_of $M)"); do
 	[ "$(awk '/^NSpid:/ { print $NF }' /proc/$p/status 2>/dev/null)" = 1 ] || kill -KILL $p
 done
-run jls -j $M
-is "$RC" 1 "once empty, the next look finds it gone"
+check "once empty, the next look finds it gone" wait_for 5 jail_absent $M
 check "  and nothing of it is left" wait_for 5 clean || diag "$(leftovers)"
 
 # ---- damaged records ----
@@ -235,7 +234,9 @@ like "$OUT" "^999 damaged$" "  jls -d shows the FIFO as a damaged record 999"
 RUN_TIMEOUT=10 run jail -c name=${D}3 path=/ persist
 is "$RC.$ERR" "0." "  jail -c works"
 run jail -r 999
-is "$RC" 0 "  jail -r 999 removes it"
+ok "$([ "$RC" = 0 ] || [[ $ERR == *'not found'* ]]; echo $?)" \
+	"  jail -r 999 removes it (or a sweep of dead records did)"
+check "  the FIFO is gone" test ! -e "$VJAIL_RUNDIR/jails/999"
 rm_jail ${D}3
 
 # a missing boot file drops no live jail
