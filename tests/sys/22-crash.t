@@ -262,6 +262,24 @@ rm_jail $D
 check "nothing is left of the damaged-record cases" wait_for 5 clean || diag "$(leftovers)"
 
 # ---- errors that tell the truth ----
+# a registry out of inodes says so (not "already exists")
+TINY=$WORK/tiny
+mkdir "$TINY" && mount -t tmpfs -o nr_inodes=16,size=1m vjail-test "$TINY"
+tiny() { run env VJAIL_RUNDIR="$TINY/r" "$@"; }
+full=""
+for i in 1 2 3 4 5 6; do
+	tiny jail -c name=${T}f$i path=/ persist
+	[ "$RC" != 0 ] && { full=$ERR; break; }
+done
+like "$full" "registry: .*No space left on device" "a full registry: jail -c says the registry is full" ||
+	diag "last: $RC $ERR"
+unlike "$full" "already exists" "  not that the jail exists"
+tiny jls -d name
+made=$OUT
+for n in $made; do tiny jail -r $n; done
+tiny jls -d name
+is "$OUT" "" "  the jails made before it filled are removed"
+umount "$TINY"
 run jail -c name=rel.. path=/ persist
 is "$RC" 1 "name rel..: refused"
 like "$ERR" "name: .*empty component" "  as a name with an empty component (not a missing parent)"
@@ -279,6 +297,24 @@ wins=0
 for p in "${pids[@]}"; do wait $p && wins=$((wins + 1)); done
 is "$wins" 1 "four jail -r $J at once: exactly one succeeds"
 after $J "concurrent removes"
+
+# ---- input ----
+run jail -c name=$'\xff'${T}u path=/ persist
+is "$RC" 1 "a name that is not UTF-8: refused"
+like "$ERR" "name: not valid UTF-8" "  saying why"
+run jail -c name=${T}u$'\xc3\xa9' path=/ persist
+is "$RC.$ERR" "0." "a name in UTF-8 (é): made"
+rm_jail ${T}u$'\xc3\xa9'
+run jail -c name=${T}h path=/ persist host.hostname=$'h\xffx'
+is "$RC" 0 "a hostname with a byte that is not UTF-8: made (Linux allows it)"
+run jls --libxo json
+valid_json() { printf '%s' "$1" | python3 -c 'import json, sys; json.loads(sys.stdin.buffer.read().decode("utf-8"))'; }
+check "  jls --libxo json is still valid JSON (strict UTF-8)" valid_json "$OUT"
+like "$OUT" 'h\\ufffdx' "  the byte shown as U+FFFD"
+rm_jail ${T}h
+run jail -c name=${T}x path=/ persist vnet vnet.bridge=$'a\tb'
+is "$RC" 1 "a control character in vnet.bridge: refused"
+like "$ERR" "vnet\.bridge: invalid character" "  naming vnet.bridge"
 
 ip link del "$V" 2>/dev/null
 done_testing
