@@ -78,6 +78,13 @@ struct registry;
 #define ALLOW_ENUM(i, name, dflt, desc)	i,
 enum allow { ALLOW_LIST(ALLOW_ENUM) A_COUNT };
 
+/* modules/secure.c: what each bit is on Linux (the manual's table) */
+struct allow_map {
+	int		 bit;		/* enum allow, -1 ends */
+	const char	*on_linux;
+};
+extern const struct allow_map secure_mapping[];
+
 enum jail_state { JS_CREATING = 1, JS_ALIVE, JS_DYING };
 
 /*
