@@ -257,6 +257,34 @@ fail:
 	return -1;
 }
 
+/*
+ * A read-write bind hands the tree to the jail's root, whose writes land
+ * as its ids on disk (idmapped: a setuid-root file it leaves is root's
+ * for good).  As for the jail's path (modules/fs.c), host users other
+ * than root must not be able to reach it, unless path.reachable.
+ */
+static int
+closed_source(int fd, const char *name, char *err)
+{
+	char proc[64], real[PATH_MAX];
+	const char *via;
+	ssize_t n;
+
+	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
+	if ((n = readlink(proc, real, sizeof(real) - 1)) < 0)
+		return jerrno(err, "mount: %s", name);
+	real[n] = '\0';
+	if (strcmp(real, "/") == 0)
+		via = "/";
+	else if ((via = path_reachable(real)) == NULL)
+		return 0;
+	errno = EPERM;
+	return jerr(err, "mount: %s: host users other than root can reach it "
+	    "through %s, and the jail's root could leave setuid files there; "
+	    "mount it ro, make a directory above it root's and closed to "
+	    "others (chmod 0700), or set path.reachable", name, via);
+}
+
 /* A new file system of m's type, detached (fsopen, fsconfig, fsmount). */
 static int
 new_fs(const struct mreq *m, char *err)
@@ -388,6 +416,11 @@ fail:
 		int src = open_source(m->src, err);
 		if (src < 0)
 			return -1;
+		if (!(m->attr_set & MOUNT_ATTR_RDONLY) && !jr->path_reachable &&
+		    closed_source(src, m->src, err) < 0) {
+			close(src);
+			return -1;
+		}
 		mfd = (int)syscall(SYS_open_tree, src, "", OPEN_TREE_CLONE |
 		    OPEN_TREE_CLOEXEC | AT_EMPTY_PATH |
 		    (m->recursive ? AT_RECURSIVE : 0));

@@ -228,6 +228,10 @@ int mod_check_chars(const char *what, const char *s, bool allow_slash,
     char *err);
 extern const struct module *const modules[];
 
+/* modules/fs.c: the directory through which host users other than root
+ * can reach path, or NULL if they cannot */
+const char *path_reachable(const char *path);
+
 /* modules/info.c: meta.KEY and env.KEY */
 const struct param_def *kv_param(const char *name, const char **key);
 int kv_set(const struct param_def *pd, char *buf, const char *key,

@@ -119,6 +119,32 @@ run jail -f "$WORK/b.conf" -c $B
 is "$RC" 1 "a mount point outside the jail's path is refused"
 like "$ERR" "mount: /elsewhere: not below the jail's path $RB\$" "  naming why"
 
+# attack: a read-write bind of a directory host users can reach; the
+# jail's root would leave a setuid-root program there for them to run
+mkdir -p "$OPEN/shared"
+chmod 755 "$OPEN/shared"
+cat >"$WORK/b.conf" <<EOF
+$B {
+	path = "$RB"; persist;
+$(thin_mounts "$RB")
+	mount += "$OPEN/shared $RB/mnt nullfs rw";
+}
+EOF
+run jail -f "$WORK/b.conf" -c $B
+is "$RC" 1 "attack: a rw bind of a directory other host users can reach is refused"
+like "$ERR" "^jail: $B: mount: $OPEN/shared: host users other than root can reach it through $OPEN, .* or set path.reachable\$" "  naming why and the way out"
+check "  the create is undone" jail_absent $B
+sed -i 's/ nullfs rw/ nullfs ro/' "$WORK/b.conf"
+run jail -f "$WORK/b.conf" -c $B
+is "$RC.$ERR" "0." "control: the same directory read-only is mounted"
+rm_jail $B
+sed -i 's/ nullfs ro/ nullfs rw/; s/persist;/persist; path.reachable;/' "$WORK/b.conf"
+run jail -f "$WORK/b.conf" -c $B
+is "$RC.$ERR" "0." "control: read-write with path.reachable (the admin's choice)"
+run jexec $B /bin/sh -c 'echo x >/mnt/w'
+is "$RC.$(stat -c %u "$OPEN/shared/w" 2>&1)" "0.0" "  the jail's root writes there, as root on disk"
+rm_jail $B
+
 # FreeBSD's texts for a short line; mount.fstab with comments and \040
 cat >"$WORK/b.conf" <<EOF
 $B { path = "$RB"; persist; mount = "/usr"; }
