@@ -56,6 +56,10 @@ struct mreq {
 	uint64_t attr_set, attr_clr;	/* MOUNT_ATTR_* */
 	char	 fsopts[1024];		/* the rest, for fsconfig: "k=v,k" */
 	bool	 recursive;		/* rbind */
+	const struct jail_rec *asker;	/* the jail asking (service.c) */
+	dev_t	 src_dev;		/* the source it resolved */
+	ino_t	 src_ino;
+	const char *show_src, *show_file; /* names for messages */
 };
 
 /* FreeBSD's type names and Linux's. */
@@ -140,6 +144,22 @@ mount_opts(struct mreq *m, const char *opts, char *err)
 	return 0;
 }
 
+/* Has path a "." or ".." component? */
+static bool
+has_dots(const char *path)
+{
+	for (const char *c = path; *c; ) {
+		size_t l;
+		c += strspn(c, "/");
+		l = strcspn(c, "/");
+		if ((l == 1 && c[0] == '.') || (l == 2 && c[0] == '.' &&
+		    c[1] == '.'))
+			return true;
+		c += l;
+	}
+	return false;
+}
+
 /*
  * The mount point, a host path, as a path inside the jail: below the
  * jail's path, lexically; "." and ".." are refused (FreeBSD resolves
@@ -149,35 +169,32 @@ static int
 mount_point(struct mreq *m, const char *root, const char *file, char *err)
 {
 	size_t rlen = strcmp(root, "/") ? strlen(root) : 0;
-	const char *rest, *c;
+	const char *rest;
 
 	if (file[0] != '/') {
 		errno = EINVAL;
-		return jerr(err, "mount: %s: not an absolute pathname", file);
+		return jerr(err, "mount: %s: not an absolute pathname",
+		    m->show_file);
 	}
 	if (strncmp(file, root, rlen) != 0 ||
 	    (file[rlen] != '/' && file[rlen] != '\0')) {
 		errno = EINVAL;
+		if (m->asker)	/* no host path in an answer to a jail */
+			return jerr(err, "mount: %s: not below the jail's path",
+			    m->show_file);
 		return jerr(err, "mount: %s: not below the jail's path %s",
 		    file, root);
 	}
 	rest = file + rlen;
-	for (c = rest; *c; ) {
-		size_t l;
-		c += strspn(c, "/");
-		l = strcspn(c, "/");
-		if ((l == 1 && c[0] == '.') || (l == 2 && c[0] == '.' &&
-		    c[1] == '.')) {
-			errno = EINVAL;
-			return jerr(err, "mount: %s: \".\" and \"..\" are not "
-			    "allowed in a mount point", file);
-		}
-		c += l;
+	if (has_dots(rest)) {
+		errno = EINVAL;
+		return jerr(err, "mount: %s: \".\" and \"..\" are not "
+		    "allowed in a mount point", m->show_file);
 	}
 	if (snprintf(m->inside, sizeof(m->inside), "%s", *rest ? rest : "/") >=
 	    (int)sizeof(m->inside)) {
 		errno = ENAMETOOLONG;
-		return jerr(err, "mount: %s: path too long", file);
+		return jerr(err, "mount: %s: path too long", m->show_file);
 	}
 	return 0;
 }
@@ -264,7 +281,7 @@ fail:
  * than root must not be able to reach it, unless path.reachable.
  */
 static int
-closed_source(int fd, const char *name, char *err)
+closed_source(int fd, const struct mreq *m, char *err)
 {
 	char proc[64], real[PATH_MAX];
 	const char *via;
@@ -272,17 +289,48 @@ closed_source(int fd, const char *name, char *err)
 
 	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
 	if ((n = readlink(proc, real, sizeof(real) - 1)) < 0)
-		return jerrno(err, "mount: %s", name);
+		return jerrno(err, "mount: %s", m->show_src);
 	real[n] = '\0';
 	if (strcmp(real, "/") == 0)
 		via = "/";
 	else if ((via = path_reachable(real)) == NULL)
 		return 0;
 	errno = EPERM;
+	if (m->asker)	/* no host path in an answer to a jail */
+		return jerr(err, "mount: %s: host users can reach it, and the "
+		    "jail's root could leave setuid files there; mount it ro, "
+		    "or set path.reachable", m->show_src);
 	return jerr(err, "mount: %s: host users other than root can reach it "
 	    "through %s, and the jail's root could leave setuid files there; "
 	    "mount it ro, make a directory above it root's and closed to "
-	    "others (chmod 0700), or set path.reachable", name, via);
+	    "others (chmod 0700), or set path.reachable", m->show_src, via);
+}
+
+/*
+ * The source a jail named for its descendant, opened by the host: the
+ * jail resolved it (below its root, with its root's rights, no symlink
+ * followed: from_jail), and the host's path to it must reach that very
+ * directory, following no symlink either (the jail may own part of the
+ * path and swap one in meanwhile).  A mount in the jail's own table is
+ * not its tree and does not match.
+ */
+static int
+open_jail_source(const struct mreq *m, char *err)
+{
+	struct open_how how = { .flags = O_PATH | O_DIRECTORY | O_CLOEXEC,
+	    .resolve = RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS };
+	struct stat st;
+	int fd = (int)syscall(SYS_openat2, AT_FDCWD, m->src, &how,
+	    sizeof(how));
+
+	if (fd >= 0 && fstat(fd, &st) == 0 && st.st_dev == m->src_dev &&
+	    st.st_ino == m->src_ino)
+		return fd;
+	if (fd >= 0)
+		close(fd);
+	errno = EXDEV;
+	return jerr(err, "mount: %s: not a directory of the jail's own tree "
+	    "(a mount it has is not passed on)", m->show_src);
 }
 
 /* A new file system of m's type, detached (fsopen, fsconfig, fsmount). */
@@ -413,11 +461,12 @@ fail:
 		return jerrno(err, "mount: staging");
 	/* 2: the mount, detached */
 	if (m->kind == MK_BIND) {
-		int src = open_source(m->src, err);
+		int src = m->asker ? open_jail_source(m, err) :
+		    open_source(m->src, err);
 		if (src < 0)
 			return -1;
 		if (!(m->attr_set & MOUNT_ATTR_RDONLY) && !jr->path_reachable &&
-		    closed_source(src, m->src, err) < 0) {
+		    closed_source(src, m, err) < 0) {
 			close(src);
 			return -1;
 		}
@@ -426,7 +475,7 @@ fail:
 		    (m->recursive ? AT_RECURSIVE : 0));
 		close(src);
 		if (mfd < 0)
-			return jerrno(err, "mount: %s", m->src);
+			return jerrno(err, "mount: %s", m->show_src);
 	} else if ((mfd = new_fs(m, err)) < 0)
 		return -1;
 	/* Not the jail's own ids on the host (no idmapped root): nothing
@@ -440,7 +489,7 @@ fail:
 		    MOUNT_ATTR_NOSUID, m->attr_clr & ~(uint64_t)
 		    MOUNT_ATTR_NOSUID, -1) < 0)
 			return jerrno(err, "mount: %s: setting its flags",
-			    m->src[0] ? m->src : m->fstype);
+			    m->show_src[0] ? m->show_src : m->fstype);
 	}
 	/* 3: stacked on the staging root, then copied into the jail's user
 	 * namespace, where the kernel locks its flags */
@@ -460,6 +509,77 @@ fail:
 	return attach_inside(m, lfd, err);
 }
 
+/* A jail's path p as a host path (below the jail's root). */
+static int
+host_path(const struct jail_rec *j, const char *p, char *out, char *err)
+{
+	bool top = strcmp(j->path, "/") == 0;
+
+	if (p[0] != '/' || has_dots(p)) {
+		errno = EINVAL;
+		return jerr(err, "mount: %s: not an absolute path without \".\" "
+		    "or \"..\"", p);
+	}
+	if ((size_t)snprintf(out, PATH_MAX, "%s%s", top ? "" : j->path,
+	    top || strcmp(p, "/") ? p : "") >= PATH_MAX) {
+		errno = ENAMETOOLONG;
+		return jerr(err, "mount: %s: path too long", p);
+	}
+	return 0;
+}
+
+/*
+ * A mount a jail asks for in one of its descendants (service.c), as
+ * FreeBSD's jail(8) run in a jail mounts: only where the jail may mount
+ * (allow.mount, enforce_statfs < 2, the file system's allow.mount.* bit)
+ * and only what a jail may mount.  Its paths are its own view: a bind's
+ * source is resolved by the jail (below its root, with its root's rights,
+ * no symlink followed), then both are made host paths (file: hostfile).
+ */
+static int
+from_jail(struct mreq *m, const char *type, const char *file, char *hostfile,
+    char *err)
+{
+	static const struct { const char *type; int bit; } may[] = {
+		{ "nullfs", A_MOUNT_NULLFS }, { "bind", A_MOUNT_NULLFS },
+		{ "none", A_MOUNT_NULLFS }, { "tmpfs", A_MOUNT_TMPFS },
+		{ "procfs", A_MOUNT_PROCFS }, { "proc", A_MOUNT_PROCFS },
+		{ "linprocfs", A_MOUNT_LINPROCFS },
+		{ "linsysfs", A_MOUNT_LINSYSFS }, { "sysfs", A_MOUNT_LINSYSFS },
+	};
+	const struct jail_rec *j = m->asker;
+	struct stat st;
+	size_t i;
+
+	for (i = 0; i < sizeof(may) / sizeof(*may); i++)
+		if (strcmp(type, may[i].type) == 0)
+			break;
+	if (i == sizeof(may) / sizeof(*may)) {
+		errno = EPERM;
+		return jerr(err, "mount: %s: not available inside a jail", type);
+	}
+	if (!j->allow[A_MOUNT] || !j->allow[may[i].bit] ||
+	    j->enforce_statfs >= 2) {
+		errno = EPERM;
+		return jerr(err, "mount: %s: Operation not permitted (the jail "
+		    "needs allow.mount, allow.mount.%s and enforce_statfs < 2)",
+		    type, strcmp(may[i].type, "proc") == 0 ? "procfs" :
+		    strcmp(may[i].type, "sysfs") == 0 ? "linsysfs" :
+		    may[i].bit == A_MOUNT_NULLFS ? "nullfs" : type);
+	}
+	if (host_path(j, file, hostfile, err) < 0)
+		return -1;
+	if (m->kind != MK_BIND)
+		return 0;
+	if (host_path(j, m->show_src, m->src, err) < 0)
+		return -1;
+	if (sys_stat_in_jail(j->holder, m->show_src, &st) < 0)
+		return jerrno(err, "mount: %s", m->show_src);
+	m->src_dev = st.st_dev;
+	m->src_ino = st.st_ino;
+	return 0;
+}
+
 static int
 open_ns(pid_t pid, const char *ns, char *err)
 {
@@ -474,9 +594,10 @@ open_ns(pid_t pid, const char *ns, char *err)
 
 int
 core_mount(int jid, const char *spec, const char *file, const char *type,
-    const char *opts, char *err)
+    const char *opts, const struct jail_rec *asker, char *err)
 {
 	struct mreq m = { 0 };
+	char hostfile[PATH_MAX];
 	struct jail_rec jr;
 	struct jail_ns ns;
 	int userns = -1, mntns = -1, pipefd[2], st, rc = -1;
@@ -487,10 +608,11 @@ core_mount(int jid, const char *spec, const char *file, const char *type,
 		errno = EINVAL;
 		return jerr(err, "mount: missing information");
 	}
-	if (jail_inside()) {
-		errno = EPERM;
-		return jerr(err, "mount: not available inside a jail");
-	}
+	if (jail_inside())
+		return svc_mount(jid, spec, file, type, opts, err);
+	m.asker = asker;
+	m.show_src = spec;
+	m.show_file = file;
 	if (mount_kind(&m, type, err) < 0 || mount_opts(&m, opts, err) < 0)
 		return -1;
 	if (strlen(spec) >= sizeof(m.src)) {
@@ -498,9 +620,11 @@ core_mount(int jid, const char *spec, const char *file, const char *type,
 		return jerr(err, "mount: %s: path too long", spec);
 	}
 	snprintf(m.src, sizeof(m.src), "%s", spec);
+	if (asker && from_jail(&m, type, file, hostfile, err) < 0)
+		return -1;
 	if (core_enter(jid, &jr, &ns, err) < 0)
 		return -1;
-	if (mount_point(&m, jr.path, file, err) < 0 ||
+	if (mount_point(&m, jr.path, asker ? hostfile : file, err) < 0 ||
 	    (userns = open_ns(jr.holder, "user", err)) < 0 ||
 	    (mntns = open_ns(jr.holder, "mnt", err)) < 0)
 		goto out;
@@ -528,7 +652,8 @@ core_mount(int jid, const char *spec, const char *file, const char *type,
 		rc = helper(&m, &jr, userns, mntns, ns.pidfd, pipefd[1], err);
 		if (rc < 0) {
 			if (!err[0])
-				jerr(err, "mount: %s on %s failed", spec, file);
+				jerr(err, "mount: %s on %s failed", m.show_src,
+				    m.show_file);
 			(void)!write(pipefd[1], err, strlen(err));
 		}
 		_exit(rc < 0);
@@ -543,7 +668,8 @@ core_mount(int jid, const char *spec, const char *file, const char *type,
 	} else {
 		err[n > 0 ? n : 0] = '\0';
 		if (n <= 0)
-			jerr(err, "mount: %s on %s failed", spec, file);
+			jerr(err, "mount: %s on %s failed", m.show_src,
+			    m.show_file);
 		errno = EINVAL;
 	}
 out:
@@ -559,5 +685,10 @@ int
 jail_mount(int jid, const char *spec, const char *file, const char *type,
     const char *opts)
 {
-	return core_mount(jid, spec, file, type, opts, jail_errmsg);
+	int rc = core_mount(jid, spec, file, type, opts, NULL, jail_errmsg);
+
+	/* a jail's service refuses some callers without a word (svc_call) */
+	if (rc < 0 && !jail_errmsg[0])
+		jerrno(jail_errmsg, "mount");
+	return rc;
 }

@@ -14,6 +14,8 @@
  *   REMOVE, STOP  a descendant
  *   ENTER   a pidfd of a descendant's holder (to setns into it)
  *   JOIN    move the caller into a descendant's cgroup
+ *   MOUNT   a mount entry (jail_mount) into a descendant, paths the
+ *           jail's own; what it may mount is core_mount's rule
  *
  * Every request is validated here: the record from the jail is untrusted
  * (only the parameters it names are copied, strings bounded), the target
@@ -36,13 +38,15 @@
 #define SVC_PATH	"/dev/vjail"
 
 enum svc_op { SVC_SET = 1, SVC_GET, SVC_REMOVE, SVC_STOP, SVC_ENTER,
-    SVC_JOIN };
+    SVC_JOIN, SVC_MOUNT };
 
 struct svc_req {
 	int	op, flags, jid, lastjid, timeout;
 	char	name[JAIL_NAMELEN];
 	uint64_t set[SET_WORDS];
 	struct jail_rec rec;
+	/* SVC_MOUNT: an fstab line's fields */
+	char	spec[PATH_MAX], file[PATH_MAX], type[32], opts[1024];
 };
 
 struct svc_resp {
@@ -196,6 +200,30 @@ int
 svc_join(int jid, char *err)
 {
 	return call_simple(SVC_JOIN, jid, 0, NULL, NULL, err) < 0 ? -1 : 0;
+}
+
+/* A mount entry for a descendant (core_mount from inside a jail). */
+int
+svc_mount(int jid, const char *spec, const char *file, const char *type,
+    const char *opts, char *err)
+{
+	struct svc_req *req = new_req(SVC_MOUNT);
+
+	if (req) {
+		req->jid = jid;
+		if ((size_t)snprintf(req->spec, sizeof(req->spec), "%s", spec) >=
+		    sizeof(req->spec) || (size_t)snprintf(req->file,
+		    sizeof(req->file), "%s", file) >= sizeof(req->file) ||
+		    (size_t)snprintf(req->type, sizeof(req->type), "%s", type) >=
+		    sizeof(req->type) || (size_t)snprintf(req->opts,
+		    sizeof(req->opts), "%s", opts ? opts : "") >=
+		    sizeof(req->opts)) {
+			free(req);
+			errno = ENAMETOOLONG;
+			return jerr(err, "mount: %s on %s: too long", spec, file);
+		}
+	}
+	return request(req, NULL, NULL, err) < 0 ? -1 : 0;
 }
 
 /* Holder side: the listening socket in the jail's /dev. */
@@ -485,6 +513,14 @@ handle(const struct jail_rec *self, int c)
 		}
 	} else if (req->op == SVC_JOIN) {
 		rc = join(&target, c, cr.pid, err);
+	} else if (req->op == SVC_MOUNT) {
+		/* strings from the jail: bounded here, meant in core_mount */
+		req->spec[sizeof(req->spec) - 1] = '\0';
+		req->file[sizeof(req->file) - 1] = '\0';
+		req->type[sizeof(req->type) - 1] = '\0';
+		req->opts[sizeof(req->opts) - 1] = '\0';
+		rc = core_mount(req->jid, req->spec, req->file, req->type,
+		    req->opts[0] ? req->opts : NULL, self, err);
 	} else {
 		rc = deny(err, EINVAL, "jail service: unknown request");
 	}

@@ -268,8 +268,10 @@ int core_find(struct jail_rec *jr, int jid, const char *name, int lastjid,
 int core_attach(int jid, char *err);
 int core_enter(int jid, struct jail_rec *jr, struct jail_ns *ns, char *err);
 int core_stop(int jid, int timeout_s, char *err);
+/* asker: NULL from the host, else the jail asking for a descendant (its
+ * paths are its own view) */
 int core_mount(int jid, const char *spec, const char *file, const char *type,
-    const char *opts, char *err);
+    const char *opts, const struct jail_rec *asker, char *err);
 struct registry;
 int core_remove_locked(struct registry *r, struct jail_rec *jr, char *err);
 
@@ -291,6 +293,8 @@ int svc_remove(int jid, char *err);
 int svc_stop(int jid, int timeout_s, char *err);
 int svc_enter(int jid, struct jail_rec *jr, struct jail_ns *ns, char *err);
 int svc_join(int jid, char *err);
+int svc_mount(int jid, const char *spec, const char *file, const char *type,
+    const char *opts, char *err);
 int svc_listen(char *err);
 void svc_serve(int lfd, int jid);
 

@@ -29,6 +29,8 @@ thin_mounts() {
 A=${T}a
 RA=$WORK/a
 thin "$RA"
+mkdir -p "$RA/vj"
+cp "$VJAIL_BIN/../examples/jailmount" "$INNER_BIN/" || echo "Bail out! make build/examples/jailmount"
 mkdir -p "$WORK/data-a" && chown 1000:1000 "$WORK/data-a" && touch "$WORK/data-a/own" && chown 1000:1000 "$WORK/data-a/own"
 C=$WORK/jail.conf
 cat >"$C" <<EOF
@@ -43,6 +45,7 @@ $A {
 	enforce_statfs = 1;
 $(thin_mounts "$RA")
 	mount += "$WORK/data-a $RA/data nullfs rw";
+	mount += "$INNER_BIN $RA/vj nullfs ro";
 }
 EOF
 before=$(host_mounts)
@@ -191,6 +194,77 @@ ok "$([ $((landed + refused)) -eq 8 ]; echo $?)" "attack: a directory swapped du
 is "$(host_mounts)" "$before" "  the host's mount table never changed"
 check "  nothing appeared at the host's /own" test ! -e /own
 kill "$BGPID" 2>/dev/null; wait "$BGPID" 2>/dev/null
+
+# mount entries for a child, asked from inside the parent jail: its
+# monitor builds them, the source resolved by the parent beneath its root
+# with its root's rights, no symlink followed
+# inner CMD...: CMD run in $A as a jailed admin would
+inner() { run jexec $A /usr/bin/env -u VJAIL_RUNDIR -u VJAIL_CGROUP "$@"; }
+mkdir -p "$RA/srv/sub" "$RA/nest/bin" "$RA/nest/mnt" "$RA/nest/tmp" "$RA/nest/dev" "$RA/nest/proc"
+cp /bin/busybox "$RA/nest/bin/"
+echo from-a >"$RA/srv/f"
+chown 1000:1000 "$RA/srv/sub"
+cat >"$RA/etc/nest.conf" <<EOF
+k {
+	path = /nest;
+	persist;
+	mount = "/srv /nest/mnt nullfs ro";
+	mount += "tmp /nest/tmp tmpfs rw,size=1m";
+}
+EOF
+inner /vj/jail -f /etc/nest.conf -c k
+is "$RC.$OUT.$ERR" "0.k: created." "inside $A: a child with a nullfs of the parent's own directory and a tmpfs"
+is "$(jexec $A.k /bin/busybox cat /mnt/f 2>&1)" "from-a" "  the child reads the parent's file"
+is "$(jexec $A.k /bin/busybox stat -c %u:%g /mnt/f /mnt/sub 2>&1 | tr '\n' ' ')" "0:0 1000:1000 " \
+	"  owners read right in the child (idmapped into its user namespace)"
+run jexec $A.k /bin/busybox sh -c 'echo x >/mnt/w'
+isnt "$RC" 0 "  the read-only mount is read-only for the child's root"
+run jexec $A.k /bin/busybox sh -c 'echo x >/tmp/w && /bin/busybox stat -c %u /tmp/w'
+is "$RC.$OUT" "0.0" "  the tmpfs is the child's"
+rm_jail $A.k
+# refused ENTRY TEXT DESC: a child with mount=ENTRY, asked from $A, fails
+# with "mount: TEXT"
+refused() {
+	inner /vj/jail -c name=k path=/nest persist mount="$1"
+	is "$RC.$ERR" "1.jail: k: mount: $2" "$3"
+}
+# attack: the parent passes the host's /usr (its read-only mount entry) on
+# read-write: not its own tree, refused
+refused "/usr /nest/mnt nullfs rw" "/usr: not a directory of the jail's own tree (a mount it has is not passed on)" \
+	"attack: the parent passes on a mount of its own (the host's /usr) read-write: refused"
+ln -sfn / "$RA/srv/up"
+refused "/srv/up/etc /nest/mnt nullfs ro" "/srv/up/etc: Too many levels of symbolic links" \
+	"attack: a symlink the parent planted in the source is not followed"
+refused "/srv/../../../../etc /nest/mnt nullfs ro" '/srv/../../../../etc: not an absolute path without "." or ".."' \
+	"attack: \"..\" in the source is refused"
+refused "/srv /srv nullfs ro" "/srv: not below the jail's path" \
+	"attack: a mount point outside the child's path is refused, naming no host path"
+refused "/dev/sda1 /nest/mnt ext4 ro" "ext4: not available inside a jail" \
+	"attack: a file system a jail may not mount (a host disk) is refused"
+check "  nothing is left" jail_absent $A.k
+# attack: another jail's tree, a jail that is not a descendant
+run jail -c name=${T}s path="$RB" persist
+sj=$(jid_of ${T}s)
+inner /vj/jailmount $sj /srv /mnt nullfs ro
+is "$RC.$ERR" "1.jailmount: jail $sj not found" "attack: a mount into a jail that is not its descendant is refused"
+inner /vj/jail -f /etc/nest.conf -c k
+inner /vj/jailmount k /srv/sub /nest/tmp nullfs ro
+is "$RC.$ERR" "0." "  control: one into its child by jail_mount"
+is "$(jexec $A.k /bin/busybox stat -c %u /tmp 2>&1)" "1000" "  the child sees it"
+rm_jail $A.k
+rm_jail ${T}s
+# without allow.mount.nullfs (FreeBSD: mount(8) in the jail fails)
+run jail -m name=$A allow.mount.nullfs=0
+inner /vj/jail -c name=k path=/nest persist mount="/srv /nest/mnt nullfs ro"
+is "$RC.$ERR" "1.jail: k: mount: nullfs: Operation not permitted (the jail needs allow.mount, allow.mount.nullfs and enforce_statfs < 2)" \
+	"without allow.mount.nullfs the parent may not pass a directory on"
+run jail -m name=$A allow.mount.nullfs
+inner /vj/jail -c name=k path=/nest persist mount="/srv /nest/mnt nullfs ro"
+is "$RC.$ERR" "0." "  control: with it back, the same request works"
+run jexec $A /usr/bin/setpriv --reuid=1000 --regid=1000 --clear-groups /usr/bin/env -u VJAIL_RUNDIR -u VJAIL_CGROUP /vj/jailmount k /srv /nest/tmp nullfs ro
+is "$RC.$ERR" "1.jailmount: mount: Operation not permitted" "attack: a user of the parent jail other than root may not ask"
+is "$(jexec $A.k /bin/busybox stat -c %u /tmp 2>&1)" "0" "  and the child's /tmp is still its tmpfs"
+rm_jail $A.k
 
 run jail -r $A
 is "$RC.$OUT.$ERR" "0.." "the thin jail is removed (jail -r NAME without jail.conf prints nothing: FreeBSD)"
