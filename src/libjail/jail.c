@@ -160,15 +160,14 @@ apply_keys(struct jail_rec *jr, uint64_t *set, int flags,
 			errno = EINVAL;
 			return jerr(err, "%s: not a string", pd->name);
 		}
-		if (!set_has(set, idx) && (flags & JAIL_UPDATE)) {
-			struct jail_rec cur;
-			bool by_jid = set_has_name(set, "jid");
-			if ((by_jid || set_has_name(set, "name")) &&
-			    core_find(&cur, by_jid ? jr->jid : 0, by_jid ? NULL :
-			    jr->name, -1, 0, err) == 0)
-				memcpy(buf, param_field(pd, &cur), pd->size);
-			else if (!(flags & JAIL_CREATE) && errno != ENOENT)
+		/* on an update, edits of the stored value (merged under the
+		 * registry's lock), unless the whole value is given too */
+		if ((flags & JAIL_UPDATE) && (!set_has(set, idx) ||
+		    buf[0] == KV_EDITS)) {
+			set_add(set, idx);
+			if (kv_edit(pd, buf, key, val, err) < 0)
 				return -1;
+			continue;
 		}
 		set_add(set, idx);
 		if (kv_set(pd, buf, key, val, err) < 0)

@@ -237,6 +237,12 @@ const struct param_def *kv_param(const char *name, const char **key);
 int kv_set(const struct param_def *pd, char *buf, const char *key,
     const char *val, char *err);
 void kv_get(const char *buf, const char *key, char *out, size_t outlen);
+/* an update's key edits: a field starting with KV_EDITS (never in a value) */
+#define KV_EDITS	'\001'
+int kv_edit(const struct param_def *pd, char *buf, const char *key,
+    const char *val, char *err);
+int kv_merge(const struct param_def *pd, char *buf, const char *edits,
+    char *err);
 
 #define SET_WORDS	2
 static inline void set_add(uint64_t *s, size_t i) { s[i / 64] |= 1ull << (i % 64); }

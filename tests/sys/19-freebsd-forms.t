@@ -102,6 +102,20 @@ owner=dev" "jail -m meta.KEY=VALUE sets a key (new keys first), a bare meta.KEY 
 is "$(jls -j $M meta.owner meta.none env.tier)" "dev \"\" web" "jls meta.KEY reads one key (empty if absent)"
 run jail -m name=$M "meta.a b=1"
 is "$RC.$ERR" "1.jail: meta.a b: invalid key" "a key with a blank is refused"
+# updates of different keys at once all land: libjail merges each into
+# the stored value under the registry's exclusive lock
+pids=()
+for i in $(seq 1 16); do jail -m name=$M meta.c$i=$i env.e$i=$i & pids+=($!); done
+wait "${pids[@]}"
+is "$(jls -j $M meta | grep -c '^c[0-9]*=')/$(jls -j $M env | grep -c '^e[0-9]*=')" "16/16" \
+	"16 concurrent jail -m meta.cN=N env.eN=N: every key lands"
+run jail -m name=$M meta="$(printf 'c1=1\nc2=2')" meta.c3=3
+is "$RC.$(jls -j $M meta)" "0.c3=3
+c1=1
+c2=2" "  the whole value with a key over it, in one update"
+run jail -cm name=${M}x path=/ persist meta.k=v
+is "$RC.$(jls -j ${M}x meta)" "0.k=v" "  jail -cm making the jail: keys of an empty value"
+rm_jail ${M}x
 is "$(jls -j $M -s all)" "$(jls -j $M -s)" "jls -s all: as jls -s"
 run jls -j $M all
 is "$RC.$OUT" "0.$(jls -j $M -h all | sed 1d)" "jls all: every parameter's value, as under jls -h all's header"
