@@ -14,6 +14,8 @@
  *   REMOVE, STOP  a descendant
  *   ENTER   a pidfd of a descendant's holder (to setns into it)
  *   JOIN    move the caller into a descendant's cgroup
+ *   SELF    the jail as it sees itself: jid 0 and its env (FreeBSD's
+ *           security.jail.env), never its meta; for any process in it
  *   MOUNT   a mount entry (jail_mount) into a descendant, paths the
  *           jail's own; what it may mount is core_mount's rule
  *
@@ -38,7 +40,7 @@
 #define SVC_PATH	"/dev/vjail"
 
 enum svc_op { SVC_SET = 1, SVC_GET, SVC_REMOVE, SVC_STOP, SVC_ENTER,
-    SVC_JOIN, SVC_MOUNT };
+    SVC_JOIN, SVC_MOUNT, SVC_SELF };
 
 struct svc_req {
 	int	op, flags, jid, lastjid, timeout;
@@ -202,6 +204,13 @@ svc_join(int jid, char *err)
 	return call_simple(SVC_JOIN, jid, 0, NULL, NULL, err) < 0 ? -1 : 0;
 }
 
+/* The jail itself, as it may see itself (jail_get's jid 0 inside). */
+int
+svc_self(struct jail_rec *jr, char *err)
+{
+	return call_simple(SVC_SELF, 0, 0, jr, NULL, err) < 0 ? -1 : 0;
+}
+
 /* A mount entry for a descendant (core_mount from inside a jail). */
 int
 svc_mount(int jid, const char *spec, const char *file, const char *type,
@@ -291,6 +300,43 @@ to_jail_view(const struct jail_rec *self, struct jail_rec *jr)
 	jr->holder_start = jr->creator_start = jr->userns = 0;
 	jr->uidslot = 0;
 	jr->cgroup[0] = jr->moved[0] = '\0';
+}
+
+/*
+ * The jail as it may see itself, by a list of what it may see: what a
+ * FreeBSD jail reads of itself through sysctl (security.jail.env, its
+ * allow bits, securelevel, kern.osrelease, kern.hostuuid, ...).  Not its
+ * meta (FreeBSD hides it from the jail), not its name, path or parent
+ * (its parent's view), nor any host-side fact.
+ */
+static void
+self_view(const struct jail_rec *self, struct jail_rec *v)
+{
+	rec_defaults(v);
+	snprintf(v->name, sizeof(v->name), "0");
+	snprintf(v->path, sizeof(v->path), "/");
+	memcpy(v->env, self->env, sizeof(v->env));
+	memcpy(v->hostname, self->hostname, sizeof(v->hostname));
+	memcpy(v->domainname, self->domainname, sizeof(v->domainname));
+	memcpy(v->allow, self->allow, sizeof(v->allow));
+	memcpy(v->osrelease, self->osrelease, sizeof(v->osrelease));
+	memcpy(v->hostuuid, self->hostuuid, sizeof(v->hostuuid));
+	memcpy(v->ip4_addr, self->ip4_addr, sizeof(v->ip4_addr));
+	memcpy(v->ip6_addr, self->ip6_addr, sizeof(v->ip6_addr));
+	v->persist = self->persist;
+	v->securelevel = self->securelevel;
+	v->enforce_statfs = self->enforce_statfs;
+	v->children_max = self->children_max;
+	v->children_cur = self->children_cur;
+	v->vnet = self->vnet;
+	v->ipc = self->ipc;
+	v->devfs = self->devfs;
+	v->procfs = self->procfs;
+	v->osreldate = self->osreldate;
+	v->hostid = self->hostid;
+	v->devfs_ruleset = self->devfs_ruleset;
+	v->ip4 = self->ip4;
+	v->ip6 = self->ip6;
 }
 
 static int
@@ -481,7 +527,8 @@ handle(const struct jail_rec *self, int c)
 	    &crl) < 0 || sys_recv_fd(c, req, sizeof(*req), NULL) !=
 	    sizeof(*req) || !peer_in_jail(self, cr.pid))
 		goto out;
-	if (req->op != SVC_GET && (!peer_is_root(self, cr.uid) ||
+	if (req->op != SVC_GET && req->op != SVC_SELF &&
+	    (!peer_is_root(self, cr.uid) ||
 	    /* FreeBSD: no jail_set at all where children.max is 0 */
 	    (self->children_max == 0 && req->op != SVC_ENTER &&
 	    req->op != SVC_JOIN))) {
@@ -493,6 +540,9 @@ handle(const struct jail_rec *self, int c)
 			rc = resp->rec.jid;
 			to_jail_view(self, &resp->rec);
 		}
+	} else if (req->op == SVC_SELF) {
+		self_view(self, &resp->rec);
+		rc = 0;
 	} else if (!is_descendant(req->jid, self->jid) ||
 	    core_find(&target, req->jid, NULL, -1,
 	    req->op == SVC_GET ? 0 : JAIL_DYING, err) < 0) {

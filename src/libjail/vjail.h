@@ -299,6 +299,7 @@ int svc_remove(int jid, char *err);
 int svc_stop(int jid, int timeout_s, char *err);
 int svc_enter(int jid, struct jail_rec *jr, struct jail_ns *ns, char *err);
 int svc_join(int jid, char *err);
+int svc_self(struct jail_rec *jr, char *err);
 int svc_mount(int jid, const char *spec, const char *file, const char *type,
     const char *opts, char *err);
 int svc_listen(char *err);

@@ -120,6 +120,21 @@ is "$(jls -j $M -s all)" "$(jls -j $M -s)" "jls -s all: as jls -s"
 run jls -j $M all
 is "$RC.$OUT" "0.$(jls -j $M -h all | sed 1d)" "jls all: every parameter's value, as under jls -h all's header"
 like "$(jls -j $M -h all | head -1)" "^devfs_ruleset dying enforce_statfs env interface ip4 ip6 jid meta name " "  which names them all"
+# inside, the jail reads its own env as jid 0 (FreeBSD: sysctl
+# security.jail.env), never its meta (FreeBSD hides it from the jail)
+injail() { local j=$1; shift; run jexec "$j" /usr/bin/env -u VJAIL_RUNDIR -u VJAIL_CGROUP "$@"; }
+run jail -m name=$M env=tier=web env.region=eu
+injail $M "$INNER_BIN/jls" -j 0 env
+is "$RC.$OUT" "0.region=eu
+tier=web" "inside: jls -j 0 env reads the jail's own env"
+injail $M /usr/bin/setpriv --reuid=1000 --regid=1000 --clear-groups "$INNER_BIN/jls" -j 0 env.tier
+is "$RC.$OUT" "0.web" "  any user in it may (a sysctl is readable by all), one key too"
+injail $M "$INNER_BIN/jls" -j 0 meta meta.c1 name path
+is "$RC.$OUT" '0."" "" 0 /' "attack: its meta is not shown to it, nor its name or path on the host"
+injail $M "$INNER_BIN/jls" -j "$(jid_of $M)" meta
+is "$RC.$ERR" "1.jls: jail $(jid_of $M) not found" "attack: nor by its own jid"
+run jls -j 0 env
+is "$RC.$ERR" "1.jls: jail \"0\" not found" "  on the host, jid 0 is no jail (FreeBSD)"
 run jail -m name=$M meta=
 is "$RC.$(jls -j $M meta)" "0.\"\"" "meta can be emptied by jail -m (jls prints \"\", FreeBSD)"
 rm_jail $M
