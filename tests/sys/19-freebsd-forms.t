@@ -174,6 +174,35 @@ run jail -f "$P" -p 2 -c ${T}q2
 is "$RC" 1 "a failed dependency fails the run"
 like "$ERR" "jail: ${T}q2: skipped" "  and its dependent is skipped (FreeBSD's text)"
 check "  neither runs" jail_absent ${T}q2
+# without -p, jails at once as FreeBSD (its paralimit is unlimited), the
+# output as one after the other: each jail's lines together, in order
+: >"$PL"
+run jail -f "$P" -c ${T}p1 ${T}p2 ${T}p3
+is "$RC" 0 "without -p: several jails"
+most=$(awk '/^begin/ { n++; if (n > m) m = n } /^end/ { n-- } END { print m }' "$PL")
+is "$most" 3 "  at once (FreeBSD's default)"
+is "$OUT" "${T}p1: created
+${T}p2: created
+${T}p3: created" "  their notes in order"
+run jail -f "$P" -p 1 -r ${T}p1 ${T}p2 ${T}p3
+is "$RC.$OUT" "0.${T}p1: removed
+${T}p2: removed
+${T}p3: removed" "  -p 1: one after the other"
+{
+	echo 'path = "/"; persist;'
+	echo "${T}o1 { exec.poststart = 'sleep 0.3; echo one'; }"
+	echo "${T}o2 { exec.poststart = 'echo two'; }"
+	# a hook leaving a process that holds the output: jail(8) does not wait
+	echo "${T}o3 { exec.prestart = '(while [ ! -e $WORK/go ]; do sleep 0.1; done) &'; }"
+} >"$WORK/o.conf"
+RUN_TIMEOUT=15 run jail -f "$WORK/o.conf" -c ${T}o1 ${T}o2 ${T}o3
+touch "$WORK/go"
+is "$RC.$OUT" "0.${T}o1: created
+one
+${T}o2: created
+two
+${T}o3: created" "  a hook's output stays with its jail's; one left running is not waited for"
+run jail -f "$WORK/o.conf" -r ${T}o1 ${T}o2 ${T}o3
 
 # a failed jail.conf jail: exit 1, FreeBSD's message
 run jail -f "$C" -c ${T}nope
