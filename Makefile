@@ -1,6 +1,7 @@
 # vjail: FreeBSD jails with vnet, on Linux.
 #
-#   make            build libjail (shared and static) and jail, jls, jexec
+#   make            build libjail (shared and static) and jail, jls, jexec,
+#                   rctl, cpuset
 #   make check      unit tests (no root) and system tests (root) via prove
 #   make bench      benchmarks, as ratios to a floor and to peers
 #   make install    PREFIX=/usr/local DESTDIR= honoured
@@ -24,7 +25,7 @@ LIB_SRC	 = $(wildcard src/libjail/*.c src/libjail/sys/*.c src/libjail/modules/*.
 LIB_OBJ	 = $(LIB_SRC:%.c=$(B)/obj/%.o)
 PIC_OBJ	 = $(LIB_SRC:%.c=$(B)/pic/%.o)
 HDRS	 = include/jail.h src/libjail/vjail.h
-CMDS	 = jail jls jexec
+CMDS	 = jail jls jexec rctl cpuset
 SOVER	 = 1
 
 all: $(B)/lib/libjail.a $(B)/lib/libjail.so.$(SOVER) $(CMDS:%=$(B)/bin/%)
@@ -114,7 +115,7 @@ bench: all
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCDIR) \
 	    $(DESTDIR)$(PCDIR) $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(MANDIR)/man5 \
-	    $(DESTDIR)$(MANDIR)/man3
+	    $(DESTDIR)$(MANDIR)/man3 $(DESTDIR)$(MANDIR)/man1
 	install -m 755 $(CMDS:%=$(B)/bin/%) $(DESTDIR)$(BINDIR)
 	install -m 644 $(B)/lib/libjail.a $(DESTDIR)$(LIBDIR)
 	install -m 755 $(B)/lib/libjail.so.$(SOVER) $(DESTDIR)$(LIBDIR)
@@ -124,6 +125,7 @@ install: all
 	install -m 644 man/*.8 $(DESTDIR)$(MANDIR)/man8
 	install -m 644 man/*.5 $(DESTDIR)$(MANDIR)/man5
 	install -m 644 man/*.3 $(DESTDIR)$(MANDIR)/man3
+	install -m 644 man/*.1 $(DESTDIR)$(MANDIR)/man1
 	-[ -z "$(DESTDIR)" ] && ldconfig
 
 clean:

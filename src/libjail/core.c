@@ -27,7 +27,8 @@ static struct jail_rec made;
 
 /* Setup order matters: fs pivots into the new root, so it runs last. */
 const struct module *const modules[] = {
-	&mod_core, &mod_uts, &mod_ipc, &mod_net, &mod_fs, NULL,
+	&mod_core, &mod_uts, &mod_ipc, &mod_net, &mod_rctl, &mod_cpuset,
+	&mod_fs, NULL,
 };
 
 void
@@ -608,7 +609,8 @@ core_attach(int jid, char *err)
 		return -1;
 	snprintf(dir, sizeof(dir), "%s/jail", jr.cgroup);
 	if ((jail_inside() ? svc_join(jid, err) :
-	    cg_move(dir, getpid(), err)) < 0)
+	    cg_move(dir, getpid(), err) < 0 ? -1 :
+	    cg_join_limits(&jr, getpid(), err)) < 0)
 		goto out;
 	if (jns_setns(&ns, jail_nsflags(&jr)) < 0 || sys_become_root() < 0) {
 		jerrno(err, "jail_attach: setns");

@@ -168,6 +168,9 @@ child(const struct jail_exec *je, const struct jail_rec *jr,
 	}
 	if (cgfd_missing && svc_join(je->jid, err) < 0)
 		child_fail(pipefd, err[0] ? err : "joining the jail's cgroup");
+	/* v1 groups of a limited jail: clone3 placed us in the v2 one */
+	if (!cgfd_missing && cg_join_limits(jr, getpid(), err) < 0)
+		child_fail(pipefd, err);
 	if (jns_setns(ns, nsflags & ~CLONE_NEWPID) < 0)
 		child_fail(pipefd, "setns");
 	/* Entering a user namespace as host root leaves us unmapped. */

@@ -1,0 +1,197 @@
+/*
+ * limits.c - the groups that carry a jail's limits, shared by the rctl
+ * and cpuset modules (each writes its own controllers' knobs).
+ *
+ * A jail gets a v1 group for a controller only when it, an ancestor or a
+ * descendant is limited there; the set of jails with a group is closed
+ * upward and downward, so a child's group always sits inside its
+ * parent's and nothing has to move between parents later.  A group is
+ * recorded in the registry before it is made (a crash leaves a recorded
+ * directory that teardown removes), and a running jail's processes are
+ * moved in while its v2 group is frozen, so none forks past the move.
+ * Everything here runs host side with the registry locked.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "vjail.h"
+
+/* Call fn for every process of the jail itself (not its children). */
+int
+lim_each_pid(const struct jail_rec *jr, int (*fn)(pid_t, void *), void *arg)
+{
+	static const char *const subs[] = { "", "/jail", "/init" };
+	char dir[PATH_MAX + 8];
+	int rc = 0;
+
+	for (size_t s = 0; s < sizeof(subs) / sizeof(*subs); s++) {
+		pid_t *pids;
+		int n;
+
+		snprintf(dir, sizeof(dir), "%s%s", jr->cgroup, subs[s]);
+		n = cg_pids(dir, &pids);
+		for (int i = 0; i < n; i++)
+			if (fn(pids[i], arg) < 0)
+				rc = -1;
+		free(pids);
+	}
+	return rc;
+}
+
+struct adopt { const struct jail_rec *jr; unsigned ctrls; char *err; };
+
+static int
+adopt_one(pid_t pid, void *arg)
+{
+	struct adopt *a = arg;
+
+	for (int c = 0; c < CG_NCTRL; c++)
+		if ((a->ctrls & 1u << c) &&
+		    cg_v1.join(a->jr->cg1[c], c, pid, a->err) < 0)
+			return -1;
+	return 0;
+}
+
+/* Move a running jail's processes into its new v1 groups. */
+static int
+adopt(const struct jail_rec *jr, unsigned ctrls, char *err)
+{
+	struct adopt a = { jr, ctrls, err };
+	bool frozen = cg_freeze(jr->cgroup, true) == 0;
+	int rc = 0;
+
+	/* Frozen, one pass sees every process; else repeat (a fork
+	 * between passes shows up in the next one). */
+	for (int pass = 0; pass < (frozen ? 1 : 8) && rc == 0; pass++)
+		rc = lim_each_pid(jr, adopt_one, &a);
+	cg_freeze(jr->cgroup, false);
+	return rc;
+}
+
+/*
+ * Give jr groups for ctrls (bits of enum cg_ctrl): v1, a recorded
+ * directory with the jail's processes in it; v2, the controller enabled
+ * down to the jail's group.  The parent must have them already.
+ */
+static int
+groups(struct registry *r, struct jail_rec *jr,
+    const struct jail_rec *parent, unsigned ctrls, char *err)
+{
+	unsigned fresh = 0;
+
+	for (int c = 0; c < CG_NCTRL; c++) {
+		const struct cg_backend *be = cg_backend(c);
+		char dir[JAIL_LISTLEN];
+
+		if (!(ctrls & 1u << c))
+			continue;
+		if (be == NULL) {
+			errno = ENOTSUP;
+			return jerr(err, "the %s controller is not available "
+			    "(neither in cgroup v2 nor v1)", cg_names[c]);
+		}
+		if (be == &cg_v2) {
+			if (be->make(jr, c, jr->cgroup, err) < 0)
+				return -1;
+			continue;
+		}
+		if (jr->cg1[c][0])
+			continue;
+		if (be->path(jr, parent, c, dir, sizeof(dir), err) < 0)
+			return -1;
+		snprintf(jr->cg1[c], sizeof(jr->cg1[c]), "%s", dir);
+		if (reg_store(r, jr, err) < 0 || be->make(jr, c, dir, err) < 0) {
+			jr->cg1[c][0] = '\0';
+			reg_store(r, jr, err);
+			return -1;
+		}
+		fresh |= 1u << c;
+	}
+	return fresh ? adopt(jr, fresh, err) : 0;
+}
+
+/* v1 controllers a jail has groups in. */
+unsigned
+lim_v1_ctrls(const struct jail_rec *jr)
+{
+	unsigned m = 0;
+
+	for (int c = 0; c < CG_NCTRL; c++)
+		if (jr->cg1[c][0])
+			m |= 1u << c;
+	return m;
+}
+
+/*
+ * Groups for ctrls on jr, its ancestors first (top down) and then on
+ * jr; descendants follow through lim_walk.  parent is jr's parent record
+ * (NULL for the host), refreshed here.
+ */
+int
+lim_groups(struct registry *r, struct jail_rec *jr, struct jail_rec *parent,
+    unsigned ctrls, char *err)
+{
+	struct jail_rec chain[32];
+	int n = 0;
+
+	if (ctrls == 0)
+		return 0;
+	/* ancestors, nearest first */
+	for (int p = jr->parent; p > 0 && n < 32; p = chain[n - 1].parent)
+		if (reg_load(r, p, &chain[n++]) < 0) {
+			errno = ENOENT;
+			return jerr(err, "jail %d not found", p);
+		}
+	for (int i = n - 1; i >= 0; i--)
+		if (groups(r, &chain[i], i + 1 < n ? &chain[i + 1] : NULL,
+		    ctrls, err) < 0)
+			return -1;
+	if (parent && n > 0)
+		*parent = chain[0];
+	return groups(r, jr, n > 0 ? &chain[0] : NULL, ctrls, err);
+}
+
+/*
+ * fn on jr and then on every descendant, parents before children, each
+ * with its parent's record (depth bounded like the registry's teardown).
+ */
+static int
+walk(struct registry *r, struct jail_rec *jr, struct jail_rec *parent,
+    lim_fn fn, void *arg, int depth, char *err)
+{
+	int *kids = NULL, n, rc;
+	struct jail_rec kid;
+
+	if ((rc = fn(r, jr, parent, arg, err)) < 0 || depth >= 64)
+		return rc;
+	n = reg_kids(r, jr->jid, &kids);
+	for (int i = 0; i < n && rc == 0; i++)
+		if (kids[i] != jr->jid && reg_load(r, kids[i], &kid) == 0 &&
+		    kid.state == JS_ALIVE)
+			rc = walk(r, &kid, jr, fn, arg, depth + 1, err);
+	free(kids);
+	return rc;
+}
+
+int
+lim_walk(struct registry *r, struct jail_rec *jr, struct jail_rec *parent,
+    lim_fn fn, void *arg, char *err)
+{
+	return walk(r, jr, parent, fn, arg, 0, err);
+}
+
+/* The live jail of that name, and its parent (zeroed for the host). */
+int
+lim_find(struct registry *r, const char *name, struct jail_rec *jr,
+    struct jail_rec *parent)
+{
+	memset(parent, 0, sizeof(*parent));
+	if (reg_find_alive(r, 0, name, jr) < 0)
+		return -1;
+	if (jr->parent > 0 && reg_load(r, jr->parent, parent) < 0)
+		return -1;
+	return 0;
+}
