@@ -827,8 +827,9 @@ rctl_get_rules(const char *in, size_t inlen, char *out, size_t outlen)
 		in = "::", inlen = 3;
 	if (input(in, inlen, err) < 0 ||
 	    rule_parse(in, &f, &given, true, err) < 0 ||
-	    reg_open(&r, false, err) < 0)
+	    reg_open(&r, true, err) < 0)
 		return -1;
+	reg_clean(&r);		/* a new boot: its rules, not the old ones */
 	nnames = store_names(&r, &names);
 	qsort(names, (size_t)nnames, sizeof(*names), cmp_str);
 	if (out && outlen)
