@@ -60,14 +60,18 @@ static int
 adopt(const struct jail_rec *jr, unsigned ctrls, char *err)
 {
 	struct adopt a = { jr, ctrls, err };
-	bool frozen = cg_freeze(jr->cgroup, true) == 0;
+	/* A jail being created has only its holder, which never forks. */
+	bool running = jr->state == JS_ALIVE,
+	    frozen = running && cg_freeze(jr->cgroup, true) == 0;
 	int rc = 0;
 
 	/* Frozen, one pass sees every process; else repeat (a fork
 	 * between passes shows up in the next one). */
-	for (int pass = 0; pass < (frozen ? 1 : 8) && rc == 0; pass++)
+	for (int pass = 0; pass < (running && !frozen ? 8 : 1) && rc == 0;
+	    pass++)
 		rc = lim_each_pid(jr, adopt_one, &a);
-	cg_freeze(jr->cgroup, false);
+	if (running)
+		cg_freeze(jr->cgroup, false);
 	return rc;
 }
 
@@ -84,7 +88,6 @@ groups(struct registry *r, struct jail_rec *jr,
 
 	for (int c = 0; c < CG_NCTRL; c++) {
 		const struct cg_backend *be = cg_backend(c);
-		char dir[JAIL_LISTLEN];
 
 		if (!(ctrls & 1u << c))
 			continue;
@@ -96,21 +99,36 @@ groups(struct registry *r, struct jail_rec *jr,
 		if (be == &cg_v2) {
 			if (be->make(jr, c, jr->cgroup, err) < 0)
 				return -1;
-			continue;
+		} else if (!jr->cg1[c][0]) {
+			if (be->path(jr, parent, c, jr->cg1[c],
+			    sizeof(jr->cg1[c]), err) < 0)
+				goto undo;
+			fresh |= 1u << c;
 		}
-		if (jr->cg1[c][0])
-			continue;
-		if (be->path(jr, parent, c, dir, sizeof(dir), err) < 0)
-			return -1;
-		snprintf(jr->cg1[c], sizeof(jr->cg1[c]), "%s", dir);
-		if (reg_store(r, jr, err) < 0 || be->make(jr, c, dir, err) < 0) {
-			jr->cg1[c][0] = '\0';
-			reg_store(r, jr, err);
-			return -1;
-		}
-		fresh |= 1u << c;
 	}
-	return fresh ? adopt(jr, fresh, err) : 0;
+	if (fresh == 0)
+		return 0;
+	/* recorded first: a crash leaves nothing teardown does not know */
+	if (reg_store(r, jr, err) < 0)
+		goto undo;
+	for (int c = 0; c < CG_NCTRL; c++)
+		if ((fresh & 1u << c) && cg_v1.make(jr, c, jr->cg1[c], err) < 0) {
+			/* the fresh ones made so far, still empty, go */
+			struct jail_rec made = *jr;
+			for (int k = 0; k < CG_NCTRL; k++)
+				if (!(fresh & 1u << k))
+					made.cg1[k][0] = '\0';
+			cg_remove_v1(&made);
+			goto undo;
+		}
+	return adopt(jr, fresh, err);
+undo:
+	for (int c = 0; c < CG_NCTRL; c++)
+		if (fresh & 1u << c)
+			jr->cg1[c][0] = '\0';
+	char scratch[JAIL_ERRMSGLEN];
+	reg_store(r, jr, scratch);
+	return -1;
 }
 
 /* v1 controllers a jail has groups in. */
