@@ -270,15 +270,17 @@ struct cg_backend {
 	    char *err);
 	/* move pid into the group (v2: nothing, the jail's own does) */
 	int (*join)(const char *dir, int ctrl, pid_t pid, char *err);
-	/* memory in use (bytes), CPUs of the set: -1 where unknown */
-	int (*memory)(const char *dir, uint64_t *bytes);
-	int (*cpus)(const char *dir, char *buf, size_t len);
+	/* files: memory in use (bytes), the CPUs the set has in effect */
+	const char *memory_file, *cpus_file;
 };
 extern const struct cg_backend cg_v1, cg_v2;
 extern const char *const cg_names[CG_NCTRL];
 const struct cg_backend *cg_backend(int ctrl);
 void cg_detect(const char *v2root, const char *v1root);
 bool cg_has(const char *list, const char *word);
+int cg_put(const char *dir, const char *file, const char *val, char *err);
+int cg_get(const char *dir, const char *file, char *buf, size_t len);
+void cg_num(char *buf, size_t len, uint64_t v, const char *none);
 const char *cg_v1_mount(int ctrl);
 const char *cg_v2_root(void);
 bool cg_v1_valid(int ctrl, const char *dir, int jid);

@@ -128,6 +128,20 @@ dp=$(( ($(cpu_us $P) - p0) / 1000 )) dc=$(( ($(cpu_us $C) - c0) / 1000 ))
 diag "CPU time in 2 s: pcpu=20 $dp ms, unlimited $dc ms"
 ok "$([ $((dp * 2)) -lt "$dc" ] && [ "$dp" -lt 1000 ]; echo $?)" "the burner under pcpu=20 gets well under the unlimited one's ($dp < $dc ms)"
 
+# ---- cputime, address space per process, I/O throttling ----
+X=${T}x
+rctl -a jail:$X:cputime:sigkill=1 jail:$X:vmemoryuse:deny=64m/process jail:$X:writebps:throttle=1m >/dev/null
+run jail -q -c name=$X path=/ persist
+jexec $X timeout 3 sh -c 'while :; do :; done'; xs=$?
+jexec $C timeout 1.5 sh -c 'while :; do :; done'; cs=$?
+is "$xs.$cs" "137.124" "cputime:sigkill=1: a burner is killed after 1 s of CPU (control: ends by its timeout)"
+run jexec $X perl -e "$HOG"
+ok "$([ "$RC" != 0 ] && [ -z "$OUT" ]; echo $?)" "vmemoryuse=64m/process: 128 MB cannot be mapped (RLIMIT_AS)"
+like "$(cat "$(record .cg1.blkio $X)/blkio.throttle.write_bps_device" 2>&1)" '^[0-9]+:[0-9]+ 1048576$' \
+	"writebps:throttle=1m: each disk's write_bps_device"
+rm_jail $X
+rctl -r jail:$X >/dev/null
+
 # ---- usage follows load ----
 run rctl -u jail:$C
 like "$OUT" '^cputime=[1-9]' "rctl -u: cputime counts the burner's seconds"
@@ -185,6 +199,9 @@ for p in $(jail_pids $rjid); do
 	if grep -q "pids:${rpids#/sys/fs/cgroup/pids}\$" /proc/$p/cgroup; then moved=$((moved + 1)); else stayed=$((stayed + 1)); fi
 done
 ok "$([ $moved -ge 2 ] && [ $stayed = 0 ]; echo $?)" "  its running processes ($moved) are moved into its new group"
+run rctl -l process:$(jail_pids $rjid | head -1)
+is "$OUT" "jail:$R:maxproc:deny=30
+jail:$R:openfiles:deny=64" "rctl -l process:PID: the rules of the process's jail"
 run rctl -a jail:$R.k:maxproc:deny=100
 is "$RC.$ERR" "1.rctl: failed to add rule 'jail:$R.k:maxproc:deny=100': exceeds the limit of jail $R (jail:$R:maxproc:deny=30)" \
 	"a child's rule looser than its parent's is refused"

@@ -211,10 +211,9 @@ main(void)
 	    strcmp(get("root/vjail/5/7/pids.max"), "max") == 0,
 	    "  and the child's pids.max is written");
 
-	uint64_t mem = 0;
-	ok(cg_v2.memory(j5.cgroup, &mem) == 0 && mem == 1048576,
-	    "usage: memory.current");
-	ok(cg_v2.cpus(j5.cgroup, buf, sizeof(buf)) == 0 &&
+	ok(cg_get(j5.cgroup, cg_v2.memory_file, buf, sizeof(buf)) == 0 &&
+	    strcmp(buf, "1048576") == 0, "usage: memory.current");
+	ok(cg_get(j5.cgroup, cg_v2.cpus_file, buf, sizeof(buf)) == 0 &&
 	    strcmp(buf, "0-3") == 0, "cpuset -g: cpuset.cpus.effective");
 	ok(cg_v2.join(j5.cgroup, CG_MEMORY, 1, err) == 0,
 	    "join is nothing in v2 (the jail's own group is the v2 group)");

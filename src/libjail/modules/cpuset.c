@@ -70,7 +70,7 @@ static const char *
 own_group(const struct jail_rec *jr, const struct cg_backend **bep)
 {
 	const struct cg_backend *be = cg_backend(CG_CPUSET);
-	char path[PATH_MAX + 32], have[512];
+	char have[512];
 
 	*bep = be;
 	if (be == &cg_v1)
@@ -78,8 +78,7 @@ own_group(const struct jail_rec *jr, const struct cg_backend **bep)
 		    jr->cg1[CG_CPUSET], jr->jid) ? jr->cg1[CG_CPUSET] : NULL;
 	if (be != &cg_v2)
 		return NULL;
-	snprintf(path, sizeof(path), "%s/cgroup.controllers", jr->cgroup);
-	return sys_read_small(AT_FDCWD, path, have, sizeof(have)) > 0 &&
+	return cg_get(jr->cgroup, "cgroup.controllers", have, sizeof(have)) == 0 &&
 	    cg_has(have, "cpuset") ? jr->cgroup : NULL;
 }
 
@@ -97,7 +96,7 @@ effective(struct registry *r, int jid, cpu_set_t *set, char *err)
 		if (reg_load(r, jid, &jr) < 0)
 			break;
 		if ((dir = own_group(&jr, &be)) != NULL &&
-		    be->cpus(dir, buf, sizeof(buf)) == 0 &&
+		    cg_get(dir, be->cpus_file, buf, sizeof(buf)) == 0 &&
 		    parse_list(buf, set) == 0)
 			return 0;
 		jid = jr.parent;

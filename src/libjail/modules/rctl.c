@@ -581,10 +581,9 @@ set_rlimits(pid_t pid, void *arg)
 static bool
 v2_enabled(const struct jail_rec *jr, int ctrl)
 {
-	char path[PATH_MAX + 32], have[512];
+	char have[512];
 
-	snprintf(path, sizeof(path), "%s/cgroup.controllers", jr->cgroup);
-	return sys_read_small(AT_FDCWD, path, have, sizeof(have)) > 0 &&
+	return cg_get(jr->cgroup, "cgroup.controllers", have, sizeof(have)) == 0 &&
 	    cg_has(have, cg_names[ctrl]);
 }
 
@@ -953,12 +952,13 @@ rctl_get_racct(const char *in, size_t inlen, char *out, size_t outlen)
 	}
 	c0 = cpu_usec(&jr);
 	count_tree(jr.cgroup, &u, 0);
-	mem = u.rss;
-	if (jr.cg1[CG_MEMORY][0] && cg_v1_valid(CG_MEMORY, jr.cg1[CG_MEMORY],
-	    jr.jid))
-		cg_v1.memory(jr.cg1[CG_MEMORY], &mem);
-	else if (cg_backend(CG_MEMORY) == &cg_v2 && v2_enabled(&jr, CG_MEMORY))
-		cg_v2.memory(jr.cgroup, &mem);
+	/* the memory group's count, else the processes' resident sizes */
+	const char *mdir = jr.cg1[CG_MEMORY][0] && cg_v1_valid(CG_MEMORY,
+	    jr.cg1[CG_MEMORY], jr.jid) ? jr.cg1[CG_MEMORY] :
+	    cg_backend(CG_MEMORY) == &cg_v2 && v2_enabled(&jr, CG_MEMORY) ?
+	    jr.cgroup : NULL;
+	mem = mdir && cg_get(mdir, cg_backend(CG_MEMORY)->memory_file, text,
+	    sizeof(text)) == 0 ? strtoull(text, NULL, 10) : u.rss;
 	{
 		struct timespec ts, t = { 0, PCPU_SAMPLE_MS * 1000000L };
 		long hz = sysconf(_SC_CLK_TCK);

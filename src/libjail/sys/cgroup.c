@@ -207,6 +207,42 @@ cg_move(const char *dir, pid_t pid, char *err)
 
 /* ----- limits: which backend serves a controller ----- */
 
+/* Write one value to a group's file; the error names file and value. */
+int
+cg_put(const char *dir, const char *file, const char *val, char *err)
+{
+	char path[PATH_MAX + 32];
+
+	snprintf(path, sizeof(path), "%s/%s", dir, file);
+	if (sys_write_file(path, val, NULL) < 0)
+		return err ? jerrno(err, "cgroup: %s: writing \"%s\"", path,
+		    val) : -1;
+	return 0;
+}
+
+/* A limit as a file takes it: the number, or none for CG_MAX. */
+void
+cg_num(char *buf, size_t len, uint64_t v, const char *none)
+{
+	if (v == CG_MAX)
+		snprintf(buf, len, "%s", none);
+	else
+		snprintf(buf, len, "%llu", (unsigned long long)v);
+}
+
+/* The first line of a group's file, without its newline. */
+int
+cg_get(const char *dir, const char *file, char *buf, size_t len)
+{
+	char path[PATH_MAX + 32];
+
+	snprintf(path, sizeof(path), "%s/%s", dir, file);
+	if (sys_read_small(AT_FDCWD, path, buf, len) <= 0)
+		return -1;
+	buf[strcspn(buf, "\n")] = '\0';
+	return 0;
+}
+
 const char *const cg_names[CG_NCTRL] = { "cpu", "memory", "pids", "cpuset",
     "io" };
 /* the same controllers as v1 hierarchies name them */

@@ -23,17 +23,6 @@
 
 #include "../vjail.h"
 
-static int
-put(const char *dir, const char *file, const char *val, char *err)
-{
-	char path[PATH_MAX + 32];
-
-	snprintf(path, sizeof(path), "%s/%s", dir, file);
-	if (sys_write_file(path, val, NULL) < 0)
-		return jerrno(err, "cgroup: %s: writing \"%s\"", path, val);
-	return 0;
-}
-
 /* Our own group in ctrl's v1 hierarchy ("" for its root). */
 static int
 own_v1(int ctrl, char *buf, size_t len)
@@ -128,17 +117,15 @@ v1_path(const struct jail_rec *jr, const struct jail_rec *parent, int ctrl,
 static int
 inherit_cpuset(const char *dir, char *err)
 {
-	char parent[PATH_MAX], path[PATH_MAX + 32], buf[1024];
+	char parent[PATH_MAX], buf[1024];
 	static const char *const files[] = { "cpuset.cpus", "cpuset.mems" };
 
 	snprintf(parent, sizeof(parent), "%s", dir);
 	*strrchr(parent, '/') = '\0';
 	for (int i = 0; i < 2; i++) {
-		snprintf(path, sizeof(path), "%s/%s", parent, files[i]);
-		if (sys_read_small(AT_FDCWD, path, buf, sizeof(buf)) < 0)
-			return jerrno(err, "cgroup: %s", path);
-		buf[strcspn(buf, "\n")] = '\0';
-		if (put(dir, files[i], buf, err) < 0)
+		if (cg_get(parent, files[i], buf, sizeof(buf)) < 0)
+			return jerrno(err, "cgroup: %s/%s", parent, files[i]);
+		if (cg_put(dir, files[i], buf, err) < 0)
 			return -1;
 	}
 	return 0;
@@ -177,16 +164,6 @@ v1_make(const struct jail_rec *jr, int ctrl, const char *dir, char *err)
 	return 0;
 }
 
-/* A v1 limit value: -1 is "none" in most files. */
-static void
-num(char *buf, size_t len, uint64_t v)
-{
-	if (v == CG_MAX)
-		snprintf(buf, len, "-1");
-	else
-		snprintf(buf, len, "%llu", (unsigned long long)v);
-}
-
 /* v1 limits RAM, and RAM + swap (memsw); swap alone only beside RAM. */
 static int
 v1_memory_limits(const char *dir, const struct cg_limits *l, char *err)
@@ -204,8 +181,8 @@ v1_memory_limits(const char *dir, const struct cg_limits *l, char *err)
 		if (l->mem + l->swap < sw)
 			sw = l->mem + l->swap;
 	}
-	num(mem, sizeof(mem), m);
-	num(memsw, sizeof(memsw), sw);
+	cg_num(mem, sizeof(mem), m, "-1");
+	cg_num(memsw, sizeof(memsw), sw, "-1");
 	snprintf(path, sizeof(path), "%s/memory.memsw.limit_in_bytes", dir);
 	acct = access(path, F_OK) == 0;
 	if (!acct && sw != CG_MAX) {
@@ -214,12 +191,12 @@ v1_memory_limits(const char *dir, const struct cg_limits *l, char *err)
 		    "(memory.memsw.limit_in_bytes)");
 	}
 	/* memsw >= mem at every step: raise memsw first, lower it last */
-	if (acct && put(dir, "memory.memsw.limit_in_bytes", memsw, NULL) < 0) {
-		if (put(dir, "memory.limit_in_bytes", mem, err) < 0)
+	if (acct && cg_put(dir, "memory.memsw.limit_in_bytes", memsw, NULL) < 0) {
+		if (cg_put(dir, "memory.limit_in_bytes", mem, err) < 0)
 			return -1;
-		return put(dir, "memory.memsw.limit_in_bytes", memsw, err);
+		return cg_put(dir, "memory.memsw.limit_in_bytes", memsw, err);
 	}
-	return put(dir, "memory.limit_in_bytes", mem, err);
+	return cg_put(dir, "memory.limit_in_bytes", mem, err);
 }
 
 static int
@@ -235,21 +212,17 @@ v1_limit(const char *dir, int ctrl, const struct cg_limits *l, char *err)
 	switch (ctrl) {
 	case CG_CPU:
 		snprintf(buf, sizeof(buf), "%d", CG_PERIOD_US);
-		if (put(dir, "cpu.cfs_period_us", buf, err) < 0)
+		if (cg_put(dir, "cpu.cfs_period_us", buf, err) < 0)
 			return -1;
-		num(buf, sizeof(buf), l->cpu_us);
-		return put(dir, "cpu.cfs_quota_us", buf, err);
+		cg_num(buf, sizeof(buf), l->cpu_us, "-1");
+		return cg_put(dir, "cpu.cfs_quota_us", buf, err);
 	case CG_MEMORY:
 		return v1_memory_limits(dir, l, err);
 	case CG_PIDS:
-		if (l->pids == CG_MAX)
-			snprintf(buf, sizeof(buf), "max");
-		else
-			snprintf(buf, sizeof(buf), "%llu",
-			    (unsigned long long)l->pids);
-		return put(dir, "pids.max", buf, err);
+		cg_num(buf, sizeof(buf), l->pids, "max");
+		return cg_put(dir, "pids.max", buf, err);
 	case CG_CPUSET:
-		return l->cpus[0] ? put(dir, "cpuset.cpus", l->cpus, err) : 0;
+		return l->cpus[0] ? cg_put(dir, "cpuset.cpus", l->cpus, err) : 0;
 	case CG_IO:
 		n = cg_disks(devs, 64);
 		for (int k = 0; k < 4; k++)
@@ -258,7 +231,7 @@ v1_limit(const char *dir, int ctrl, const struct cg_limits *l, char *err)
 				snprintf(buf, sizeof(buf), "%s %llu", devs[i],
 				    l->io[k] == CG_MAX ? 0ull :
 				    (unsigned long long)l->io[k]);
-				if (put(dir, io[k], buf, err) < 0)
+				if (cg_put(dir, io[k], buf, err) < 0)
 					return -1;
 			}
 		return 0;
@@ -274,32 +247,8 @@ v1_join(const char *dir, int ctrl, pid_t pid, char *err)
 
 	(void)ctrl;
 	snprintf(buf, sizeof(buf), "%d", (int)pid);
-	if (put(dir, "cgroup.procs", buf, err) < 0 && errno != ESRCH)
+	if (cg_put(dir, "cgroup.procs", buf, err) < 0 && errno != ESRCH)
 		return -1;
-	return 0;
-}
-
-static int
-v1_memory(const char *dir, uint64_t *bytes)
-{
-	char path[PATH_MAX + 32], buf[32];
-
-	snprintf(path, sizeof(path), "%s/memory.usage_in_bytes", dir);
-	if (sys_read_small(AT_FDCWD, path, buf, sizeof(buf)) <= 0)
-		return -1;
-	*bytes = strtoull(buf, NULL, 10);
-	return 0;
-}
-
-static int
-v1_cpus(const char *dir, char *buf, size_t len)
-{
-	char path[PATH_MAX + 32];
-
-	snprintf(path, sizeof(path), "%s/cpuset.effective_cpus", dir);
-	if (sys_read_small(AT_FDCWD, path, buf, len) <= 0)
-		return -1;
-	buf[strcspn(buf, "\n")] = '\0';
 	return 0;
 }
 
@@ -309,6 +258,6 @@ const struct cg_backend cg_v1 = {
 	.make = v1_make,
 	.limit = v1_limit,
 	.join = v1_join,
-	.memory = v1_memory,
-	.cpus = v1_cpus,
+	.memory_file = "memory.usage_in_bytes",
+	.cpus_file = "cpuset.effective_cpus",
 };

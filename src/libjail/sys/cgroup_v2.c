@@ -22,26 +22,6 @@
 #include "../vjail.h"
 
 static int
-put(const char *dir, const char *file, const char *val, char *err)
-{
-	char path[PATH_MAX + 32];
-
-	snprintf(path, sizeof(path), "%s/%s", dir, file);
-	if (sys_write_file(path, val, NULL) < 0)
-		return jerrno(err, "cgroup: %s: writing \"%s\"", path, val);
-	return 0;
-}
-
-static void
-num(char *buf, size_t len, uint64_t v)
-{
-	if (v == CG_MAX)
-		snprintf(buf, len, "max");
-	else
-		snprintf(buf, len, "%llu", (unsigned long long)v);
-}
-
-static int
 v2_path(const struct jail_rec *jr, const struct jail_rec *parent, int ctrl,
     char *buf, size_t len, char *err)
 {
@@ -65,7 +45,7 @@ drain(const char *dir, char *err)
 		rc = jerrno(err, "cgroup: mkdir %s", init);
 	for (int i = 0; i < n && rc == 0; i++) {
 		snprintf(buf, sizeof(buf), "%d", (int)pids[i]);
-		if (put(init, "cgroup.procs", buf, err) < 0 && errno != ESRCH)
+		if (cg_put(init, "cgroup.procs", buf, err) < 0 && errno != ESRCH)
 			rc = -1;
 	}
 	free(pids);
@@ -96,10 +76,7 @@ v2_make(const struct jail_rec *jr, int ctrl, const char *dir, char *err)
 	for (const char *p = dir + n; *p; ) {
 		const char *next = strchr(p + 1, '/');
 		size_t l = next ? (size_t)(next - dir) : strlen(dir);
-		char path[PATH_MAX + 32];
-
-		snprintf(path, sizeof(path), "%s/cgroup.controllers", cur);
-		if (sys_read_small(AT_FDCWD, path, have, sizeof(have)) < 0 ||
+		if (cg_get(cur, "cgroup.controllers", have, sizeof(have)) < 0 ||
 		    !cg_has(have, name)) {
 			errno = ENOTSUP;
 			return jerr(err, "cgroup: the %s controller is not "
@@ -108,7 +85,7 @@ v2_make(const struct jail_rec *jr, int ctrl, const char *dir, char *err)
 		/* cur is a jail's group (not the base): its holder moves */
 		if (strcmp(cur, base) != 0 && drain(cur, err) < 0)
 			return -1;
-		if (put(cur, "cgroup.subtree_control", word, err) < 0)
+		if (cg_put(cur, "cgroup.subtree_control", word, err) < 0)
 			return -1;
 		snprintf(cur, sizeof(cur), "%.*s", (int)l, dir);
 		p = dir + l;
@@ -125,36 +102,38 @@ v2_limit(const char *dir, int ctrl, const struct cg_limits *l, char *err)
 
 	switch (ctrl) {
 	case CG_CPU:
-		num(a, sizeof(a), l->cpu_us);
+		cg_num(a, sizeof(a), l->cpu_us, "max");
 		snprintf(buf, sizeof(buf), "%s %d", a, CG_PERIOD_US);
-		return put(dir, "cpu.max", buf, err);
+		return cg_put(dir, "cpu.max", buf, err);
 	case CG_MEMORY: {
 		/* v2 counts swap apart: memory.max + swap.max <= vmem */
 		uint64_t mem = l->mem < l->vmem ? l->mem : l->vmem, swap = l->swap;
 		if (l->vmem != CG_MAX && l->vmem - mem < swap)
 			swap = l->vmem - mem;
-		num(a, sizeof(a), mem);
-		if (put(dir, "memory.max", a, err) < 0)
+		cg_num(a, sizeof(a), mem, "max");
+		if (cg_put(dir, "memory.max", a, err) < 0)
 			return -1;
-		num(a, sizeof(a), swap);
+		cg_num(a, sizeof(a), swap, "max");
 		snprintf(buf, sizeof(buf), "%s/memory.swap.max", dir);
 		if (swap == CG_MAX && access(buf, F_OK) < 0)
 			return 0;	/* no swap accounting, nothing asked */
-		return put(dir, "memory.swap.max", a, err);
+		return cg_put(dir, "memory.swap.max", a, err);
 	}
 	case CG_PIDS:
-		num(a, sizeof(a), l->pids);
-		return put(dir, "pids.max", a, err);
+		cg_num(a, sizeof(a), l->pids, "max");
+		return cg_put(dir, "pids.max", a, err);
 	case CG_CPUSET:
-		return l->cpus[0] ? put(dir, "cpuset.cpus", l->cpus, err) : 0;
+		return l->cpus[0] ? cg_put(dir, "cpuset.cpus", l->cpus, err) : 0;
 	case CG_IO:
 		n = cg_disks(devs, 64);
-		num(a, sizeof(a), l->io[0]), num(b, sizeof(b), l->io[1]);
-		num(c, sizeof(c), l->io[2]), num(d, sizeof(d), l->io[3]);
+		cg_num(a, sizeof(a), l->io[0], "max");
+		cg_num(b, sizeof(b), l->io[1], "max");
+		cg_num(c, sizeof(c), l->io[2], "max");
+		cg_num(d, sizeof(d), l->io[3], "max");
 		for (int i = 0; i < n; i++) {
 			snprintf(buf, sizeof(buf), "%s rbps=%s wbps=%s "
 			    "riops=%s wiops=%s", devs[i], a, b, c, d);
-			if (put(dir, "io.max", buf, err) < 0)
+			if (cg_put(dir, "io.max", buf, err) < 0)
 				return -1;
 		}
 		return 0;
@@ -170,36 +149,12 @@ v2_join(const char *dir, int ctrl, pid_t pid, char *err)
 	return 0;	/* the jail's own group is the v2 group */
 }
 
-static int
-v2_memory(const char *dir, uint64_t *bytes)
-{
-	char path[PATH_MAX + 32], buf[32];
-
-	snprintf(path, sizeof(path), "%s/memory.current", dir);
-	if (sys_read_small(AT_FDCWD, path, buf, sizeof(buf)) <= 0)
-		return -1;
-	*bytes = strtoull(buf, NULL, 10);
-	return 0;
-}
-
-static int
-v2_cpus(const char *dir, char *buf, size_t len)
-{
-	char path[PATH_MAX + 32];
-
-	snprintf(path, sizeof(path), "%s/cpuset.cpus.effective", dir);
-	if (sys_read_small(AT_FDCWD, path, buf, len) <= 0)
-		return -1;
-	buf[strcspn(buf, "\n")] = '\0';
-	return 0;
-}
-
 const struct cg_backend cg_v2 = {
 	.name = "v2",
 	.path = v2_path,
 	.make = v2_make,
 	.limit = v2_limit,
 	.join = v2_join,
-	.memory = v2_memory,
-	.cpus = v2_cpus,
+	.memory_file = "memory.current",
+	.cpus_file = "cpuset.cpus.effective",
 };
