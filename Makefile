@@ -17,7 +17,7 @@ PCDIR	 = $(LIBDIR)/pkgconfig
 CC	?= cc
 CFLAGS	?= -O2 -g
 CFLAGS	+= -std=gnu11 -Wall -Wextra -Wshadow -Wno-unused-result -Wno-format-truncation \
-	   -Iinclude -fstack-protector-strong -D_FORTIFY_SOURCE=2
+	   -Iinclude -I$(B)/gen -fstack-protector-strong -D_FORTIFY_SOURCE=2
 LIBS	 = -lseccomp -lmnl
 
 B	 = build
@@ -25,10 +25,34 @@ LIB_SRC	 = $(wildcard src/libjail/*.c src/libjail/sys/*.c src/libjail/modules/*.
 LIB_OBJ	 = $(LIB_SRC:%.c=$(B)/obj/%.o)
 PIC_OBJ	 = $(LIB_SRC:%.c=$(B)/pic/%.o)
 HDRS	 = include/jail.h src/libjail/vjail.h
-CMDS	 = jail jls jexec rctl cpuset
+CMDS	 = jail jls jexec sockstat rctl cpuset
 SOVER	 = 1
 
-all: $(B)/lib/libjail.a $(B)/lib/libjail.so.$(SOVER) $(CMDS:%=$(B)/bin/%)
+EXAMPLES = $(patsubst examples/%.c,$(B)/examples/%,$(wildcard examples/*.c))
+
+all: $(B)/lib/libjail.a $(B)/lib/libjail.so.$(SOVER) $(CMDS:%=$(B)/bin/%) \
+    $(EXAMPLES)
+
+# Programs using libjail as a user would (tests run them too).
+$(B)/examples/%: examples/%.c $(B)/lib/libjail.a include/jail.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $< $(B)/lib/libjail.a $(LIBS)
+
+# The exec stub (src/libjail/stub/execstub.c): freestanding and static,
+# embedded in libjail as a byte array that exec.c runs from a sealed memfd.
+$(B)/stub/execstub: src/libjail/stub/execstub.c
+	@mkdir -p $(dir $@)
+	$(CC) -Os -static -nostdlib -ffreestanding -fno-tree-loop-distribute-patterns \
+	    -fno-stack-protector -fno-pie -no-pie \
+	    -fno-asynchronous-unwind-tables -Wl,--build-id=none \
+	    -Wl,-z,noexecstack -Wl,-n -s -o $@ $<
+
+$(B)/gen/execstub.h: $(B)/stub/execstub
+	@mkdir -p $(dir $@)
+	{ echo 'static const unsigned char execstub[] = {'; \
+	  od -An -v -tu1 $< | sed 's/ *\([0-9][0-9]*\)/\1,/g'; echo '};'; } >$@
+
+$(B)/obj/src/libjail/exec.o $(B)/pic/src/libjail/exec.o: $(B)/gen/execstub.h
 
 $(B)/obj/%.o: %.c $(HDRS) Makefile
 	@mkdir -p $(dir $@)
@@ -37,6 +61,20 @@ $(B)/obj/%.o: %.c $(HDRS) Makefile
 $(B)/pic/%.o: %.c $(HDRS) Makefile
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -fPIC -c -o $@ $<
+
+# The address-restriction programs: BPF, built into the library
+# (sys/bpf.c includes the object with .incbin).
+BPF_CC	?= clang
+$(B)/bpf/jailip.bpf.o: src/libjail/bpf/jailip.bpf.c src/libjail/bpf/jailip.h
+	@mkdir -p $(dir $@)
+	$(BPF_CC) -O2 -g -target bpf -I/usr/include/$(shell $(CC) -dumpmachine) \
+	    -Wall -c -o $@ $<
+	llvm-strip -g --remove-section=.BTF --remove-section=.BTF.ext --remove-section=.rel.BTF.ext $@
+
+$(B)/obj/src/libjail/sys/bpf.o $(B)/pic/src/libjail/sys/bpf.o: \
+    $(B)/bpf/jailip.bpf.o src/libjail/bpf/jailip.h
+$(B)/obj/src/libjail/sys/bpf.o $(B)/pic/src/libjail/sys/bpf.o: \
+    CFLAGS += -DJAILIP_OBJ='"$(B)/bpf/jailip.bpf.o"'
 
 $(B)/lib/libjail.a: $(LIB_OBJ)
 	@mkdir -p $(dir $@)
@@ -106,7 +144,13 @@ fuzz: $(B)/fuzz/conf_fuzz
 # A subreaper reaps exited monitors where PID 1 does not reap orphans.
 REAPER	 = $(shell command -v tini >/dev/null && echo tini -s --)
 
-check: all $(UNIT_BIN)
+# Helpers of the system tests.
+SYS_HELPERS = $(B)/tests/sockattack
+$(B)/tests/sockattack: tests/sys/sockattack.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $<
+
+check: all $(UNIT_BIN) $(SYS_HELPERS)
 	$(REAPER) tests/run
 
 bench: all
@@ -126,6 +170,10 @@ install: all
 	install -m 644 man/*.5 $(DESTDIR)$(MANDIR)/man5
 	install -m 644 man/*.3 $(DESTDIR)$(MANDIR)/man3
 	install -m 644 man/*.1 $(DESTDIR)$(MANDIR)/man1
+	install -m 755 etc/vjail-rc $(DESTDIR)$(BINDIR)
+	install -d $(DESTDIR)$(PREFIX)/lib/systemd/system
+	sed 's|/usr/local/sbin|$(BINDIR)|' etc/vjail.service \
+	    >$(DESTDIR)$(PREFIX)/lib/systemd/system/vjail.service
 	-[ -z "$(DESTDIR)" ] && ldconfig
 
 clean:

@@ -25,6 +25,7 @@
 #define VJAIL_JAIL_H
 
 #include <stddef.h>
+#include <sys/socket.h>
 #include <sys/uio.h>
 
 #ifdef __cplusplus
@@ -65,6 +66,7 @@ extern "C" {
 #define JP_BOOL		0x02	/* a boolean: "name" or "noname" */
 #define JP_NOBOOL	0x04	/* the "noname" spelling was used */
 #define JP_JAILSYS	0x08	/* new / inherit / disable */
+#define JP_KEYVALUE	0x10	/* meta.KEY, env.KEY: one key of the value */
 
 #define JAIL_ERRMSGLEN	1024
 
@@ -121,9 +123,61 @@ struct jail_exec {
 					   on the host (-u) */
 	int	    login;		/* -l: clean login environment */
 	int	    nsmask;		/* CLONE_NEW* to enter; 0: all */
-	int	    pty;		/* give the child its own pty */
+	int	    stdio;		/* JAIL_STDIO_*: what 0-2 of the child are */
 };
+/* The caller's descriptors as they are. */
+#define JAIL_STDIO_INHERIT	0
+/* A pty of its own, relayed to the caller's 0-2 until the child exits:
+ * a jailed process never holds the caller's terminal (TIOCSTI). */
+#define JAIL_STDIO_PTY		1
+/* stdin /dev/null, stdout and stderr through pipes relayed to the
+ * caller's until the child exits (non-interactive hooks). */
+#define JAIL_STDIO_PIPES	2
 int jail_exec(const struct jail_exec *je);
+
+/*
+ * jail_fork: make a jail from parameters, as jailparam_set(JAIL_CREATE)
+ * (flags may add JAIL_UPDATE), and start a child of the caller as its
+ * first process: born in the jail's cgroup and PID namespace, in all of
+ * its namespaces, root of the jail, confined as jexec'd processes are.
+ * Returns the child's pid in the caller, 0 in the child, -1 with
+ * jail_errmsg on error (nothing made).  The child keeps the caller's
+ * descriptors; unless "persist" is given, the jail goes with its last
+ * process.
+ */
+pid_t jail_fork(struct jailparam *jp, unsigned int njp, int flags);
+
+/*
+ * jail_socket: socket(2) in jail jid's network stack, for a daemon that
+ * serves many jails from one process.  The socket is made in the jail's
+ * cgroup, so the jail's address rules (ip4.addr: a wildcard bind becomes
+ * the jail's address) and its FIB apply to it.  Needs the host's root.
+ */
+int jail_socket(int jid, int domain, int type, int protocol);
+
+/*
+ * jail_sockets: the TCP, UDP and unix sockets of jail jid (0: the
+ * caller's stack), one row per descriptor that holds one (sockets no
+ * process holds: one row with js_pid 0).  A vnet jail's are all those of
+ * its stack; a jail on a shared stack's are those made in its cgroup
+ * (unix ones: held by its processes).  Returns the count and *socks
+ * (the caller frees it), or -1 with jail_errmsg.
+ */
+struct jail_sock {
+	int	js_family;		/* AF_INET, AF_INET6, AF_UNIX */
+	int	js_type;		/* SOCK_STREAM, SOCK_DGRAM, ... */
+	int	js_protocol;		/* IPPROTO_TCP, IPPROTO_UDP; 0 */
+	int	js_state;		/* Linux's TCP_* numbering */
+	struct sockaddr_storage js_local, js_peer; /* unix: js_local's name */
+	int	js_namelen;		/* unix: bytes of the name (abstract:
+					   sun_path[0] is NUL) */
+	unsigned long js_inode, js_peer_inode;
+	pid_t	js_pid;			/* a holder; 0: none found */
+	int	js_fd;
+	uid_t	js_uid;			/* the holder's uid */
+	char	js_command[16];
+};
+int jail_sockets(int jid, struct jail_sock **socks);
 
 /* SIGTERM every process of the jail (and its children's), then wait up to
  * timeout_s seconds for them to exit: 0 if they did, -1 if not. */
@@ -153,6 +207,20 @@ int rctl_get_limits(const char *inbufp, size_t inbuflen, char *outbufp,
  */
 int jail_cpuset_get(int jid, char *list, size_t len);
 int jail_cpuset_set(int jid, const char *list);
+
+/*
+ * Mount a file system into jail jid, as jail(8)'s "mount" entries (the
+ * fields of an fstab(5) line): spec is a host path for nullfs (a bind;
+ * "rbind" in opts takes its submounts too), or a source for other types;
+ * file is the mount point as a host path below the jail's path, resolved
+ * inside the jail without following symlinks; type is nullfs, tmpfs,
+ * procfs/linprocfs, linsysfs or another Linux file system; opts is a
+ * comma list (ro, rw, nosuid, noexec, nodev, noatime, and the file
+ * system's own, such as size=, mode=).  The jail's root cannot change
+ * the flags, and the mount goes with the jail.  0, or -1 with jail_errmsg.
+ */
+int jail_mount(int jid, const char *spec, const char *file, const char *type,
+    const char *opts);
 
 #ifdef __cplusplus
 }

@@ -71,8 +71,9 @@ main(int argc, char **argv)
 	je.argv = argc > 1 ? argv + 1 : NULL;
 	/* Any terminal among 0-2 gets a pty in between: a jailed process
 	 * must never hold the admin's terminal (TIOCSTI). */
-	je.pty = isatty(STDIN_FILENO) || isatty(STDOUT_FILENO) ||
-	    isatty(STDERR_FILENO);
+	if (isatty(STDIN_FILENO) || isatty(STDOUT_FILENO) ||
+	    isatty(STDERR_FILENO))
+		je.stdio = JAIL_STDIO_PTY;
 	if ((st = jail_exec(&je)) < 0)
 		errx(1, "%s", jail_errmsg);
 	if (WIFSIGNALED(st))

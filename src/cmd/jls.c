@@ -100,23 +100,34 @@ json_open(void)
 	printf("%s{", njson++ ? "," : "");
 }
 
-/* One value, quoted the way FreeBSD's quoted_print() does with -q. */
+/*
+ * One value for -q: as FreeBSD's quoted_print(), an empty value is "" and
+ * a plain one is printed as it is; but a value with anything the shell
+ * might act on is put in single quotes (a ' inside as '\''), not in
+ * FreeBSD's double quotes: jls -s output is meant to be eval'd, and a
+ * jail chooses its own hostname ("$(...)" must stay text).
+ */
 static void
 quoted(int pflags, const char *v)
 {
-	/* FreeBSD quotes for blanks and quotes; we also quote for the
-	 * shell's other specials ("eth1|addr" must survive eval). */
-	int qc = strchr(v, '\'') ? '"' : strchr(v, '"') ? '\'' :
-	    strpbrk(v, " \t|&;<>()$`\\*?[#~") ? '"' : 0;
+	static const char plain[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	    "abcdefghijklmnopqrstuvwxyz0123456789_@%+=:,./-";
 
 	if (!*v) {
 		fputs("\"\"", stdout);	/* an empty string is always quoted */
 		return;
 	}
-	if (qc && (pflags & PRINT_QUOTED))
-		printf("%c%s%c", qc, v, qc);
-	else
+	if (!(pflags & PRINT_QUOTED) || v[strspn(v, plain)] == '\0') {
 		fputs(v, stdout);
+		return;
+	}
+	putchar('\'');
+	for (; *v; v++)
+		if (*v == '\'')
+			fputs("'\\''", stdout);
+		else
+			putchar(*v);
+	putchar('\'');
 }
 
 static bool
@@ -172,9 +183,14 @@ print_nameval(int pflags)
 			printf("%s", first ? "" : " ");
 			if (!(pflags & PRINT_NAMEVAL))
 				quoted(pflags, v);
-			else if (is_bool(i))
-				printf("%s%s", ival(i) ? "" : "no",
-				    params[i].jp_name);
+			else if (is_bool(i)) {
+				/* FreeBSD's noname(): "no" after the last dot */
+				const char *n = params[i].jp_name,
+				    *dot = strrchr(n, '.');
+				int pre = dot ? (int)(dot - n + 1) : 0;
+				printf("%.*s%s%s", pre, n, ival(i) ? "" : "no",
+				    n + pre);
+			}
 			else {
 				printf("%s=", params[i].jp_name);
 				quoted(pflags, v);
@@ -193,9 +209,49 @@ fetch(int jflags)
 	return jailparam_get(params, nparams, jflags);
 }
 
+/*
+ * The k-th address of an ip4.addr/ip6.addr list, bare (its "iface|" and
+ * "/plen" dropped), in buf; false past the end.
+ */
+static bool
+addr_at(const char *list, int k, char *buf, size_t len)
+{
+	for (int i = 0; *list; i++) {
+		size_t n = strcspn(list, ",");
+		if (i == k) {
+			const char *bar = memchr(list, '|', n);
+			const char *a = bar ? bar + 1 : list;
+			size_t alen = strcspn(a, ",/");
+			snprintf(buf, len, "%.*s", (int)alen, a);
+			return true;
+		}
+		list += n + (list[n] == ',');
+	}
+	return false;
+}
+
+/* jls -v's address lines, or a JSON array of them. */
+static void
+print_addrs(const char *key, const char *list)
+{
+	char a[64];
+
+	if (json)
+		printf(",\"%s\":[", key);
+	for (int i = 0; addr_at(list, i, a, sizeof(a)); i++)
+		if (json)
+			printf("%s\"%s\"", i ? "," : "", a);
+		else
+			printf("        %s\n", a);
+	if (json)
+		putchar(']');
+}
+
 static void
 print_jail(int pflags)
 {
+	char ip[64] = "";
+
 	/* params: 0 key, then jid name host.hostname path dying as added */
 	if (pflags & PRINT_VERBOSE) {
 		if (json) {
@@ -206,17 +262,22 @@ print_jail(int pflags)
 			json_string(sval(3));
 			printf(",\"name\":");
 			json_string(sval(4));
-			printf(",\"state\":\"%s\",\"ipv4_addrs\":[]}",
-			    ival(5) ? "DYING" : "ACTIVE");
+			printf(",\"state\":\"%s\"", ival(5) ? "DYING" : "ACTIVE");
+			print_addrs("ipv4_addrs", sval(6));
+			print_addrs("ipv6_addrs", sval(7));
+			putchar('}');
 			return;
 		}
 		printf("%6d  %-29.29s %.74s\n", ival(1), sval(2), sval(3));
 		printf("        %-29.29s %.74s\n", sval(4),
 		    ival(5) ? "DYING" : "ACTIVE");
 		printf("        %d\n", 0);
+		print_addrs("ipv4_addrs", sval(6));
+		print_addrs("ipv6_addrs", sval(7));
 		return;
 	}
 	if (pflags & PRINT_DEFAULT) {
+		addr_at(sval(4), 0, ip, sizeof(ip));	/* ip4.addr */
 		if (json) {
 			json_open();
 			if (pflags & PRINT_JAIL_NAME) {
@@ -224,7 +285,9 @@ print_jail(int pflags)
 				json_string(sval(1));
 			} else
 				printf("\"jid\":%d", ival(1));
-			printf(",\"ipv4\":\"\",\"hostname\":");
+			printf(",\"ipv4\":");
+			json_string(ip);
+			printf(",\"hostname\":");
 			json_string(sval(2));
 			printf(",\"path\":");
 			json_string(sval(3));
@@ -235,7 +298,7 @@ print_jail(int pflags)
 			printf(" %-15s ", sval(1));
 		else
 			printf("%6d  ", ival(1));
-		printf("%-15.15s %-29.29s %.74s\n", "", sval(2), sval(3));
+		printf("%-15.15s %-29.29s %.74s\n", ip, sval(2), sval(3));
 		return;
 	}
 	print_nameval(pflags);
@@ -319,15 +382,21 @@ main(int argc, char **argv)
 		} else if (pflags & PRINT_VERBOSE) {
 			add_param("jid"), add_param("host.hostname");
 			add_param("path"), add_param("name"), add_param("dying");
+			add_param("ip4.addr"), add_param("ip6.addr");
 		} else {
 			pflags |= PRINT_DEFAULT;
 			add_param(pflags & PRINT_JAIL_NAME ? "name" : "jid");
 			add_param("host.hostname"), add_param("path");
+			add_param("ip4.addr");
 		}
 	} else {
 		pflags &= ~PRINT_VERBOSE;
 		for (int i = 0; i < argc; i++) {
 			struct jailparam probe;
+			if (strcmp(argv[i], "all") == 0) {	/* FreeBSD's */
+				add_param("all");
+				continue;
+			}
 			if (jailparam_init(&probe, argv[i]) < 0)
 				errx(1, "%s", jail_errmsg);
 			jailparam_free(&probe, 1);

@@ -27,8 +27,8 @@ static struct jail_rec made;
 
 /* Setup order matters: fs pivots into the new root, so it runs last. */
 const struct module *const modules[] = {
-	&mod_core, &mod_uts, &mod_ipc, &mod_net, &mod_rctl, &mod_cpuset,
-	&mod_fs, NULL,
+	&mod_core, &mod_uts, &mod_ipc, &mod_net, &mod_ip, &mod_rctl,
+	&mod_cpuset, &mod_secure, &mod_fs, &mod_info, NULL,
 };
 
 void
@@ -40,6 +40,8 @@ rec_defaults(struct jail_rec *jr)
 	jr->enforce_statfs = 2;
 	jr->devfs = 1;
 	jr->procfs = 1;
+	jr->ip4 = jr->ip6 = JAIL_SYS_INHERIT;	/* unrestricted */
+	jr->ip4_saddrsel = jr->ip6_saddrsel = 1;
 }
 
 int
@@ -53,13 +55,41 @@ jail_nsflags(const struct jail_rec *jr)
 	return fl;
 }
 
+/*
+ * The namespaces to enter a jail with: its own, and the network stack
+ * its holder is in when that is not ours (a jail without vnet under a
+ * vnet jail shares its parent's stack, not the caller's).
+ */
+int
+jail_enterflags(const struct jail_rec *jr, const struct jail_ns *ns)
+{
+	char path[64];
+	struct stat hs, ms;
+	int fl = jail_nsflags(jr);
+
+	snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)jr->holder);
+	if (!(fl & CLONE_NEWNET) && stat("/proc/self/ns/net", &ms) == 0 &&
+	    (ns->pidfd < 0 ? fstat(ns->fd[5], &hs) : stat(path, &hs)) == 0 &&
+	    hs.st_ino != ms.st_ino)
+		fl |= CLONE_NEWNET;
+	return fl;
+}
+
+/* What every module restricts, applied at once (sys/confine.c). */
 int
 jail_confine(const struct jail_rec *jr, char *err)
 {
-	for (const struct module *const *m = modules; *m; m++)
-		if ((*m)->confine && (*m)->confine(jr, err) < 0)
-			return -1;
-	return 0;
+	struct confine c;
+	int rc = 0;
+
+	confine_init(&c);
+	for (const struct module *const *m = modules; *m && rc == 0; m++)
+		if ((*m)->confine)
+			rc = (*m)->confine(jr, &c, err);
+	if (rc == 0)
+		rc = confine_apply(&c, err);
+	confine_free(&c);
+	return rc;
 }
 
 int
@@ -219,16 +249,16 @@ alloc_jid(struct registry *r)
 	}
 }
 
+/* A counter file of the registry, written in place (as reg_store). */
 static void
-save_lastjid(struct registry *r, int jid)
+save_counter(struct registry *r, const char *name, int value)
 {
 	char buf[16];
+	int fd;
 
-	snprintf(buf, sizeof(buf), "%d", jid);
-	/* in place, as reg_store: no truncation to zero on ext4 */
-	int fd = openat(r->dirfd, "lastjid", O_WRONLY | O_CREAT | O_NOFOLLOW |
-	    O_CLOEXEC, 0600);
-	if (fd >= 0) {
+	snprintf(buf, sizeof(buf), "%d", value);
+	if ((fd = openat(r->dirfd, name, O_WRONLY | O_CREAT | O_NOFOLLOW |
+	    O_CLOEXEC, 0600)) >= 0) {
 		(void)!pwrite(fd, buf, strlen(buf), 0);
 		(void)!ftruncate(fd, (off_t)strlen(buf));
 		close(fd);
@@ -251,28 +281,92 @@ stale(struct registry *r, int jid)
 	return true;
 }
 
-/* A host uid range nobody else holds: prefer slot (jid-1). */
-static int
-alloc_uidslot(struct registry *r, int jid, uint32_t *slot)
+/* Claim host uid slot s for jid, clearing a holder that died uncleanly. */
+static bool
+claim_slot(struct registry *r, uint32_t s, int jid)
 {
-	uint32_t s = (uint32_t)(jid - 1) % JAIL_UIDSLOTS;
+	int holder;
 
-	for (uint32_t tries = 0; tries < JAIL_UIDSLOTS; tries++) {
-		int holder;
-		if (reg_slot_claim(r, s, jid) == 0) {
-			*slot = s;
+	if (reg_slot_claim(r, s, jid) == 0)
+		return true;
+	return (holder = reg_slot_holder(r, s)) > 0 && holder != jid &&
+	    stale(r, holder) && (reg_slot_release(r, s, holder),
+	    reg_slot_claim(r, s, jid) == 0);
+}
+
+/*
+ * A top-level jail's host uid range: n slots in a row that nobody holds,
+ * from just after the last range handed out, so that a jid used again
+ * does not mean ids used again until the whole pool has gone round.
+ */
+static int
+alloc_uidrange(struct registry *r, int jid, uint32_t n, uint32_t *first)
+{
+	char buf[16];
+	uint32_t s = 0, tried = 0, k;
+
+	if (sys_read_small(r->dirfd, "lastslot", buf, sizeof(buf)) > 0)
+		s = (uint32_t)strtoul(buf, NULL, 10) + 1;
+	while (tried < JAIL_UIDSLOTS) {
+		if (s >= JAIL_UIDSLOTS || s + n > JAIL_UIDSLOTS) {
+			tried += s < JAIL_UIDSLOTS ? JAIL_UIDSLOTS - s : 0;
+			s = 0;
+			continue;
+		}
+		for (k = 0; k < n && claim_slot(r, s + k, jid); k++)
+			;
+		if (k == n) {
+			*first = s;
+			save_counter(r, "lastslot", (int)(s + n - 1));
 			return 0;
 		}
-		if ((holder = reg_slot_holder(r, s)) > 0 && stale(r, holder) &&
-		    (reg_slot_release(r, s, holder),
-		    reg_slot_claim(r, s, jid) == 0)) {
-			*slot = s;
-			return 0;
-		}
-		s = (s + 1) % JAIL_UIDSLOTS;
+		for (uint32_t i = 0; i < k; i++)
+			reg_slot_release(r, s + i, jid);
+		tried += k + 1;
+		s += k + 1;
 	}
 	errno = EAGAIN;
 	return -1;
+}
+
+/*
+ * A child's range: n slots inside its parent's, whose first slot is the
+ * parent's own and whose other children hold theirs.  Root of a child is
+ * then neither root of its parent nor of a sibling.
+ */
+static int
+alloc_subrange(struct registry *r, const struct jail_rec *parent, uint32_t n,
+    uint32_t *first)
+{
+	int *kids = NULL, nk = reg_kids(r, parent->jid, &kids);
+	uint32_t end = parent->uidslot + parent->uidslots, s, next;
+	struct jail_rec k;
+
+	for (s = parent->uidslot + 1; s + n <= end; s = next) {
+		next = 0;
+		for (int i = 0; i < nk && !next; i++)
+			if (reg_load(r, kids[i], &k) == 0 && k.uidslots &&
+			    k.uidslot < s + n && s < k.uidslot + k.uidslots)
+				next = k.uidslot + k.uidslots;
+		if (!next) {
+			free(kids);
+			*first = s;
+			return 0;
+		}
+	}
+	free(kids);
+	errno = ENOSPC;
+	return -1;
+}
+
+/* The slots a jail holds: its own and room for 1 + children.max more. */
+static uint32_t
+range_size(const struct jail_rec *jr, uint32_t limit)
+{
+	uint32_t want = 1 + (uint32_t)(jr->children_max > 0 ?
+	    jr->children_max : 0);
+
+	return want < limit ? want : limit;
 }
 
 /*
@@ -303,7 +397,7 @@ reserve(struct registry *r, struct jail_rec *jr, struct jail_rec *parent,
 	}
 	if (jr->jid <= 0) {
 		jr->jid = alloc_jid(r);
-		save_lastjid(r, jr->jid);
+		save_counter(r, "lastjid", jr->jid);
 	}
 	if (!named)
 		snprintf(jr->name, sizeof(jr->name), "%d", jr->jid);
@@ -323,15 +417,24 @@ reserve(struct registry *r, struct jail_rec *jr, struct jail_rec *parent,
 	jr->idmapped = strcmp(jr->path, "/") != 0 &&
 	    (parent->jid == 0 || parent->idmapped);
 	if (parent->jid) {
-		jr->uidslot = parent->uidslot;
+		uint32_t room = parent->uidslots > 1 ? parent->uidslots - 1 : 0;
+		jr->uidslots = range_size(jr, room);
+		if (room == 0 || alloc_subrange(r, parent, jr->uidslots,
+		    &jr->uidslot) < 0) {
+			errno = EAGAIN;
+			jerr(err, "no free user id range in the parent jail "
+			    "(it was made with room for %u)", room);
+			goto undo;
+		}
 		snprintf(jr->cgroup, sizeof(jr->cgroup), "%s/%d",
 		    parent->cgroup, jr->jid);
 		if (reg_kid_add(r, parent->jid, jr->jid) < 0)
 			goto undo;
 	} else {
 		const char *cgb = cg_base(err);
-		if (alloc_uidslot(r, jr->jid, &jr->uidslot) < 0) {
-			jerr(err, "no free host uid range");
+		jr->uidslots = range_size(jr, JAIL_UIDMAXRANGE);
+		if (alloc_uidrange(r, jr->jid, jr->uidslots, &jr->uidslot) < 0) {
+			jerr(err, "no free host user id range");
 			goto undo;
 		}
 		if (cgb == NULL)
@@ -372,6 +475,27 @@ load_parent(struct registry *r, const struct jail_rec *jr,
 		return jerr(err, "jail \"%s\" not found", pname);
 	}
 	return 0;
+}
+
+/*
+ * The stack a jail's epairs, moved links and address aliases come from:
+ * its parent's (the parent holder's), or for a jail of the host the
+ * calling process's own.
+ */
+int
+jail_outer_netns(struct registry *r, const struct jail_rec *jr)
+{
+	char path[64] = "/proc/self/ns/net";
+	struct jail_rec p;
+
+	if (jr->parent > 0) {
+		if (reg_load(r, jr->parent, &p) < 0 || !reg_holder_alive(&p)) {
+			errno = ESRCH;
+			return -1;
+		}
+		snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)p.holder);
+	}
+	return open(path, O_RDONLY | O_CLOEXEC);
 }
 
 /* A non-persistent jail with no processes and no children goes. */
@@ -612,7 +736,8 @@ core_attach(int jid, char *err)
 	    cg_move(dir, getpid(), err) < 0 ? -1 :
 	    cg_join_limits(&jr, getpid(), err)) < 0)
 		goto out;
-	if (jns_setns(&ns, jail_nsflags(&jr)) < 0 || sys_become_root() < 0) {
+	if (jns_setns(&ns, jail_enterflags(&jr, &ns)) < 0 ||
+	    sys_become_root() < 0) {
 		jerrno(err, "jail_attach: setns");
 		goto out;
 	}
@@ -699,6 +824,15 @@ core_set(struct jail_rec *jr, const uint64_t *set, int flags, char *err)
 	struct jail_rec cur;
 	const char *name = set_has_name(set, "name") ? jr->name : NULL;
 	int jid = set_has_name(set, "jid") ? jr->jid : 0, found;
+
+	/* No string reaches a record, a name or a command with a control
+	 * character in it (the registry is line-based). */
+	for (size_t i = 0; i < param_count; i++)
+		if (set_has(set, i) && param_table[i].type == PT_STRING &&
+		    !(param_table[i].flags & PF_LINES) &&	/* own check */
+		    mod_check_chars(param_table[i].name,
+		    param_field(&param_table[i], jr), true, err) < 0)
+			return -1;
 
 	/* Create only: reserve() refuses a taken name or jid, under lock. */
 	found = (jid > 0 || name) && (flags & JAIL_UPDATE) ?

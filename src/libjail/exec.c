@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -27,6 +28,7 @@
 #include <unistd.h>
 
 #include "vjail.h"
+#include "execstub.h"	/* build/gen: static const unsigned char execstub[] */
 
 struct ident {
 	uid_t	uid;
@@ -129,6 +131,102 @@ root_ident(struct ident *id)
 	snprintf(id->shell, sizeof(id->shell), "/bin/sh");
 }
 
+/* ---- the last exec, through the stub ---- */
+
+/*
+ * A sealed memfd holding execstub, or -1 where the kernel will not run
+ * one (vm.memfd_noexec=2): the jail's program is then exec'd directly.
+ */
+static int
+stub_open(void)
+{
+	unsigned seals = F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW |
+	    F_SEAL_WRITE;
+	int fd = memfd_create("vjail-exec", MFD_CLOEXEC | MFD_ALLOW_SEALING |
+	    0x0010U /* MFD_EXEC, 6.3+ */);
+
+	if (fd < 0 && errno == EINVAL)
+		fd = memfd_create("vjail-exec", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+	if (fd < 0)
+		return -1;
+	if (write(fd, execstub, sizeof(execstub)) != (ssize_t)sizeof(execstub) ||
+	    fcntl(fd, F_ADD_SEALS, seals) < 0) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* execvp's search, in the jail: the program's path, or NULL (errno). */
+static const char *
+find_program(const char *name, char *const *envp, char *buf, size_t len)
+{
+	const char *path = "/bin:/usr/bin";
+	int e = ENOENT;
+
+	if (strchr(name, '/'))
+		return name;
+	for (char *const *v = envp; v && *v; v++)
+		if (strncmp(*v, "PATH=", 5) == 0)
+			path = *v + 5;
+	for (const char *p = path, *end; *p; p = *end ? end + 1 : end) {
+		end = strchrnul(p, ':');
+		if ((size_t)snprintf(buf, len, "%.*s/%s", (int)(end - p), p,
+		    name) >= len)
+			continue;
+		if (access(buf, X_OK) == 0)
+			return buf;
+		if (errno == EACCES)
+			e = EACCES;
+	}
+	errno = e;
+	return NULL;
+}
+
+/*
+ * Exec the jail's program from the stub, so that no image of the host's
+ * is ever reachable from the jail (see stub/execstub.c).  Returns only
+ * on failure.
+ */
+static void
+exec_through_stub(int stubfd, char *const *argv, char *const *envp)
+{
+	char buf[PATH_MAX];
+	const char *path;
+	size_t n = 0;
+
+	if (stubfd < 0) {
+		execvpe(argv[0], argv, envp);
+		return;
+	}
+	if ((path = find_program(argv[0], envp, buf, sizeof(buf))) == NULL)
+		return;
+	while (argv[n])
+		n++;
+	const char **sargv = calloc(n + 3, sizeof(*sargv));
+	if (sargv == NULL)
+		return;
+	sargv[0] = "vjail-exec";
+	sargv[1] = path;
+	memcpy(sargv + 2, argv, n * sizeof(*argv));
+	fcntl(3, F_SETFD, 0);		/* the error pipe, for the stub */
+	syscall(SYS_execveat, stubfd, "", sargv, envp, AT_EMPTY_PATH);
+	fcntl(3, F_SETFD, FD_CLOEXEC);
+}
+
+/*
+ * The child's stdio (JAIL_STDIO_*) and what the caller relays for it:
+ * from[i] to our to[i], and our stdin to in_to.
+ */
+struct stdio_plan {
+	int	cio[3];		/* the child's 0, 1, 2 (-1: the caller's) */
+	int	from[2], to[2];
+	int	nrelay;
+	int	in_to;		/* -1: stdin is not relayed */
+	bool	ctty;		/* cio[0] is a pty: the child's terminal */
+	int	master, slave, pipes[2][2], null;	/* owned */
+};
+
 /* Report errno + text to the parent and die (child side). */
 static void __attribute__((noreturn))
 child_fail(int pipefd, const char *what)
@@ -145,7 +243,8 @@ child_fail(int pipefd, const char *what)
 static void __attribute__((noreturn))
 child(const struct jail_exec *je, const struct jail_rec *jr,
     const struct jail_ns *ns,
-    int nsflags, struct ident *id, int slave, int pipefd, bool cgfd_missing)
+    int nsflags, struct ident *id, const struct stdio_plan *sp, int pipefd,
+    int stubfd, bool cgfd_missing)
 {
 	char err[JAIL_ERRMSGLEN], *const *envp = je->envp;
 	char e_home[PATH_MAX + 8], e_shell[PATH_MAX + 8], e_user[80],
@@ -161,11 +260,11 @@ child(const struct jail_exec *je, const struct jail_rec *jr,
 	prctl(PR_SET_DUMPABLE, 0);
 	/* A session of its own: the admin's terminal is never its ctty. */
 	setsid();
-	if (slave >= 0) {
-		if (ioctl(slave, TIOCSCTTY, 0) < 0)
-			child_fail(pipefd, "pty");
-		dup2(slave, 0), dup2(slave, 1), dup2(slave, 2);
-	}
+	if (sp->ctty && ioctl(sp->cio[0], TIOCSCTTY, 0) < 0)
+		child_fail(pipefd, "pty");
+	for (int i = 0; i < 3; i++)
+		if (sp->cio[i] >= 0 && dup2(sp->cio[i], i) < 0)
+			child_fail(pipefd, "stdio");
 	if (cgfd_missing && svc_join(je->jid, err) < 0)
 		child_fail(pipefd, err[0] ? err : "joining the jail's cgroup");
 	/* v1 groups of a limited jail: clone3 placed us in the v2 one */
@@ -183,7 +282,12 @@ child(const struct jail_exec *je, const struct jail_rec *jr,
 			child_fail(pipefd, "dup3");
 		pipefd = 3;
 	}
-	syscall(SYS_close_range, 4, ~0U, 0);
+	if (stubfd >= 0 && stubfd != 4) {
+		if (dup3(stubfd, 4, O_CLOEXEC) < 0)
+			child_fail(pipefd, "dup3");
+		stubfd = 4;
+	}
+	syscall(SYS_close_range, stubfd >= 0 ? 5 : 4, ~0U, 0);
 	if (je->user && je->user_in_jail &&
 	    lookup_user(je->user, true, id, err) < 0) {
 		errno = ENOENT;
@@ -218,11 +322,11 @@ child(const struct jail_exec *je, const struct jail_rec *jr,
 		snprintf(e_term, sizeof(e_term), "TERM=%s", term ? term : "dumb");
 		envp = login_env;
 	}
-	execvpe(argv[0], argv, envp ? envp : environ);
+	exec_through_stub(stubfd, argv, envp ? envp : environ);
 	child_fail(pipefd, argv[0]);
 }
 
-/* ---- pty relay ---- */
+/* ---- stdio: pty or pipes, relayed ---- */
 
 static volatile sig_atomic_t winch;
 static void on_winch(int sig) { (void)sig; winch = 1; }
@@ -236,82 +340,153 @@ copy_winsize(int master)
 		ioctl(master, TIOCSWINSZ, &ws);
 }
 
-/* Shuttle bytes between our terminal and the child's pty until it ends. */
+/*
+ * Copy from fd to out: one read, or (drain, fd non-blocking) all that is
+ * waiting, at most 1 MiB.  False once fd is at its end.
+ */
+static bool
+pass(int fd, int out, bool drain)
+{
+	char buf[4096];
+	size_t total = 0;
+	ssize_t n;
+
+	do {
+		if ((n = read(fd, buf, sizeof(buf))) <= 0)
+			return n < 0 && errno == EAGAIN;
+		if (write(out, buf, (size_t)n) < 0)
+			return false;
+	} while (drain && (total += (size_t)n) < (1u << 20));
+	return true;
+}
+
+/*
+ * Shuttle bytes until the child exits, then take what it left in the
+ * buffers (bounded) and stop: whatever it left running in the jail keeps
+ * no terminal of ours and no reader.
+ */
 static void
-relay(int master, pid_t pid)
+relay(int pidfd, const struct stdio_plan *sp)
 {
 	struct termios saved, raw;
-	bool tty = tcgetattr(0, &saved) == 0;
-	char buf[4096];
-	bool in_open = true;
+	bool tty = sp->master >= 0 && tcgetattr(0, &saved) == 0,
+	    in_open = sp->in_to >= 0;
+	int from[2] = { sp->from[0], sp->nrelay > 1 ? sp->from[1] : -1 };
 
 	if (tty) {
 		raw = saved;
 		cfmakeraw(&raw);
 		tcsetattr(0, TCSANOW, &raw);
 	}
-	signal(SIGWINCH, on_winch);
+	if (sp->master >= 0)
+		signal(SIGWINCH, on_winch);
 	for (;;) {
-		struct pollfd p[2] = { { .fd = master, .events = POLLIN },
+		struct pollfd p[4] = { { .fd = pidfd, .events = POLLIN },
+		    { .fd = from[0], .events = POLLIN },
+		    { .fd = from[1], .events = POLLIN },
 		    { .fd = in_open ? 0 : -1, .events = POLLIN } };
+		char buf[4096];
 		ssize_t n;
 
 		if (winch) {
 			winch = 0;
-			copy_winsize(master);
+			copy_winsize(sp->master);
 		}
-		if (poll(p, 2, -1) < 0) {
+		if (poll(p, 4, -1) < 0) {
 			if (errno == EINTR)
 				continue;
 			break;
 		}
-		if (p[0].revents) {
-			if ((n = read(master, buf, sizeof(buf))) <= 0)
-				break;	/* EIO: the child's side closed */
-			if (write(1, buf, (size_t)n) < 0)
-				break;
-		}
-		if (p[1].revents) {
-			if ((n = read(0, buf, sizeof(buf))) <= 0) {
-				in_open = false;
-				/* end of input: the pty's end-of-file */
-				struct termios t;
-				if (tcgetattr(master, &t) == 0 &&
-				    (t.c_lflag & ICANON))
-					(void)!write(master, &t.c_cc[VEOF], 1);
+		if (p[0].revents)
+			break;
+		for (int i = 0; i < 2; i++)
+			if (p[i + 1].revents && !pass(from[i], sp->to[i], false))
+				from[i] = -1;	/* EIO: its side closed */
+		if (p[3].revents) {
+			if ((n = read(0, buf, sizeof(buf))) > 0) {
+				(void)!write(sp->in_to, buf, (size_t)n);
+				continue;
 			}
-			else if (write(master, buf, (size_t)n) < 0)
-				break;
+			in_open = false;
+			/* end of input: the pty's end-of-file */
+			struct termios t;
+			if (sp->master >= 0 && tcgetattr(sp->master, &t) == 0 &&
+			    (t.c_lflag & ICANON))
+				(void)!write(sp->master, &t.c_cc[VEOF], 1);
+			else if (sp->master < 0)
+				close(sp->in_to);
 		}
 	}
+	for (int i = 0; i < 2; i++)
+		if (from[i] >= 0) {
+			fcntl(from[i], F_SETFL, O_RDONLY | O_NONBLOCK);
+			pass(from[i], sp->to[i], true);
+		}
 	if (tty)
 		tcsetattr(0, TCSANOW, &saved);
-	signal(SIGWINCH, SIG_DFL);
-	(void)pid;
+	if (sp->master >= 0)
+		signal(SIGWINCH, SIG_DFL);
+}
+
+/* Close the child's ends (after the clone), or every end. */
+static void
+stdio_close(struct stdio_plan *sp, bool child_ends_only)
+{
+	int *child_ends[] = { &sp->slave, &sp->null, &sp->pipes[0][1],
+	    &sp->pipes[1][1] }, *ours[] = { &sp->master, &sp->pipes[0][0],
+	    &sp->pipes[1][0] };
+
+	for (size_t i = 0; i < 4; i++)
+		if (*child_ends[i] >= 0)
+			close(*child_ends[i]), *child_ends[i] = -1;
+	for (size_t i = 0; i < 3 && !child_ends_only; i++)
+		if (*ours[i] >= 0)
+			close(*ours[i]), *ours[i] = -1;
 }
 
 static int
-open_pty(int *master, int *slave, char *err)
+stdio_open(int mode, struct stdio_plan *sp, char *err)
 {
 	char *name;
 
-	if ((*master = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC)) < 0)
-		return jerrno(err, "pty");
-	if (grantpt(*master) < 0 || unlockpt(*master) < 0 ||
-	    (name = ptsname(*master)) == NULL ||
-	    (*slave = open(name, O_RDWR | O_NOCTTY | O_CLOEXEC)) < 0) {
-		jerrno(err, "pty");
-		close(*master);
-		return -1;
+	memset(sp, 0, sizeof(*sp));
+	sp->cio[0] = sp->cio[1] = sp->cio[2] = sp->in_to = -1;
+	sp->master = sp->slave = sp->null = -1;
+	sp->pipes[0][0] = sp->pipes[0][1] = sp->pipes[1][0] =
+	    sp->pipes[1][1] = -1;
+	if (mode == JAIL_STDIO_PIPES) {
+		if ((sp->null = open("/dev/null", O_RDONLY | O_CLOEXEC)) < 0 ||
+		    pipe2(sp->pipes[0], O_CLOEXEC) < 0 ||
+		    pipe2(sp->pipes[1], O_CLOEXEC) < 0)
+			return jerrno(err, "pipe");
+		sp->cio[0] = sp->null;
+		sp->cio[1] = sp->pipes[0][1], sp->cio[2] = sp->pipes[1][1];
+		sp->from[0] = sp->pipes[0][0], sp->to[0] = 1;
+		sp->from[1] = sp->pipes[1][0], sp->to[1] = 2;
+		sp->nrelay = 2;
+		return 0;
 	}
-	copy_winsize(*master);
+	if (mode != JAIL_STDIO_PTY)
+		return 0;
+	if ((sp->master = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC)) < 0)
+		return jerrno(err, "pty");
+	if (grantpt(sp->master) < 0 || unlockpt(sp->master) < 0 ||
+	    (name = ptsname(sp->master)) == NULL ||
+	    (sp->slave = open(name, O_RDWR | O_NOCTTY | O_CLOEXEC)) < 0)
+		return jerrno(err, "pty");
+	sp->cio[0] = sp->cio[1] = sp->cio[2] = sp->slave;
+	sp->ctty = true;
+	sp->from[0] = sp->master, sp->to[0] = 1;
+	sp->nrelay = 1;
+	sp->in_to = sp->master;
+	copy_winsize(sp->master);
 	/* Not a terminal on both ends: pass bytes through untranslated
 	 * (no CR before LF in a pipe, no echo of piped input). */
 	if (!isatty(0) || !isatty(1)) {
 		struct termios t;
-		if (tcgetattr(*slave, &t) == 0) {
+		if (tcgetattr(sp->slave, &t) == 0) {
 			cfmakeraw(&t);
-			tcsetattr(*slave, TCSANOW, &t);
+			tcsetattr(sp->slave, TCSANOW, &t);
 		}
 	}
 	return 0;
@@ -324,12 +499,15 @@ jail_exec(const struct jail_exec *je)
 	struct jail_rec jr;
 	struct ident id;
 	struct jail_ns ns;
-	int cgfd = -1, selfpid = -1, pipefd[2] = { -1, -1 };
-	int master = -1, slave = -1, nsflags, st = -1, e;
+	struct stdio_plan sp;
+	int cgfd = -1, selfpid = -1, pipefd[2] = { -1, -1 }, pidfd = -1;
+	int stubfd = -1;
+	int nsflags, st = -1, e;
 	long pid;
 	ssize_t n;
 
 	err[0] = '\0';
+	stdio_open(JAIL_STDIO_INHERIT, &sp, err);
 	if (je->argv && je->argv[0] == NULL) {
 		errno = EINVAL;
 		return jerr(err, "no command");
@@ -340,7 +518,7 @@ jail_exec(const struct jail_exec *je)
 		return -1;
 	if (core_enter(je->jid, &jr, &ns, err) < 0)
 		return -1;
-	nsflags = jail_nsflags(&jr);
+	nsflags = jail_enterflags(&jr, &ns);
 	if (je->nsmask)
 		nsflags &= je->nsmask;
 	/* Host root must never run the jail's files, nor the jail's root
@@ -355,9 +533,9 @@ jail_exec(const struct jail_exec *je)
 		jerrno(err, "cgroup %s", jr.cgroup);
 		goto out;
 	}
-	if (pipe2(pipefd, O_CLOEXEC) < 0 ||
-	    (je->pty && open_pty(&master, &slave, err) < 0))
+	if (pipe2(pipefd, O_CLOEXEC) < 0 || stdio_open(je->stdio, &sp, err) < 0)
 		goto out;
+	stubfd = stub_open();
 	if (nsflags & CLONE_NEWPID) {
 		if ((selfpid = open("/proc/self/ns/pid_for_children",
 		    O_RDONLY | O_CLOEXEC)) < 0 ||
@@ -366,23 +544,19 @@ jail_exec(const struct jail_exec *je)
 			goto out;
 		}
 	}
-	pid = sys_clone3(0, NULL, cgfd);
+	pid = sys_clone3(0, &pidfd, cgfd);
 	if (pid == 0) {
 		close(pipefd[0]);
-		child(je, &jr, &ns, nsflags, &id, slave, pipefd[1], cgfd < 0);
+		child(je, &jr, &ns, nsflags, &id, &sp, pipefd[1], stubfd,
+		    cgfd < 0);
 	}
-	e = errno;
-	if (selfpid >= 0)
-		(void)!setns(selfpid, CLONE_NEWPID);	/* back to our own */
 	if (pid < 0) {
-		errno = e;
 		jerrno(err, "clone3");
 		goto out;
 	}
 	close(pipefd[1]);
 	pipefd[1] = -1;
-	if (slave >= 0)
-		close(slave), slave = -1;
+	stdio_close(&sp, true);
 	/* exec succeeded iff the pipe closes empty */
 	n = read(pipefd[0], &e, sizeof(e));
 	if (n == sizeof(e)) {
@@ -390,18 +564,23 @@ jail_exec(const struct jail_exec *je)
 		msg[n > 0 ? n : 0] = '\0';
 		waitpid((pid_t)pid, NULL, 0);
 		errno = e;
-		jerr(err, "%s", msg);
+		/* the stub sends the program's name only */
+		if (strchr(msg, ':'))
+			jerr(err, "%s", msg);
+		else
+			jerrno(err, "%s", msg);
 		goto out;
 	}
-	if (master >= 0)
-		relay(master, (pid_t)pid);
+	if (sp.nrelay)
+		relay(pidfd, &sp);
 	while (waitpid((pid_t)pid, &st, 0) < 0 && errno == EINTR)
 		;
 out:
 	e = errno;
 	jns_close(&ns);
+	stdio_close(&sp, false);
 	for (int *fd = (int[]){ cgfd, selfpid, pipefd[0], pipefd[1],
-	    master, slave }, i = 0; i < 6; i++)
+	    pidfd, stubfd }, i = 0; i < 6; i++)
 		if (fd[i] >= 0)
 			close(fd[i]);
 	errno = e;

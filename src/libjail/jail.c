@@ -142,12 +142,48 @@ import_raw(struct jail_rec *jr, const struct param_def *pd, bool neg,
 	return 0;
 }
 
+/*
+ * meta.KEY=VALUE sets one key, a bare meta.KEY removes it, in order, over
+ * the whole value given in the same call, else the jail's current one.
+ */
+static int
+apply_keys(struct jail_rec *jr, uint64_t *set, int flags,
+    const struct iovec *iov, const unsigned *kv, unsigned nkv, char *err)
+{
+	for (unsigned k = 0; k < nkv; k++) {
+		const char *key, *val = iov[kv[k] + 1].iov_base;
+		const struct param_def *pd = kv_param(iov[kv[k]].iov_base, &key);
+		size_t idx = (size_t)(pd - param_table);
+		char *buf = param_field(pd, jr);
+
+		if (val && memchr(val, '\0', iov[kv[k] + 1].iov_len) == NULL) {
+			errno = EINVAL;
+			return jerr(err, "%s: not a string", pd->name);
+		}
+		if (!set_has(set, idx) && (flags & JAIL_UPDATE)) {
+			struct jail_rec cur;
+			bool by_jid = set_has_name(set, "jid");
+			if ((by_jid || set_has_name(set, "name")) &&
+			    core_find(&cur, by_jid ? jr->jid : 0, by_jid ? NULL :
+			    jr->name, -1, 0, err) == 0)
+				memcpy(buf, param_field(pd, &cur), pd->size);
+			else if (!(flags & JAIL_CREATE) && errno != ENOENT)
+				return -1;
+		}
+		set_add(set, idx);
+		if (kv_set(pd, buf, key, val, err) < 0)
+			return -1;
+	}
+	return 0;
+}
+
 int
 jail_set(struct iovec *iov, unsigned int niov, int flags)
 {
 	char err[JAIL_ERRMSGLEN] = "";
 	struct jail_rec jr;
 	uint64_t set[SET_WORDS] = { 0 };
+	unsigned kv[64], nkv = 0;	/* meta.KEY, env.KEY, in order */
 	int rc;
 
 	if (niov % 2 || (flags & ~JAIL_SET_MASK) ||
@@ -163,13 +199,21 @@ jail_set(struct iovec *iov, unsigned int niov, int flags)
 			return fail(iov, niov, EINVAL, "jail_set: bad name");
 		if (strcmp(pn, "errmsg") == 0)
 			continue;
-		if ((pd = param_lookup(pn, &neg)) == NULL) {
+		const char *key;
+		if ((pd = param_lookup(pn, &neg)) == NULL &&
+		    kv_param(pn, &key) != NULL && nkv < 64) {
+			kv[nkv++] = i;
+			continue;
+		}
+		if (pd == NULL) {
 			snprintf(err, sizeof(err), "unknown parameter: %s", pn);
 			return fail(iov, niov, ENOENT, err);
 		}
 		if (import_raw(&jr, pd, neg, &iov[i + 1], set, err) < 0)
 			return fail(iov, niov, errno, err);
 	}
+	if (nkv > 0 && apply_keys(&jr, set, flags, iov, kv, nkv, err) < 0)
+		return fail(iov, niov, errno, err);
 	rc = jail_inside() ? svc_set(&jr, set, flags, err) :
 	    core_set(&jr, set, flags, err);
 	if (rc < 0)
@@ -261,7 +305,25 @@ jail_get(struct iovec *iov, unsigned int niov, int flags)
 			continue;
 		if ((i == namei && jid <= 0) || (i == jidi && jid > 0))
 			continue;	/* the key itself */
-		if ((pd = param_lookup(pn, &neg)) == NULL) {
+		const char *key;
+		if ((pd = param_lookup(pn, &neg)) == NULL &&
+		    (pd = kv_param(pn, &key)) != NULL) {
+			/* meta.KEY: that key's value, empty if absent */
+			struct iovec *v = &iov[i + 1];
+			char val[sizeof(jr.meta)];
+			kv_get(param_field(pd, &jr), key, val, sizeof(val));
+			if (v->iov_base == NULL || v->iov_len <= strlen(val)) {
+				if (v->iov_base == NULL) {
+					v->iov_len = strlen(val) + 1;
+					continue;
+				}
+				return fail(iov, niov, EINVAL, "buffer too small");
+			}
+			memcpy(v->iov_base, val, strlen(val) + 1);
+			v->iov_len = strlen(val) + 1;
+			continue;
+		}
+		if (pd == NULL) {
 			snprintf(err, sizeof(err), "unknown parameter: %s", pn);
 			return fail(iov, niov, ENOENT, err);
 		}

@@ -40,12 +40,18 @@ int
 jailparam_init(struct jailparam *jp, const char *name)
 {
 	const struct param_def *pd;
+	const char *key;
 	bool neg = false;
 
 	memset(jp, 0, sizeof(*jp));
 	if (is_key_only(name)) {
 		jp->jp_ctltype = CTLTYPE_INT | CTLFLAG_RD;
-	} else if ((pd = param_lookup(name, &neg)) != NULL) {
+	} else if ((pd = param_lookup(name, &neg)) == NULL &&
+	    kv_param(name, &key) != NULL) {
+		/* meta.KEY, env.KEY: a string; no value removes the key */
+		jp->jp_ctltype = CTLTYPE_STRING | CTLFLAG_RW;
+		jp->jp_flags |= JP_KEYVALUE;
+	} else if (pd != NULL) {
 		jp->jp_ctltype = param_ctltype(pd);
 		if (pd->type == PT_BOOL)
 			jp->jp_flags |= neg ? JP_NOBOOL : JP_BOOL;
@@ -127,6 +133,12 @@ jailparam_import(struct jailparam *jp, const char *value)
 			return perr(EINVAL, "%s: unknown boolean value \"%s\"",
 			    jp->jp_name, value);
 		return set_value(jp, &v, sizeof(v));
+	}
+	if (value == NULL && (jp->jp_flags & JP_KEYVALUE)) {
+		free(jp->jp_value);
+		jp->jp_value = NULL;
+		jp->jp_valuelen = 0;
+		return 0;
 	}
 	if (value == NULL)
 		return perr(EINVAL, "%s: missing value", jp->jp_name);

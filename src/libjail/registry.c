@@ -136,7 +136,9 @@ reg_close(struct registry *r)
 /*
  * Record format: "key=value" lines.  Parameters use their table names;
  * host-side facts use names that are not parameters.  Values never hold
- * a newline (strings with control characters are refused at check).
+ * a newline (strings with control characters are refused at check; the
+ * PF_LINES ones, meta and env, are escaped: a newline as backslash-n,
+ * a backslash as two).
  */
 struct fact { const char *key; size_t off, size; int kind; };
 enum { K_INT, K_U64, K_STR };
@@ -150,11 +152,15 @@ static const struct fact facts[] = {
 	FACT(".creator", creator, K_INT),
 	FACT(".creator_start", creator_start, K_U64),
 	FACT(".uidslot", uidslot, K_INT),
+	FACT(".uidslots", uidslots, K_INT),
 	FACT(".userns", userns, K_U64),
 	FACT(".cgroup", cgroup, K_STR),
 	FACT(".parent", parent, K_INT),
 	FACT(".moved", moved, K_STR),
+	FACT(".aliases", aliases, K_STR),
 	FACT(".idmapped", idmapped, K_INT),
+	FACT(".guard", guard, K_INT),
+	FACT(".guard_mnt", guard_mnt, K_U64),
 	FACT(".cg1.cpu", cg1[CG_CPU], K_STR),
 	FACT(".cg1.memory", cg1[CG_MEMORY], K_STR),
 	FACT(".cg1.pids", cg1[CG_PIDS], K_STR),
@@ -176,6 +182,20 @@ fact_set(struct jail_rec *jr, const struct fact *f, const char *v)
 		snprintf(p, f->size, "%s", v);
 }
 
+/* A PF_LINES value: backslash-n is a newline, two backslashes one. */
+static void
+unescape_lines(char *dst, size_t size, const char *v)
+{
+	size_t n = 0;
+
+	for (; *v && n + 1 < size; v++)
+		if (v[0] == '\\' && (v[1] == 'n' || v[1] == '\\'))
+			dst[n++] = *++v == 'n' ? '\n' : '\\';
+		else
+			dst[n++] = *v;
+	dst[n] = '\0';
+}
+
 int
 reg_load(struct registry *r, int jid, struct jail_rec *jr)
 {
@@ -194,6 +214,8 @@ reg_load(struct registry *r, int jid, struct jail_rec *jr)
 		return -1;
 	}
 	memset(jr, 0, sizeof(*jr));
+	/* a record from before ip4/ip6 were kept: unrestricted */
+	jr->ip4 = jr->ip6 = JAIL_SYS_INHERIT;
 	while ((n = getline(&line, &cap, f)) > 0) {
 		char *eq = strchr(line, '=');
 		bool neg;
@@ -212,7 +234,9 @@ reg_load(struct registry *r, int jid, struct jail_rec *jr)
 		}
 		if ((pd = param_lookup(line, &neg)) == NULL || neg)
 			continue;
-		if (pd->type == PT_STRING)
+		if (pd->flags & PF_LINES)
+			unescape_lines(param_field(pd, jr), pd->size, eq);
+		else if (pd->type == PT_STRING)
 			snprintf(param_field(pd, jr), pd->size, "%s", eq);
 		else
 			*(int *)param_field(pd, jr) = (int)strtol(eq, NULL, 10);
@@ -245,7 +269,13 @@ reg_store(struct registry *r, const struct jail_rec *jr, char *err)
 		const void *v = (const char *)jr + pd->off;
 		if (pd->flags & (PF_ALIAS | PF_RDONLY))
 			continue;
-		if (pd->type == PT_STRING)
+		if (pd->flags & PF_LINES) {
+			fprintf(f, "%s=", pd->name);
+			for (const char *c = v; *c; c++)
+				fputs(*c == '\n' ? "\\n" : *c == '\\' ? "\\\\" :
+				    (char[]){ *c, 0 }, f);
+			putc('\n', f);
+		} else if (pd->type == PT_STRING)
 			fprintf(f, "%s=%s\n", pd->name, (const char *)v);
 		else
 			fprintf(f, "%s=%d\n", pd->name, *(const int *)v);
@@ -520,7 +550,9 @@ reg_delete(struct registry *r, int jid)
 			snprintf(key, sizeof(key), "%d", jr.parent);
 			reg_member_del(r, "kids", key, jid);
 		} else {
-			reg_slot_release(r, jr.uidslot, jid);
+			for (uint32_t i = 0; i < jr.uidslots &&
+			    i < JAIL_UIDMAXRANGE; i++)
+				reg_slot_release(r, jr.uidslot + i, jid);
 		}
 	}
 	snprintf(key, sizeof(key), "kids/%d", jid);

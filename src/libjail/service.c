@@ -262,7 +262,7 @@ to_jail_view(const struct jail_rec *self, struct jail_rec *jr)
 	jr->holder = jr->monitor = jr->creator = 0;
 	jr->holder_start = jr->creator_start = jr->userns = 0;
 	jr->uidslot = 0;
-	jr->cgroup[0] = '\0';
+	jr->cgroup[0] = jr->moved[0] = '\0';
 }
 
 static int
@@ -322,6 +322,20 @@ host_set(const struct jail_rec *self, struct svc_req *req, char *err)
 			return jerr(err, "path: \"%s\" is not an absolute path",
 			    jr.path);
 		}
+	}
+	/*
+	 * A new child's root as the jail's root sees it: resolved there, with
+	 * its credentials, no symlink followed; its identity is checked again
+	 * when the host opens it to make the child.  The jail learns nothing
+	 * of the host's tree beyond its own.  (Without a path, the child has
+	 * its parent's root, checked when the parent was made.)
+	 */
+	if ((req->flags & JAIL_CREATE) && set_has_name(req->set, "path")) {
+		struct stat st;
+		if (sys_stat_in_jail(self->holder, jr.path, &st) < 0)
+			return jerrno(err, "path: %s", jr.path);
+		jr.root_dev = st.st_dev;
+		jr.root_ino = st.st_ino;
 		if (strcmp(self->path, "/") != 0) {
 			snprintf(path, sizeof(path), "%s%s", self->path,
 			    strcmp(jr.path, "/") ? jr.path : "");
@@ -342,7 +356,8 @@ host_set(const struct jail_rec *self, struct svc_req *req, char *err)
 			return deny(err, E2BIG, "vnet.link: too long");
 		snprintf(jr.vnet_link, sizeof(jr.vnet_link), "%s", out);
 	}
-	return core_set(&jr, req->set, req->flags & ~JAIL_ATTACH, err);
+	return core_set(&jr, req->set, (req->flags & (JAIL_CREATE |
+	    JAIL_UPDATE)) | CF_JAILREQ, err);
 }
 
 static int
@@ -477,6 +492,8 @@ handle(const struct jail_rec *self, int c)
 	}
 	resp->rc = rc;
 	resp->err = rc < 0 ? errno : 0;
+	if (rc < 0)	/* a lookup that failed may have filled in a record */
+		memset(&resp->rec, 0, sizeof(resp->rec));
 	sys_send_fds(c, resp, sizeof(*resp), ns.fd, JNS_COUNT);
 out:
 	jns_close(&ns);

@@ -204,7 +204,16 @@ fail:
 static int
 idmapped_root(const struct jail_rec *jr, pid_t holder, char *err)
 {
-	struct mount_attr attr = { .attr_set = MOUNT_ATTR_IDMAP };
+	/*
+	 * Private: a clone of a shared mount is a peer of it, and what the
+	 * holder mounts on the jail's root (its /proc, /dev, the cover over
+	 * the registry) would otherwise show up in the host's tree.  Nodev:
+	 * device nodes are /dev's (FreeBSD's devfs); setuid as the tree is
+	 * the jail's own (a host guard above may be nosuid: fs.c).
+	 */
+	struct mount_attr attr = { .attr_set = MOUNT_ATTR_IDMAP |
+	    MOUNT_ATTR_NODEV, .attr_clr = MOUNT_ATTR_NOSUID,
+	    .propagation = MS_PRIVATE };
 	char path[64];
 	int tree, userns;
 
@@ -219,10 +228,21 @@ idmapped_root(const struct jail_rec *jr, pid_t holder, char *err)
 	    .resolve = RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS };
 	int dir = (int)syscall(SYS_openat2, AT_FDCWD, jr->path, &how,
 	    sizeof(how));
+	/* ... and the directory must still be the one that was checked. */
+	struct stat st;
+	if (dir >= 0 && jr->root_ino && (fstat(dir, &st) < 0 ||
+	    st.st_dev != jr->root_dev || st.st_ino != jr->root_ino)) {
+		close(dir);
+		dir = -1;
+		errno = ESTALE;
+	}
 	tree = dir < 0 ? -1 : (int)syscall(SYS_open_tree, dir, "",
 	    OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH);
 	if (tree < 0) {
-		jerrno(err, "path: %s", jr->path);
+		if (errno == ESTALE)
+			jerr(err, "path: it changed since it was checked");
+		else
+			jerrno(err, "path: %s", jr->path);
 		if (dir >= 0)
 			close(dir);
 		close(userns);
@@ -237,7 +257,8 @@ idmapped_root(const struct jail_rec *jr, pid_t holder, char *err)
 	 * the jail's root has no power over the host's).
 	 */
 	if (!jr->idmapped) {
-		attr.attr_set = MOUNT_ATTR_NOSUID;
+		attr.attr_set = MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV;
+		attr.attr_clr = 0;
 		attr.userns_fd = 0;
 	}
 	if (syscall(SYS_mount_setattr, tree, "", AT_EMPTY_PATH, &attr,
@@ -312,10 +333,12 @@ spawn_nested(const struct jail_rec *jr, const struct jail_rec *parent,
 		_exit(1);
 	}
 	waitpid(inner, &st, 0);
-	/* The child maps onto the parent's range, seen from the parent;
-	 * through the host's /proc, which the parent jail cannot fake. */
-	if (sys_uid_map(hostproc, sys_pidfd_pid_at(hostproc, hpidfd), 0, 0,
-	    err) < 0) {
+	/* The child maps onto its own part of the parent's range (root in
+	 * the child is not root of the parent, nor of a sibling), seen from
+	 * the parent; through the host's /proc, which the parent cannot fake. */
+	if (sys_uid_map(hostproc, sys_pidfd_pid_at(hostproc, hpidfd),
+	    (jr->uidslot - parent->uidslot) * JAIL_UIDCOUNT,
+	    jr->uidslots * JAIL_UIDCOUNT, err) < 0) {
 		sys_pidfd_send_signal(hpidfd, SIGKILL);
 		send_msg(back, M_ERROR, err, -1);
 		_exit(1);
@@ -368,8 +391,9 @@ start_holder(const struct jail_rec *jr, const struct jail_rec *parent,
 		close(cgfd);
 		if (h < 0)
 			return jerrno(err, "clone3");
-		if (sys_uid_map(-1, (pid_t)h, 0, JAIL_UIDBASE +
-		    jr->uidslot * JAIL_UIDCOUNT, err) < 0) {
+		if (sys_uid_map(-1, (pid_t)h, JAIL_UIDBASE +
+		    jr->uidslot * JAIL_UIDCOUNT, jr->uidslots * JAIL_UIDCOUNT,
+		    err) < 0) {
 			sys_pidfd_send_signal(hpidfd, SIGKILL);
 			return -1;
 		}

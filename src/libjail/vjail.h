@@ -12,7 +12,9 @@
 #include <limits.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/stat.h>
 #include <sys/types.h>
+#include <sys/socket.h>
 
 #include "jail.h"
 
@@ -24,6 +26,57 @@ struct registry;
 #define JAIL_UIDCOUNT	65536u		/* ids mapped into every jail */
 #define JAIL_UIDBASE	1073741824u	/* first host uid of slot 0 */
 #define JAIL_UIDSLOTS	16384u		/* slots between 2^30 and 2^31 */
+#define JAIL_UIDMAXRANGE 64u		/* slots a jail may hold: its own
+					   and its descendants' */
+
+/*
+ * allow.*: FreeBSD's permission bits, with FreeBSD's defaults for a new
+ * jail (ANDed with the parent's).  X(index, name after "allow.", default,
+ * description); modules/secure.c maps each onto Linux.
+ */
+#define ALLOW_LIST(X) \
+	X(A_SET_HOSTNAME, "set_hostname", 1, \
+	    "root may set the hostname and domain name") \
+	X(A_SYSVIPC, "sysvipc", 0, \
+	    "System V IPC shared with the parent (as sysvipc=inherit)") \
+	X(A_RAW_SOCKETS, "raw_sockets", 0, \
+	    "root may open raw sockets") \
+	X(A_CHFLAGS, "chflags", 0, \
+	    "root may change system file flags") \
+	X(A_MOUNT, "mount", 0, \
+	    "root may mount file systems allowed by allow.mount.*") \
+	X(A_MOUNT_DEVFS, "mount.devfs", 0, "root may mount devfs") \
+	X(A_MOUNT_FDESCFS, "mount.fdescfs", 0, "root may mount fdescfs") \
+	X(A_MOUNT_NULLFS, "mount.nullfs", 0, \
+	    "root may mount nullfs (bind mounts)") \
+	X(A_MOUNT_PROCFS, "mount.procfs", 0, "root may mount procfs") \
+	X(A_MOUNT_TMPFS, "mount.tmpfs", 0, "root may mount tmpfs") \
+	X(A_MOUNT_LINPROCFS, "mount.linprocfs", 0, \
+	    "root may mount linprocfs (proc)") \
+	X(A_MOUNT_LINSYSFS, "mount.linsysfs", 0, \
+	    "root may mount linsysfs (sysfs)") \
+	X(A_QUOTAS, "quotas", 0, "root may administer quotas") \
+	X(A_SOCKET_AF, "socket_af", 0, \
+	    "sockets of families other than local, IPv4, IPv6, netlink") \
+	X(A_MLOCK, "mlock", 0, "processes may lock memory") \
+	X(A_RESERVED_PORTS, "reserved_ports", 1, \
+	    "root may bind ports below 1024") \
+	X(A_READ_MSGBUF, "read_msgbuf", 0, \
+	    "processes may read the kernel message buffer") \
+	X(A_UNPRIV_PROC_DEBUG, "unprivileged_proc_debug", 1, \
+	    "processes may debug processes of the same user") \
+	X(A_SUSER, "suser", 1, "root is privileged") \
+	X(A_SETTIME, "settime", 0, "root may set the clock") \
+	X(A_ADJTIME, "adjtime", 0, "root may adjust the clock") \
+	X(A_ROUTING, "routing", 0, \
+	    "root may change the routing table of a stack it shares") \
+	X(A_KEYRING, "keyring", 0, \
+	    "vjail: processes may use the kernel keyring") \
+	X(A_NAMESPACES, "namespaces", 0, \
+	    "vjail: processes may make Linux namespaces of their own")
+
+#define ALLOW_ENUM(i, name, dflt, desc)	i,
+enum allow { ALLOW_LIST(ALLOW_ENUM) A_COUNT };
 
 enum jail_state { JS_CREATING = 1, JS_ALIVE, JS_DYING };
 
@@ -49,6 +102,18 @@ struct jail_rec {
 	int	enforce_statfs;
 	int	devfs;
 	int	procfs;
+	int	securelevel;
+	int	path_reachable;		/* path.reachable: host users may reach
+					   the root (else refused) */
+	int	allow[A_COUNT];		/* allow.*, indexed by enum allow */
+	/* stored and reported (modules/info.c) */
+	int	devfs_ruleset;
+	int	osreldate;
+	unsigned hostid;
+	char	osrelease[32];
+	char	hostuuid[64];
+	char	meta[4096];		/* "key=value" lines */
+	char	env[4096];
 	/* host-side facts */
 	int	state;			/* enum jail_state */
 	pid_t	holder;			/* PID 1 of the jail, host pid */
@@ -57,6 +122,8 @@ struct jail_rec {
 	pid_t	creator;		/* while JS_CREATING */
 	uint64_t creator_start;
 	uint32_t uidslot;		/* host uid range of the jail's root */
+	uint32_t uidslots;		/* slots held: its own, then room for
+					   its descendants' (1 + children.max) */
 	uint64_t userns;		/* inode of the jail's user namespace */
 	char	cgroup[PATH_MAX];	/* v2 directory of the jail */
 	/* vnet wiring (lists are comma-separated) */
@@ -70,6 +137,17 @@ struct jail_rec {
 	char	vnet_gw4[64], vnet_gw6[64];
 	char	moved[JAIL_LISTLEN];	/* host-side: "ifindex:name,..." */
 	int	idmapped;		/* host-side: root idmapped to the jail */
+	uint64_t root_dev, root_ino;	/* the root as checked (not stored) */
+	int	guard;			/* host-side: the path is bound nosuid on
+					   the host (1: intended; stored first) */
+	uint64_t guard_mnt;		/* its mount id, once made */
+	/* address restrictions on the parent's stack (modules/ip.c) */
+	int	ip4, ip6;		/* JAIL_SYS_*: inherit = unrestricted */
+	int	ip4_saddrsel, ip6_saddrsel;
+	char	ip_iface[16];		/* `interface`: default for aliases */
+	int	fib;			/* exec.fib: routing table (0: main) */
+	char	aliases[JAIL_LISTLEN];	/* host-side: "ifindex|addr/plen,..."
+					   added to the outer stack */
 	/* limits (modules/rctl.c, cpuset.c): v1 group per controller
 	 * ("" = none), recorded before it is made; per-process limits */
 	char	cg1[5][JAIL_LISTLEN];	/* indexed by enum cg_ctrl */
@@ -86,8 +164,11 @@ enum ptype { PT_INT, PT_UINT, PT_STRING, PT_BOOL, PT_JAILSYS };
 #define PF_NOSKIP	0x04	/* jls -s prints it though read-only */
 #define PF_ALIAS	0x08	/* shares its field with another row */
 #define PF_NODISABLE	0x10	/* jailsys without "disable" */
+#define PF_LINES	0x20	/* a string that may hold newlines (escaped
+				   in the registry) */
 
 struct module;
+struct confine;
 
 struct param_def {
 	const char	*name;
@@ -127,8 +208,10 @@ struct module {
 	    const uint64_t *set, char *err);
 	/* host side: fill live values the kernel holds */
 	int (*get)(struct jail_rec *jr, char *err);
-	/* any process about to run jail code: last restrictions */
-	int (*confine)(const struct jail_rec *jr, char *err);
+	/* any process about to run jail code: add restrictions to c, which
+	 * jail_confine() applies at once, in a fixed order */
+	int (*confine)(const struct jail_rec *jr, struct confine *c,
+	    char *err);
 	/* host side, registry locked, the holder ready: wire and publish
 	 * the jail; may record host-side facts in jr */
 	int (*created)(struct registry *r, struct jail_rec *jr, char *err);
@@ -138,11 +221,17 @@ struct module {
 };
 
 extern const struct module mod_core, mod_fs, mod_uts, mod_ipc, mod_net,
-    mod_rctl, mod_cpuset;
+    mod_secure, mod_ip, mod_info, mod_rctl, mod_cpuset;
 void rctl_boot(struct registry *r);
 int mod_check_chars(const char *what, const char *s, bool allow_slash,
     char *err);
 extern const struct module *const modules[];
+
+/* modules/info.c: meta.KEY and env.KEY */
+const struct param_def *kv_param(const char *name, const char **key);
+int kv_set(const struct param_def *pd, char *buf, const char *key,
+    const char *val, char *err);
+void kv_get(const char *buf, const char *key, char *out, size_t outlen);
 
 #define SET_WORDS	2
 static inline void set_add(uint64_t *s, size_t i) { s[i / 64] |= 1ull << (i % 64); }
@@ -152,11 +241,15 @@ bool set_has_name(const uint64_t *s, const char *name);
 /* Clone flags every jail has; modules add CLONE_NEWNET, CLONE_NEWIPC. */
 int jail_nsflags(const struct jail_rec *jr);
 int jail_confine(const struct jail_rec *jr, char *err);
+struct jail_ns;
+int jail_enterflags(const struct jail_rec *jr, const struct jail_ns *ns);
 int jail_created(struct registry *r, struct jail_rec *jr, char *err);
 void jail_destroy(struct registry *r, const struct jail_rec *jr);
 
 /* core: the operations behind jail_set / jail_get / jail_remove */
 #define CF_LIVE		0x100	/* core_find: also read live kernel values */
+#define CF_JAILREQ	0x200	/* core_set: asked from inside a jail, whose
+				   root resolved the path (root_dev/ino) */
 void rec_defaults(struct jail_rec *jr);
 void rec_copy_set(struct jail_rec *dst, const struct jail_rec *src,
     const uint64_t *set);
@@ -170,6 +263,8 @@ int core_find(struct jail_rec *jr, int jid, const char *name, int lastjid,
 int core_attach(int jid, char *err);
 int core_enter(int jid, struct jail_rec *jr, struct jail_ns *ns, char *err);
 int core_stop(int jid, int timeout_s, char *err);
+int core_mount(int jid, const char *spec, const char *file, const char *type,
+    const char *opts, char *err);
 struct registry;
 int core_remove_locked(struct registry *r, struct jail_rec *jr, char *err);
 
@@ -238,6 +333,29 @@ int cg_populated(const char *dir);
 int cg_wait_empty(const char *dir, int timeout_ms);
 int cg_open_procs(const struct jail_rec *jr);
 int cg_move(const char *dir, pid_t pid, char *err);
+
+/* the stack a jail's epairs, moved links and aliases come from */
+int jail_outer_netns(struct registry *r, const struct jail_rec *jr);
+
+/* sys: cgroup BPF (sys/bpf.c; rules in bpf/jailip.h) */
+struct jip_conf;
+int bpf_jail_attach(const char *cgroup, const struct jip_conf *conf,
+    char *err);
+struct bpf_attached { int type; uint32_t id; };
+int bpf_jail_query(const char *cgroup, struct bpf_attached *out, int max);
+void bpf_jail_detach(const char *cgroup, const struct bpf_attached *p,
+    int n);
+
+/* sys: sock_diag (sys/sockdiag.c) */
+struct diag_sock {
+	int	family, type, protocol, state;
+	struct sockaddr_storage local, peer;
+	int	namelen;		/* unix: bytes of the name */
+	unsigned long inode, peer_inode;
+	uid_t	uid;
+	uint64_t cgroup;		/* id of the cgroup it was made in */
+};
+int diag_sockets(int netnsfd, struct diag_sock **out, char *err);
 
 /*
  * sys: cgroup controllers for limits.  Each controller is served by the
@@ -335,11 +453,36 @@ struct jail_ns {
 void jns_init(struct jail_ns *ns);
 int jns_open(pid_t pid, struct jail_ns *ns);
 int jns_setns(const struct jail_ns *ns, int flags);
+pid_t jns_clone(const struct jail_ns *ns, int nsflags, int cgfd,
+    int *pidfd);
 void jns_close(struct jail_ns *ns);
 void sys_proctitle(const char *title);
 int sys_become_root(void);
-int sys_uid_map(int procfd, pid_t pid, uint32_t inside, uint32_t outside,
+int sys_stat_in_jail(pid_t holder, const char *path, struct stat *st);
+int sys_uid_map(int procfd, pid_t pid, uint32_t outside, uint32_t count,
     char *err);
+
+/*
+ * sys: confinement recorded, then applied once (minijail's shape):
+ * capabilities out of the bounding set, system calls refused by seccomp,
+ * a session keyring of its own, Landlock scopes.
+ */
+#define CONFINE_LL_ABSTRACT_UNIX	(1ull << 0)	/* Landlock's scope */
+struct confine {
+	uint64_t drop_caps;	/* 1 << CAP_* */
+	uint64_t landlock_scoped; /* CONFINE_LL_*: Landlock scopes */
+	void	*filter;	/* libseccomp context, made on first rule */
+	int	 failed;	/* a rule could not be added */
+};
+/* cmp: NULL, or {arg, op, value[, mask]} as SCMP_A*() would give */
+struct sc_arg { unsigned arg; int op; uint64_t a, b; };
+void confine_init(struct confine *c);
+void confine_drop_cap(struct confine *c, int cap);
+void confine_deny(struct confine *c, int nr, int errnum,
+    const struct sc_arg *cmp);
+int confine_apply(struct confine *c, char *err);
+void confine_free(struct confine *c);
+int sys_new_session_keyring(void);
 
 /* sys: rtnetlink (libmnl) */
 #define NL_VJAIL_TAG	"vjail"	/* ifalias of the bridges vjail made */
@@ -364,6 +507,10 @@ int nl_bridge_ports(struct nl *nl, int bridge,
 int nl_free_eth(struct nl *nl, int from, char *err);
 int nl_addr_add(struct nl *nl, int ifindex, int family, const void *addr,
     int plen, char *err);
+int nl_addr_del(struct nl *nl, int ifindex, int family, const void *addr,
+    int plen, char *err);
+int nl_rule(struct nl *nl, bool add, int family, uint32_t mark,
+    uint32_t table, uint32_t prio, char *err);
 int nl_route_default(struct nl *nl, int family, const void *gw, char *err);
 int nl_lladdr_ready(struct nl *nl, int ifindex, char *err);
 

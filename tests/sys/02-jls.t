@@ -108,22 +108,22 @@ rm_jail ${T}long
 run jail -q -c name=${T}sp path="$WORK/with space" persist
 is "$RC" 0 "made a jail whose path has a space"
 run jls -j ${T}sp -q path
-is "$OUT" "\"$WORK/with space\"" "jls -q quotes a value with a space"
+is "$OUT" "'$WORK/with space'" "jls -q quotes a value with a space (single quotes: nothing expands)"
 run jls -j ${T}sp path
 is "$OUT" "$WORK/with space" "jls without -q does not"
 run jls -j ${T}sp -q host.domainname
 is "$OUT" '""' "jls -q prints an empty value as \"\""
 rm_jail ${T}sp
 
-# ip4.addr shows in the IP column (address restrictions: a later issue)
-todo_start "ip4.addr is not implemented yet"
+# ip4.addr shows in the IP column, bare (no interface, no prefix)
 run jail -q -c name=${T}ip path=/ host.hostname=ip.example persist ip4.addr=192.0.2.7
 is "$RC.$ERR" "0." "made a jail with ip4.addr=192.0.2.7"
 run jls
 like "$OUT" "^ *$(jid_of ${T}ip)  192\.0\.2\.7 {7}ip\.example {20}/\$" "jls shows its address in the IP column"
 run jls -j ${T}ip ip4.addr
 is "$OUT" "192.0.2.7" "jls -j ip4.addr prints it"
-todo_end
+run jls -v -j ${T}ip
+like "$OUT" "^        192\.0\.2\.7\$" "jls -v lists it among the IP addresses"
 rm_jail ${T}ip
 
 run jls name

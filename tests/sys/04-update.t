@@ -10,7 +10,7 @@ hp=$(holder_pid $W)
 
 run jail -m name=$W host.hostname=www
 is "$RC" 0 "jail -m host.hostname=www exits 0"
-is "$OUT" "$W: updated" "jail -m prints 'name: updated' (FreeBSD)"
+is "$OUT" "" "jail -m prints nothing (FreeBSD: a command-line jail)"
 is "$ERR" "" "  nothing on stderr"
 run jexec $W hostname
 is "$OUT" www "jexec hostname then prints www"

@@ -10,7 +10,7 @@ run jail -q -c name=$W path="$WORK/web" host.hostname=web.example persist childr
 is "$RC.$ERR" "0." "made $W with children.max=4"
 run jail -c name=$W.db path="$WORK/web/db" persist
 is "$RC" 0 "jail -c name=$W.db makes a child"
-is "$OUT" "$W.db: created" "  printing its full name"
+is "$OUT" "" "  printing nothing"
 pjid=$(jid_of $W); cjid=$(jid_of $W.db)
 run jls name
 is "$OUT" "$W
@@ -23,7 +23,7 @@ pcg=$(find "$VJAIL_CGROUP" -type d -name "$pjid" | head -1)
 check "the child's cgroup is below the parent's" test -n "$pcg" -a -d "$pcg/$cjid"
 
 run jail -r $W.db
-is "$RC.$OUT" "0.$W.db: removed" "jail -r of the child alone"
+is "$RC.$OUT" "0." "jail -r of the child alone"
 check "the parent stays" jail_exists $W
 is "$(jls -j $W children.cur 2>&1)" 0 "children.cur back to 0"
 check "the child's cgroup is gone" test ! -e "${pcg:-/nonexistent}/$cjid"
@@ -32,14 +32,22 @@ run jail -q -c name=$W.db path="$WORK/web/db" persist
 run jail -q -c name=$W.db.x path="$WORK/web/db" persist
 is "$RC" 1 "a grandchild is refused when the child has children.max=0 (default)"
 like "$ERR" '^jail: (.*: )?prison limit exceeded$' "  with 'prison limit exceeded'"
+# A jail's user ids are fixed at birth: its range holds its own and room
+# for children.max descendants then, so raising children.max later gives
+# the limit but not the room (doc/design-notes.md).
 run jail -q -m name=$W.db children.max=1
+run jail -q -c name=$W.db.x path="$WORK/web/db" persist
+is "$RC" 1 "children.max raised later: no id range for a grandchild"
+like "$ERR" 'no free user id range in the parent jail \(it was made with room for 0\)' "  saying why"
+run jail -q -r $W.db
+run jail -q -c name=$W.db path="$WORK/web/db" persist children.max=1
 run jail -q -c name=$W.db.x path="$WORK/web/db" persist
 is "$RC.$ERR" "0." "with children.max=1 on the child, a grandchild is made"
 run jls name
 is "$(echo "$OUT" | tr '\n' ' ')" "$W $W.db $W.db.x " "jls lists all three"
 run jail -r $W
 is "$RC" 0 "jail -r of the parent exits 0"
-like "$OUT" "^$W: removed\$" "  and reports it removed"
+is "$OUT" "" "  quietly"
 for n in $W $W.db $W.db.x; do
 	check "$n is gone" jail_absent $n
 done
@@ -49,7 +57,7 @@ is "$(registry_count).$(cgroup_count)" "0.0" "no registry entry and no cgroup re
 P=${T}p
 run jail -q -c name=$P path=/ persist children.max=1
 run jail -c name=$P.a path=/ persist
-is "$RC.$OUT" "0.$P.a: created" "children.max=1: the first child is made"
+is "$RC.$OUT" "0." "children.max=1: the first child is made"
 snapshot
 run jail -c name=$P.b path=/ persist
 is "$RC" 1 "children.max=1: a second child is refused, status 1"
@@ -94,7 +102,7 @@ run jail -q -c name=$I path=/ persist children.max=1
 # test's registry and cgroup settings
 inner() { local j=$1; shift; run jexec "$j" /usr/bin/env -u VJAIL_RUNDIR -u VJAIL_CGROUP "$@"; }
 inner $I "$INNER_BIN/jail" -c name=k path=/ persist
-is "$RC.$OUT" "0.k: created" "inside a jail, jail -c name=k makes a child"
+is "$RC.$OUT" "0." "inside a jail, jail -c name=k makes a child"
 check "the host sees it as $I.k" jail_exists $I.k
 inner $I "$INNER_BIN/jls" name
 is "$OUT" "k" "jls inside the jail lists only its child, by relative name"
@@ -102,7 +110,7 @@ inner $I "$INNER_BIN/jail" -c name=k2 path=/ persist
 is "$RC" 1 "inside: children.max still holds"
 like "$ERR" '^jail: (.*: )?prison limit exceeded$' "  'prison limit exceeded'"
 inner $I "$INNER_BIN/jail" -r k
-is "$RC.$OUT" "0.k: removed" "inside: jail -r k"
+is "$RC.$OUT" "0." "inside: jail -r k"
 check "the host no longer sees $I.k" jail_absent $I.k
 rm_jail $I
 J=${T}j0

@@ -8,8 +8,7 @@
 O=${T}once
 run jail -c name=$O path=/ command=/bin/echo hi
 is "$RC" 0 "jail -c ... command=/bin/echo hi exits 0"
-is "$OUT" "$O: created
-hi" "  prints 'name: created' then the command's output"
+is "$OUT" "hi" "  prints the command's output, no note (FreeBSD: a command-line jail)"
 check "the jail is gone once the command ended" wait_for 3 jail_absent $O
 run jls -c -j $O
 is "$RC" 1 "jls -c -j once exits 1"
@@ -45,7 +44,7 @@ check "sleep 1000 runs in the jail" wait_for 3 procs_running $S 'sleep 1000$'
 t0=$(now_ms)
 run jail -r $S
 t1=$(now_ms)
-is "$RC.$OUT" "0.$S: removed" "jail -r of a jail running sleep 1000"
+is "$RC.$OUT" "0." "jail -r of a jail running sleep 1000"
 ok "$([ $((t1 - t0)) -lt 2000 ]; echo $?)" "  is prompt ($((t1 - t0)) ms < 2000 ms: SIGTERM works)"
 check "the jexec running sleep returned" wait_for 2 pid_gone $js
 check "the jail is gone" jail_absent $S
@@ -61,7 +60,7 @@ check "a TERM-ignoring sh and sleep run in the jail" wait_for 3 procs_running $K
 t0=$(now_ms)
 run jail -r stop.timeout=1 $K
 t1=$(now_ms)
-is "$RC.$OUT" "0.$K: removed" "jail -r of a jail whose processes ignore SIGTERM"
+is "$RC.$OUT" "0." "jail -r of a jail whose processes ignore SIGTERM"
 ms=$((t1 - t0))
 ok "$([ $ms -ge 800 ] && [ $ms -lt 3000 ]; echo $?)" "  takes about stop.timeout=1 s ($ms ms)"
 check "the jexec returned" wait_for 2 pid_gone $jk

@@ -4,7 +4,7 @@
 . "$(dirname "$0")/lib.sh"
 
 C=$WORK/jail.conf
-LOG=$WORK/hooks.log
+LOG=$OPEN/hooks.log
 : >"$LOG"
 chmod 666 "$LOG"
 

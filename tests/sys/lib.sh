@@ -70,12 +70,15 @@ if ! _e=$(mkdir "$VJAIL_CGROUP" 2>&1); then
 	echo "Bail out! cannot make the run's cgroup: $_e"
 	exit 1
 fi
+# Jail roots live below WORK, root's and 0700 as FreeBSD advises for
+# /var/jail (vjail refuses a root other host users can reach).
 WORK=$(mktemp -d "/tmp/vjail-test.$$.XXXXXX")
-chmod 0755 "$WORK"    # like /var/jail: jail roots below it are reachable
 # The commands as a jail's root can reach them (the checkout may sit below
-# a directory only host root may enter, like mktemp's 0700): for tests
-# that run jail, jls or jexec inside a jail.
-INNER_BIN=$WORK/bin
+# a directory only host root may enter, like WORK): for tests that run
+# jail, jls or jexec inside a path=/ jail; OPEN is for such files.
+OPEN=$(mktemp -d "/tmp/vjail-test.$$.open.XXXXXX")
+chmod 0755 "$OPEN"
+INNER_BIN=$OPEN/bin
 mkdir -p "$INNER_BIN" && chmod 755 "$INNER_BIN" &&
 	cp "$VJAIL_BIN/jail" "$VJAIL_BIN/jls" "$VJAIL_BIN/jexec" "$INNER_BIN/"
 _bgpids=()
@@ -281,7 +284,7 @@ _leaks() {
 	for f in /run/netns/"$T"[!0-9]* /run/netns/"$T"; do
 		[ -e "$f" ] || [ -L "$f" ] && echo "netns: $f"
 	done
-	grep -E -e "$VJAIL_RUNDIR|$WORK" -e "/$T([^0-9]|\$)" /proc/self/mountinfo | sed 's/^/mount: /'
+	grep -E -e "$VJAIL_RUNDIR|$WORK|$OPEN" -e "/$T([^0-9]|\$)" /proc/self/mountinfo | sed 's/^/mount: /'
 	for f in $(grep -lE "vjail-test\.$$(/|\$)" /proc/[0-9]*/cgroup 2>/dev/null); do
 		p=${f#/proc/}; p=${p%/cgroup}
 		pid_gone "$p" || echo "process in our cgroup: $p $(tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null)"
@@ -313,7 +316,7 @@ _cleanup() {
 		[ -e "$f" ] || [ -L "$f" ] || continue
 		umount -l "$f" 2>/dev/null; rm -f "$f"
 	done
-	grep -E -e "$VJAIL_RUNDIR|$WORK" -e "/$T([^0-9]|\$)" /proc/self/mountinfo |
+	grep -E -e "$VJAIL_RUNDIR|$WORK|$OPEN" -e "/$T([^0-9]|\$)" /proc/self/mountinfo |
 		awk '{ print $5 }' | sort -r | while read -r f; do umount -l "$f" 2>/dev/null; done
 	for i in 1 2 3 4 5 6 7 8 9 10; do
 		find "$VJAIL_CGROUP" -depth -type d -exec rmdir {} + 2>/dev/null
@@ -322,7 +325,7 @@ _cleanup() {
 	done
 	find /sys/fs/cgroup -mindepth 1 -maxdepth 6 -depth -type d -path "*/vjail-test.$$*" \
 		-exec rmdir {} + 2>/dev/null
-	rm -rf --one-file-system "$VJAIL_RUNDIR" "$WORK"
+	rm -rf --one-file-system "$VJAIL_RUNDIR" "$WORK" "$OPEN"
 }
 
 _finish() {

@@ -10,10 +10,10 @@
  *	exec.start / command  <->  exec.stop
  *	exec.poststart
  *
- * The mount and mount.fstab entries are mounted after creation, inside
- * the jail's own mount namespace (so they go with it; nothing to undo on
- * the host): "device mountpoint type options" with the mount point below
- * the jail's path, as in FreeBSD.
+ * The mount and mount.fstab entries are mounted by libjail's jail_mount
+ * right after creation, in the jail's own mount namespace (so they go
+ * with it; nothing to undo on the host): "device mountpoint type options"
+ * with host paths, as in FreeBSD.
  *
  * Stop: exec.prestop, exec.stop, stop.timeout (SIGTERM, wait), remove,
  * exec.poststop, exec.release.  Host hooks run /bin/sh -c on the host
@@ -33,7 +33,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
+#include <linux/openat2.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -57,9 +59,10 @@ const struct pseudo_def pseudo_table[P_COUNT] = {
 	[P_TIMEOUT]	= { "exec.timeout", PS_INT, 0 },
 	[P_STOP_TIMEOUT] = { "stop.timeout", PS_INT, 0 },
 	[P_DEPEND]	= { "depend", PS_LIST, 0 },
-	[P_FIB]		= { "exec.fib", PS_INT, PS_UNSUPPORTED },
-	[P_MOUNT]	= { "mount", PS_LIST, PS_IN_JAIL },
-	[P_FSTAB]	= { "mount.fstab", PS_STRING, PS_IN_JAIL },
+	[P_MOUNT]	= { "mount", PS_LIST, 0 },
+	[P_FSTAB]	= { "mount.fstab", PS_STRING, 0 },
+	[P_FDESCFS]	= { "mount.fdescfs", PS_BOOL, 0 },	/* /dev/fd is
+							   always there */
 	[P_ALLOW_DYING]	= { "allow.dying", PS_BOOL, 0 },
 };
 
@@ -141,26 +144,150 @@ pbool(const struct job *j, int p)
 	return s && strcmp(s, "false") != 0 && strcmp(s, "0") != 0;
 }
 
+/*
+ * "NAME: created" and its kin, by FreeBSD's rule: for jails named in
+ * jail.conf, or with -v; "removed" on jail -r when a file was read or
+ * several jails or '*' were named; never with -q.
+ */
 void
-jnote(const struct run *run, const char *name, const char *what)
+jnote(const struct run *run, const struct job *j, const char *what)
 {
-	if (!run->quiet)
-		printf("%s: %s\n", name, what);
+	bool stopping = run->op == 'r' || run->op == 'R';
+	bool show = run->verbose || (!run->quiet &&
+	    (stopping && strcmp(what, "removed") == 0 ? run->note_remove :
+	    j->conf));
+
+	if (show && j->name[0])
+		printf("%s: %s\n", j->name, what);
+	else if (show)
+		printf("%s\n", what);	/* a jail with no name (FreeBSD) */
 	fflush(stdout);
 }
 
-/* Output of hooks to exec.consolelog, if set (child side). */
+/* A value as FreeBSD's jail(8) prints it: quoted if empty or with blanks
+ * or quotes, backslash before the quote and backslashes. */
+void
+quoted_print(FILE *fp, const char *s)
+{
+	int qc = !*s ? '"' : strchr(s, '\'') ? '"' : strchr(s, '"') ? '\'' :
+	    strpbrk(s, " \t") ? '"' : 0;
+
+	if (qc)
+		putc(qc, fp);
+	for (; *s; s++) {
+		if (*s == '\\' || *s == qc)
+			putc('\\', fp);
+		putc(*s, fp);
+	}
+	if (qc)
+		putc(qc, fp);
+}
+
+/* A libjail parameter's value as given for job j (raw string), or NULL. */
+const char *
+job_param(const struct job *j, const char *name)
+{
+	for (unsigned i = 0; i < j->njp; i++)
+		if (strcmp(j->jp[i].jp_name, name) == 0 &&
+		    (j->jp[i].jp_ctltype & CTLTYPE) == CTLTYPE_STRING &&
+		    j->jp[i].jp_value)
+			return j->jp[i].jp_value;
+	return NULL;
+}
+
+/* -J: the created jail's line, FreeBSD's form. */
+static void
+print_jidfile(const struct run *run, const struct job *j)
+{
+	FILE *fp = run->jidfile;
+
+	if (fp == NULL)
+		return;
+	if (run->legacy) {
+		const char *p4 = job_param(j, "ip4.addr"),
+		    *p6 = job_param(j, "ip6.addr");
+		fprintf(fp, "%d\t%s\t%s\t%s%s%s\t", j->jid,
+		    job_param(j, "path") ? job_param(j, "path") : "",
+		    job_param(j, "host.hostname") ? job_param(j,
+		    "host.hostname") : "", p4 ? p4 : "", p4 && *p4 && p6 &&
+		    *p6 ? "," : "", p6 ? p6 : "");
+		for (char **a = j->argv; a && *a; a++) {
+			if (a != j->argv)
+				putc(' ', fp);
+			quoted_print(fp, *a);
+		}
+		putc('\n', fp);
+		fflush(fp);
+		return;
+	}
+	fprintf(fp, "jid=%d", j->jid);
+	for (unsigned i = 0; i < j->njp; i++) {
+		const struct jailparam *jp = &j->jp[i];
+		char *v;
+		if (strcmp(jp->jp_name, "jid") == 0)
+			continue;
+		if (jp->jp_flags & JP_BOOL) {
+			fprintf(fp, " %s%s", jp->jp_value &&
+			    !*(int *)jp->jp_value ? "no" : "", jp->jp_name);
+			continue;
+		}
+		fprintf(fp, " %s=", jp->jp_name);
+		if ((v = jailparam_export((struct jailparam *)jp)) != NULL) {
+			quoted_print(fp, v);
+			free(v);
+		}
+	}
+	for (int p = 0; p < P_COUNT; p++)
+		for (char **v = j->pv[p]; v && *v; v++) {
+			fprintf(fp, " %s=", pseudo_table[p].name);
+			quoted_print(fp, *v);
+		}
+	if (j->argv) {
+		fprintf(fp, " command=");
+		for (char **a = j->argv; *a; a++) {
+			if (a != j->argv)
+				putc(',', fp);
+			quoted_print(fp, *a);
+		}
+	}
+	putc('\n', fp);
+	fflush(fp);
+}
+
+/*
+ * Output of hooks to exec.consolelog, if set (child side).  The file may
+ * lie in the jail's tree, which the jail's root controls: no symlink on
+ * the way (a link swapped in would have host root append to a host
+ * file), and a regular file only (opening a FIFO would hang us).
+ */
 static void
 to_consolelog(const struct job *j)
 {
 	const char *log = pstr(j, P_CONSOLELOG);
+	struct open_how how = { .flags = O_WRONLY | O_APPEND | O_CREAT |
+	    O_NOCTTY | O_NONBLOCK | O_CLOEXEC, .mode = 0644,
+	    .resolve = RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS };
+	struct stat st;
 	int fd;
 
 	if (log == NULL)
 		return;
-	if ((fd = open(log, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC,
-	    0644)) < 0)
+	if (log[0] != '/') {
+		warnx("%s: exec.consolelog: %s: not an absolute path",
+		    j->name, log);
 		_exit(126);
+	}
+	if ((fd = (int)syscall(SYS_openat2, AT_FDCWD, log, &how,
+	    sizeof(how))) < 0) {
+		warn("%s: exec.consolelog: %s", j->name, log);
+		_exit(126);
+	}
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		warnx("%s: exec.consolelog: %s: not a regular file", j->name,
+		    log);
+		_exit(126);
+	}
+	fcntl(fd, F_SETFL, O_WRONLY | O_APPEND);
 	dup2(fd, 1), dup2(fd, 2);
 }
 
@@ -180,6 +307,25 @@ as_system_user(const struct job *j)
 	if (initgroups(pw->pw_name, pw->pw_gid) < 0 ||
 	    setgid(pw->pw_gid) < 0 || setuid(pw->pw_uid) < 0)
 		_exit(126);
+}
+
+/* FreeBSD's environment for hooks: JID, JNAME, JPATH (child side). */
+static void
+hook_env(const struct job *j)
+{
+	char jid[16];
+	const char *path = job_param(j, "path");
+
+	snprintf(jid, sizeof(jid), "%d", j->jid);
+	if (j->jid > 0)
+		setenv("JID", jid, 1);
+	else
+		unsetenv("JID");
+	setenv("JNAME", j->name, 1);
+	if (path)
+		setenv("JPATH", path, 1);
+	else
+		unsetenv("JPATH");
 }
 
 /* Wait for pid at most timeout seconds (0: forever): its status, or -1
@@ -225,6 +371,15 @@ run_one(struct run *run, struct job *j, int p, char *const *argv)
 	bool in_jail = pseudo_table[p].flags & PS_IN_JAIL;
 	pid_t pid;
 
+	if (run->verbose) {
+		const char *u = in_jail ? (run->user ? run->user :
+		    pstr(j, P_JAIL_USER)) : pstr(j, P_SYSTEM_USER);
+		printf("%s: run command%s%s%s:", j->name, in_jail ?
+		    " in jail" : "", u ? " as " : "", u ? u : "");
+		for (char *const *a = argv; *a; a++)
+			printf(" %s", *a);
+		putchar('\n');
+	}
 	fflush(stdout);
 	fflush(stderr);
 	if ((pid = fork()) < 0) {
@@ -233,6 +388,7 @@ run_one(struct run *run, struct job *j, int p, char *const *argv)
 	}
 	if (pid == 0) {
 		setpgid(0, 0);
+		hook_env(j);
 		to_consolelog(j);
 		if (!in_jail) {
 			as_system_user(j);
@@ -247,6 +403,12 @@ run_one(struct run *run, struct job *j, int p, char *const *argv)
 			.user_in_jail = !run->user || run->user_in_jail,
 			.login = run->login || pbool(j, P_CLEAN),
 		};
+		/* Never the caller's terminal in the jail (a process left
+		 * behind would read what the admin types next): a pty for
+		 * an interactive command=, pipes for hooks. */
+		if (isatty(0) || isatty(1) || isatty(2))
+			je.stdio = p == P_COMMAND && j->argv ?
+			    JAIL_STDIO_PTY : JAIL_STDIO_PIPES;
 		st = jail_exec(&je);
 		if (st < 0) {
 			warnx("%s: %s", j->name, jail_errmsg);
@@ -282,64 +444,82 @@ run_hook(struct run *run, struct job *j, int p)
 	return true;
 }
 
-/* One fstab line: mount it in the jail, at its place below the root. */
-static bool
-mount_entry(struct run *run, struct job *j, int p, char *line,
-    const char *root)
+/* fstab(5) fields are vis(3)-encoded: "\040" is a space. */
+static void
+unvis_field(char *f)
 {
-	char *f[6] = { 0 }, *save, mp[PATH_MAX];
-	int n = 0;
-	size_t rlen = strcmp(root, "/") ? strlen(root) : 0;
+	char *o = f;
 
-	for (char *t = strtok_r(line, " \t", &save); t && n < 6;
-	    t = strtok_r(NULL, " \t", &save))
-		f[n++] = t;
-	if (n < 3) {
-		warnx("%s: %s: \"%s\": expected device, mount point, type",
-		    j->name, pseudo_table[p].name, line);
-		return false;
+	for (; *f; f++) {
+		if (f[0] == '\\' && f[1] >= '0' && f[1] <= '7' &&
+		    f[2] >= '0' && f[2] <= '7' && f[3] >= '0' && f[3] <= '7') {
+			*o++ = (char)((f[1] - '0') << 6 | (f[2] - '0') << 3 |
+			    (f[3] - '0'));
+			f += 3;
+		} else if (f[0] == '\\' && f[1] == '\\') {
+			*o++ = '\\';
+			f++;
+		} else
+			*o++ = *f;
 	}
-	if (strncmp(f[1], root, rlen) != 0 || (f[1][rlen] != '/' &&
-	    f[1][rlen] != '\0')) {
-		warnx("%s: %s: %s is not below the jail's path %s", j->name,
-		    pseudo_table[p].name, f[1], root);
-		return false;
-	}
-	snprintf(mp, sizeof(mp), "%s", f[1][rlen] ? f[1] + rlen : "/");
-	char *argv[] = { "/bin/mount", "-t", f[2], "-o",
-	    f[3] ? f[3] : "defaults", f[0], mp, NULL };
-	return run_one(run, j, p, argv);
+	*o = '\0';
 }
 
-/* mount and mount.fstab: after creation, in the jail. */
+/*
+ * One fstab line, "spec file type [options [dump [pass]]]": libjail
+ * builds it on the host and attaches it in the jail (jail_mount).
+ */
 static bool
-run_mounts(struct run *run, struct job *j)
+mount_entry(struct run *run, struct job *j, int p, const char *entry)
 {
-	char root[PATH_MAX], jids[16], line[1024];
-	const char *fstab = pstr(j, P_FSTAB);
-	bool ok = true;
+	char line[2048], *f[4] = { 0 }, *save;
+	int n = 0;
 
-	snprintf(jids, sizeof(jids), "%d", j->jid);
-	if (!j->pv[P_MOUNT] && !fstab)
+	snprintf(line, sizeof(line), "%s", entry);
+	for (char *t = strtok_r(line, " \t\f\v\r\n", &save); t && n < 4;
+	    t = strtok_r(NULL, " \t\f\v\r\n", &save))
+		f[n++] = t;
+	if (n == 0)
 		return true;
-	if (jail_getv(0, "jid", jids, "path", root, NULL) < 0) {
+	if (n < 3) {
+		warnx("%s: %s: %s: missing information", j->name,
+		    pseudo_table[p].name, entry);
+		return false;
+	}
+	unvis_field(f[0]);
+	unvis_field(f[1]);
+	if (run->verbose)
+		printf("%s: mount -t %s%s%s %s %s\n", j->name, f[2],
+		    f[3] ? " -o " : "", f[3] ? f[3] : "", f[0], f[1]);
+	if (jail_mount(j->jid, f[0], f[1], f[2], f[3]) < 0) {
 		warnx("%s: %s", j->name, jail_errmsg);
 		return false;
 	}
-	for (char **m = j->pv[P_MOUNT]; ok && m && *m; m++) {
-		snprintf(line, sizeof(line), "%s", *m);
-		ok = mount_entry(run, j, P_MOUNT, line, root);
-	}
+	return true;
+}
+
+/* mount, then mount.fstab, in order: after creation, before any hook
+ * runs in the jail.  They go with the jail's mount namespace, so there
+ * is nothing to unmount on the host when it stops. */
+static bool
+run_mounts(struct run *run, struct job *j)
+{
+	const char *fstab = pstr(j, P_FSTAB);
+	char line[2048];
+	bool ok = true;
+
+	for (char **m = j->pv[P_MOUNT]; ok && m && *m; m++)
+		ok = mount_entry(run, j, P_MOUNT, *m);
 	if (ok && fstab) {
 		FILE *f = fopen(fstab, "re");
 		if (f == NULL) {
-			warn("%s: mount.fstab: %s", j->name, fstab);
+			warnx("%s: mount.fstab: %s: %s", j->name, fstab,
+			    strerror(errno));
 			return false;
 		}
 		while (ok && fgets(line, sizeof(line), f)) {
-			line[strcspn(line, "\n#")] = '\0';
-			if (line[strspn(line, " \t")])
-				ok = mount_entry(run, j, P_FSTAB, line, root);
+			line[strcspn(line, "#")] = '\0';
+			ok = mount_entry(run, j, P_FSTAB, line);
 		}
 		fclose(f);
 	}
@@ -360,6 +540,28 @@ set_persist(struct job *j, bool on)
 	snprintf(jids, sizeof(jids), "%d", j->jid);
 	return jail_setv(JAIL_UPDATE, "jid", jids, on ? "persist" : "nopersist",
 	    NULL, NULL);
+}
+
+/* -v: the jail_set call, as FreeBSD's jail(8) shows it. */
+static void
+note_set(const struct job *j, const char *how, int rc)
+{
+	int e = errno;
+
+	printf("%s: jail_set(%s)", j->name, how);
+	for (unsigned i = 0; i < j->njp; i++) {
+		char *v = jailparam_export(&j->jp[i]);
+		printf(" %s", j->jp[i].jp_name);
+		if (v && !(j->jp[i].jp_flags & JP_BOOL)) {
+			putchar('=');
+			quoted_print(stdout, v);
+		}
+		free(v);
+	}
+	if (rc < 0)
+		printf(": %s", strerror(e));
+	putchar('\n');
+	errno = e;
 }
 
 /* The jail itself: created with persist while commands are to run. */
@@ -389,6 +591,8 @@ create(struct run *run, struct job *j, bool *temp_persist)
 		j->njp++;
 	}
 	j->jid = jailparam_set(j->jp, j->njp, JAIL_CREATE);
+	if (run->verbose)
+		note_set(j, "JAIL_CREATE", j->jid);
 	if (*temp_persist) {
 		jailparam_free(&j->jp[n], 1);
 		j->njp--;
@@ -402,7 +606,7 @@ create(struct run *run, struct job *j, bool *temp_persist)
 	}
 	if (run->print_jid)
 		printf("%d\n", j->jid);
-	jnote(run, j->name, "created");
+	jnote(run, j, "created");
 	return true;
 }
 
@@ -414,7 +618,7 @@ remove_jail(struct run *run, struct job *j, bool wait_stop)
 	if (jail_remove(j->jid) < 0 && errno != ENOENT)
 		warn("%s: jail_remove", j->name);
 	else
-		jnote(run, j->name, "removed");
+		jnote(run, j, "removed");
 }
 
 /*
@@ -454,6 +658,7 @@ job_start(struct run *run, struct job *j)
 	 * process left then goes too (FreeBSD). */
 	if (temp_persist && set_persist(j, false) < 0 && errno != ENOENT)
 		warnx("%s: %s", j->name, jail_errmsg);
+	print_jidfile(run, j);
 	return 0;
 undo:
 	j->failed = true;
@@ -527,13 +732,16 @@ job_update(struct run *run, struct job *j)
 		return 0;
 	if (j->name[0] && drop_unchanged(j) < 0)
 		return -1;
-	if (jailparam_set(j->jp, j->njp, JAIL_UPDATE) < 0) {
+	int rc = jailparam_set(j->jp, j->njp, JAIL_UPDATE);
+	if (run->verbose)
+		note_set(j, "JAIL_UPDATE", rc);
+	if (rc < 0) {
 		if (errno == ENOENT)
 			warnx("\"%s\" not found", j->name);
 		else
 			warnx("%s", jail_errmsg);
 		return -1;
 	}
-	jnote(run, j->name, "updated");
+	jnote(run, j, "updated");
 	return 0;
 }

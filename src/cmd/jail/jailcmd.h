@@ -11,6 +11,7 @@
 #define VJAIL_JAILCMD_H
 
 #include <stdbool.h>
+#include <stdio.h>
 
 #include <jail.h>
 
@@ -18,7 +19,8 @@ enum pseudo {
 	P_PREPARE, P_PRESTART, P_CREATED, P_START, P_COMMAND, P_POSTSTART,
 	P_PRESTOP, P_STOP, P_POSTSTOP, P_RELEASE,
 	P_CLEAN, P_JAIL_USER, P_SYSTEM_USER, P_CONSOLELOG, P_TIMEOUT,
-	P_STOP_TIMEOUT, P_DEPEND, P_FIB, P_MOUNT, P_FSTAB, P_ALLOW_DYING,
+	P_STOP_TIMEOUT, P_DEPEND, P_MOUNT, P_FSTAB, P_FDESCFS,
+	P_ALLOW_DYING,
 	P_COUNT
 };
 
@@ -45,11 +47,17 @@ struct job {
 	int	 mark;			/* state.c: 0 new, 1 busy, 2 done */
 	bool	 failed;
 	bool	 implied;		/* only there as a dependency */
+	bool	 conf;			/* named in jail.conf: notes printed */
 };
 
 struct run {
 	int	 op;			/* 'c', 'm', 'r', 'R', 'c' | 'm' */
 	bool	 quiet, verbose, login, print_jid;
+	bool	 note_remove;		/* FreeBSD: a file, several or '*' */
+	bool	 legacy;		/* jail path hostname ip command... */
+	FILE	*jidfile;		/* -J */
+	int	 parallel;		/* -p: jails at once, 0 no limit; -1
+					   one after the other (no -p) */
 	const char *user;		/* -u / -U */
 	bool	 user_in_jail;
 	struct job *jobs;
@@ -67,6 +75,8 @@ int job_set_pseudo(struct job *j, int p, const char *const *vals, int n,
 int run_all(struct run *run);
 struct job *job_find(struct run *run, const char *name);
 
-void jnote(const struct run *run, const char *name, const char *what);
+void jnote(const struct run *run, const struct job *j, const char *what);
+void quoted_print(FILE *fp, const char *s);
+const char *job_param(const struct job *j, const char *name);
 
 #endif

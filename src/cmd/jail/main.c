@@ -10,6 +10,7 @@
  * jail(8)'s own pseudo-parameters), then state.c runs them in order.
  */
 #define _GNU_SOURCE
+#include <arpa/inet.h>
 #include <err.h>
 #include <errno.h>
 #include <limits.h>
@@ -32,7 +33,10 @@ usage(void)
 	    "            -[cmr] param=value ... [command=command ...]\n"
 	    "       jail [-dqv] [-f file] -[cmr] [jail]\n"
 	    "       jail [-qv] [-f file] -[rR] ['*' | jail ...]\n"
-	    "       jail [-f file] -e separator\n");
+	    "       jail [-f file] -e separator\n"
+	    "       jail [-dhilqv] [-J jid_file] [-u username] [-U username]\n"
+	    "            [-n jailname] [-s securelevel]\n"
+	    "            path hostname ip[,...] command ...\n");
 	exit(1);
 }
 
@@ -106,12 +110,10 @@ add_param(struct job *j, const char *name, const char *const *vals, int n,
 	free(joined);
 }
 
-/* jail -c name=web ... command=prog args: one job from the command line */
+/* name=value arguments into job j (over what it has). */
 static void
-jobs_from_args(struct run *run, int argc, char **argv)
+jobs_from_args_into(struct run *run, struct job *j, int argc, char **argv)
 {
-	struct job *j = new_job(run, NULL);
-
 	for (int i = 0; i < argc; i++) {
 		char *eq = strchr(argv[i], '='), name[256];
 		size_t nlen = eq ? (size_t)(eq - argv[i]) : strlen(argv[i]);
@@ -140,6 +142,13 @@ jobs_from_args(struct run *run, int argc, char **argv)
 		errx(1, "no jail specified");
 }
 
+/* jail -c name=web ... command=prog args: one job from the command line */
+static void
+jobs_from_args(struct run *run, int argc, char **argv)
+{
+	jobs_from_args_into(run, new_job(run, NULL), argc, argv);
+}
+
 /* One job for jail name as jail.conf means it. */
 static void
 job_from_conf(struct run *run, const struct cf_conf *cf, const char *name)
@@ -152,6 +161,7 @@ job_from_conf(struct run *run, const struct cf_conf *cf, const char *name)
 	if (b == NULL)
 		errx(1, "%s", err);
 	j = new_job(run, name);
+	j->conf = true;
 	for (int i = 0; i < b->nparams; i++) {
 		const struct cf_param *p = &b->params[i];
 		snprintf(where, sizeof(where), "%s:%d: ", p->file ? p->file : "",
@@ -163,6 +173,15 @@ job_from_conf(struct run *run, const struct cf_conf *cf, const char *name)
 	if (!named) {
 		const char *v[] = { name };
 		add_param(j, "name", v, 1, false, "");
+	}
+	/* a block named by a number is that jid (jail.conf(5)) */
+	if (name[strspn(name, "0123456789")] == '\0') {
+		bool has_jid = false;
+		for (unsigned i = 0; i < j->njp; i++)
+			has_jid |= strcmp(j->jp[i].jp_name, "jid") == 0;
+		const char *v[] = { name };
+		if (!has_jid)
+			add_param(j, "jid", v, 1, false, "");
 	}
 	conf_block_free(b);
 }
@@ -278,13 +297,17 @@ exhibit(const struct cf_conf *cf, const char *sep)
 		struct cf_block *b = conf_jail(cf, names[i], err);
 		if (b == NULL)
 			errx(1, "%s", err);
-		printf("name=%s", names[i]);
+		printf("name=");
+		quoted_print(stdout, names[i]);
 		for (int k = 0; k < b->nparams; k++) {
-			if (strcmp(b->params[k].name, "name") == 0)
+			if (strcmp(b->params[k].name, "name") == 0 ||
+			    strcmp(b->params[k].name, "jid") == 0)
 				continue;
 			printf("%s%s", sep, b->params[k].name);
-			for (int v = 0; v < b->params[k].nvals; v++)
-				printf("%s%s", v ? "," : "=", b->params[k].vals[v]);
+			for (int v = 0; v < b->params[k].nvals; v++) {
+				fputs(v ? "," : "=", stdout);
+				quoted_print(stdout, b->params[k].vals[v]);
+			}
 		}
 		putchar('\n');
 		conf_block_free(b);
@@ -294,18 +317,54 @@ exhibit(const struct cf_conf *cf, const char *sep)
 	return 0;
 }
 
+/*
+ * The legacy form, jail [-n name] [-s securelevel] path hostname ip[,ip]
+ * command ...: one jail that runs command and goes with it.
+ */
+static void
+job_legacy(struct run *run, char **argv, struct job *proto)
+{
+	struct job *j = new_job(run, NULL);
+	const char *v[1];
+	char *ips = argv[2], *save;
+	struct in6_addr a6;
+
+	char *name = j->name;
+
+	*j = *proto;		/* -n and -s */
+	j->name = name;
+	v[0] = argv[0];
+	add_param(j, "path", v, 1, false, "");
+	v[0] = argv[1];
+	add_param(j, "host.hostname", v, 1, false, "");
+	for (char *ip = strtok_r(ips, ",", &save); ip;
+	    ip = strtok_r(NULL, ",", &save)) {
+		v[0] = ip;
+		add_param(j, inet_pton(AF_INET6, ip, &a6) == 1 ? "ip6.addr" :
+		    "ip4.addr", v, 1, true, "");
+	}
+	j->argv = &argv[3];
+	for (unsigned i = 0; i < j->njp; i++)
+		if (strcmp(j->jp[i].jp_name, "name") == 0) {
+			free(j->name);
+			j->name = jailparam_export(&j->jp[i]);
+		}
+}
+
 int
 main(int argc, char **argv)
 {
-	struct run run = { 0 };
-	const char *conffile = NULL, *sep = NULL;
+	struct run run = { .parallel = -1 };
+	struct job proto = { .name = (char *)"" };	/* -n, -s */
+	const char *conffile = NULL, *sep = NULL, *jidfile = NULL;
 	struct cf_conf cf = { 0 };
 	char err[CONF_ERRLEN];
 	bool args_are_params = false, have_conf;
 	int c, rc;
 
 	/* "+": options end at the first name=value, as in FreeBSD */
-	while ((c = getopt(argc, argv, "+cde:f:hiJ:lmp:qrRu:U:v")) != -1) {
+	while ((c = getopt(argc, argv, "+cde:f:hiJ:lmn:p:qrRs:u:U:v")) != -1) {
+		const char *v[] = { optarg };
 		switch (c) {
 		case 'c':
 		case 'm':
@@ -321,25 +380,46 @@ main(int argc, char **argv)
 			break;
 		case 'e': sep = optarg; break;
 		case 'f': conffile = optarg; break;
-		case 'q': run.quiet = true; break;
-		case 'v': run.verbose = true; break;
+		case 'q': run.quiet = true; run.verbose = false; break;
+		case 'v': run.verbose = true; run.quiet = false; break;
 		case 'l': run.login = true; break;
 		case 'i': run.print_jid = run.quiet = true; break;
 		case 'u': run.user = optarg; run.user_in_jail = false; break;
 		case 'U': run.user = optarg; run.user_in_jail = true; break;
-		case 'd': case 'h': case 'p': case 'J': break;
+		case 'J': jidfile = optarg; break;
+		case 'n': add_param(&proto, "name", v, 1, false, ""); break;
+		case 's': add_param(&proto, "securelevel", v, 1, false, "");
+			break;
+		case 'p': {
+			char *ep;
+			long n = strtol(optarg, &ep, 10);
+			if (*ep || n < 0 || n > 100000)
+				errx(1, "-p: %s: not a number of jails", optarg);
+			run.parallel = (int)n;
+			break;
+		}
+		case 'd': case 'h': break;
 		default: usage();
 		}
 	}
 	argc -= optind, argv += optind;
 	for (int i = 0; i < argc; i++)
 		args_are_params |= strchr(argv[i], '=') != NULL;
-	if (!run.op && !sep)
-		usage();
+	if (!run.op && !sep) {
+		/* FreeBSD's first form: path hostname ip command ... */
+		if (argc < 4 || argv[0][0] != '/')
+			usage();
+		run.op = 'c';
+		run.legacy = true;
+	}
+	if (jidfile && (run.jidfile = fopen(jidfile, "we")) == NULL)
+		errx(1, "open %s: %s", jidfile, strerror(errno));
 
 	/* jail.conf unless the command line says everything */
-	have_conf = conffile || (!args_are_params &&
-	    access(CONF_DEFAULT, R_OK) == 0);
+	have_conf = !run.legacy && (conffile || (!args_are_params &&
+	    access(CONF_DEFAULT, R_OK) == 0) || (args_are_params &&
+	    run.op != 'r' && run.op != 'R' && !strchr(argv[0], '=') &&
+	    access(CONF_DEFAULT, R_OK) == 0));
 	if (have_conf && conf_parse(conffile ? conffile : CONF_DEFAULT, &cf,
 	    err) < 0)
 		errx(1, "%s", err);
@@ -348,10 +428,16 @@ main(int argc, char **argv)
 			errx(1, "-e: no jail.conf");
 		return exhibit(&cf, sep);
 	}
+	int nnames = 0;		/* jail -r stop.timeout=N name: one name */
+	for (int i = 0; i < argc; i++)
+		nnames += strchr(argv[i], '=') == NULL;
+	run.note_remove = have_conf || nnames > 1 ||
+	    (argc == 1 && strchr(argv[0], '*'));
 
-	if (args_are_params && (run.op == 'r' || run.op == 'R')) {
+	if (run.legacy) {
+		job_legacy(&run, argv, &proto);
+	} else if (args_are_params && (run.op == 'r' || run.op == 'R')) {
 		/* jail -r [stop.timeout=N] name ...: names, with pseudo ones */
-		struct job proto = { 0 };
 		for (int i = 0; i < argc; i++) {
 			char *eq = strchr(argv[i], '=');
 			bool neg;
@@ -376,6 +462,12 @@ main(int argc, char **argv)
 				if (proto.pv[p])
 					job_set_pseudo(&run.jobs[i], p,
 					    (const char *const *)proto.pv[p], 1, false);
+	} else if (args_are_params && !strchr(argv[0], '=') && have_conf) {
+		/* jail -c web host.hostname=x: web's jail.conf, then these */
+		if (!configured(&cf, argv[0]))
+			errx(1, "\"%s\" not found", argv[0]);
+		job_from_conf(&run, &cf, argv[0]);
+		jobs_from_args_into(&run, &run.jobs[0], argc - 1, argv + 1);
 	} else if (args_are_params) {
 		jobs_from_args(&run, argc, argv);
 	} else if (argc == 1 && strcmp(argv[0], "*") == 0) {
@@ -421,7 +513,18 @@ main(int argc, char **argv)
 		add_dependencies(&run, &cf);
 	if (have_conf && (run.op == 'r' || run.op == 'R'))
 		add_dependents(&run, &cf);
+	/* -n and -s apply to every jail of this run */
+	for (int i = 0; i < run.njobs && !run.legacy; i++)
+		for (unsigned k = 0; k < proto.njp; k++) {
+			char *v = jailparam_export(&proto.jp[k]);
+			const char *vv[] = { v };
+			add_param(&run.jobs[i], proto.jp[k].jp_name, vv, 1,
+			    false, "");
+			free(v);
+		}
 	rc = run_all(&run);
+	if (run.jidfile)
+		fclose(run.jidfile);
 	if (have_conf)
 		conf_free(&cf);
 	return rc;

@@ -18,6 +18,7 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -29,6 +30,37 @@ is_dir(const char *p)
 	struct stat st;
 
 	return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+/*
+ * Can host users other than root walk down to path?  Not if some
+ * directory above it is root's and shut to group and others (as FreeBSD
+ * advises for the directory holding jails).  NULL if not, else the
+ * directory just above it (ACLs are not looked at).
+ */
+static const char *
+reachable(const char *path)
+{
+	static char parent[PATH_MAX];
+	char dir[PATH_MAX];
+	struct stat st;
+
+	snprintf(dir, sizeof(dir), "%s", path);
+	for (char *slash = strrchr(dir, '/'); slash && slash != dir;
+	    slash = strrchr(dir, '/')) {
+		*slash = '\0';
+		if (stat(dir, &st) == 0 && st.st_uid == 0 &&
+		    !(st.st_mode & S_IXOTH) &&
+		    (!(st.st_mode & S_IXGRP) || st.st_gid == 0))
+			return NULL;
+	}
+	snprintf(parent, sizeof(parent), "%s", path);
+	char *slash = strrchr(parent, '/');
+	if (slash == parent)
+		slash[1] = '\0';
+	else if (slash)
+		*slash = '\0';
+	return parent;
 }
 
 static int
@@ -58,15 +90,36 @@ fs_check(struct jail_rec *jr, const struct jail_rec *parent,
 		return jerr(err, "path: \"%s\" is not an absolute path",
 		    jr->path);
 	}
-	if (realpath(jr->path, real) == NULL)
-		return jerrno(err, "path: %s", jr->path);
-	if (stat(real, &st) < 0)
-		return jerrno(err, "path: %s", jr->path);
-	if (!S_ISDIR(st.st_mode)) {
-		errno = ENOTDIR;
-		return jerr(err, "path: %s: not a directory", jr->path);
-	}
-	snprintf(jr->path, sizeof(jr->path), "%s", real);
+	/* Asked from inside a jail, the jail's root resolved it (service.c);
+	 * the host resolves only its own requests, with its rights. */
+	if (!(flags & CF_JAILREQ)) {
+		if (realpath(jr->path, real) == NULL)
+			return jerrno(err, "path: %s", jr->path);
+		if (stat(real, &st) < 0)
+			return jerrno(err, "path: %s", jr->path);
+		if (!S_ISDIR(st.st_mode)) {
+			errno = ENOTDIR;
+			return jerr(err, "path: %s: not a directory", jr->path);
+		}
+		snprintf(jr->path, sizeof(jr->path), "%s", real);
+		jr->root_dev = st.st_dev;
+		jr->root_ino = st.st_ino;
+		/*
+		 * The jail's root owns this tree (idmapped): a setuid-root
+		 * program it makes is root's on disk, for good.  As FreeBSD
+		 * advises, and more: no host user but root may reach it.
+		 */
+		const char *via;
+		if (strcmp(real, "/") != 0 && (!parent || parent->idmapped) &&
+		    !jr->path_reachable && (via = reachable(real)) != NULL) {
+			errno = EPERM;
+			return jerr(err, "path: %s: host users other than root "
+			    "can reach it through %s; make a directory above "
+			    "it root's and closed to others (chmod 0700), or "
+			    "set path.reachable", real, via);
+		}
+	} else
+		snprintf(real, sizeof(real), "%s", jr->path);
 	/* Unless asked for, /proc and /dev are mounted where the root has
 	 * a place for them; asked for, a missing place is an error. */
 	char mp[PATH_MAX + 8];
@@ -83,6 +136,9 @@ fs_check(struct jail_rec *jr, const struct jail_rec *parent,
 		if (strncmp(jr->path, parent->path, plen) != 0 ||
 		    (jr->path[plen] != '/' && jr->path[plen] != '\0')) {
 			errno = EPERM;
+			if (flags & CF_JAILREQ)	/* no host path for a jail */
+				return jerr(err, "path: not within the parent's "
+				    "root");
 			return jerr(err, "path: %s is not within the parent's "
 			    "root %s", jr->path, parent->path);
 		}
@@ -224,6 +280,65 @@ fs_setup(const struct jail_rec *jr, int rootfd, char *err)
 	return 0;
 }
 
+/* The mount at path, if path is the root of one: its id, else 0. */
+static uint64_t
+mount_at(const char *path, unsigned long *flags)
+{
+	struct statx stx;
+	struct statvfs sv;
+
+	if (statx(AT_FDCWD, path, AT_SYMLINK_NOFOLLOW, STATX_MNT_ID, &stx) < 0 ||
+	    !(stx.stx_attributes & STATX_ATTR_MOUNT_ROOT) ||
+	    statvfs(path, &sv) < 0)
+		return 0;
+	*flags = sv.f_flag;
+	return stx.stx_mnt_id;
+}
+
+/*
+ * A jail's root owns its tree: a setuid-root program it makes there is,
+ * on disk, root's.  Where host users may walk to it (path.reachable), the
+ * host sees the tree, while the jail lives, through a nosuid, nodev bind
+ * of the path onto itself, so nothing in it runs with privileges on the
+ * host (the jail's own view, an idmapped clone, keeps them).  Recorded
+ * before it is made.
+ */
+static int
+fs_created(struct registry *r, struct jail_rec *jr, char *err)
+{
+	unsigned long fl;
+
+	if (!jr->idmapped || jr->parent > 0 || !jr->path_reachable ||
+	    !reachable(jr->path))
+		return 0;
+	jr->guard = 1;
+	if (reg_store(r, jr, err) < 0)
+		return -1;
+	if (mount(jr->path, jr->path, NULL, MS_BIND, NULL) < 0 ||
+	    mount(NULL, jr->path, NULL, MS_BIND | MS_REMOUNT | MS_NOSUID |
+	    MS_NODEV, NULL) < 0)
+		return jerrno(err, "path: %s: nosuid bind on the host",
+		    jr->path);
+	jr->guard_mnt = mount_at(jr->path, &fl);
+	return 0;
+}
+
+/* The guard goes with the jail, if it is still ours. */
+static void
+fs_destroy(struct registry *r, const struct jail_rec *jr)
+{
+	unsigned long fl = 0;
+	uint64_t id;
+
+	(void)r;
+	if (!jr->guard || (id = mount_at(jr->path, &fl)) == 0)
+		return;
+	/* known by id; if we died before noting it, by its flags */
+	if (jr->guard_mnt ? id == jr->guard_mnt :
+	    (fl & (ST_NOSUID | ST_NODEV)) == (ST_NOSUID | ST_NODEV))
+		umount2(jr->path, MNT_DETACH | UMOUNT_NOFOLLOW);
+}
+
 static int
 fs_nsflags(const struct jail_rec *jr)
 {
@@ -236,4 +351,6 @@ const struct module mod_fs = {
 	.check = fs_check,
 	.nsflags = fs_nsflags,
 	.setup = fs_setup,
+	.created = fs_created,
+	.destroy = fs_destroy,
 };

@@ -20,7 +20,7 @@ ipc_nsflags(const struct jail_rec *jr)
 }
 
 static int
-ipc_confine(const struct jail_rec *jr, char *err)
+ipc_confine(const struct jail_rec *jr, struct confine *c, char *err)
 {
 	static const int calls[] = {
 		SCMP_SYS(msgget), SCMP_SYS(msgsnd), SCMP_SYS(msgrcv),
@@ -28,22 +28,11 @@ ipc_confine(const struct jail_rec *jr, char *err)
 		SCMP_SYS(semtimedop), SCMP_SYS(semctl), SCMP_SYS(shmget),
 		SCMP_SYS(shmat), SCMP_SYS(shmdt), SCMP_SYS(shmctl),
 	};
-	scmp_filter_ctx ctx;
-	int rc = 0;
 
-	if (jr->ipc != JAIL_SYS_DISABLE)
-		return 0;
-	if ((ctx = seccomp_init(SCMP_ACT_ALLOW)) == NULL)
-		return jerr(err, "sysvipc: seccomp_init failed");
-	for (size_t i = 0; i < sizeof(calls) / sizeof(*calls) && rc == 0; i++)
-		rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOSYS), calls[i], 0);
-	if (rc == 0)
-		rc = seccomp_load(ctx);
-	seccomp_release(ctx);
-	if (rc < 0) {
-		errno = -rc;
-		return jerrno(err, "sysvipc: seccomp");
-	}
+	(void)err;
+	if (jr->ipc == JAIL_SYS_DISABLE)
+		for (size_t i = 0; i < sizeof(calls) / sizeof(*calls); i++)
+			confine_deny(c, calls[i], ENOSYS, NULL);
 	return 0;
 }
 

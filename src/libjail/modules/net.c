@@ -140,16 +140,7 @@ net_check(struct jail_rec *jr, const struct jail_rec *parent,
 	    "vnet.ip4.defaultrouter", "vnet.ip6.defaultrouter" };
 	unsigned char a[16];
 
-	(void)parent, (void)flags;
-	if (jr->vnet == JAIL_SYS_NEW && (jr->ip4_addr[0] || jr->ip6_addr[0])) {
-		errno = EINVAL;
-		return jerr(err, "vnet jails cannot have IP address restrictions");
-	}
-	if (jr->ip4_addr[0] || jr->ip6_addr[0]) {
-		errno = EOPNOTSUPP;
-		return jerr(err, "%s: address restrictions are not supported yet",
-		    jr->ip4_addr[0] ? "ip4.addr" : "ip6.addr");
-	}
+	(void)flags;
 	for (size_t i = 0; i < sizeof(wiring) / sizeof(*wiring); i++) {
 		bool neg;
 		const struct param_def *pd = param_lookup(wiring[i], &neg);
@@ -518,21 +509,6 @@ out:
 	return rc;
 }
 
-/* The stack epairs and moved links come from: the parent's, or ours. */
-static int
-open_outer(struct registry *r, const struct jail_rec *jr)
-{
-	struct jail_rec p;
-
-	if (jr->parent <= 0)
-		return open_netns(0);
-	if (reg_load(r, jr->parent, &p) < 0 || !reg_holder_alive(&p)) {
-		errno = ESRCH;
-		return -1;
-	}
-	return open_netns(p.holder);
-}
-
 static int
 net_created(struct registry *r, struct jail_rec *jr, char *err)
 {
@@ -548,7 +524,7 @@ net_created(struct registry *r, struct jail_rec *jr, char *err)
 		return jerrno(err, "vnet: %s", link);
 	if ((nsfd = open_netns(jr->holder)) < 0)
 		return jerrno(err, "vnet: the jail's stack");
-	if ((outfd = open_outer(r, jr)) < 0) {
+	if ((outfd = jail_outer_netns(r, jr)) < 0) {
 		close(nsfd);
 		return jerrno(err, "vnet: the parent's stack");
 	}
@@ -638,7 +614,7 @@ net_destroy(struct registry *r, const struct jail_rec *jr)
 		unlink(link);
 	/* Only while the holder is this jail's is its stack ours to touch. */
 	nsfd = reg_holder_alive(jr) ? open_netns(jr->holder) : -1;
-	outfd = open_outer(r, jr);
+	outfd = jail_outer_netns(r, jr);
 	if (outfd >= 0)
 		unwire(r, jr, nsfd, outfd);
 	if (nsfd >= 0)
@@ -666,7 +642,7 @@ net_update(struct registry *r, struct jail_rec *jr, const uint64_t *set,
 	nw = split(jr->vnet_iface, want, w);
 	nh = split(jr->moved, had, h);
 	nsfd = open_netns(jr->holder);
-	outfd = open_outer(r, jr);
+	outfd = jail_outer_netns(r, jr);
 	if (nsfd < 0 || outfd < 0 || nl_open(&out, outfd, err) < 0) {
 		rc = jerrno(err, "vnet.interface");
 		goto done;

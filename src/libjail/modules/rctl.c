@@ -1111,12 +1111,17 @@ rctl_created(struct registry *r, struct jail_rec *jr, char *err)
 	return apply_one(r, jr, &parent, NULL, err);
 }
 
-/* Every process entering the jail takes its per-process limits. */
+/*
+ * Every process entering the jail takes its per-process limits.  Set at
+ * once, not recorded in c: rlimits need no privilege and do not depend
+ * on what confine_apply() drops afterwards.
+ */
 static int
-rctl_confine(const struct jail_rec *jr, char *err)
+rctl_confine(const struct jail_rec *jr, struct confine *c, char *err)
 {
 	struct rlimit want[NRLIM], cur;
 
+	(void)c;
 	if (!jr->rlimits[0])
 		return 0;
 	rl_parse(jr->rlimits, want);

@@ -18,6 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <arpa/inet.h>
+#include <linux/fib_rules.h>
 #include <linux/if_addr.h>
 #include <linux/if_bridge.h>
 #include <linux/if_link.h>
@@ -447,12 +448,11 @@ nl_free_eth(struct nl *nl, int from, char *err)
 
 /* ----- addresses and routes ----- */
 
-int
-nl_addr_add(struct nl *nl, int ifindex, int family, const void *addr,
-    int plen, char *err)
+static struct nlmsghdr *
+addr_msg(struct nl *nl, int type, int flags, int ifindex, int family,
+    const void *addr, int plen)
 {
-	struct nlmsghdr *h = msg_start(nl, RTM_NEWADDR,
-	    NLM_F_CREATE | NLM_F_EXCL);
+	struct nlmsghdr *h = msg_start(nl, type, flags);
 	struct ifaddrmsg *ifa = mnl_nlmsg_put_extra_header(h, sizeof(*ifa));
 	size_t alen = family == AF_INET ? 4 : 16;
 
@@ -465,7 +465,50 @@ nl_addr_add(struct nl *nl, int ifindex, int family, const void *addr,
 	mnl_attr_put(h, IFA_ADDRESS, alen, addr);
 	if (family == AF_INET6)
 		mnl_attr_put_u32(h, IFA_FLAGS, IFA_F_NODAD);
-	return exchange(nl, h, NULL, NULL, "adding an address", err);
+	return h;
+}
+
+/* Add an address; EEXIST if the link has it already. */
+int
+nl_addr_add(struct nl *nl, int ifindex, int family, const void *addr,
+    int plen, char *err)
+{
+	return exchange(nl, addr_msg(nl, RTM_NEWADDR, NLM_F_CREATE |
+	    NLM_F_EXCL, ifindex, family, addr, plen), NULL, NULL,
+	    "adding an address", err);
+}
+
+int
+nl_addr_del(struct nl *nl, int ifindex, int family, const void *addr,
+    int plen, char *err)
+{
+	return exchange(nl, addr_msg(nl, RTM_DELADDR, 0, ifindex, family,
+	    addr, plen), NULL, NULL, "removing an address", err);
+}
+
+/*
+ * Add or remove the policy rule "fwmark mark lookup table" at priority
+ * prio ("fwmark mark unreachable" for table 0); adding one that exists
+ * is EEXIST.
+ */
+int
+nl_rule(struct nl *nl, bool add, int family, uint32_t mark, uint32_t table,
+    uint32_t prio, char *err)
+{
+	struct nlmsghdr *h = msg_start(nl, add ? RTM_NEWRULE : RTM_DELRULE,
+	    add ? NLM_F_CREATE | NLM_F_EXCL : 0);
+	struct fib_rule_hdr *fr = mnl_nlmsg_put_extra_header(h, sizeof(*fr));
+
+	fr->family = (uint8_t)family;
+	fr->action = table ? FR_ACT_TO_TBL : FR_ACT_UNREACHABLE;
+	fr->table = table < 256 ? (uint8_t)table : RT_TABLE_UNSPEC;
+	if (table)
+		mnl_attr_put_u32(h, FRA_TABLE, table);
+	mnl_attr_put_u32(h, FRA_FWMARK, mark);
+	mnl_attr_put_u32(h, FRA_FWMASK, 0xffffffffu);
+	mnl_attr_put_u32(h, FRA_PRIORITY, prio);
+	return exchange(nl, h, NULL, NULL, add ? "adding a rule" :
+	    "removing a rule", err);
 }
 
 int

@@ -18,6 +18,8 @@
 #include <unistd.h>
 #include <grp.h>
 #include <linux/sched.h>
+#include <linux/openat2.h>
+#include <sys/wait.h>
 
 #include "../vjail.h"
 
@@ -123,7 +125,13 @@ sys_clone3(uint64_t flags, int *pidfd, int cgroupfd)
 	ca.pidfd = (uint64_t)(uintptr_t)pidfd;
 	ca.exit_signal = SIGCHLD;
 	ca.cgroup = cgroupfd >= 0 ? (uint64_t)cgroupfd : 0;
-	return syscall(SYS_clone3, &ca, sizeof(ca));
+	long pid = syscall(SYS_clone3, &ca, sizeof(ca));
+	/* Inside a jail clone3 reads as absent (its flags are out of
+	 * seccomp's sight): clone(2) does the rest (tls and child_tid 0). */
+	if (pid < 0 && errno == ENOSYS && cgroupfd < 0)
+		pid = syscall(SYS_clone, (unsigned long)(ca.flags | SIGCHLD),
+		    0UL, pidfd, NULL, 0UL);
+	return pid;
 }
 
 int
@@ -151,19 +159,18 @@ sys_write_file(const char *path, const char *buf, char *err)
 }
 
 /*
- * Map JAIL_UIDCOUNT ids from inside to outside for process pid, through
- * the /proc at procfd (-1: /proc): a child jail's maps are written from
- * inside its parent, whose own /proc must not be trusted for it.
+ * Map count ids from 0 inside to outside for process pid, through the
+ * /proc at procfd (-1: /proc): a child jail's maps are written from inside
+ * its parent, whose own /proc must not be trusted for it.
  */
 int
-sys_uid_map(int procfd, pid_t pid, uint32_t inside, uint32_t outside,
+sys_uid_map(int procfd, pid_t pid, uint32_t outside, uint32_t count,
     char *err)
 {
 	static const char *const files[] = { "uid_map", "gid_map" };
 	char path[64], map[64];
 
-	snprintf(map, sizeof(map), "%u %u %u\n", inside, outside,
-	    JAIL_UIDCOUNT);
+	snprintf(map, sizeof(map), "0 %u %u\n", outside, count);
 	for (int i = 0; i < 2; i++) {
 		snprintf(path, sizeof(path), "%s%d/%s",
 		    procfd < 0 ? "/proc/" : "", (int)pid, files[i]);
@@ -281,6 +288,38 @@ jns_setns(const struct jail_ns *ns, int flags)
 	return 0;
 }
 
+/*
+ * clone3 a child into the cgroup cgfd (-1: ours) and, with CLONE_NEWPID
+ * in nsflags, into ns's PID namespace, which applies to children: ours is
+ * set for the one clone and put back.  As fork(): 0 in the child, its
+ * pid in the caller (and its pidfd in *pidfd, unless NULL), -1 with errno.
+ */
+pid_t
+jns_clone(const struct jail_ns *ns, int nsflags, int cgfd, int *pidfd)
+{
+	int self = -1, e;
+	long pid;
+
+	if ((nsflags & CLONE_NEWPID) && ((self = open(
+	    "/proc/self/ns/pid_for_children", O_RDONLY | O_CLOEXEC)) < 0 ||
+	    jns_setns(ns, CLONE_NEWPID) < 0)) {
+		e = errno;
+		if (self >= 0)
+			close(self);
+		errno = e;
+		return -1;
+	}
+	pid = sys_clone3(0, pidfd, cgfd);
+	e = errno;
+	if (self >= 0) {
+		if (pid != 0)
+			(void)!setns(self, CLONE_NEWPID);	/* our own */
+		close(self);
+	}
+	errno = e;
+	return (pid_t)pid;
+}
+
 void
 jns_close(struct jail_ns *ns)
 {
@@ -321,5 +360,60 @@ sys_become_root(void)
 	if (setgroups(0, NULL) < 0 || setresgid(0, 0, 0) < 0 ||
 	    setresuid(0, 0, 0) < 0)
 		return -1;
+	return 0;
+}
+
+/*
+ * stat a directory as root of the jail whose holder is pid sees it: in
+ * its mount namespace, with its credentials, no symlink followed.  For
+ * a path a jail names (a child's root), so that the host never opens for
+ * a jail what the jail itself could not, nor tells it what lies beyond.
+ * 0, or -1 with the errno the jail would have got.
+ */
+int
+sys_stat_in_jail(pid_t holder, const char *path, struct stat *st)
+{
+	struct { int e; struct stat st; } r = { .e = EIO };
+	struct jail_ns ns;
+	int p[2], status;
+	pid_t pid;
+
+	if (jns_open(holder, &ns) < 0)
+		return -1;
+	if (pipe2(p, O_CLOEXEC) < 0) {
+		jns_close(&ns);
+		return -1;
+	}
+	if ((pid = fork()) == 0) {
+		struct open_how how = { .flags = O_PATH | O_DIRECTORY |
+		    O_CLOEXEC, .resolve = RESOLVE_NO_SYMLINKS |
+		    RESOLVE_NO_MAGICLINKS };
+		int fd;
+
+		prctl(PR_SET_DUMPABLE, 0);
+		if (jns_setns(&ns, CLONE_NEWUSER | CLONE_NEWNS) < 0 ||
+		    sys_become_root() < 0)
+			r.e = errno;
+		else if ((fd = (int)syscall(SYS_openat2, AT_FDCWD, path, &how,
+		    sizeof(how))) < 0 || fstat(fd, &r.st) < 0)
+			r.e = errno;
+		else
+			r.e = 0;
+		(void)!write(p[1], &r, sizeof(r));
+		_exit(0);
+	}
+	close(p[1]);
+	jns_close(&ns);
+	if (pid < 0 || read(p[0], &r, sizeof(r)) != sizeof(r))
+		r.e = pid < 0 ? errno : EIO;
+	close(p[0]);
+	if (pid > 0)
+		while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+			;
+	if (r.e) {
+		errno = r.e;
+		return -1;
+	}
+	*st = r.st;
 	return 0;
 }
