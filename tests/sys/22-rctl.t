@@ -186,7 +186,8 @@ is "$(cpuset -g -j $Q.k)" "jail $(jid_of $Q.k) mask: 0" "  and changes nothing"
 
 # ---- rules on a running jail, the hierarchy, and a hostile jail root ----
 R=${T}r
-run jail -q -c name=$R path=/ persist children.max=1
+# allow.mount: jail root may mount, so the cgroup attack below is real
+run jail -q -c name=$R path=/ persist children.max=1 allow.mount allow.mount.tmpfs enforce_statfs=1
 bg jexec $R sleep 30; sp=$BGPID
 rjid=$(jid_of $R)
 two_procs() { [ "$(jail_pids "$1" | wc -l)" -ge 2 ]; }
@@ -211,14 +212,18 @@ is "$RC" 0 "jail root makes a child jail (no rules of its own)"
 check "  whose group sits inside the parent's" test -d "$rpids/$(jid_of $R.k)"
 forks $R.k 60
 ok "$([ "${OUT:-99}" -lt 30 ]; echo $?)" "attack: the child cannot exceed the parent's maxproc ($OUT forks)"
+inner $R "$INNER_BIN/jexec" k perl -e '$n = 0; for (1..60) { $p = fork; last unless defined $p;
+	if (!$p) { sleep 30; exit } $n++; push @k, $p } print "$n\n"; kill 9, @k; 1 while wait != -1'
+ok "$([ "${OUT:-99}" -lt 30 ]; echo $?)" "  entered from inside the parent too: a process joins the limited groups ($OUT forks)"
 cp "$VJAIL_BIN/rctl" "$INNER_BIN/"
 inner $R "$INNER_BIN/rctl" -a jail:k:maxproc:deny=1000
 is "$RC.$ERR" "1.rctl: failed to add rule 'jail:k:maxproc:deny=1000': Operation not permitted" "attack: rctl inside a jail is refused"
 run jexec $R sh -c "echo max > $rpids/pids.max"
 isnt "$RC" 0 "attack: jail root cannot write its pids.max"
 is "$(cat "$rpids/pids.max")" 30 "  it stays 30 (the host's rctl set it)"
-run jexec $R sh -c "mount -t cgroup -o pids cg /mnt && { echo max > /mnt/pids.max; echo \$\$ > /mnt/cgroup.procs; }; grep pids: /proc/self/cgroup"
-like "$OUT" "pids:.*/$(jid_of $R)\$" "attack: mounting its own cgroup view, it stays in its group"
+run jexec $R sh -c "mount -t cgroup -o pids cg /mnt && { echo mounted; echo max > /mnt/pids.max; echo \$\$ > /mnt/cgroup.procs; }; grep pids: /proc/self/cgroup"
+like "$OUT" "^mounted" "jail root (allow.mount) mounts the pids hierarchy"
+like "$OUT" "pids:.*/$(jid_of $R)\$" "attack: writing its limit and moving itself there, it stays in its group"
 is "$(cat "$rpids/pids.max")" 30 "  and its limit is unchanged"
 run jexec $R sh -c 'ulimit -n; ulimit -Sn 32 && echo lowered; ulimit -Hn 4096 && echo raised'
 is "$OUT" "64
