@@ -853,6 +853,7 @@ rctl_get_rules(const char *in, size_t inlen, char *out, size_t outlen)
 
 struct usage {
 	uint64_t rss, swap, nproc, nthr, nfiles;
+	pid_t	holder;		/* not the jail's: not counted, not limited */
 };
 
 static void
@@ -892,7 +893,8 @@ count_tree(const char *dir, struct usage *u, int depth)
 	struct dirent *de;
 
 	for (int i = 0; i < n; i++)
-		count_pid(pids[i], u);
+		if (pids[i] != u->holder)
+			count_pid(pids[i], u);
 	free(pids);
 	if (depth > 64 || (d = opendir(dir)) == NULL)
 		return;
@@ -951,6 +953,7 @@ rctl_get_racct(const char *in, size_t inlen, char *out, size_t outlen)
 		return jerr(err, "jail \"%s\" not found", f.name);
 	}
 	c0 = cpu_usec(&jr);
+	u.holder = jr.holder;
 	count_tree(jr.cgroup, &u, 0);
 	/* the memory group's count, else the processes' resident sizes */
 	const char *mdir = jr.cg1[CG_MEMORY][0] && cg_v1_valid(CG_MEMORY,

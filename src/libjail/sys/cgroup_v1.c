@@ -246,6 +246,11 @@ v1_join(const char *dir, int ctrl, pid_t pid, char *err)
 	char buf[32];
 
 	(void)ctrl;
+	/* Itself, single-threaded (jexec's child, jail_attach): "0" into
+	 * tasks moves the calling thread without the global lock (and its
+	 * RCU grace period) another process's move takes. */
+	if (pid == getpid())
+		return cg_put(dir, "tasks", "0", err);
 	snprintf(buf, sizeof(buf), "%d", (int)pid);
 	if (cg_put(dir, "cgroup.procs", buf, err) < 0 && errno != ESRCH)
 		return -1;
