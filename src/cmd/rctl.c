@@ -14,7 +14,23 @@
 
 #include <jail.h>
 
-#define OUTLEN	(256 * 1024)
+typedef int (*rctl_call)(const char *, size_t, char *, size_t);
+static char *out;
+static size_t outlen = 64 * 1024;
+
+/* A listing call, with a buffer grown until the answer fits (ERANGE). */
+static int
+query(rctl_call fn, const char *filter)
+{
+	for (;;) {
+		int rc = fn(filter, strlen(filter) + 1, out, outlen);
+		if (rc == 0 || errno != ERANGE || outlen >= (64u << 20))
+			return rc;
+		free(out);
+		if ((out = malloc(outlen *= 4)) == NULL)
+			err(1, "malloc");
+	}
+}
 
 static void __attribute__((noreturn))
 usage(void)
@@ -68,9 +84,9 @@ print_item(const char *item, int hflag)
 }
 
 static void
-print_list(char *out, int hflag)
+print_list(char *list, int hflag)
 {
-	for (char *p = strtok(out, ","); p; p = strtok(NULL, ","))
+	for (char *p = strtok(list, ","); p; p = strtok(NULL, ","))
 		print_item(p, hflag);
 }
 
@@ -124,9 +140,9 @@ main(int argc, char **argv)
 {
 	int ch, aflag = 0, fflag = 0, hflag = 0, lflag = 0, rflag = 0,
 	    uflag = 0, errors = 0;
-	char *out = malloc(OUTLEN), buf[1100];
+	char buf[1100];
 
-	if (out == NULL)
+	if ((out = malloc(outlen)) == NULL)
 		err(1, "malloc");
 	while ((ch = getopt(argc, argv, "afhlnru")) != -1) {
 		switch (ch) {
@@ -154,7 +170,7 @@ main(int argc, char **argv)
 	if (argc == 0) {
 		if (aflag + lflag + rflag + uflag)
 			usage();
-		if (rctl_get_rules("::", 3, out, OUTLEN) < 0)
+		if (query(rctl_get_rules, "::") < 0)
 			errx(1, "failed to show rules for '::': %s", why());
 		print_list(out, hflag);
 		return 0;
@@ -167,14 +183,14 @@ main(int argc, char **argv)
 			warnx("failed to add rule '%s': %s", argv[i], why());
 		else if (rflag && rctl_remove_rule(rule, len, NULL, 0) < 0)
 			warnx("failed to remove rule '%s': %s", argv[i], why());
-		else if (uflag && rctl_get_racct(rule, len, out, OUTLEN) < 0)
+		else if (uflag && query(rctl_get_racct, rule) < 0)
 			warnx("failed to show resource consumption for '%s': %s",
 			    argv[i], why());
-		else if (lflag && rctl_get_limits(rule, len, out, OUTLEN) < 0)
+		else if (lflag && query(rctl_get_limits, rule) < 0)
 			warnx("failed to get limits for '%s': %s", argv[i],
 			    why());
 		else if (!aflag && !rflag && !uflag && !lflag &&
-		    rctl_get_rules(rule, len, out, OUTLEN) < 0)
+		    query(rctl_get_rules, rule) < 0)
 			warnx("failed to show rules for '%s': %s", argv[i],
 			    why());
 		else {
