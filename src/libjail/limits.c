@@ -84,6 +84,16 @@ groups(struct registry *r, struct jail_rec *jr,
 {
 	unsigned fresh = 0;
 
+	/* recorded groups are written to below: only genuine ones */
+	for (int c = 0; c < CG_NCTRL; c++)
+		if ((jr->cg1[c][0] && !cg_v1_valid(c, jr->cg1[c], jr->jid)) ||
+		    (parent && parent->cg1[c][0] &&
+		    !cg_v1_valid(c, parent->cg1[c], parent->jid))) {
+			errno = EINVAL;
+			return jerr(err, "cgroup: bad %s group in the registry",
+			    cg_names[c]);
+		}
+
 	for (int c = 0; c < CG_NCTRL; c++) {
 		const struct cg_backend *be = cg_backend(c);
 

@@ -611,7 +611,8 @@ apply_one(struct registry *r, struct jail_rec *jr, struct jail_rec *parent,
 		const struct cg_backend *be = cg_backend(c);
 		if (c == CG_CPUSET || be == NULL)	/* cpuset's own */
 			continue;
-		if (be == &cg_v1 ? jr->cg1[c][0] != '\0' :
+		if (be == &cg_v1 ? jr->cg1[c][0] != '\0' &&
+		    cg_v1_valid(c, jr->cg1[c], jr->jid) :
 		    (p.ctrls & 1u << c) || v2_enabled(jr, c)) {
 			if (be->limit(be == &cg_v1 ? jr->cg1[c] : jr->cgroup, c,
 			    &p.l, err) < 0)
