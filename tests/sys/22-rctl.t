@@ -234,6 +234,23 @@ run jexec $C sh -c 'ulimit -Hn'
 is "$OUT" "$(ulimit -Hn)" "control: without the rule a jail keeps the host's limit"
 kill "$sp" 2>/dev/null
 
+# a record that names another group is not trusted (the registry is
+# host-only, but what is read back is checked all the same)
+Y=${T}y
+rctl -a jail:$Y:maxproc:deny=20 >/dev/null
+run jail -q -c name=$Y path=/ persist
+yrec=$VJAIL_RUNDIR/jails/$(jid_of $Y) ypids=$(record .cg1.pids $Y)
+sed -i "s|^.cg1.pids=.*|.cg1.pids=/sys/fs/cgroup/pids|" "$yrec"
+run jexec $Y /bin/true
+is "$RC.$ERR" "1.jexec: cgroup: bad pids group in the record: Invalid argument" \
+	"jexec refuses a recorded group that is not the jail's (no move to the root group)"
+run rctl -a jail:$Y:maxproc:deny=10
+like "$ERR" "bad pids group in the registry" "  and so does rctl"
+is "$(cat "$ypids/pids.max")" 20 "  nothing was written"
+sed -i "s|^.cg1.pids=.*|.cg1.pids=$ypids|" "$yrec"
+rm_jail $Y
+rctl -r jail:$Y >/dev/null 2>&1
+
 # ---- removal leaves no group in either layout ----
 dirs="$(record .cg1.pids $R) $(record .cg1.memory $M) $(record .cg1.cpu $P) $(record .cg1.cpuset $Q) $(record .cg1.cpuset $C)"
 for j in $R $M $P $Q $C; do rm_jail $j; done
