@@ -172,9 +172,9 @@ collect(struct registry *r, struct jail_rec *jr, struct jail_rec *parent,
 	struct tree *t = arg;
 	struct node *nd;
 
-	/* the parent made its group (v1: children need one inside it) */
-	if (parent && lim_groups(r, jr, parent, lim_v1_ctrls(parent) &
-	    1u << CG_CPUSET, err) < 0)
+	/* every jail of the subtree gets a group (v1: inside its parent's;
+	 * v2: the controller passed down), so each set can be written */
+	if (parent && lim_groups(r, jr, parent, 1u << CG_CPUSET, err) < 0)
 		return -1;
 	if (t->count == t->max) {
 		struct node *nn = realloc(t->n, sizeof(*nn) *
