@@ -145,10 +145,14 @@ fuzz: $(B)/fuzz/conf_fuzz
 REAPER	 = $(shell command -v tini >/dev/null && echo tini -s --)
 
 # Helpers of the system tests.
-SYS_HELPERS = $(B)/tests/sockattack
+SYS_HELPERS = $(B)/tests/sockattack $(B)/tests/escape
 $(B)/tests/sockattack: tests/sys/sockattack.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -o $@ $<
+# static: it runs in jail roots that have no libc
+$(B)/tests/escape: tests/sys/escape.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -static -o $@ $<
 
 check: all $(UNIT_BIN) $(SYS_HELPERS)
 	$(REAPER) tests/run

@@ -135,7 +135,7 @@ struct jail_rec {
 	char	vnet_ip4[JAIL_LISTLEN];
 	char	vnet_ip6[JAIL_LISTLEN];
 	char	vnet_gw4[64], vnet_gw6[64];
-	char	moved[JAIL_LISTLEN];	/* host-side: "ifindex:name,..." */
+	char	moved[JAIL_LISTLEN];	/* host-side: "ifindex:name:ident:peer,..." */
 	int	idmapped;		/* host-side: root idmapped to the jail */
 	uint64_t root_dev, root_ino;	/* the root as checked (not stored) */
 	int	guard;			/* host-side: the path is bound nosuid on
@@ -486,6 +486,7 @@ int sys_new_session_keyring(void);
 
 /* sys: rtnetlink (libmnl) */
 #define NL_VJAIL_TAG	"vjail"	/* ifalias of the bridges vjail made */
+#define NL_BRIDGE_FDB_MAX 65536	/* learned addresses a vjail bridge keeps */
 struct mnl_socket;
 struct nl {
 	struct mnl_socket *s;
@@ -495,6 +496,8 @@ struct nl {
 int nl_open(struct nl *nl, int netnsfd, char *err);
 void nl_close(struct nl *nl);
 int nl_ifindex(struct nl *nl, const char *name);
+int nl_link_ident(struct nl *nl, int ifindex, uint64_t *hash, int *peer);
+int nl_link_peer(struct nl *nl, int ifindex);
 int nl_bridge_kind(struct nl *nl, const char *name, int *ifindex);
 int nl_bridge_add(struct nl *nl, const char *name, char *err);
 int nl_veth_add(struct nl *nl, const char *name, const char *peer,

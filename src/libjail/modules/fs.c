@@ -226,6 +226,82 @@ make_sys(const struct jail_rec *jr, char *err)
 }
 
 /*
+ * /proc and /sys as a jail should see them (the choice Docker and LXC
+ * made): the host's hardware and kernel internals masked, the kernel's
+ * knobs read-only but for a vnet jail's own net.* ones.  Paths this
+ * kernel lacks are skipped.  (With allow.mount the jail's root could
+ * lift these; the kernel's own checks still stand behind them.)
+ *
+ * Only for a jail made without children.max: a child mounts its own
+ * /proc and /sys, which Linux allows only where one is fully visible
+ * (mount_too_revealing), and a jail's id range is sized at birth for
+ * its children anyway.
+ */
+static const char *const masked_files[] = {
+	"proc/kcore", "proc/keys", "proc/key-users", "proc/latency_stats",
+	"proc/timer_list", "proc/timer_stats", "proc/sched_debug",
+	"proc/kmsg", "proc/kallsyms", "proc/sysrq-trigger",
+	"proc/vmallocinfo", "proc/slabinfo", "proc/pagetypeinfo",
+};
+static const char *const masked_dirs[] = {
+	"proc/acpi", "proc/asound", "proc/scsi", "proc/driver",
+	"sys/firmware", "sys/devices/virtual/powercap", "sys/kernel/debug",
+	"sys/kernel/security",
+};
+static const char *const readonly_dirs[] = {
+	"proc/bus", "proc/fs", "proc/irq", "proc/sys",
+};
+
+static bool
+exists(const char *p, bool dir)
+{
+	struct stat st;
+
+	return lstat(p, &st) == 0 && (dir ? S_ISDIR(st.st_mode) :
+	    S_ISREG(st.st_mode));
+}
+
+static int
+bind_readonly(const char *p, bool rw, char *err)
+{
+	if (mnt(p, p, NULL, MS_BIND | MS_REC, NULL, err) < 0)
+		return -1;
+	return mnt(NULL, p, NULL, MS_BIND | MS_REMOUNT | MS_NOSUID |
+	    MS_NODEV | MS_NOEXEC | (rw ? 0 : MS_RDONLY), NULL, err);
+}
+
+static int
+mask_kernel(const struct jail_rec *jr, char *err)
+{
+	if (jr->children_max > 0)
+		return 0;
+	for (size_t i = 0; i < sizeof(masked_files) / sizeof(*masked_files);
+	    i++)
+		if (jr->procfs && exists(masked_files[i], false) &&
+		    mnt("/dev/null", masked_files[i], NULL, MS_BIND, NULL,
+		    err) < 0)
+			return -1;
+	for (size_t i = 0; i < sizeof(masked_dirs) / sizeof(*masked_dirs); i++)
+		if (exists(masked_dirs[i], true) &&
+		    (jr->procfs || strncmp(masked_dirs[i], "proc/", 5) != 0) &&
+		    mnt("vjail", masked_dirs[i], "tmpfs", MS_RDONLY |
+		    MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=0,mode=555",
+		    err) < 0)
+			return -1;
+	for (size_t i = 0; jr->procfs &&
+	    i < sizeof(readonly_dirs) / sizeof(*readonly_dirs); i++)
+		if (exists(readonly_dirs[i], true) &&
+		    bind_readonly(readonly_dirs[i], false, err) < 0)
+			return -1;
+	/* a stack of its own: its knobs are the jail's (sysctl -w ...) */
+	if (jr->procfs && jr->vnet == JAIL_SYS_NEW &&
+	    exists("proc/sys/net", true) &&
+	    bind_readonly("proc/sys/net", true, err) < 0)
+		return -1;
+	return 0;
+}
+
+/*
  * The registry must stay out of reach of a jail whose root shows it
  * (path=/ on a host where /run is on the root file system): cover it.
  */
@@ -269,7 +345,8 @@ fs_setup(const struct jail_rec *jr, int rootfd, char *err)
 	}
 	if (jr->devfs && make_dev(jr, err) < 0)
 		return -1;
-	if (make_sys(jr, err) < 0 || hide_registry(jr->path, err) < 0)
+	if (make_sys(jr, err) < 0 || mask_kernel(jr, err) < 0 ||
+	    hide_registry(jr->path, err) < 0)
 		return -1;
 	if (syscall(SYS_pivot_root, ".", ".") < 0)
 		return jerrno(err, "path: pivot_root");
