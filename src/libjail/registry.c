@@ -167,6 +167,8 @@ static const struct fact facts[] = {
 	FACT(".cg1.cpuset", cg1[CG_CPUSET], K_STR),
 	FACT(".cg1.blkio", cg1[CG_IO], K_STR),
 	FACT(".rlimits", rlimits, K_STR),
+	FACT(".watcher", watcher, K_INT),
+	FACT(".watcher_start", watcher_start, K_U64),
 };
 
 static void

@@ -152,6 +152,8 @@ struct jail_rec {
 	 * ("" = none), recorded before it is made; per-process limits */
 	char	cg1[5][JAIL_LISTLEN];	/* indexed by enum cg_ctrl */
 	char	rlimits[JAIL_LISTLEN];	/* "nofile=N cpu=S:H ..." */
+	pid_t	watcher;		/* jail-wide cputime rules' watcher */
+	uint64_t watcher_start;
 	int	cpuset_id;		/* read-only parameter cpuset.id */
 };
 

@@ -40,7 +40,8 @@ jail:$A:memoryuse:log=1|action 'log' is not supported on Linux
 jail:$A:memoryuse:devctl=1|action 'devctl' is not supported on Linux
 jail:$A:memoryuse:deny=12q|invalid numeric value '12q'
 user:1000:memoryuse:deny=1|subject 'user' is not supported (rules are for jails)
-jail:$A:cputime:sigterm=10|cputime: action 'sigterm' is not supported on Linux (RLIMIT_CPU sends sigxcpu, then sigkill)
+jail:$A:cputime:sigterm=10/process|cputime/process: action 'sigterm' is not supported on Linux (RLIMIT_CPU sends sigxcpu, then sigkill)
+jail:$A:cputime:sigthr=10|signal 'sigthr' does not exist on Linux
 jail:$A:nsem:deny=1|resource 'nsem' is not supported on Linux
 jail:$A:readbps:deny=1m|readbps: action 'deny' is not supported (use throttle)
 jail:$A:memoryuse:deny|missing amount
@@ -152,16 +153,28 @@ ok "$([ $((dp * 2)) -lt "$dc" ] && [ "$dp" -lt 1000 ]; echo $?)" "the burner und
 
 # ---- cputime, address space per process, I/O throttling ----
 X=${T}x
-rctl -a jail:$X:cputime:sigkill=1 jail:$X:vmemoryuse:deny=64m/process jail:$X:writebps:throttle=1m >/dev/null
+rctl -a jail:$X:cputime:sigterm=1 jail:$X:vmemoryuse:deny=64m/process jail:$X:writebps:throttle=1m >/dev/null
 run jail -q -c name=$X path=/ persist
-jexec $X timeout 3 sh -c 'while :; do :; done'; xs=$?
-jexec $C timeout 1.5 sh -c 'while :; do :; done'; cs=$?
-is "$xs.$cs" "137.124" "cputime:sigkill=1: a burner is killed after 1 s of CPU (control: ends by its timeout)"
+xw=$(record .watcher $X)
+ok "$([ -n "$xw" ] && [ "$xw" != 0 ] && ! pid_gone "$xw"; echo $?)" "cputime (jail-wide): a watcher runs for $X"
+rctl -a jail:$M:cputime:sigkill=1/process >/dev/null
+LOOP='$t = time; 1 while time - $t < 3'
+jexec $X perl -e "$LOOP" & x1=$!
+jexec $M perl -e "$LOOP" & m1=$!
+jexec $C perl -e "$LOOP" & c1=$!
+wait $x1; xs=$?; wait $m1; ms=$?; wait $c1; cs=$?
+is "$xs.$ms.$cs" "143.137.0" "cputime:sigterm=1 ends a 3 s burner with SIGTERM, cputime:sigkill=1/process with SIGKILL; the control runs out"
 run jexec $X perl -e "$HOG"
 ok "$([ "$RC" != 0 ] && [ -z "$OUT" ]; echo $?)" "vmemoryuse=64m/process: 128 MB cannot be mapped (RLIMIT_AS)"
 like "$(knob $X blkio blkio.throttle.write_bps_device io.max)" '^[0-9]+:[0-9]+ (1048576|rbps=max wbps=1048576 riops=max wiops=max)$' \
 	"writebps:throttle=1m: each disk's write_bps_device (io.max)"
+rctl -r jail:$X:cputime >/dev/null
+check "rctl -r of the cputime rule ends the watcher" wait_for 3 pid_gone "${xw:-none}"
+rctl -a jail:$X:cputime:sigterm=600 >/dev/null
+xw=$(record .watcher $X)
+ok "$([ -n "$xw" ] && ! pid_gone "$xw"; echo $?)" "  a rule for the running jail starts one again"
 rm_jail $X
+check "  and it goes with the jail" wait_for 3 pid_gone "${xw:-none}"
 rctl -r jail:$X >/dev/null
 
 # ---- usage follows load ----

@@ -67,10 +67,12 @@ main(void)
 	refused("jail:web:writeiops:deny=10",
 	    "writeiops: action 'deny' is not supported (use throttle)");
 	refused("jail:web:cputime:deny=10",
-	    "cputime: action 'deny' is not supported (use sigxcpu or sigkill)");
-	refused("jail:web:cputime:sighup=10",
-	    "cputime: action 'sighup' is not supported on Linux "
+	    "cputime: action 'deny' is not supported (use a signal)");
+	refused("jail:web:cputime:sighup=10/process",
+	    "cputime/process: action 'sighup' is not supported on Linux "
 	    "(RLIMIT_CPU sends sigxcpu, then sigkill)");
+	refused("jail:web:cputime:siginfo=10",
+	    "signal 'siginfo' does not exist on Linux");
 	refused("jail:web:memoryuse:deny=1m/process",
 	    "memoryuse: per process is not supported on Linux");
 	refused("jail:web:memoryuse:deny=1m/user", "per 'user' is not supported");

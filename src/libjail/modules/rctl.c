@@ -14,8 +14,12 @@
  *   writeiops
  *   openfiles memorylocked datasize  rlimits of every process of the
  *   stacksize coredumpsize           jail (Linux has no per-group count)
- *   cputime                          RLIMIT_CPU: sigxcpu at the soft
- *                                    limit, sigkill at the hard one
+ *   cputime                          the jail's CPU seconds (cpu.stat),
+ *                                    watched by a small host process
+ *                                    that signals the jail's processes;
+ *                                    cputime/process is RLIMIT_CPU:
+ *                                    sigxcpu at the soft limit, sigkill
+ *                                    at the hard one
  * Anything else, and actions Linux cannot take (log, devctl, other
  * signals), is refused by name.  A jail's limit never exceeds its
  * parent's: the kernel nests groups, rlimits are the minimum along the
@@ -32,8 +36,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
+#include <signal.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -291,15 +299,18 @@ rule_check(const struct rule *ru, char *err)
 	if (ru->act == ACT_LOG || ru->act == ACT_DEVCTL)
 		return jerr(err, "action '%s' is not supported on Linux",
 		    act_name(ru));
-	if (ru->res == RES_CPUTIME && ru->act == ACT_SIG) {
+	if (ru->act == ACT_SIG && signals[ru->sig].sig == 0)
+		return jerr(err, "signal '%s' does not exist on Linux",
+		    act_name(ru));
+	if (ru->res == RES_CPUTIME && ru->act == ACT_SIG && ru->per_process) {
 		if (signals[ru->sig].sig != 24 && signals[ru->sig].sig != 9)
-			return jerr(err, "cputime: action '%s' is not supported "
-			    "on Linux (RLIMIT_CPU sends sigxcpu, then sigkill)",
-			    act_name(ru));
+			return jerr(err, "cputime/process: action '%s' is not "
+			    "supported on Linux (RLIMIT_CPU sends sigxcpu, then "
+			    "sigkill)", act_name(ru));
 	} else if (ru->act != r->act)
 		return jerr(err, "%s: action '%s' is not supported (use %s)",
-		    r->name, act_name(ru), r->act == ACT_SIG ? "sigxcpu or "
-		    "sigkill" : r->act == ACT_DENY ? "deny" : "throttle");
+		    r->name, act_name(ru), r->act == ACT_SIG ? "a signal" :
+		    r->act == ACT_DENY ? "deny" : "throttle");
 	if (ru->per_process && r->kind != R_RLIM && r->rlim < 0)
 		return jerr(err, "%s: per process is not supported on Linux",
 		    r->name);
@@ -528,6 +539,7 @@ struct plan {
 	struct cg_limits l;
 	unsigned ctrls;			/* controllers the rules use */
 	struct rlimit rl[NRLIM];
+	bool	watch;			/* jail-wide cputime rules */
 };
 
 /* Fold rules into limits; rlimits start from the parent's. */
@@ -545,6 +557,10 @@ plan_rules(const struct rule *rules, int n, const struct jail_rec *parent,
 		const struct res *r = &resources[ru->res];
 		uint64_t a = ru->amount, *v = NULL;
 
+		if (ru->res == RES_CPUTIME && !ru->per_process) {
+			p->watch = true;
+			continue;
+		}
 		if (r->kind == R_RLIM || (ru->per_process && r->rlim >= 0)) {
 			struct rlimit *x = &p->rl[rl_index(r->rlim)];
 			if (ru->act == ACT_SIG && signals[ru->sig].sig == 24)
@@ -575,6 +591,162 @@ set_rlimits(pid_t pid, void *arg)
 	for (int i = 0; i < NRLIM; i++)
 		prlimit(pid, rlims[i].rlim, &rl[i], NULL);
 	return 0;
+}
+
+static uint64_t cpu_usec(const struct jail_rec *jr);
+
+/* ----- jail-wide cputime: a watcher process per jail that has such rules ----- */
+
+static bool
+watcher_alive(const struct jail_rec *jr)
+{
+	return jr->watcher > 0 && sys_starttime(jr->watcher) == jr->watcher_start;
+}
+
+/*
+ * sig to every process in dir and below but the holder, each through a
+ * pidfd and only while it is still in the jail's group (rel: its path
+ * as /proc/PID/cgroup shows it), so a reused pid is never signalled.
+ */
+static void
+signal_tree(const char *dir, const char *rel, pid_t holder, int sig,
+    int depth)
+{
+	pid_t *pids;
+	int n = cg_pids(dir, &pids);
+	size_t rl = strlen(rel);
+	DIR *d;
+	struct dirent *de;
+
+	for (int i = 0; i < n; i++) {
+		char path[64], buf[PATH_MAX], *v2;
+		int fd;
+		if (pids[i] == holder || (fd = sys_pidfd_open(pids[i])) < 0)
+			continue;
+		snprintf(path, sizeof(path), "/proc/%d/cgroup", (int)pids[i]);
+		if (sys_read_small(AT_FDCWD, path, buf, sizeof(buf)) > 0 &&
+		    (v2 = strstr(buf, "0::")) != NULL &&
+		    (v2 == buf || v2[-1] == '\n') &&
+		    strncmp(v2 + 3, rel, rl) == 0 &&
+		    (v2[3 + rl] == '/' || v2[3 + rl] == '\n'))
+			sys_pidfd_send_signal(fd, sig);
+		close(fd);
+	}
+	free(pids);
+	if (depth > 64 || (d = opendir(dir)) == NULL)
+		return;
+	while ((de = readdir(d)) != NULL) {
+		char sub[PATH_MAX];
+		if (de->d_type != DT_DIR || de->d_name[0] == '.')
+			continue;
+		snprintf(sub, sizeof(sub), "%s/%s", dir, de->d_name);
+		signal_tree(sub, rel, holder, sig, depth + 1);
+	}
+	closedir(d);
+}
+
+/*
+ * The watcher: while the jail lives and has cputime rules (re-read each
+ * time, so rctl -r ends it), compare the jail's CPU seconds with each;
+ * over one, its signal goes to the jail's processes every second, as
+ * FreeBSD signals at each accounting pass.  Under all, it sleeps until
+ * the jail could first cross one (its CPUs working flat out).
+ */
+static void __attribute__((noreturn))
+watch_main(const struct jail_rec *jr)
+{
+	char err[JAIL_ERRMSGLEN], rel[PATH_MAX];
+	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	const char *v2 = cg_v2_root();
+	size_t vl = strlen(v2);
+	int hfd;
+
+	sigset_t none;
+	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+
+	/* nothing of the caller's: its terminal, the registry lock */
+	if (null >= 0)
+		dup2(null, 0), dup2(null, 1), dup2(null, 2);
+	syscall(SYS_close_range, 3, ~0U, 0);
+	setsid();
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	for (int s = 1; s < NSIG; s++)
+		signal(s, SIG_DFL);
+	sys_proctitle("vjail-rctl");
+	snprintf(rel, sizeof(rel), "%s", strncmp(jr->cgroup, v2, vl) == 0 ?
+	    jr->cgroup + vl : jr->cgroup);
+	hfd = sys_pidfd_open(jr->holder);
+	if (hfd < 0 || sys_starttime(jr->holder) != jr->holder_start)
+		_exit(0);
+	for (;;) {
+		struct rule rules[RULES_MAX];
+		struct registry r;
+		uint64_t used = cpu_usec(jr), next = UINT64_MAX;
+		int n, watched = 0;
+
+		if (reg_open(&r, false, err) < 0)
+			_exit(1);
+		n = store_read(&r, jr->name, rules);
+		reg_close(&r);
+		for (int i = 0; i < n; i++) {
+			uint64_t limit = rules[i].amount * 1000000;
+			if (rules[i].res != RES_CPUTIME || rules[i].per_process)
+				continue;
+			watched++;
+			if (used >= limit)
+				signal_tree(jr->cgroup, rel, jr->holder,
+				    signals[rules[i].sig].sig, 0);
+			else if (limit - used < next)
+				next = limit - used;
+		}
+		if (!watched)
+			_exit(0);
+		/* µs of CPU to go, spent by ncpu CPUs at most: ms to wait */
+		uint64_t ms = next == UINT64_MAX ? 1000 :
+		    next / 1000 / (uint64_t)(ncpu > 0 ? ncpu : 1);
+		struct pollfd p = { .fd = hfd, .events = POLLIN };
+		if (poll(&p, 1, ms < 100 ? 100 : ms > 60000 ? 60000 : (int)ms) != 0)
+			_exit(0);	/* the holder is gone: so is the jail */
+	}
+}
+
+/*
+ * Start the jail's watcher unless it runs: a grandchild (re-parented to
+ * init or the nearest subreaper), recorded before this returns.  Should
+ * the record be lost, it still ends with the jail's holder.
+ */
+static int
+watch_start(struct registry *r, struct jail_rec *jr, char *err)
+{
+	int pfd[2], st;
+	pid_t child, w = -1;
+
+	if (watcher_alive(jr))
+		return 0;
+	if (pipe2(pfd, O_CLOEXEC) < 0)
+		return jerrno(err, "rctl: pipe");
+	if ((child = fork()) < 0) {
+		close(pfd[0]), close(pfd[1]);
+		return jerrno(err, "rctl: fork");
+	}
+	if (child == 0) {
+		pid_t g = fork();
+		if (g == 0)
+			watch_main(jr);
+		(void)!write(pfd[1], &g, sizeof(g));
+		_exit(0);
+	}
+	close(pfd[1]);
+	if (read(pfd[0], &w, sizeof(w)) != sizeof(w))
+		w = -1;
+	close(pfd[0]);
+	waitpid(child, &st, 0);
+	if (w <= 0)
+		return jerr(err, "rctl: the cputime watcher did not start");
+	jr->watcher = w;
+	jr->watcher_start = sys_starttime(w);
+	return reg_store(r, jr, err);
 }
 
 /* Is ctrl enabled on the jail's v2 group (so its knobs exist)? */
@@ -619,6 +791,8 @@ apply_one(struct registry *r, struct jail_rec *jr, struct jail_rec *parent,
 				return -1;
 		}
 	}
+	if (p.watch && watch_start(r, jr, err) < 0)
+		return -1;
 	rl_format(p.rl, rltext, sizeof(rltext));
 	if (strcmp(rltext, jr->rlimits) != 0) {
 		snprintf(jr->rlimits, sizeof(jr->rlimits), "%s", rltext);
@@ -1142,8 +1316,23 @@ rctl_confine(const struct jail_rec *jr, struct confine *c, char *err)
 	return 0;
 }
 
+/* The jail goes: so does its watcher (it would notice, a moment later). */
+static void
+rctl_destroy(struct registry *r, const struct jail_rec *jr)
+{
+	int fd;
+
+	(void)r;
+	if (jr->watcher > 0 && (fd = sys_pidfd_open(jr->watcher)) >= 0) {
+		if (watcher_alive(jr))
+			sys_pidfd_send_signal(fd, SIGKILL);
+		close(fd);
+	}
+}
+
 const struct module mod_rctl = {
 	.name = "rctl",
 	.created = rctl_created,
 	.confine = rctl_confine,
+	.destroy = rctl_destroy,
 };
