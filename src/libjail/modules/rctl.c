@@ -682,12 +682,16 @@ watch_main(const struct jail_rec *jr)
 	for (;;) {
 		struct rule rules[RULES_MAX];
 		struct registry r;
+		struct jail_rec now;
 		uint64_t used = cpu_usec(jr), next = UINT64_MAX;
 		int n, watched = 0;
 
 		if (reg_open(&r, false, err) < 0)
 			_exit(1);
-		n = store_read(&r, jr->name, rules);
+		/* still this jail's record (not a new one under its jid)? */
+		n = reg_load(&r, jr->jid, &now) == 0 &&
+		    now.holder_start == jr->holder_start ?
+		    store_read(&r, jr->name, rules) : 0;
 		reg_close(&r);
 		for (int i = 0; i < n; i++) {
 			uint64_t limit = rules[i].amount * 1000000;
