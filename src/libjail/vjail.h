@@ -407,6 +407,7 @@ bool cg_v1_valid(int ctrl, const char *dir, int jid);
 int cg_join_limits(const struct jail_rec *jr, pid_t pid, char *err);
 int cg_freeze(const char *dir, bool on);
 int cg_pids(const char *dir, pid_t **pids);
+void cg_each_pid(const char *dir, void (*fn)(pid_t, void *), void *arg);
 int cg_remove_v1(const struct jail_rec *jr);
 int cg_disks(char devs[][16], int max);
 

@@ -603,46 +603,30 @@ watcher_alive(const struct jail_rec *jr)
 	return jr->watcher > 0 && sys_starttime(jr->watcher) == jr->watcher_start;
 }
 
+/* What signal_one needs: which signal, and whose processes. */
+struct sigjob { const char *rel; size_t rl; pid_t holder; int sig; };
+
 /*
- * sig to every process in dir and below but the holder, each through a
- * pidfd and only while it is still in the jail's group (rel: its path
- * as /proc/PID/cgroup shows it), so a reused pid is never signalled.
+ * sig to one process of the jail (not its holder), through a pidfd and
+ * only while it is still in the jail's group (rel: its path as
+ * /proc/PID/cgroup shows it), so a reused pid is never signalled.
  */
 static void
-signal_tree(const char *dir, const char *rel, pid_t holder, int sig,
-    int depth)
+signal_one(pid_t pid, void *arg)
 {
-	pid_t *pids;
-	int n = cg_pids(dir, &pids);
-	size_t rl = strlen(rel);
-	DIR *d;
-	struct dirent *de;
+	const struct sigjob *j = arg;
+	char path[64], buf[PATH_MAX], *v2;
+	int fd;
 
-	for (int i = 0; i < n; i++) {
-		char path[64], buf[PATH_MAX], *v2;
-		int fd;
-		if (pids[i] == holder || (fd = sys_pidfd_open(pids[i])) < 0)
-			continue;
-		snprintf(path, sizeof(path), "/proc/%d/cgroup", (int)pids[i]);
-		if (sys_read_small(AT_FDCWD, path, buf, sizeof(buf)) > 0 &&
-		    (v2 = strstr(buf, "0::")) != NULL &&
-		    (v2 == buf || v2[-1] == '\n') &&
-		    strncmp(v2 + 3, rel, rl) == 0 &&
-		    (v2[3 + rl] == '/' || v2[3 + rl] == '\n'))
-			sys_pidfd_send_signal(fd, sig);
-		close(fd);
-	}
-	free(pids);
-	if (depth > 64 || (d = opendir(dir)) == NULL)
+	if (pid == j->holder || (fd = sys_pidfd_open(pid)) < 0)
 		return;
-	while ((de = readdir(d)) != NULL) {
-		char sub[PATH_MAX];
-		if (de->d_type != DT_DIR || de->d_name[0] == '.')
-			continue;
-		snprintf(sub, sizeof(sub), "%s/%s", dir, de->d_name);
-		signal_tree(sub, rel, holder, sig, depth + 1);
-	}
-	closedir(d);
+	snprintf(path, sizeof(path), "/proc/%d/cgroup", (int)pid);
+	if (sys_read_small(AT_FDCWD, path, buf, sizeof(buf)) > 0 &&
+	    (v2 = strstr(buf, "0::")) != NULL && (v2 == buf || v2[-1] == '\n') &&
+	    strncmp(v2 + 3, j->rel, j->rl) == 0 &&
+	    (v2[3 + j->rl] == '/' || v2[3 + j->rl] == '\n'))
+		sys_pidfd_send_signal(fd, j->sig);
+	close(fd);
 }
 
 /*
@@ -698,9 +682,11 @@ watch_main(const struct jail_rec *jr)
 			if (rules[i].res != RES_CPUTIME || rules[i].per_process)
 				continue;
 			watched++;
-			if (used >= limit)
-				signal_tree(jr->cgroup, rel, jr->holder,
-				    signals[rules[i].sig].sig, 0);
+			if (used >= limit) {
+				struct sigjob j = { rel, strlen(rel), jr->holder,
+				    signals[rules[i].sig].sig };
+				cg_each_pid(jr->cgroup, signal_one, &j);
+			}
 			else if (limit - used < next)
 				next = limit - used;
 		}
@@ -1062,29 +1048,14 @@ count_pid(pid_t pid, struct usage *u)
 	}
 }
 
-/* Every process in dir and below (the jail and its children). */
+/* One process of the jail and its children, the holder aside. */
 static void
-count_tree(const char *dir, struct usage *u, int depth)
+count_one(pid_t pid, void *arg)
 {
-	pid_t *pids;
-	int n = cg_pids(dir, &pids);
-	DIR *d;
-	struct dirent *de;
+	struct usage *u = arg;
 
-	for (int i = 0; i < n; i++)
-		if (pids[i] != u->holder)
-			count_pid(pids[i], u);
-	free(pids);
-	if (depth > 64 || (d = opendir(dir)) == NULL)
-		return;
-	while ((de = readdir(d)) != NULL) {
-		char sub[PATH_MAX];
-		if (de->d_type != DT_DIR || de->d_name[0] == '.')
-			continue;
-		snprintf(sub, sizeof(sub), "%s/%s", dir, de->d_name);
-		count_tree(sub, u, depth + 1);
-	}
-	closedir(d);
+	if (pid != u->holder)
+		count_pid(pid, u);
 }
 
 /* CPU time of the jail and its children, µs (v2 core statistics). */
@@ -1133,7 +1104,7 @@ rctl_get_racct(const char *in, size_t inlen, char *out, size_t outlen)
 	}
 	c0 = cpu_usec(&jr);
 	u.holder = jr.holder;
-	count_tree(jr.cgroup, &u, 0);
+	cg_each_pid(jr.cgroup, count_one, &u);
 	/* the memory group's count, else the processes' resident sizes */
 	const char *mdir = jr.cg1[CG_MEMORY][0] && cg_v1_valid(CG_MEMORY,
 	    jr.cg1[CG_MEMORY], jr.jid) ? jr.cg1[CG_MEMORY] :

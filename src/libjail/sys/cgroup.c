@@ -469,6 +469,36 @@ cg_pids(const char *dir, pid_t **pidsp)
 	return n;
 }
 
+/* fn for every process in dir and in the groups below it. */
+static void
+each_pid(const char *dir, void (*fn)(pid_t, void *), void *arg, int depth)
+{
+	pid_t *pids;
+	int n = cg_pids(dir, &pids);
+	DIR *d;
+	struct dirent *de;
+
+	for (int i = 0; i < n; i++)
+		fn(pids[i], arg);
+	free(pids);
+	if (depth > 64 || (d = opendir(dir)) == NULL)
+		return;
+	while ((de = readdir(d)) != NULL) {
+		char sub[PATH_MAX];
+		if (de->d_type != DT_DIR || de->d_name[0] == '.')
+			continue;
+		snprintf(sub, sizeof(sub), "%s/%s", dir, de->d_name);
+		each_pid(sub, fn, arg, depth + 1);
+	}
+	closedir(d);
+}
+
+void
+cg_each_pid(const char *dir, void (*fn)(pid_t, void *), void *arg)
+{
+	each_pid(dir, fn, arg, 0);
+}
+
 /* Block devices I/O limits apply to: "MAJ:MIN" of every disk with a size. */
 int
 cg_disks(char devs[][16], int max)
