@@ -158,12 +158,21 @@ run jail -q -c name=$X path=/ persist
 xw=$(record .watcher $X)
 ok "$([ -n "$xw" ] && [ "$xw" != 0 ] && ! pid_gone "$xw"; echo $?)" "cputime (jail-wide): a watcher runs for $X"
 rctl -a jail:$M:cputime:sigkill=1/process >/dev/null
+Z=${T}z
+rctl -a jail:$Z:wallclock:sigterm=2 >/dev/null
+run jail -q -c name=$Z path=/ persist
 LOOP='$t = time; 1 while time - $t < 3'
 jexec $X perl -e "$LOOP" & x1=$!
 jexec $M perl -e "$LOOP" & m1=$!
 jexec $C perl -e "$LOOP" & c1=$!
+jexec $Z sleep 4 & z1=$!
+jexec $C sleep 4 & c2=$!
 wait $x1; xs=$?; wait $m1; ms=$?; wait $c1; cs=$?
 is "$xs.$ms.$cs" "143.137.0" "cputime:sigterm=1 ends a 3 s burner with SIGTERM, cputime:sigkill=1/process with SIGKILL; the control runs out"
+wait $z1; zs=$?; wait $c2; cs=$?
+is "$zs.$cs" "143.0" "wallclock:sigterm=2: a jail's process gets SIGTERM 2 s after the jail started; the control sleeps on"
+rm_jail $Z
+rctl -r jail:$Z >/dev/null
 run jexec $X perl -e "$HOG"
 ok "$([ "$RC" != 0 ] && [ -z "$OUT" ]; echo $?)" "vmemoryuse=64m/process: 128 MB cannot be mapped (RLIMIT_AS)"
 like "$(knob $X blkio blkio.throttle.write_bps_device io.max)" '^[0-9]+:[0-9]+ (1048576|rbps=max wbps=1048576 riops=max wiops=max)$' \

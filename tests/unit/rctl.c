@@ -58,8 +58,10 @@ main(void)
 	refused("cage:web:memoryuse:deny=1", "unknown subject 'cage'");
 	refused("jail:.web:maxproc:deny=1", "invalid jail name '.web'");
 	refused("jail:a..b:maxproc:deny=1", "invalid jail name 'a..b'");
-	refused("jail:web:wallclock:sigterm=10",
-	    "resource 'wallclock' is not supported on Linux");
+	refused("jail:web:wallclock:deny=10",
+	    "wallclock: action 'deny' is not supported (use a signal)");
+	refused("jail:web:wallclock:sigterm=10/process",
+	    "wallclock: per process is not supported on Linux");
 	refused("jail:web:pseudoterminals:deny=10",
 	    "resource 'pseudoterminals' is not supported on Linux");
 	refused("jail:web:maxproc:sigterm=10",

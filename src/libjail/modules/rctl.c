@@ -20,6 +20,8 @@
  *                                    cputime/process is RLIMIT_CPU:
  *                                    sigxcpu at the soft limit, sigkill
  *                                    at the hard one
+ *   wallclock                        seconds since the jail started,
+ *                                    the same watcher
  * Anything else, and actions Linux cannot take (log, devctl, other
  * signals), is refused by name.  A jail's limit never exceeds its
  * parent's: the kernel nests groups, rlimits are the minimum along the
@@ -51,7 +53,7 @@
 #define STORE		"rctl"
 
 enum { ACT_DENY = 1, ACT_LOG, ACT_DEVCTL, ACT_THROTTLE, ACT_SIG };
-enum { R_CG = 1, R_RLIM, R_NONE };
+enum { R_CG = 1, R_RLIM, R_WATCH, R_NONE };
 /* indexes of resources[] the code names */
 enum { RES_CPUTIME = 0, RES_MEMORYUSE = 4, RES_MAXPROC = 6,
     RES_OPENFILES = 7, RES_VMEMORYUSE = 8, RES_SWAPUSE = 10, RES_NTHR = 11,
@@ -86,7 +88,7 @@ static const struct res resources[] = {
 	{ "nsemop", R_NONE, -1, -1, 0 },
 	{ "nshm", R_NONE, -1, -1, 0 },
 	{ "shmsize", R_NONE, -1, -1, 0 },
-	{ "wallclock", R_NONE, -1, -1, 0 },
+	{ "wallclock", R_WATCH, -1, -1, ACT_SIG },
 	{ "pcpu", R_CG, CG_CPU, -1, ACT_DENY },
 	{ "readbps", R_CG, CG_IO, -1, ACT_THROTTLE },
 	{ "writebps", R_CG, CG_IO, -1, ACT_THROTTLE },
@@ -311,7 +313,7 @@ rule_check(const struct rule *ru, char *err)
 		return jerr(err, "%s: action '%s' is not supported (use %s)",
 		    r->name, act_name(ru), r->act == ACT_SIG ? "a signal" :
 		    r->act == ACT_DENY ? "deny" : "throttle");
-	if (ru->per_process && r->kind != R_RLIM && r->rlim < 0)
+	if (ru->per_process && r->rlim < 0)
 		return jerr(err, "%s: per process is not supported on Linux",
 		    r->name);
 	if (ru->res == RES_PCPU && (ru->amount == 0 || ru->amount > 100000))
@@ -329,6 +331,14 @@ rule_matches(const struct rule *f, unsigned given, const struct rule *ru)
 	    (!(given & F_ACT) || (f->act == ru->act &&
 	    (f->act != ACT_SIG || f->sig == ru->sig))) &&
 	    (!(given & F_AMT) || f->amount == ru->amount);
+}
+
+/* Rules the watcher enforces: jail-wide cputime, and wallclock. */
+static bool
+watched_rule(const struct rule *ru)
+{
+	return (ru->res == RES_CPUTIME && !ru->per_process) ||
+	    ru->res == RES_WALLCLOCK;
 }
 
 /* ----- the store: rctl/<name>, one rule a line ----- */
@@ -557,7 +567,7 @@ plan_rules(const struct rule *rules, int n, const struct jail_rec *parent,
 		const struct res *r = &resources[ru->res];
 		uint64_t a = ru->amount, *v = NULL;
 
-		if (ru->res == RES_CPUTIME && !ru->per_process) {
+		if (watched_rule(ru)) {
 			p->watch = true;
 			continue;
 		}
@@ -594,6 +604,21 @@ set_rlimits(pid_t pid, void *arg)
 }
 
 static uint64_t cpu_usec(const struct jail_rec *jr);
+
+/* Wall time since the jail started, µs (its holder's start). */
+static uint64_t
+wall_usec(const struct jail_rec *jr)
+{
+	struct timespec ts;
+	long hz = sysconf(_SC_CLK_TCK);
+	uint64_t t, st = jr->holder_start;
+
+	clock_gettime(CLOCK_BOOTTIME, &ts);
+	t = (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
+	st = hz > 0 ? st * 1000000 / (uint64_t)hz : 0;
+	return t > st ? t - st : 0;
+}
+
 
 /* ----- jail-wide cputime: a watcher process per jail that has such rules ----- */
 
@@ -667,7 +692,10 @@ watch_main(const struct jail_rec *jr)
 		struct rule rules[RULES_MAX];
 		struct registry r;
 		struct jail_rec now;
-		uint64_t used = cpu_usec(jr), next = UINT64_MAX;
+		/* µs: CPU time (up to ncpu a second), wall time (one a second) */
+		uint64_t used[2] = { cpu_usec(jr), wall_usec(jr) },
+		    rate[2] = { (uint64_t)(ncpu > 0 ? ncpu : 1), 1 },
+		    next = UINT64_MAX;
 		int n, watched = 0;
 
 		if (reg_open(&r, false, err) < 0)
@@ -679,22 +707,21 @@ watch_main(const struct jail_rec *jr)
 		reg_close(&r);
 		for (int i = 0; i < n; i++) {
 			uint64_t limit = rules[i].amount * 1000000;
-			if (rules[i].res != RES_CPUTIME || rules[i].per_process)
+			int k = rules[i].res == RES_WALLCLOCK;
+			if (!watched_rule(&rules[i]))
 				continue;
 			watched++;
-			if (used >= limit) {
+			if (used[k] >= limit) {
 				struct sigjob j = { rel, strlen(rel), jr->holder,
 				    signals[rules[i].sig].sig };
 				cg_each_pid(jr->cgroup, signal_one, &j);
-			}
-			else if (limit - used < next)
-				next = limit - used;
+			} else if ((limit - used[k]) / rate[k] < next)
+				next = (limit - used[k]) / rate[k];
 		}
 		if (!watched)
 			_exit(0);
-		/* µs of CPU to go, spent by ncpu CPUs at most: ms to wait */
-		uint64_t ms = next == UINT64_MAX ? 1000 :
-		    next / 1000 / (uint64_t)(ncpu > 0 ? ncpu : 1);
+		/* until the first limit could be crossed; each second past one */
+		uint64_t ms = next == UINT64_MAX ? 1000 : next / 1000;
 		struct pollfd p = { .fd = hfd, .events = POLLIN };
 		if (poll(&p, 1, ms < 100 ? 100 : ms > 60000 ? 60000 : (int)ms) != 0)
 			_exit(0);	/* the holder is gone: so is the jail */
