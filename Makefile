@@ -105,6 +105,19 @@ $(B)/bin/jail: $(JAIL_SRC) $(wildcard src/cmd/jail/*.h) $(B)/lib/libjail.a inclu
 libjail.pc = printf 'prefix=%s\nlibdir=%s\nincludedir=%s\n\nName: libjail\nDescription: FreeBSD jails on Linux (vjail)\nVersion: 0.1\nLibs: -L$${libdir} -ljail\nLibs.private: %s\nCflags: -I$${includedir}\n' \
 	    '$(PREFIX)' '$(LIBDIR)' '$(INCDIR)' '$(LIBS)'
 
+# The manual's table of securelevel and allow.*, printed by the code that
+# enforces them: `make man` puts it into man/jail.8 (tests/unit/manpage.t
+# fails when they disagree).
+$(B)/tools/allowtable: tools/allowtable.c $(B)/lib/libjail.a $(HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -Isrc/libjail -o $@ $< $(B)/lib/libjail.a $(LIBS)
+
+man: $(B)/tools/allowtable
+	$(B)/tools/allowtable >$(B)/allow.mdoc
+	awk -v t=$(B)/allow.mdoc '/^\.\\" BEGIN allow table/ { while ((getline l <t) > 0) print l; skip = 1; next } \
+	    /^\.\\" END allow table/ { skip = 0; next } !skip' man/jail.8 >$(B)/jail.8.new
+	mv $(B)/jail.8.new man/jail.8
+
 # ---- tests ----
 UNIT_SRC = $(filter-out tests/unit/shared.c,$(wildcard tests/unit/*.c))
 UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%.t) $(B)/tests/shared.t
@@ -154,7 +167,7 @@ $(B)/tests/escape: tests/sys/escape.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -static -o $@ $<
 
-check: all $(UNIT_BIN) $(SYS_HELPERS)
+check: all $(UNIT_BIN) $(SYS_HELPERS) $(B)/tools/allowtable
 	$(REAPER) tests/run
 
 bench: all
@@ -183,5 +196,5 @@ install: all
 clean:
 	rm -rf $(B)
 
-.PHONY: all check bench install clean fuzz
+.PHONY: all check bench install clean fuzz man
 .SECONDARY:

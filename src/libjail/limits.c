@@ -16,6 +16,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <unistd.h>
 
 #include "vjail.h"
 
@@ -220,4 +222,128 @@ lim_find(struct registry *r, const char *name, struct jail_rec *jr,
 	if (jr->parent > 0 && reg_load(r, jr->parent, parent) < 0)
 		return -1;
 	return 0;
+}
+
+/*
+ * Per-process limits, the record's "nofile=S:H cpu=S:H ..." (.rlimits):
+ * what rctl computes for a jail, and what every process entering it
+ * takes (lim_enter).
+ */
+
+static const struct { const char *name; int rlim; } rlims[] = {
+	{ "cpu", RLIMIT_CPU }, { "data", RLIMIT_DATA },
+	{ "stack", RLIMIT_STACK }, { "core", RLIMIT_CORE },
+	{ "memlock", RLIMIT_MEMLOCK }, { "nofile", RLIMIT_NOFILE },
+	{ "as", RLIMIT_AS },
+};
+#define NRLIM	(int)(sizeof(rlims) / sizeof(*rlims))
+_Static_assert(NRLIM == LIM_NRLIM, "LIM_NRLIM");
+
+static void
+rl_unlimited(struct rlimit *rl)
+{
+	for (int i = 0; i < NRLIM; i++)
+		rl[i].rlim_cur = rl[i].rlim_max = RLIM_INFINITY;
+}
+
+/* Parse a record's text (untrusted: unknown words are skipped). */
+void
+lim_rl_parse(const char *text, struct rlimit *rl)
+{
+	char buf[JAIL_LISTLEN], *save, *w;
+
+	rl_unlimited(rl);
+	snprintf(buf, sizeof(buf), "%s", text);
+	for (w = strtok_r(buf, " ", &save); w; w = strtok_r(NULL, " ", &save)) {
+		unsigned long long s, h;
+		char name[16];
+		if (sscanf(w, "%15[a-z]=%llu:%llu", name, &s, &h) != 3 || s > h)
+			continue;
+		for (int i = 0; i < NRLIM; i++)
+			if (strcmp(name, rlims[i].name) == 0) {
+				rl[i].rlim_cur = s;
+				rl[i].rlim_max = h;
+			}
+	}
+}
+
+void
+lim_rl_format(const struct rlimit *rl, char *buf, size_t len)
+{
+	size_t off = 0;
+
+	buf[0] = '\0';
+	for (int i = 0; i < NRLIM; i++)
+		if (rl[i].rlim_max != RLIM_INFINITY ||
+		    rl[i].rlim_cur != RLIM_INFINITY)
+			off += (size_t)snprintf(buf + off, len - off, "%s%s=%llu:%llu",
+			    off ? " " : "", rlims[i].name,
+			    (unsigned long long)rl[i].rlim_cur,
+			    (unsigned long long)rl[i].rlim_max);
+}
+
+int
+lim_rl_index(int rlim)
+{
+	for (int i = 0; i < NRLIM; i++)
+		if (rlims[i].rlim == rlim)
+			return i;
+	return 0;
+}
+
+void
+lim_rl_lower(struct rlimit *r, unsigned long cur, unsigned long max)
+{
+	if (max < r->rlim_max)
+		r->rlim_max = max;
+	if (cur < r->rlim_cur)
+		r->rlim_cur = cur;
+	if (r->rlim_cur > r->rlim_max)
+		r->rlim_cur = r->rlim_max;
+}
+
+/*
+ * Give pid the limits rl.  A process entering the jail only has its own
+ * lowered to them (it may have chosen less); rctl's changes to a running
+ * jail set them as they are (raised too, once a rule goes: host root's
+ * prlimit may).
+ */
+int
+lim_rl_apply(pid_t pid, const struct rlimit *rl, bool lower_only, char *err)
+{
+	pid_t who = pid == getpid() ? 0 : pid;
+
+	for (int i = 0; i < NRLIM; i++) {
+		struct rlimit cur = rl[i];
+		if (lower_only) {
+			if (rl[i].rlim_max == RLIM_INFINITY &&
+			    rl[i].rlim_cur == RLIM_INFINITY)
+				continue;
+			if (prlimit(who, rlims[i].rlim, NULL, &cur) < 0)
+				return err ? jerrno(err, "rctl: getrlimit") : -1;
+			lim_rl_lower(&cur, rl[i].rlim_cur, rl[i].rlim_max);
+		}
+		if (prlimit(who, rlims[i].rlim, &cur, NULL) < 0 && lower_only)
+			return err ? jerrno(err, "rctl: setrlimit %s",
+			    rlims[i].name) : -1;
+	}
+	return 0;
+}
+
+/*
+ * A process entering the jail (jexec's child, jail_attach, the in-jail
+ * service's JOIN), still on the host: the jail's v1 groups and its
+ * per-process limits.  Nothing to do for a jail without limits.
+ */
+int
+lim_enter(const struct jail_rec *jr, pid_t pid, char *err)
+{
+	struct rlimit rl[LIM_NRLIM];
+
+	if (cg_join_limits(jr, pid, err) < 0)
+		return -1;
+	if (!jr->rlimits[0])
+		return 0;
+	lim_rl_parse(jr->rlimits, rl);
+	return lim_rl_apply(pid, rl, true, err);
 }

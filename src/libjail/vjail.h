@@ -78,6 +78,13 @@ struct registry;
 #define ALLOW_ENUM(i, name, dflt, desc)	i,
 enum allow { ALLOW_LIST(ALLOW_ENUM) A_COUNT };
 
+/* modules/secure.c: what each bit is on Linux (the manual's table) */
+struct allow_map {
+	int		 bit;		/* enum allow, -1 ends */
+	const char	*on_linux;
+};
+extern const struct allow_map secure_mapping[];
+
 enum jail_state { JS_CREATING = 1, JS_ALIVE, JS_DYING };
 
 /*
@@ -242,7 +249,8 @@ bool set_has_name(const uint64_t *s, const char *name);
 
 /* Clone flags every jail has; modules add CLONE_NEWNET, CLONE_NEWIPC. */
 int jail_nsflags(const struct jail_rec *jr);
-int jail_confine(const struct jail_rec *jr, char *err);
+int jail_confine_prepare(const struct jail_rec *jr, struct confine *c,
+    char *err);
 struct jail_ns;
 int jail_enterflags(const struct jail_rec *jr, const struct jail_ns *ns);
 int jail_created(struct registry *r, struct jail_rec *jr, char *err);
@@ -423,6 +431,15 @@ int lim_walk(struct registry *r, struct jail_rec *jr,
     struct jail_rec *parent, lim_fn fn, void *arg, char *err);
 int lim_find(struct registry *r, const char *name, struct jail_rec *jr,
     struct jail_rec *parent);
+int lim_enter(const struct jail_rec *jr, pid_t pid, char *err);
+#define LIM_NRLIM	7	/* rlimits rctl sets (limits.c) */
+struct rlimit;
+void lim_rl_parse(const char *text, struct rlimit *rl);
+void lim_rl_format(const struct rlimit *rl, char *buf, size_t len);
+int lim_rl_index(int resource);
+void lim_rl_lower(struct rlimit *r, unsigned long cur, unsigned long max);
+int lim_rl_apply(pid_t pid, const struct rlimit *rl, bool lower_only,
+    char *err);
 
 /* sys: processes and namespaces */
 int sys_pidfd_open(pid_t pid);
@@ -471,18 +488,24 @@ int sys_uid_map(int procfd, pid_t pid, uint32_t outside, uint32_t count,
  * a session keyring of its own, Landlock scopes.
  */
 #define CONFINE_LL_ABSTRACT_UNIX	(1ull << 0)	/* Landlock's scope */
+/* cmp: NULL, or {arg, op, value[, mask]} as SCMP_A*() would give */
+struct sc_arg { unsigned arg; int op; uint64_t a, b; };
+struct sc_rule { int nr, errnum, has_cmp; struct sc_arg cmp; };
+#define CONFINE_MAXRULES 160
 struct confine {
 	uint64_t drop_caps;	/* 1 << CAP_* */
 	uint64_t landlock_scoped; /* CONFINE_LL_*: Landlock scopes */
-	void	*filter;	/* libseccomp context, made on first rule */
-	int	 failed;	/* a rule could not be added */
+	struct sc_rule rules[CONFINE_MAXRULES];
+	int	 nrules;
+	int	 failed;	/* too many rules */
+	struct sock_filter *prog;	/* compiled (confine_compile) */
+	unsigned short proglen;
 };
-/* cmp: NULL, or {arg, op, value[, mask]} as SCMP_A*() would give */
-struct sc_arg { unsigned arg; int op; uint64_t a, b; };
 void confine_init(struct confine *c);
 void confine_drop_cap(struct confine *c, int cap);
 void confine_deny(struct confine *c, int nr, int errnum,
     const struct sc_arg *cmp);
+int confine_compile(struct confine *c, char *err);
 int confine_apply(struct confine *c, char *err);
 void confine_free(struct confine *c);
 int sys_new_session_keyring(void);

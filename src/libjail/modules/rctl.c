@@ -470,85 +470,12 @@ free_names(char **names, int n)
 	free(names);
 }
 
-/* ----- per-process limits: "nofile=S:H cpu=S:H ..." in the record ----- */
-
-static const struct { const char *name; int rlim; } rlims[] = {
-	{ "cpu", RLIMIT_CPU }, { "data", RLIMIT_DATA },
-	{ "stack", RLIMIT_STACK }, { "core", RLIMIT_CORE },
-	{ "memlock", RLIMIT_MEMLOCK }, { "nofile", RLIMIT_NOFILE },
-	{ "as", RLIMIT_AS },
-};
-#define NRLIM	(int)(sizeof(rlims) / sizeof(*rlims))
-
-static void
-rl_unlimited(struct rlimit *rl)
-{
-	for (int i = 0; i < NRLIM; i++)
-		rl[i].rlim_cur = rl[i].rlim_max = RLIM_INFINITY;
-}
-
-/* Parse a record's text (untrusted: unknown words are skipped). */
-static void
-rl_parse(const char *text, struct rlimit *rl)
-{
-	char buf[JAIL_LISTLEN], *save, *w;
-
-	rl_unlimited(rl);
-	snprintf(buf, sizeof(buf), "%s", text);
-	for (w = strtok_r(buf, " ", &save); w; w = strtok_r(NULL, " ", &save)) {
-		unsigned long long s, h;
-		char name[16];
-		if (sscanf(w, "%15[a-z]=%llu:%llu", name, &s, &h) != 3 || s > h)
-			continue;
-		for (int i = 0; i < NRLIM; i++)
-			if (strcmp(name, rlims[i].name) == 0) {
-				rl[i].rlim_cur = s;
-				rl[i].rlim_max = h;
-			}
-	}
-}
-
-static void
-rl_format(const struct rlimit *rl, char *buf, size_t len)
-{
-	size_t off = 0;
-
-	buf[0] = '\0';
-	for (int i = 0; i < NRLIM; i++)
-		if (rl[i].rlim_max != RLIM_INFINITY ||
-		    rl[i].rlim_cur != RLIM_INFINITY)
-			off += (size_t)snprintf(buf + off, len - off, "%s%s=%llu:%llu",
-			    off ? " " : "", rlims[i].name,
-			    (unsigned long long)rl[i].rlim_cur,
-			    (unsigned long long)rl[i].rlim_max);
-}
-
-static int
-rl_index(int rlim)
-{
-	for (int i = 0; i < NRLIM; i++)
-		if (rlims[i].rlim == rlim)
-			return i;
-	return 0;
-}
-
-static void
-rl_lower(struct rlimit *r, rlim_t cur, rlim_t max)
-{
-	if (max < r->rlim_max)
-		r->rlim_max = max;
-	if (cur < r->rlim_cur)
-		r->rlim_cur = cur;
-	if (r->rlim_cur > r->rlim_max)
-		r->rlim_cur = r->rlim_max;
-}
-
 /* ----- applying rules to a running jail ----- */
 
 struct plan {
 	struct cg_limits l;
 	unsigned ctrls;			/* controllers the rules use */
-	struct rlimit rl[NRLIM];
+	struct rlimit rl[LIM_NRLIM];
 	bool	watch;			/* jail-wide cputime rules */
 };
 
@@ -561,7 +488,7 @@ plan_rules(const struct rule *rules, int n, const struct jail_rec *parent,
 	p->l.mem = p->l.swap = p->l.vmem = p->l.pids = p->l.cpu_us = CG_MAX;
 	for (int i = 0; i < 4; i++)
 		p->l.io[i] = CG_MAX;
-	rl_parse(parent ? parent->rlimits : "", p->rl);
+	lim_rl_parse(parent ? parent->rlimits : "", p->rl);
 	for (int i = 0; i < n; i++) {
 		const struct rule *ru = &rules[i];
 		const struct res *r = &resources[ru->res];
@@ -572,11 +499,11 @@ plan_rules(const struct rule *rules, int n, const struct jail_rec *parent,
 			continue;
 		}
 		if (r->kind == R_RLIM || (ru->per_process && r->rlim >= 0)) {
-			struct rlimit *x = &p->rl[rl_index(r->rlim)];
+			struct rlimit *x = &p->rl[lim_rl_index(r->rlim)];
 			if (ru->act == ACT_SIG && signals[ru->sig].sig == 24)
-				rl_lower(x, a, RLIM_INFINITY);	/* sigxcpu */
+				lim_rl_lower(x, a, RLIM_INFINITY);	/* sigxcpu */
 			else
-				rl_lower(x, a, a);
+				lim_rl_lower(x, a, a);
 			continue;
 		}
 		switch (ru->res) {
@@ -596,11 +523,7 @@ plan_rules(const struct rule *rules, int n, const struct jail_rec *parent,
 static int
 set_rlimits(pid_t pid, void *arg)
 {
-	const struct rlimit *rl = arg;
-
-	for (int i = 0; i < NRLIM; i++)
-		prlimit(pid, rlims[i].rlim, &rl[i], NULL);
-	return 0;
+	return lim_rl_apply(pid, arg, false, NULL);
 }
 
 static uint64_t cpu_usec(const struct jail_rec *jr);
@@ -810,7 +733,7 @@ apply_one(struct registry *r, struct jail_rec *jr, struct jail_rec *parent,
 	}
 	if (p.watch && watch_start(r, jr, err) < 0)
 		return -1;
-	rl_format(p.rl, rltext, sizeof(rltext));
+	lim_rl_format(p.rl, rltext, sizeof(rltext));
 	if (strcmp(rltext, jr->rlimits) != 0) {
 		snprintf(jr->rlimits, sizeof(jr->rlimits), "%s", rltext);
 		if (reg_store(r, jr, err) < 0)
@@ -1291,33 +1214,6 @@ rctl_created(struct registry *r, struct jail_rec *jr, char *err)
 	return apply_one(r, jr, &parent, NULL, err);
 }
 
-/*
- * Every process entering the jail takes its per-process limits.  Set at
- * once, not recorded in c: rlimits need no privilege and do not depend
- * on what confine_apply() drops afterwards.
- */
-static int
-rctl_confine(const struct jail_rec *jr, struct confine *c, char *err)
-{
-	struct rlimit want[NRLIM], cur;
-
-	(void)c;
-	if (!jr->rlimits[0])
-		return 0;
-	rl_parse(jr->rlimits, want);
-	for (int i = 0; i < NRLIM; i++) {
-		if (want[i].rlim_max == RLIM_INFINITY &&
-		    want[i].rlim_cur == RLIM_INFINITY)
-			continue;
-		if (getrlimit(rlims[i].rlim, &cur) < 0)
-			return jerrno(err, "rctl: getrlimit");
-		rl_lower(&cur, want[i].rlim_cur, want[i].rlim_max);
-		if (setrlimit(rlims[i].rlim, &cur) < 0)
-			return jerrno(err, "rctl: setrlimit %s", rlims[i].name);
-	}
-	return 0;
-}
-
 /* The jail goes: so does its watcher (it would notice, a moment later). */
 static void
 rctl_destroy(struct registry *r, const struct jail_rec *jr)
@@ -1335,6 +1231,5 @@ rctl_destroy(struct registry *r, const struct jail_rec *jr)
 const struct module mod_rctl = {
 	.name = "rctl",
 	.created = rctl_created,
-	.confine = rctl_confine,
 	.destroy = rctl_destroy,
 };
