@@ -27,8 +27,8 @@ static struct jail_rec made;
 
 /* Setup order matters: fs pivots into the new root, so it runs last. */
 const struct module *const modules[] = {
-	&mod_core, &mod_uts, &mod_ipc, &mod_net, &mod_ip, &mod_secure,
-	&mod_fs, &mod_info, NULL,
+	&mod_core, &mod_uts, &mod_ipc, &mod_net, &mod_ip, &mod_rctl,
+	&mod_cpuset, &mod_secure, &mod_fs, &mod_info, NULL,
 };
 
 void
@@ -75,21 +75,19 @@ jail_enterflags(const struct jail_rec *jr, const struct jail_ns *ns)
 	return fl;
 }
 
-/* What every module restricts, applied at once (sys/confine.c). */
+/*
+ * What every module restricts, recorded and compiled while the caller is
+ * still the host's (the filter cache is in the registry); confine_apply()
+ * then applies it in the jail.  Free with confine_free().
+ */
 int
-jail_confine(const struct jail_rec *jr, char *err)
+jail_confine_prepare(const struct jail_rec *jr, struct confine *c, char *err)
 {
-	struct confine c;
-	int rc = 0;
-
-	confine_init(&c);
-	for (const struct module *const *m = modules; *m && rc == 0; m++)
-		if ((*m)->confine)
-			rc = (*m)->confine(jr, &c, err);
-	if (rc == 0)
-		rc = confine_apply(&c, err);
-	confine_free(&c);
-	return rc;
+	confine_init(c);
+	for (const struct module *const *m = modules; *m; m++)
+		if ((*m)->confine && (*m)->confine(jr, c, err) < 0)
+			return -1;
+	return confine_compile(c, err);
 }
 
 int
@@ -776,11 +774,16 @@ core_attach(int jid, char *err)
 	char dir[PATH_MAX + 8];
 	int rc = -1;
 
+	struct confine c;
+
+	confine_init(&c);
 	if (core_enter(jid, &jr, &ns, err) < 0)
 		return -1;
 	snprintf(dir, sizeof(dir), "%s/jail", jr.cgroup);
-	if ((jail_inside() ? svc_join(jid, err) :
-	    cg_move(dir, getpid(), err)) < 0)
+	if (jail_confine_prepare(&jr, &c, err) < 0 ||
+	    (jail_inside() ? svc_join(jid, err) :
+	    cg_move(dir, getpid(), err) < 0 ? -1 :
+	    lim_enter(&jr, getpid(), err)) < 0)
 		goto out;
 	if (jns_setns(&ns, jail_enterflags(&jr, &ns)) < 0 ||
 	    sys_become_root() < 0) {
@@ -788,10 +791,11 @@ core_attach(int jid, char *err)
 		goto out;
 	}
 	inside = -1;
-	if (chdir("/") < 0 || jail_confine(&jr, err) < 0)
+	if (chdir("/") < 0 || confine_apply(&c, err) < 0)
 		goto out;
 	rc = 0;
 out:
+	confine_free(&c);
 	jns_close(&ns);
 	return rc;
 }

@@ -155,6 +155,13 @@ struct jail_rec {
 	int	fib;			/* exec.fib: routing table (0: main) */
 	char	aliases[JAIL_LISTLEN];	/* host-side: "ifindex|addr/plen,..."
 					   added to the outer stack */
+	/* limits (modules/rctl.c, cpuset.c): v1 group per controller
+	 * ("" = none), recorded before it is made; per-process limits */
+	char	cg1[5][JAIL_LISTLEN];	/* indexed by enum cg_ctrl */
+	char	rlimits[JAIL_LISTLEN];	/* "nofile=N cpu=S:H ..." */
+	pid_t	watcher;		/* jail-wide cputime rules' watcher */
+	uint64_t watcher_start;
+	int	cpuset_id;		/* read-only parameter cpuset.id */
 };
 
 /* Parameter types (the table's view, finer than CTLTYPE). */
@@ -223,7 +230,8 @@ struct module {
 };
 
 extern const struct module mod_core, mod_fs, mod_uts, mod_ipc, mod_net,
-    mod_secure, mod_ip, mod_info;
+    mod_secure, mod_ip, mod_info, mod_rctl, mod_cpuset;
+void rctl_boot(struct registry *r);
 int mod_check_chars(const char *what, const char *s, bool allow_slash,
     char *err);
 extern const struct module *const modules[];
@@ -251,7 +259,8 @@ bool set_has_name(const uint64_t *s, const char *name);
 
 /* Clone flags every jail has; modules add CLONE_NEWNET, CLONE_NEWIPC. */
 int jail_nsflags(const struct jail_rec *jr);
-int jail_confine(const struct jail_rec *jr, char *err);
+int jail_confine_prepare(const struct jail_rec *jr, struct confine *c,
+    char *err);
 struct jail_ns;
 int jail_enterflags(const struct jail_rec *jr, const struct jail_ns *ns);
 int jail_created(struct registry *r, struct jail_rec *jr, char *err);
@@ -373,6 +382,80 @@ struct diag_sock {
 };
 int diag_sockets(int netnsfd, struct diag_sock **out, char *err);
 
+/*
+ * sys: cgroup controllers for limits.  Each controller is served by the
+ * unified tree where it has it (v2), else by its v1 hierarchy, else it
+ * is missing; one backend per controller, chosen once (cg_backend).
+ * v2 limits sit on <jid>/ (the holder moves to <jid>/init once the
+ * group must pass controllers on); v1 groups are <anchor>/<jid>/ with
+ * children below, holder and processes together (jr->cg1).
+ */
+enum cg_ctrl { CG_CPU, CG_MEMORY, CG_PIDS, CG_CPUSET, CG_IO, CG_NCTRL };
+#define CG_MAX		UINT64_MAX	/* no limit */
+#define CG_PERIOD_US	100000		/* cpu quota period */
+struct cg_limits {
+	uint64_t mem, swap, vmem;	/* bytes: RAM, swap, RAM + swap */
+	uint64_t pids;
+	uint64_t cpu_us;		/* per CG_PERIOD_US */
+	uint64_t io[4];			/* rbps wbps riops wiops, each disk */
+	char	cpus[256];		/* "" = leave as is */
+};
+struct cg_backend {
+	const char *name;		/* "v1" or "v2" */
+	/* the jail's group for ctrl, to be made (v1) or used (v2) */
+	int (*path)(const struct jail_rec *jr, const struct jail_rec *parent,
+	    int ctrl, char *buf, size_t len, char *err);
+	/* make it able to hold limits: v1 mkdir (cpuset: cpus and mems
+	 * first); v2 enable ctrl from the base down */
+	int (*make)(const struct jail_rec *jr, int ctrl, const char *dir,
+	    char *err);
+	int (*limit)(const char *dir, int ctrl, const struct cg_limits *l,
+	    char *err);
+	/* move pid into the group (v2: nothing, the jail's own does) */
+	int (*join)(const char *dir, int ctrl, pid_t pid, char *err);
+	/* files: memory in use (bytes), the CPUs the set has in effect */
+	const char *memory_file, *cpus_file;
+};
+extern const struct cg_backend cg_v1, cg_v2;
+extern const char *const cg_names[CG_NCTRL];
+const struct cg_backend *cg_backend(int ctrl);
+void cg_detect(const char *v2root, const char *v1root);
+bool cg_has(const char *list, const char *word);
+int cg_put(const char *dir, const char *file, const char *val, char *err);
+int cg_get(const char *dir, const char *file, char *buf, size_t len);
+void cg_num(char *buf, size_t len, uint64_t v, const char *none);
+const char *cg_v1_mount(int ctrl);
+const char *cg_v2_root(void);
+bool cg_v1_valid(int ctrl, const char *dir, int jid);
+int cg_join_limits(const struct jail_rec *jr, pid_t pid, char *err);
+int cg_freeze(const char *dir, bool on);
+int cg_pids(const char *dir, pid_t **pids);
+void cg_each_pid(const char *dir, void (*fn)(pid_t, void *), void *arg);
+int cg_remove_v1(const struct jail_rec *jr);
+int cg_disks(char devs[][16], int max);
+
+/* limits.c: the groups that carry limits (registry locked) */
+int lim_groups(struct registry *r, struct jail_rec *jr,
+    struct jail_rec *parent, unsigned ctrls, char *err);
+unsigned lim_v1_ctrls(const struct jail_rec *jr);
+int lim_each_pid(const struct jail_rec *jr, int (*fn)(pid_t, void *),
+    void *arg);
+typedef int (*lim_fn)(struct registry *, struct jail_rec *,
+    struct jail_rec *, void *, char *);
+int lim_walk(struct registry *r, struct jail_rec *jr,
+    struct jail_rec *parent, lim_fn fn, void *arg, char *err);
+int lim_find(struct registry *r, const char *name, struct jail_rec *jr,
+    struct jail_rec *parent);
+int lim_enter(const struct jail_rec *jr, pid_t pid, char *err);
+#define LIM_NRLIM	7	/* rlimits rctl sets (limits.c) */
+struct rlimit;
+void lim_rl_parse(const char *text, struct rlimit *rl);
+void lim_rl_format(const struct rlimit *rl, char *buf, size_t len);
+int lim_rl_index(int resource);
+void lim_rl_lower(struct rlimit *r, unsigned long cur, unsigned long max);
+int lim_rl_apply(pid_t pid, const struct rlimit *rl, bool lower_only,
+    char *err);
+
 /* sys: processes and namespaces */
 int sys_pidfd_open(pid_t pid);
 int sys_pidfd_send_signal(int pidfd, int sig);
@@ -420,18 +503,24 @@ int sys_uid_map(int procfd, pid_t pid, uint32_t outside, uint32_t count,
  * a session keyring of its own, Landlock scopes.
  */
 #define CONFINE_LL_ABSTRACT_UNIX	(1ull << 0)	/* Landlock's scope */
+/* cmp: NULL, or {arg, op, value[, mask]} as SCMP_A*() would give */
+struct sc_arg { unsigned arg; int op; uint64_t a, b; };
+struct sc_rule { int nr, errnum, has_cmp; struct sc_arg cmp; };
+#define CONFINE_MAXRULES 160
 struct confine {
 	uint64_t drop_caps;	/* 1 << CAP_* */
 	uint64_t landlock_scoped; /* CONFINE_LL_*: Landlock scopes */
-	void	*filter;	/* libseccomp context, made on first rule */
-	int	 failed;	/* a rule could not be added */
+	struct sc_rule rules[CONFINE_MAXRULES];
+	int	 nrules;
+	int	 failed;	/* too many rules */
+	struct sock_filter *prog;	/* compiled (confine_compile) */
+	unsigned short proglen;
 };
-/* cmp: NULL, or {arg, op, value[, mask]} as SCMP_A*() would give */
-struct sc_arg { unsigned arg; int op; uint64_t a, b; };
 void confine_init(struct confine *c);
 void confine_drop_cap(struct confine *c, int cap);
 void confine_deny(struct confine *c, int nr, int errnum,
     const struct sc_arg *cmp);
+int confine_compile(struct confine *c, char *err);
 int confine_apply(struct confine *c, char *err);
 void confine_free(struct confine *c);
 int sys_new_session_keyring(void);
