@@ -57,6 +57,7 @@ struct mreq {
 	char	 fsopts[1024];		/* the rest, for fsconfig: "k=v,k" */
 	bool	 recursive;		/* rbind */
 	const struct jail_rec *asker;	/* the jail asking (service.c) */
+	int	 asker_mnt;		/* its mount namespace */
 	dev_t	 src_dev;		/* the source it resolved */
 	ino_t	 src_ino;
 	const char *show_src, *show_file; /* names for messages */
@@ -306,31 +307,74 @@ closed_source(int fd, const struct mreq *m, char *err)
 	    "others (chmod 0700), or set path.reachable", m->show_src, via);
 }
 
+#ifndef SYS_open_tree_attr
+#define SYS_open_tree_attr 467
+#endif
+
 /*
- * The source a jail named for its descendant, opened by the host: the
- * jail resolved it (below its root, with its root's rights, no symlink
- * followed: from_jail), and the host's path to it must reach that very
- * directory, following no symlink either (the jail may own part of the
- * path and swap one in meanwhile).  A mount in the jail's own table is
- * not its tree and does not match.
+ * The source a jail named for its descendant, as a detached clone: taken
+ * in the jail's own mount table (so a mount it has, such as a read-only
+ * base from the host, is passed on too, its locked flags with it), at the
+ * directory the jail resolved (from_jail), found again the same way by
+ * the host and matched by dev/ino.  Idmapped into the descendant's user
+ * namespace (idmap) where the file system allows it: open_tree_attr makes
+ * an idmapped clone of a mount that is idmapped already (Linux 6.15).
+ * *mapped says whether it is.
  */
 static int
-open_jail_source(const struct mreq *m, char *err)
+jail_source(const struct mreq *m, int idmap, bool *mapped, char *err)
 {
 	struct open_how how = { .flags = O_PATH | O_DIRECTORY | O_CLOEXEC,
-	    .resolve = RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS };
+	    .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_SYMLINKS |
+	    RESOLVE_NO_MAGICLINKS };
+	struct mount_attr a = { .attr_set = MOUNT_ATTR_IDMAP,
+	    .userns_fd = (uint64_t)idmap };
+	unsigned fl = OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH |
+	    (m->recursive ? AT_RECURSIVE : 0);
 	struct stat st;
-	int fd = (int)syscall(SYS_openat2, AT_FDCWD, m->src, &how,
-	    sizeof(how));
+	int here, fd = -1, mfd = -1;
 
-	if (fd >= 0 && fstat(fd, &st) == 0 && st.st_dev == m->src_dev &&
-	    st.st_ino == m->src_ino)
-		return fd;
+	*mapped = false;
+	if ((here = open("/proc/self/ns/mnt", O_RDONLY | O_CLOEXEC)) < 0)
+		return jerrno(err, "mount: staging");
+	/* setns sets root and cwd to the jail's root */
+	if (setns(m->asker_mnt, CLONE_NEWNS) < 0) {
+		jerrno(err, "mount: entering the jail");
+		goto out;
+	}
+	fd = (int)syscall(SYS_openat2, AT_FDCWD, m->src, &how, sizeof(how));
+	if (fd < 0 || fstat(fd, &st) < 0 || st.st_dev != m->src_dev ||
+	    st.st_ino != m->src_ino) {
+		errno = fd < 0 ? errno : ESTALE;
+		jerrno(err, "mount: %s", m->show_src);
+		goto out;
+	}
+	if (idmap >= 0) {
+		mfd = (int)syscall(SYS_open_tree_attr, fd, "", fl, &a,
+		    sizeof(a));
+		*mapped = mfd >= 0;
+		/* EINVAL: a file system that cannot be idmapped; then the
+		 * clone keeps the jail's view, and nothing runs setuid */
+		if (mfd < 0 && errno != EINVAL) {
+			if (errno == ENOSYS)
+				jerr(err, "mount: %s: passing a mount on needs "
+				    "open_tree_attr (Linux 6.15)", m->show_src);
+			else
+				jerrno(err, "mount: %s", m->show_src);
+			goto out;
+		}
+	}
+	if (mfd < 0 && (mfd = (int)syscall(SYS_open_tree, fd, "", fl)) < 0)
+		jerrno(err, "mount: %s", m->show_src);
+out:
 	if (fd >= 0)
 		close(fd);
-	errno = EXDEV;
-	return jerr(err, "mount: %s: not a directory of the jail's own tree "
-	    "(a mount it has is not passed on)", m->show_src);
+	if (setns(here, CLONE_NEWNS) < 0 && mfd >= 0) {
+		close(mfd);
+		mfd = jerrno(err, "mount: staging");
+	}
+	close(here);
+	return mfd;
 }
 
 /* A new file system of m's type, detached (fsopen, fsconfig, fsmount). */
@@ -421,6 +465,7 @@ helper(const struct mreq *m, const struct jail_rec *jr, int userns, int mntns,
 {
 	int mfd = -1, lfd, idmap = jr->idmapped ? userns : -1;
 	uint64_t set = m->attr_set;
+	bool premapped = false;
 
 	if (m->kind == MK_PROC || m->kind == MK_SYSFS) {
 		/* the jail's own: made from inside its spaces */
@@ -460,9 +505,14 @@ fail:
 	    mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
 		return jerrno(err, "mount: staging");
 	/* 2: the mount, detached */
-	if (m->kind == MK_BIND) {
-		int src = m->asker ? open_jail_source(m, err) :
-		    open_source(m->src, err);
+	if (m->kind == MK_BIND && m->asker) {
+		/* what the descendant may write there, the jail may already:
+		 * no closed_source */
+		if ((mfd = jail_source(m, idmap, &premapped, err)) < 0)
+			return -1;
+		idmap = -1;	/* done, or not to be */
+	} else if (m->kind == MK_BIND) {
+		int src = open_source(m->src, err);
 		if (src < 0)
 			return -1;
 		if (!(m->attr_set & MOUNT_ATTR_RDONLY) && !jr->path_reachable &&
@@ -480,7 +530,7 @@ fail:
 		return -1;
 	/* Not the jail's own ids on the host (no idmapped root): nothing
 	 * on it runs setuid, as for the root (spawn.c). */
-	if (idmap < 0)
+	if (idmap < 0 && !premapped)
 		set |= MOUNT_ATTR_NOSUID;
 	if (set_attr(mfd, set, m->attr_clr, idmap) < 0) {
 		/* a file system that cannot be idmapped is shown as it is,
@@ -571,9 +621,12 @@ from_jail(struct mreq *m, const char *type, const char *file, char *hostfile,
 		return -1;
 	if (m->kind != MK_BIND)
 		return 0;
-	if (host_path(j, m->show_src, m->src, err) < 0)
-		return -1;
-	if (sys_stat_in_jail(j->holder, m->show_src, &st) < 0)
+	if (m->src[0] != '/' || has_dots(m->src)) {
+		errno = EINVAL;
+		return jerr(err, "mount: %s: not an absolute path without \".\" "
+		    "or \"..\"", m->src);
+	}
+	if (sys_stat_in_jail(j->holder, m->src, &st) < 0)
 		return jerrno(err, "mount: %s", m->show_src);
 	m->src_dev = st.st_dev;
 	m->src_ino = st.st_ino;
@@ -620,10 +673,16 @@ core_mount(int jid, const char *spec, const char *file, const char *type,
 		return jerr(err, "mount: %s: path too long", spec);
 	}
 	snprintf(m.src, sizeof(m.src), "%s", spec);
+	m.asker_mnt = -1;
 	if (asker && from_jail(&m, type, file, hostfile, err) < 0)
 		return -1;
 	if (core_enter(jid, &jr, &ns, err) < 0)
 		return -1;
+	/* the asker's namespaces: its holder is its monitor's (our) child,
+	 * its pid not reused while we live */
+	if (asker && m.kind == MK_BIND &&
+	    (m.asker_mnt = open_ns(asker->holder, "mnt", err)) < 0)
+		goto out;
 	if (mount_point(&m, jr.path, asker ? hostfile : file, err) < 0 ||
 	    (userns = open_ns(jr.holder, "user", err)) < 0 ||
 	    (mntns = open_ns(jr.holder, "mnt", err)) < 0)
@@ -673,6 +732,8 @@ core_mount(int jid, const char *spec, const char *file, const char *type,
 		errno = EINVAL;
 	}
 out:
+	if (m.asker_mnt >= 0)
+		close(m.asker_mnt);
 	if (userns >= 0)
 		close(userns);
 	if (mntns >= 0)

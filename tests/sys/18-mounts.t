@@ -228,10 +228,31 @@ refused() {
 	inner /vj/jail -c name=k path=/nest persist mount="$1"
 	is "$RC.$ERR" "1.jail: k: mount: $2" "$3"
 }
+# a thin jail inside the thin jail: the parent passes on its own mounts
+# (the host's /usr, /bin, /lib read-only), idmapped for the child
+mkdir -p "$RA/thin/usr" "$RA/thin/bin" "$RA/thin/lib" "$RA/thin/lib64" "$RA/thin/tmp"
+cat >"$RA/etc/thin.conf" <<EOF
+t {
+	path = /thin;
+	persist;
+	mount = "/usr /thin/usr nullfs ro";
+	mount += "/bin /thin/bin nullfs ro";
+	mount += "/lib /thin/lib nullfs ro";
+	mount += "/lib64 /thin/lib64 nullfs ro";
+}
+EOF
+inner /vj/jail -f /etc/thin.conf -c t
+is "$RC.$ERR" "0." "inside $A: a thin child of its own, from the parent's read-only mounts"
+is "$(jexec $A.t /bin/sh -c 'echo hello; stat -c %u /usr/bin/ls' 2>&1 | tr '\n' ' ')" "hello 0 " \
+	"  it runs the host's /bin/sh; root's files are the child's root's (idmapped)"
+run jexec $A.t /bin/sh -c "touch /usr/vjail-$T"
+isnt "$RC" 0 "attack: the child's root cannot write to the shared /usr"
+rm_jail $A.t
 # attack: the parent passes the host's /usr (its read-only mount entry) on
-# read-write: not its own tree, refused
-refused "/usr /nest/mnt nullfs rw" "/usr: not a directory of the jail's own tree (a mount it has is not passed on)" \
-	"attack: the parent passes on a mount of its own (the host's /usr) read-write: refused"
+# read-write: its flags are locked
+refused "/usr /nest/mnt nullfs rw" "/usr: setting its flags: Operation not permitted" \
+	"attack: the parent passes on its read-only /usr read-write: refused (locked)"
+check "  the host's /usr has no new file" test ! -e /usr/vjail-$T
 ln -sfn / "$RA/srv/up"
 refused "/srv/up/etc /nest/mnt nullfs ro" "/srv/up/etc: Too many levels of symbolic links" \
 	"attack: a symlink the parent planted in the source is not followed"
@@ -265,6 +286,32 @@ run jexec $A /usr/bin/setpriv --reuid=1000 --regid=1000 --clear-groups /usr/bin/
 is "$RC.$ERR" "1.jailmount: mount: Operation not permitted" "attack: a user of the parent jail other than root may not ask"
 is "$(jexec $A.k /bin/busybox stat -c %u /tmp 2>&1)" "0" "  and the child's /tmp is still its tmpfs"
 rm_jail $A.k
+
+# attack: the parent swaps the source for a symlink to / (or another
+# directory) while its monitor mounts it: the directory it resolved, or
+# nothing
+echo marker >"$RA/srv/sub/marker"
+mkdir -p "$RA/decoy/sub" "$RA/sub"
+echo decoy >"$RA/decoy/sub/marker"           # /srv/sub while /srv is the decoy
+echo via-symlink >"$RA/sub/marker"           # /srv/sub through the symlink
+bg jexec $A /bin/sh -c 'cd /; while [ ! -e /swap-stop ]; do mv srv s2; ln -s / srv; rm srv; mv decoy srv; mv srv decoy; mv s2 srv; done'
+landed=0 refused=0 wrong=0
+for i in 1 2 3 4 5 6 7 8; do
+	inner /vj/jail -c name=s$i path=/nest persist mount="/srv/sub /nest/mnt nullfs ro"
+	if [ "$RC" = 0 ]; then
+		landed=$((landed + 1))
+		case $(jexec $A.s$i /bin/busybox cat /mnt/marker 2>&1) in
+		marker|decoy) ;;
+		*) wrong=$((wrong + 1)) ;;
+		esac
+		rm_jail $A.s$i
+	else
+		refused=$((refused + 1))
+	fi
+done
+touch "$RA/swap-stop"
+wait "$BGPID" 2>/dev/null
+is "$wrong" 0 "attack: the source swapped for a symlink during the request: $landed mounted the directory /srv/sub was, $refused refused, none through the symlink"
 
 run jail -r $A
 is "$RC.$OUT.$ERR" "0.." "the thin jail is removed (jail -r NAME without jail.conf prints nothing: FreeBSD)"
