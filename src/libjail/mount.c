@@ -559,17 +559,25 @@ fail:
 	return attach_inside(m, lfd, err);
 }
 
+/* A path a jail names: absolute, no "." or ".." (nothing to probe). */
+static int
+jail_path_ok(const char *p, char *err)
+{
+	if (p[0] == '/' && !has_dots(p))
+		return 0;
+	errno = EINVAL;
+	return jerr(err, "mount: %s: not an absolute path without \".\" or "
+	    "\"..\"", p);
+}
+
 /* A jail's path p as a host path (below the jail's root). */
 static int
 host_path(const struct jail_rec *j, const char *p, char *out, char *err)
 {
 	bool top = strcmp(j->path, "/") == 0;
 
-	if (p[0] != '/' || has_dots(p)) {
-		errno = EINVAL;
-		return jerr(err, "mount: %s: not an absolute path without \".\" "
-		    "or \"..\"", p);
-	}
+	if (jail_path_ok(p, err) < 0)
+		return -1;
 	if ((size_t)snprintf(out, PATH_MAX, "%s%s", top ? "" : j->path,
 	    top || strcmp(p, "/") ? p : "") >= PATH_MAX) {
 		errno = ENAMETOOLONG;
@@ -621,11 +629,8 @@ from_jail(struct mreq *m, const char *type, const char *file, char *hostfile,
 		return -1;
 	if (m->kind != MK_BIND)
 		return 0;
-	if (m->src[0] != '/' || has_dots(m->src)) {
-		errno = EINVAL;
-		return jerr(err, "mount: %s: not an absolute path without \".\" "
-		    "or \"..\"", m->src);
-	}
+	if (jail_path_ok(m->src, err) < 0)
+		return -1;
 	if (sys_stat_in_jail(j->holder, m->src, &st) < 0)
 		return jerrno(err, "mount: %s", m->show_src);
 	m->src_dev = st.st_dev;

@@ -231,16 +231,7 @@ refused() {
 # a thin jail inside the thin jail: the parent passes on its own mounts
 # (the host's /usr, /bin, /lib read-only), idmapped for the child
 mkdir -p "$RA/thin/usr" "$RA/thin/bin" "$RA/thin/lib" "$RA/thin/lib64" "$RA/thin/tmp"
-cat >"$RA/etc/thin.conf" <<EOF
-t {
-	path = /thin;
-	persist;
-	mount = "/usr /thin/usr nullfs ro";
-	mount += "/bin /thin/bin nullfs ro";
-	mount += "/lib /thin/lib nullfs ro";
-	mount += "/lib64 /thin/lib64 nullfs ro";
-}
-EOF
+printf 't {\n\tpath = /thin;\n\tpersist;\n%s\n}\n' "$(thin_mounts /thin)" >"$RA/etc/thin.conf"
 inner /vj/jail -f /etc/thin.conf -c t
 is "$RC.$ERR" "0." "inside $A: a thin child of its own, from the parent's read-only mounts"
 is "$(jexec $A.t /bin/sh -c 'echo hello; stat -c %u /usr/bin/ls' 2>&1 | tr '\n' ' ')" "hello 0 " \
