@@ -297,10 +297,6 @@ closed_source(int fd, const struct mreq *m, char *err)
 	else if ((via = path_reachable(real)) == NULL)
 		return 0;
 	errno = EPERM;
-	if (m->asker)	/* no host path in an answer to a jail */
-		return jerr(err, "mount: %s: host users can reach it, and the "
-		    "jail's root could leave setuid files there; mount it ro, "
-		    "or set path.reachable", m->show_src);
 	return jerr(err, "mount: %s: host users other than root can reach it "
 	    "through %s, and the jail's root could leave setuid files there; "
 	    "mount it ro, make a directory above it root's and closed to "
@@ -590,20 +586,25 @@ host_path(const struct jail_rec *j, const char *p, char *out, char *err)
  * A mount a jail asks for in one of its descendants (service.c), as
  * FreeBSD's jail(8) run in a jail mounts: only where the jail may mount
  * (allow.mount, enforce_statfs < 2, the file system's allow.mount.* bit)
- * and only what a jail may mount.  Its paths are its own view: a bind's
- * source is resolved by the jail (below its root, with its root's rights,
- * no symlink followed), then both are made host paths (file: hostfile).
+ * and only what a jail may mount.  Its paths are its own view: the mount
+ * point is made a host path (hostfile); a bind's source is resolved by
+ * the jail (below its root, with its root's rights, no symlink followed)
+ * and taken from its table by jail_source.
  */
 static int
 from_jail(struct mreq *m, const char *type, const char *file, char *hostfile,
     char *err)
 {
-	static const struct { const char *type; int bit; } may[] = {
-		{ "nullfs", A_MOUNT_NULLFS }, { "bind", A_MOUNT_NULLFS },
-		{ "none", A_MOUNT_NULLFS }, { "tmpfs", A_MOUNT_TMPFS },
-		{ "procfs", A_MOUNT_PROCFS }, { "proc", A_MOUNT_PROCFS },
-		{ "linprocfs", A_MOUNT_LINPROCFS },
-		{ "linsysfs", A_MOUNT_LINSYSFS }, { "sysfs", A_MOUNT_LINSYSFS },
+	static const struct { const char *type, *allow; int bit; } may[] = {
+		{ "nullfs", "nullfs", A_MOUNT_NULLFS },
+		{ "bind", "nullfs", A_MOUNT_NULLFS },
+		{ "none", "nullfs", A_MOUNT_NULLFS },
+		{ "tmpfs", "tmpfs", A_MOUNT_TMPFS },
+		{ "procfs", "procfs", A_MOUNT_PROCFS },
+		{ "proc", "procfs", A_MOUNT_PROCFS },
+		{ "linprocfs", "linprocfs", A_MOUNT_LINPROCFS },
+		{ "linsysfs", "linsysfs", A_MOUNT_LINSYSFS },
+		{ "sysfs", "linsysfs", A_MOUNT_LINSYSFS },
 	};
 	const struct jail_rec *j = m->asker;
 	struct stat st;
@@ -621,9 +622,7 @@ from_jail(struct mreq *m, const char *type, const char *file, char *hostfile,
 		errno = EPERM;
 		return jerr(err, "mount: %s: Operation not permitted (the jail "
 		    "needs allow.mount, allow.mount.%s and enforce_statfs < 2)",
-		    type, strcmp(may[i].type, "proc") == 0 ? "procfs" :
-		    strcmp(may[i].type, "sysfs") == 0 ? "linsysfs" :
-		    may[i].bit == A_MOUNT_NULLFS ? "nullfs" : type);
+		    type, may[i].allow);
 	}
 	if (host_path(j, file, hostfile, err) < 0)
 		return -1;
