@@ -10,6 +10,7 @@
 #define VJAIL_PRIVATE_H
 
 #include <limits.h>
+#include <stddef.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/stat.h>
@@ -524,6 +525,12 @@ int confine_compile(struct confine *c, char *err);
 int confine_apply(struct confine *c, char *err);
 void confine_free(struct confine *c);
 int sys_new_session_keyring(void);
+
+/* sys: libraries opened on first use */
+struct dl_sym { const char *name; size_t off; };
+#define DL_SYM(type, field, name) { name, offsetof(type, field) }
+int sys_dlopen(void **dl, const char *lib, const struct dl_sym *syms,
+    size_t n, void *table, char *err);
 
 /* sys: rtnetlink (libmnl) */
 #define NL_VJAIL_TAG	"vjail"	/* ifalias of the bridges vjail made */
