@@ -1,6 +1,7 @@
 # vjail: FreeBSD jails with vnet, on Linux.
 #
-#   make            build libjail (shared and static) and jail, jls, jexec
+#   make            build libjail (shared and static) and jail, jls, jexec,
+#                   rctl, cpuset
 #   make check      unit tests (no root) and system tests (root) via prove
 #   make bench      benchmarks, as ratios to a floor and to peers
 #   make install    PREFIX=/usr/local DESTDIR= honoured
@@ -17,14 +18,14 @@ CC	?= cc
 CFLAGS	?= -O2 -g
 CFLAGS	+= -std=gnu11 -Wall -Wextra -Wshadow -Wno-unused-result -Wno-format-truncation \
 	   -Iinclude -I$(B)/gen -fstack-protector-strong -D_FORTIFY_SOURCE=2
-LIBS	 = -lseccomp -lmnl
+LIBS	 = -lmnl		# libseccomp and libbpf: dlopen on first use
 
 B	 = build
 LIB_SRC	 = $(wildcard src/libjail/*.c src/libjail/sys/*.c src/libjail/modules/*.c)
 LIB_OBJ	 = $(LIB_SRC:%.c=$(B)/obj/%.o)
 PIC_OBJ	 = $(LIB_SRC:%.c=$(B)/pic/%.o)
 HDRS	 = include/jail.h src/libjail/vjail.h
-CMDS	 = jail jls jexec sockstat
+CMDS	 = jail jls jexec sockstat rctl cpuset
 SOVER	 = 1
 
 EXAMPLES = $(patsubst examples/%.c,$(B)/examples/%,$(wildcard examples/*.c))
@@ -104,6 +105,19 @@ $(B)/bin/jail: $(JAIL_SRC) $(wildcard src/cmd/jail/*.h) $(B)/lib/libjail.a inclu
 libjail.pc = printf 'prefix=%s\nlibdir=%s\nincludedir=%s\n\nName: libjail\nDescription: FreeBSD jails on Linux (vjail)\nVersion: 0.1\nLibs: -L$${libdir} -ljail\nLibs.private: %s\nCflags: -I$${includedir}\n' \
 	    '$(PREFIX)' '$(LIBDIR)' '$(INCDIR)' '$(LIBS)'
 
+# The manual's table of securelevel and allow.*, printed by the code that
+# enforces them: `make man` puts it into man/jail.8 (tests/unit/manpage.t
+# fails when they disagree).
+$(B)/tools/allowtable: tools/allowtable.c $(B)/lib/libjail.a $(HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -Isrc/libjail -o $@ $< $(B)/lib/libjail.a $(LIBS)
+
+man: $(B)/tools/allowtable
+	$(B)/tools/allowtable >$(B)/allow.mdoc
+	awk -v t=$(B)/allow.mdoc '/^\.\\" BEGIN allow table/ { while ((getline l <t) > 0) print l; skip = 1; next } \
+	    /^\.\\" END allow table/ { skip = 0; next } !skip' man/jail.8 >$(B)/jail.8.new
+	mv $(B)/jail.8.new man/jail.8
+
 # ---- tests ----
 UNIT_SRC = $(filter-out tests/unit/shared.c,$(wildcard tests/unit/*.c))
 UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%.t) $(B)/tests/shared.t
@@ -144,12 +158,16 @@ fuzz: $(B)/fuzz/conf_fuzz
 REAPER	 = $(shell command -v tini >/dev/null && echo tini -s --)
 
 # Helpers of the system tests.
-SYS_HELPERS = $(B)/tests/sockattack
+SYS_HELPERS = $(B)/tests/sockattack $(B)/tests/escape
 $(B)/tests/sockattack: tests/sys/sockattack.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -o $@ $<
+# static: it runs in jail roots that have no libc
+$(B)/tests/escape: tests/sys/escape.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -static -o $@ $<
 
-check: all $(UNIT_BIN) $(SYS_HELPERS)
+check: all $(UNIT_BIN) $(SYS_HELPERS) $(B)/tools/allowtable
 	$(REAPER) tests/run
 
 bench: all
@@ -178,5 +196,5 @@ install: all
 clean:
 	rm -rf $(B)
 
-.PHONY: all check bench install clean fuzz
+.PHONY: all check bench install clean fuzz man
 .SECONDARY:

@@ -28,8 +28,8 @@ static struct jail_rec made;
 
 /* Setup order matters: fs pivots into the new root, so it runs last. */
 const struct module *const modules[] = {
-	&mod_core, &mod_uts, &mod_ipc, &mod_net, &mod_ip, &mod_secure,
-	&mod_fs, &mod_info, NULL,
+	&mod_core, &mod_uts, &mod_ipc, &mod_net, &mod_ip, &mod_rctl,
+	&mod_cpuset, &mod_secure, &mod_fs, &mod_info, NULL,
 };
 
 void
@@ -76,21 +76,19 @@ jail_enterflags(const struct jail_rec *jr, const struct jail_ns *ns)
 	return fl;
 }
 
-/* What every module restricts, applied at once (sys/confine.c). */
+/*
+ * What every module restricts, recorded and compiled while the caller is
+ * still the host's (the filter cache is in the registry); confine_apply()
+ * then applies it in the jail.  Free with confine_free().
+ */
 int
-jail_confine(const struct jail_rec *jr, char *err)
+jail_confine_prepare(const struct jail_rec *jr, struct confine *c, char *err)
 {
-	struct confine c;
-	int rc = 0;
-
-	confine_init(&c);
-	for (const struct module *const *m = modules; *m && rc == 0; m++)
-		if ((*m)->confine)
-			rc = (*m)->confine(jr, &c, err);
-	if (rc == 0)
-		rc = confine_apply(&c, err);
-	confine_free(&c);
-	return rc;
+	confine_init(c);
+	for (const struct module *const *m = modules; *m; m++)
+		if ((*m)->confine && (*m)->confine(jr, c, err) < 0)
+			return -1;
+	return confine_compile(c, err);
 }
 
 int
@@ -906,6 +904,53 @@ undo:
 	return -1;
 }
 
+/*
+ * dst takes src's given values; meta and env given as key edits
+ * (KV_EDITS) are merged into dst's (the stored ones, under the lock).
+ */
+static int
+rec_apply(struct jail_rec *dst, const struct jail_rec *src,
+    const uint64_t *set, char *err)
+{
+	uint64_t rest[SET_WORDS];
+
+	memcpy(rest, set, sizeof(rest));
+	for (size_t i = 0; i < param_count; i++) {
+		const struct param_def *pd = &param_table[i];
+		const char *v = (const char *)src + pd->off;
+		if (!set_has(set, i) || !(pd->flags & PF_LINES) ||
+		    v[0] != KV_EDITS)
+			continue;
+		if (kv_merge(pd, param_field(pd, dst), v, err) < 0)
+			return -1;
+		rest[i / 64] &= ~(1ull << (i % 64));
+	}
+	rec_copy_set(dst, src, rest);
+	return 0;
+}
+
+/* Key edits for a jail being made: of an empty value. */
+static int
+edits_of_nothing(struct jail_rec *jr, const uint64_t *set, char *err)
+{
+	for (size_t i = 0; i < param_count; i++) {
+		const struct param_def *pd = &param_table[i];
+		char *v = param_field(pd, jr), *edits;
+		int rc;
+		if (!set_has(set, i) || !(pd->flags & PF_LINES) ||
+		    v[0] != KV_EDITS)
+			continue;
+		if ((edits = strdup(v)) == NULL)
+			return jerrno(err, "%s", pd->name);
+		v[0] = '\0';
+		rc = kv_merge(pd, v, edits, err);
+		free(edits);
+		if (rc < 0)
+			return -1;
+	}
+	return 0;
+}
+
 int
 core_update(struct jail_rec *jr, const uint64_t *set, int flags, char *err)
 {
@@ -916,9 +961,9 @@ core_update(struct jail_rec *jr, const uint64_t *set, int flags, char *err)
 	if (reg_open(&r, true, err) < 0)	/* host side only (core_set) */
 		return -1;
 	/* The fresh record, under the lock, with only the given values. */
-	if (find_locked(&r, &cur, jid, NULL, -1, 0, err) < 0)
+	if (find_locked(&r, &cur, jid, NULL, -1, 0, err) < 0 ||
+	    rec_apply(&cur, jr, set, err) < 0)
 		goto fail;
-	rec_copy_set(&cur, jr, set);
 	*jr = cur;
 	if ((cur.parent && load_parent(&r, &cur, &parent, err) < 0) ||
 	    run_checks(jr, cur.parent ? &parent : NULL, set,
@@ -1016,11 +1061,16 @@ core_attach(int jid, char *err)
 	char dir[PATH_MAX + 8];
 	int rc = -1;
 
+	struct confine c;
+
+	confine_init(&c);
 	if (core_enter(jid, &jr, &ns, err) < 0)
 		return -1;
 	snprintf(dir, sizeof(dir), "%s/jail", jr.cgroup);
-	if ((jail_inside() ? svc_join(jid, err) :
-	    cg_move(dir, getpid(), err)) < 0)
+	if (jail_confine_prepare(&jr, &c, err) < 0 ||
+	    (jail_inside() ? svc_join(jid, err) :
+	    cg_move(dir, getpid(), err) < 0 ? -1 :
+	    lim_enter(&jr, getpid(), err)) < 0)
 		goto out;
 	if (jns_setns(&ns, jail_enterflags(&jr, &ns)) < 0 ||
 	    sys_become_root() < 0) {
@@ -1028,10 +1078,11 @@ core_attach(int jid, char *err)
 		goto out;
 	}
 	inside = -1;
-	if (chdir("/") < 0 || jail_confine(&jr, err) < 0)
+	if (chdir("/") < 0 || confine_apply(&c, err) < 0)
 		goto out;
 	rc = 0;
 out:
+	confine_free(&c);
 	jns_close(&ns);
 	return rc;
 }
@@ -1145,6 +1196,8 @@ core_set(struct jail_rec *jr, const uint64_t *set, int flags, char *err)
 			return name ? jerr(err, "jail \"%s\" not found", name) :
 			    jerr(err, "jail %d not found", jid);
 		}
+		if (edits_of_nothing(jr, set, err) < 0)
+			return -1;
 		return core_create(jr, set, flags, err);
 	}
 	if (!(flags & JAIL_UPDATE)) {

@@ -244,7 +244,7 @@ static void __attribute__((noreturn))
 child(const struct jail_exec *je, const struct jail_rec *jr,
     const struct jail_ns *ns,
     int nsflags, struct ident *id, const struct stdio_plan *sp, int pipefd,
-    int stubfd, bool cgfd_missing)
+    int stubfd, struct confine *confine, bool cgfd_missing)
 {
 	char err[JAIL_ERRMSGLEN], *const *envp = je->envp;
 	char e_home[PATH_MAX + 8], e_shell[PATH_MAX + 8], e_user[80],
@@ -267,6 +267,10 @@ child(const struct jail_exec *je, const struct jail_rec *jr,
 			child_fail(pipefd, "stdio");
 	if (cgfd_missing && svc_join(je->jid, err) < 0)
 		child_fail(pipefd, err[0] ? err : "joining the jail's cgroup");
+	/* a limited jail's v1 groups and rlimits (clone3 placed us in its
+	 * v2 group) */
+	if (!cgfd_missing && lim_enter(jr, getpid(), err) < 0)
+		child_fail(pipefd, err);
 	if (jns_setns(ns, nsflags & ~CLONE_NEWPID) < 0)
 		child_fail(pipefd, "setns");
 	/* Entering a user namespace as host root leaves us unmapped. */
@@ -304,7 +308,7 @@ child(const struct jail_exec *je, const struct jail_rec *jr,
 		if (chdir("/") < 0)
 			child_fail(pipefd, "/");
 	}
-	if ((nsflags & CLONE_NEWUSER) && jail_confine(jr, err) < 0)
+	if ((nsflags & CLONE_NEWUSER) && confine_apply(confine, err) < 0)
 		child_fail(pipefd, err);
 	if (je->user && (setgroups((size_t)id->ngroups, id->groups) < 0 ||
 	    setresgid(id->gid, id->gid, id->gid) < 0 ||
@@ -497,6 +501,7 @@ jail_exec(const struct jail_exec *je)
 	struct ident id;
 	struct jail_ns ns;
 	struct stdio_plan sp;
+	struct confine confine;
 	int cgfd = -1, selfpid = -1, pipefd[2] = { -1, -1 }, pidfd = -1;
 	int stubfd = -1;
 	int nsflags, st = -1, e;
@@ -505,6 +510,7 @@ jail_exec(const struct jail_exec *je)
 
 	err[0] = '\0';
 	stdio_open(JAIL_STDIO_INHERIT, &sp, err);
+	confine_init(&confine);
 	if (je->argv && je->argv[0] == NULL) {
 		errno = EINVAL;
 		return jerr(err, "no command");
@@ -530,7 +536,9 @@ jail_exec(const struct jail_exec *je)
 		jerrno(err, "cgroup %s", jr.cgroup);
 		goto out;
 	}
-	if (pipe2(pipefd, O_CLOEXEC) < 0 || stdio_open(je->stdio, &sp, err) < 0)
+	if (pipe2(pipefd, O_CLOEXEC) < 0 || stdio_open(je->stdio, &sp, err) < 0 ||
+	    ((nsflags & CLONE_NEWUSER) &&
+	    jail_confine_prepare(&jr, &confine, err) < 0))
 		goto out;
 	stubfd = stub_open();
 	if (nsflags & CLONE_NEWPID) {
@@ -545,7 +553,7 @@ jail_exec(const struct jail_exec *je)
 	if (pid == 0) {
 		close(pipefd[0]);
 		child(je, &jr, &ns, nsflags, &id, &sp, pipefd[1], stubfd,
-		    cgfd < 0);
+		    &confine, cgfd < 0);
 	}
 	if (pid < 0) {
 		jerrno(err, "clone3");
@@ -576,6 +584,7 @@ out:
 	e = errno;
 	jns_close(&ns);
 	stdio_close(&sp, false);
+	confine_free(&confine);
 	for (int *fd = (int[]){ cgfd, selfpid, pipefd[0], pipefd[1],
 	    pidfd, stubfd }, i = 0; i < 6; i++)
 		if (fd[i] >= 0)

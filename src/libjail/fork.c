@@ -56,12 +56,17 @@ member_fork(int jid, int mask, int *sock, char *err)
 {
 	struct jail_rec jr;
 	struct jail_ns ns;
+	struct confine confine;
 	int sv[2] = { -1, -1 }, cgfd = -1, nsflags, e;
 	pid_t pid = -1;
 
+	confine_init(&confine);
 	if (core_enter(jid, &jr, &ns, err) < 0)
 		return -1;
 	nsflags = jail_enterflags(&jr, &ns) & mask;
+	if ((nsflags & CLONE_NEWUSER) &&
+	    jail_confine_prepare(&jr, &confine, err) < 0)
+		goto out;
 	if (!jail_inside() && (cgfd = cg_open_procs(&jr)) < 0) {
 		jerrno(err, "cgroup %s", jr.cgroup);
 		goto out;
@@ -83,9 +88,10 @@ member_fork(int jid, int mask, int *sock, char *err)
 			child_fail(sv[1], "becoming root of the jail", NULL);
 		if ((nsflags & CLONE_NEWNS) && chdir("/") < 0)
 			child_fail(sv[1], "chdir /", NULL);
-		if ((nsflags & CLONE_NEWUSER) && jail_confine(&jr, err) < 0)
+		if ((nsflags & CLONE_NEWUSER) && confine_apply(&confine, err) < 0)
 			child_fail(sv[1], "confining", err);
 		jns_close(&ns);
+		confine_free(&confine);
 		if (cgfd >= 0)
 			close(cgfd);
 		*sock = sv[1];
@@ -96,6 +102,7 @@ member_fork(int jid, int mask, int *sock, char *err)
 out:
 	e = errno;
 	jns_close(&ns);
+	confine_free(&confine);
 	for (int *fd = (int[]){ cgfd, sv[1] }, i = 0; i < 2; i++)
 		if (fd[i] >= 0)
 			close(fd[i]);

@@ -49,6 +49,7 @@ struct msg {
 };
 
 static int commit_sock = -1;	/* creator's end, until spawn_commit */
+static struct confine holder_confine;	/* prepared by the monitor */
 
 static int
 send_msg(int sock, int type, const char *text, int fd)
@@ -186,7 +187,7 @@ holder_main(const struct jail_rec *jr, int sock)
 		if ((*mod)->setup && (*mod)->setup(jr, rootfd, err) < 0)
 			goto fail;
 	close(rootfd);
-	if (jail_confine(jr, err) < 0)
+	if (confine_apply(&holder_confine, err) < 0)
 		goto fail;
 	/* The jail's door to its monitor, in its own /dev. */
 	int lfd = jr->devfs ? svc_listen(err) : -1;
@@ -557,6 +558,9 @@ monitor_main(struct jail_rec *jr, const struct jail_rec *parent, int csock)
 		jerrno(err, "socketpair");
 		goto fail;
 	}
+	/* the holder's confinement, compiled here where the cache is */
+	if (jail_confine_prepare(jr, &holder_confine, err) < 0)
+		goto fail;
 	/* The holder keeps its end across clone3 and closes the rest. */
 	if ((hpidfd = start_holder(jr, parent, hs[1], err)) < 0)
 		goto fail;

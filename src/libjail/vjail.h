@@ -10,6 +10,7 @@
 #define VJAIL_PRIVATE_H
 
 #include <limits.h>
+#include <stddef.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/stat.h>
@@ -78,6 +79,13 @@ struct registry;
 #define ALLOW_ENUM(i, name, dflt, desc)	i,
 enum allow { ALLOW_LIST(ALLOW_ENUM) A_COUNT };
 
+/* modules/secure.c: what each bit is on Linux (the manual's table) */
+struct allow_map {
+	int		 bit;		/* enum allow, -1 ends */
+	const char	*on_linux;
+};
+extern const struct allow_map secure_mapping[];
+
 enum jail_state { JS_CREATING = 1, JS_ALIVE, JS_DYING };
 
 /*
@@ -141,7 +149,7 @@ struct jail_rec {
 	char	vnet_ip4[JAIL_LISTLEN];
 	char	vnet_ip6[JAIL_LISTLEN];
 	char	vnet_gw4[64], vnet_gw6[64];
-	char	moved[JAIL_LISTLEN];	/* host-side: "ifindex:name,..." */
+	char	moved[JAIL_LISTLEN];	/* host-side: "ifindex:name:ident:peer,..." */
 	int	idmapped;		/* host-side: root idmapped to the jail */
 	uint64_t root_dev, root_ino;	/* the root as checked (not stored) */
 	int	guard;			/* host-side: the path is bound nosuid on
@@ -154,6 +162,13 @@ struct jail_rec {
 	int	fib;			/* exec.fib: routing table (0: main) */
 	char	aliases[JAIL_LISTLEN];	/* host-side: "ifindex|addr/plen,..."
 					   added to the outer stack */
+	/* limits (modules/rctl.c, cpuset.c): v1 group per controller
+	 * ("" = none), recorded before it is made; per-process limits */
+	char	cg1[5][JAIL_LISTLEN];	/* indexed by enum cg_ctrl */
+	char	rlimits[JAIL_LISTLEN];	/* "nofile=N cpu=S:H ..." */
+	pid_t	watcher;		/* jail-wide cputime rules' watcher */
+	uint64_t watcher_start;
+	int	cpuset_id;		/* read-only parameter cpuset.id */
 };
 
 /* Parameter types (the table's view, finer than CTLTYPE). */
@@ -222,16 +237,27 @@ struct module {
 };
 
 extern const struct module mod_core, mod_fs, mod_uts, mod_ipc, mod_net,
-    mod_secure, mod_ip, mod_info;
+    mod_secure, mod_ip, mod_info, mod_rctl, mod_cpuset;
+void rctl_boot(struct registry *r);
 int mod_check_chars(const char *what, const char *s, bool allow_slash,
     char *err);
 extern const struct module *const modules[];
+
+/* modules/fs.c: the directory through which host users other than root
+ * can reach path, or NULL if they cannot */
+const char *path_reachable(const char *path);
 
 /* modules/info.c: meta.KEY and env.KEY */
 const struct param_def *kv_param(const char *name, const char **key);
 int kv_set(const struct param_def *pd, char *buf, const char *key,
     const char *val, char *err);
 void kv_get(const char *buf, const char *key, char *out, size_t outlen);
+/* an update's key edits: a field starting with KV_EDITS (never in a value) */
+#define KV_EDITS	'\001'
+int kv_edit(const struct param_def *pd, char *buf, const char *key,
+    const char *val, char *err);
+int kv_merge(const struct param_def *pd, char *buf, const char *edits,
+    char *err);
 
 #define SET_WORDS	2
 static inline void set_add(uint64_t *s, size_t i) { s[i / 64] |= 1ull << (i % 64); }
@@ -240,7 +266,8 @@ bool set_has_name(const uint64_t *s, const char *name);
 
 /* Clone flags every jail has; modules add CLONE_NEWNET, CLONE_NEWIPC. */
 int jail_nsflags(const struct jail_rec *jr);
-int jail_confine(const struct jail_rec *jr, char *err);
+int jail_confine_prepare(const struct jail_rec *jr, struct confine *c,
+    char *err);
 struct jail_ns;
 int jail_enterflags(const struct jail_rec *jr, const struct jail_ns *ns);
 int jail_created(struct registry *r, struct jail_rec *jr, char *err);
@@ -263,8 +290,10 @@ int core_find(struct jail_rec *jr, int jid, const char *name, int lastjid,
 int core_attach(int jid, char *err);
 int core_enter(int jid, struct jail_rec *jr, struct jail_ns *ns, char *err);
 int core_stop(int jid, int timeout_s, char *err);
+/* asker: NULL from the host, else the jail asking for a descendant (its
+ * paths are its own view) */
 int core_mount(int jid, const char *spec, const char *file, const char *type,
-    const char *opts, char *err);
+    const char *opts, const struct jail_rec *asker, char *err);
 struct registry;
 int core_remove_locked(struct registry *r, struct jail_rec *jr, char *err);
 
@@ -286,6 +315,9 @@ int svc_remove(int jid, char *err);
 int svc_stop(int jid, int timeout_s, char *err);
 int svc_enter(int jid, struct jail_rec *jr, struct jail_ns *ns, char *err);
 int svc_join(int jid, char *err);
+int svc_self(struct jail_rec *jr, char *err);
+int svc_mount(int jid, const char *spec, const char *file, const char *type,
+    const char *opts, char *err);
 int svc_listen(char *err);
 void svc_serve(int lfd, int jid);
 
@@ -374,6 +406,80 @@ struct diag_sock {
 };
 int diag_sockets(int netnsfd, struct diag_sock **out, char *err);
 
+/*
+ * sys: cgroup controllers for limits.  Each controller is served by the
+ * unified tree where it has it (v2), else by its v1 hierarchy, else it
+ * is missing; one backend per controller, chosen once (cg_backend).
+ * v2 limits sit on <jid>/ (the holder moves to <jid>/init once the
+ * group must pass controllers on); v1 groups are <anchor>/<jid>/ with
+ * children below, holder and processes together (jr->cg1).
+ */
+enum cg_ctrl { CG_CPU, CG_MEMORY, CG_PIDS, CG_CPUSET, CG_IO, CG_NCTRL };
+#define CG_MAX		UINT64_MAX	/* no limit */
+#define CG_PERIOD_US	100000		/* cpu quota period */
+struct cg_limits {
+	uint64_t mem, swap, vmem;	/* bytes: RAM, swap, RAM + swap */
+	uint64_t pids;
+	uint64_t cpu_us;		/* per CG_PERIOD_US */
+	uint64_t io[4];			/* rbps wbps riops wiops, each disk */
+	char	cpus[256];		/* "" = leave as is */
+};
+struct cg_backend {
+	const char *name;		/* "v1" or "v2" */
+	/* the jail's group for ctrl, to be made (v1) or used (v2) */
+	int (*path)(const struct jail_rec *jr, const struct jail_rec *parent,
+	    int ctrl, char *buf, size_t len, char *err);
+	/* make it able to hold limits: v1 mkdir (cpuset: cpus and mems
+	 * first); v2 enable ctrl from the base down */
+	int (*make)(const struct jail_rec *jr, int ctrl, const char *dir,
+	    char *err);
+	int (*limit)(const char *dir, int ctrl, const struct cg_limits *l,
+	    char *err);
+	/* move pid into the group (v2: nothing, the jail's own does) */
+	int (*join)(const char *dir, int ctrl, pid_t pid, char *err);
+	/* files: memory in use (bytes), the CPUs the set has in effect */
+	const char *memory_file, *cpus_file;
+};
+extern const struct cg_backend cg_v1, cg_v2;
+extern const char *const cg_names[CG_NCTRL];
+const struct cg_backend *cg_backend(int ctrl);
+void cg_detect(const char *v2root, const char *v1root);
+bool cg_has(const char *list, const char *word);
+int cg_put(const char *dir, const char *file, const char *val, char *err);
+int cg_get(const char *dir, const char *file, char *buf, size_t len);
+void cg_num(char *buf, size_t len, uint64_t v, const char *none);
+const char *cg_v1_mount(int ctrl);
+const char *cg_v2_root(void);
+bool cg_v1_valid(int ctrl, const char *dir, int jid);
+int cg_join_limits(const struct jail_rec *jr, pid_t pid, char *err);
+int cg_freeze(const char *dir, bool on);
+int cg_pids(const char *dir, pid_t **pids);
+void cg_each_pid(const char *dir, void (*fn)(pid_t, void *), void *arg);
+int cg_remove_v1(const struct jail_rec *jr);
+int cg_disks(char devs[][16], int max);
+
+/* limits.c: the groups that carry limits (registry locked) */
+int lim_groups(struct registry *r, struct jail_rec *jr,
+    struct jail_rec *parent, unsigned ctrls, char *err);
+unsigned lim_v1_ctrls(const struct jail_rec *jr);
+int lim_each_pid(const struct jail_rec *jr, int (*fn)(pid_t, void *),
+    void *arg);
+typedef int (*lim_fn)(struct registry *, struct jail_rec *,
+    struct jail_rec *, void *, char *);
+int lim_walk(struct registry *r, struct jail_rec *jr,
+    struct jail_rec *parent, lim_fn fn, void *arg, char *err);
+int lim_find(struct registry *r, const char *name, struct jail_rec *jr,
+    struct jail_rec *parent);
+int lim_enter(const struct jail_rec *jr, pid_t pid, char *err);
+#define LIM_NRLIM	7	/* rlimits rctl sets (limits.c) */
+struct rlimit;
+void lim_rl_parse(const char *text, struct rlimit *rl);
+void lim_rl_format(const struct rlimit *rl, char *buf, size_t len);
+int lim_rl_index(int resource);
+void lim_rl_lower(struct rlimit *r, unsigned long cur, unsigned long max);
+int lim_rl_apply(pid_t pid, const struct rlimit *rl, bool lower_only,
+    char *err);
+
 /* sys: processes and namespaces */
 int sys_pidfd_open(pid_t pid);
 int sys_pidfd_send_signal(int pidfd, int sig);
@@ -421,24 +527,37 @@ int sys_uid_map(int procfd, pid_t pid, uint32_t outside, uint32_t count,
  * a session keyring of its own, Landlock scopes.
  */
 #define CONFINE_LL_ABSTRACT_UNIX	(1ull << 0)	/* Landlock's scope */
+/* cmp: NULL, or {arg, op, value[, mask]} as SCMP_A*() would give */
+struct sc_arg { unsigned arg; int op; uint64_t a, b; };
+struct sc_rule { int nr, errnum, has_cmp; struct sc_arg cmp; };
+#define CONFINE_MAXRULES 160
 struct confine {
 	uint64_t drop_caps;	/* 1 << CAP_* */
 	uint64_t landlock_scoped; /* CONFINE_LL_*: Landlock scopes */
-	void	*filter;	/* libseccomp context, made on first rule */
-	int	 failed;	/* a rule could not be added */
+	struct sc_rule rules[CONFINE_MAXRULES];
+	int	 nrules;
+	int	 failed;	/* too many rules */
+	struct sock_filter *prog;	/* compiled (confine_compile) */
+	unsigned short proglen;
 };
-/* cmp: NULL, or {arg, op, value[, mask]} as SCMP_A*() would give */
-struct sc_arg { unsigned arg; int op; uint64_t a, b; };
 void confine_init(struct confine *c);
 void confine_drop_cap(struct confine *c, int cap);
 void confine_deny(struct confine *c, int nr, int errnum,
     const struct sc_arg *cmp);
+int confine_compile(struct confine *c, char *err);
 int confine_apply(struct confine *c, char *err);
 void confine_free(struct confine *c);
 int sys_new_session_keyring(void);
 
+/* sys: libraries opened on first use */
+struct dl_sym { const char *name; size_t off; };
+#define DL_SYM(type, field, name) { name, offsetof(type, field) }
+int sys_dlopen(void **dl, const char *lib, const struct dl_sym *syms,
+    size_t n, void *table, char *err);
+
 /* sys: rtnetlink (libmnl) */
 #define NL_VJAIL_TAG	"vjail"	/* ifalias of the bridges vjail made */
+#define NL_BRIDGE_FDB_MAX 65536	/* learned addresses a vjail bridge keeps */
 struct mnl_socket;
 struct nl {
 	struct mnl_socket *s;
@@ -448,6 +567,8 @@ struct nl {
 int nl_open(struct nl *nl, int netnsfd, char *err);
 void nl_close(struct nl *nl);
 int nl_ifindex(struct nl *nl, const char *name);
+int nl_link_ident(struct nl *nl, int ifindex, uint64_t *hash, int *peer);
+int nl_link_peer(struct nl *nl, int ifindex);
 int nl_bridge_kind(struct nl *nl, const char *name, int *ifindex);
 int nl_bridge_add(struct nl *nl, const char *name, char *err);
 int nl_veth_add(struct nl *nl, const char *name, const char *peer,

@@ -11,6 +11,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -267,12 +269,84 @@ one(struct run *run, struct job *j)
 	return job_start(run, j);
 }
 
-/*
- * -p N: up to N jails at once (0: no limit), each in a child of its own,
- * each as soon as the jails it waits for are done (a count per job, the
- * ready ones in a queue: no look at every pair of jobs).  A jail whose
- * dependency failed is skipped, as FreeBSD's jail(8) does.
- */
+/* A job run in a child: how to know it ended, its stdout, what of that
+ * waits its turn to be printed. */
+struct child {
+	pid_t	 pid;
+	int	 pidfd, out;		/* -1 once closed */
+	char	*buf;
+	size_t	 len;
+	int	 status;
+};
+
+static void
+put(const char *p, size_t n)
+{
+	while (n > 0) {
+		ssize_t w = write(STDOUT_FILENO, p, n);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return;
+		p += w, n -= (size_t)w;
+	}
+}
+
+/* Read what a child wrote: printed at once if it is the one whose turn it
+ * is, else kept.  False when nothing more is there now. */
+static bool
+drain(struct child *c, bool turn)
+{
+	char tmp[4096];
+	ssize_t n = read(c->out, tmp, sizeof(tmp));
+
+	if (n < 0 && (errno == EINTR || errno == EAGAIN))
+		return errno == EINTR;
+	if (n <= 0) {
+		close(c->out);
+		c->out = -1;
+		return false;
+	}
+	if (turn) {
+		put(tmp, (size_t)n);
+		return true;
+	}
+	if ((c->buf = realloc(c->buf, c->len + (size_t)n)) == NULL)
+		err(1, "realloc");
+	memcpy(c->buf + c->len, tmp, (size_t)n);
+	c->len += (size_t)n;
+	return true;
+}
+
+static void
+fork_job(struct run *run, struct job *j, struct child *c)
+{
+	int p[2];
+
+	fflush(stdout);
+	fflush(stderr);
+	if (pipe2(p, O_CLOEXEC) < 0)
+		err(1, "pipe");
+	if ((c->pid = fork()) < 0)
+		err(1, "fork");
+	if (c->pid == 0) {
+		close(p[0]);
+		if (dup2(p[1], STDOUT_FILENO) < 0)
+			_exit(1);
+		int rc = one(run, j);
+		fflush(NULL);
+		_exit(rc < 0);
+	}
+	close(p[1]);
+	/* not waited on past the job's end: what a hook left running may
+	 * hold the pipe */
+	fcntl(p[0], F_SETFL, O_NONBLOCK);
+	c->out = p[0];
+	if ((c->pidfd = (int)syscall(SYS_pidfd_open, c->pid, 0)) < 0)
+		err(1, "pidfd_open");
+}
+
+/* Ready to start: the jobs that wait for no other, in a queue. */
 struct queue {
 	struct run *run;
 	int	**wake, *nwake;		/* who waits for a job */
@@ -297,111 +371,70 @@ finished(struct queue *q, int i)
 	}
 }
 
+/* Watch fd of job i (kind 0: its output, 1: its pidfd). */
+static void
+watch(int ep, int fd, int i, int kind)
+{
+	struct epoll_event ev = { .events = EPOLLIN,
+	    .data.u64 = (uint64_t)i << 1 | (uint64_t)kind };
+
+	if (epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev) < 0)
+		err(1, "epoll_ctl");
+}
+
 /*
- * A worker: a child that runs the jobs it is sent, one at a time, and
- * answers {job, failed} for each.  Forked when a job is ready and no
- * worker is idle (up to -p), then used again: a fork copies the whole
- * run, and one per job made 10 000 jails cost 10 000 of those copies.
+ * Jails at once (FreeBSD's default; -p N: up to N), each in a child of
+ * its own, each as soon as the jails it waits for are done (a count per
+ * job and a queue of the ready ones, events by epoll: nothing looks at
+ * every job, or every pair of jobs, per step).  A jail whose dependency
+ * failed is skipped, as FreeBSD's jail(8) does.  Their output comes in
+ * the order they started, each one's as a whole (the same text as one
+ * after the other); errors come at once.
  */
-struct worker {
-	pid_t	pid;
-	int	to, back;	/* job indexes in, answers out */
-	int	job;		/* running, or -1 */
-};
-
-static void __attribute__((noreturn))
-worker_main(struct run *run, int from, int back)
-{
-	int i;
-
-	while (read(from, &i, sizeof(i)) == (ssize_t)sizeof(i)) {
-		int r[2] = { i, one(run, &run->jobs[i]) < 0 };
-		fflush(stdout);
-		fflush(stderr);
-		if (write(back, r, sizeof(r)) != (ssize_t)sizeof(r))
-			break;
-	}
-	_exit(0);
-}
-
-/* Start worker w[nw]; the others' pipes are closed in it (a worker
- * holding another's pipe would keep it from ever seeing the end). */
-static bool
-worker_new(struct run *run, struct worker *all, int nw)
-{
-	struct worker *w = &all[nw];
-	int in[2], out[2];
-
-	if (pipe2(in, O_CLOEXEC) < 0)
-		return false;
-	if (pipe2(out, O_CLOEXEC) < 0) {
-		close(in[0]), close(in[1]);
-		return false;
-	}
-	fflush(stdout);
-	fflush(stderr);
-	if ((w->pid = fork()) < 0) {
-		close(in[0]), close(in[1]), close(out[0]), close(out[1]);
-		return false;
-	}
-	if (w->pid == 0) {
-		close(in[1]), close(out[0]);
-		for (int k = 0; k < nw; k++)
-			if (all[k].to >= 0)
-				close(all[k].to), close(all[k].back);
-		worker_main(run, in[0], out[1]);
-	}
-	close(in[0]), close(out[1]);
-	w->to = in[1], w->back = out[0], w->job = -1;
-	return true;
-}
-
 static int
 run_parallel(struct run *run, struct graph *g)
 {
 	bool stopping = run->op == 'r' || run->op == 'R';
 	size_t n = (size_t)run->njobs;
-	int *nwait = stopping ? g->nafter : g->nbefore, busy = 0, nw = 0,
-	    max = run->parallel > 0 && run->parallel < run->njobs ?
-	    run->parallel : run->njobs, left = run->njobs, rc = 0;
+	int *nwait = stopping ? g->nafter : g->nbefore, busy = 0,
+	    left = run->njobs, rc = 0, norder = 0, head = 0,
+	    ep = epoll_create1(EPOLL_CLOEXEC);
 	struct queue q = { run, stopping ? g->before : g->after,
 	    stopping ? g->nbefore : g->nafter, calloc(n, sizeof(int)),
 	    calloc(n, sizeof(int)), 0, 0, calloc(n, sizeof(bool)), stopping };
-	struct worker *w = calloc((size_t)max, sizeof(*w));
-	struct pollfd *pf = calloc((size_t)max, sizeof(*pf));
+	struct child *c = calloc(n, sizeof(*c));
+	int *order = calloc(n, sizeof(*order));
+	struct epoll_event ev[64];
 
-	if (q.need == NULL || q.ready == NULL || q.skip == NULL || w == NULL ||
-	    pf == NULL)
+	if (q.need == NULL || q.ready == NULL || q.skip == NULL || c == NULL ||
+	    order == NULL)
 		err(1, "calloc");
+	if (ep < 0)
+		err(1, "epoll_create1");
 	for (int i = 0; i < run->njobs; i++)
 		if ((q.need[i] = nwait[i]) == 0)
 			q.ready[q.tail++] = i;
 	while (left > 0) {
-		while (q.head < q.tail) {
-			int i = q.ready[q.head], k = 0;
+		while (q.head < q.tail && (run->parallel == 0 ||
+		    busy < run->parallel)) {
+			int i = q.ready[q.head++];
 			struct job *j = &run->jobs[i];
 			if (q.skip[i]) {
-				q.head++;
 				warnx("%s: skipped", j->name);
 				j->failed = true, rc = 1;
 				finished(&q, i), left--;
 				continue;
 			}
-			while (k < nw && (w[k].job >= 0 || w[k].to < 0))
-				k++;
-			if (k == nw && (nw == max || !worker_new(run, w, nw)))
-				break;		/* all busy: wait for one */
-			nw += k == nw;
-			q.head++;
-			if (write(w[k].to, &i, sizeof(i)) != (ssize_t)sizeof(i))
-				err(1, "worker");
-			w[k].job = i;
+			fork_job(run, j, &c[i]);
+			watch(ep, c[i].out, i, 0);
+			watch(ep, c[i].pidfd, i, 1);
+			order[norder++] = i;
 			j->mark = M_BUSY;
 			busy++;
 		}
 		if (busy == 0) {
 			if (q.head < q.tail)
-				errx(1, "cannot start a worker");
+				continue;
 			/* nothing runs and nothing can start: a loop */
 			for (int i = 0; i < run->njobs; i++)
 				if (run->jobs[i].mark == M_NEW) {
@@ -412,38 +445,57 @@ run_parallel(struct run *run, struct graph *g)
 			rc = 1;
 			break;
 		}
-		for (int k = 0; k < nw; k++)
-			pf[k] = (struct pollfd){ .fd = w[k].job >= 0 ? w[k].back :
-			    -1, .events = POLLIN };
-		if (poll(pf, (nfds_t)nw, -1) < 0) {
+		int ne = epoll_wait(ep, ev, (int)(sizeof(ev) / sizeof(*ev)), -1);
+		if (ne < 0) {
 			if (errno == EINTR)
 				continue;
-			err(1, "poll");
+			err(1, "epoll_wait");
 		}
-		for (int k = 0; k < nw; k++) {
-			int r[2];
-			if (pf[k].fd < 0 || !pf[k].revents)
+		for (int k = 0; k < ne; k++) {
+			int i = (int)(ev[k].data.u64 >> 1);
+			struct child *ch = &c[i];
+			bool turn = head < norder && order[head] == i;
+			if (run->jobs[i].mark != M_BUSY)
 				continue;
-			if (read(w[k].back, r, sizeof(r)) != (ssize_t)sizeof(r)) {
-				/* the worker died with its job */
-				r[0] = w[k].job, r[1] = 1;
-				close(w[k].to), close(w[k].back);
-				w[k].to = w[k].back = -1;
+			if (!(ev[k].data.u64 & 1)) {
+				if (ch->out >= 0)
+					drain(ch, turn);
+			} else if (ch->pidfd >= 0) {
+				while (waitpid(ch->pid, &ch->status, 0) < 0 &&
+				    errno == EINTR)
+					;
+				close(ch->pidfd);
+				ch->pidfd = -1;
+				/* what it wrote is in the pipe by now */
+				while (ch->out >= 0 && drain(ch, turn))
+					;
+				if (ch->out >= 0) {
+					close(ch->out);
+					ch->out = -1;
+				}
 			}
-			run->jobs[r[0]].failed = r[1];
-			rc |= r[1];
-			w[k].job = -1;
-			busy--;
-			finished(&q, r[0]), left--;
+			/* done: ended, and all it wrote read */
+			if (ch->out >= 0 || ch->pidfd >= 0)
+				continue;
+			run->jobs[i].failed = !WIFEXITED(ch->status) ||
+			    WEXITSTATUS(ch->status) != 0;
+			rc |= run->jobs[i].failed;
+			busy--, left--;
+			finished(&q, i);
+		}
+		/* the next in line prints what it kept, then goes on live */
+		while (head < norder && run->jobs[order[head]].mark == M_DONE) {
+			if (++head < norder) {
+				struct child *ch = &c[order[head]];
+				put(ch->buf, ch->len);
+				free(ch->buf);
+				ch->buf = NULL;
+				ch->len = 0;
+			}
 		}
 	}
-	for (int k = 0; k < nw; k++) {
-		if (w[k].to >= 0)
-			close(w[k].to), close(w[k].back);
-		while (waitpid(w[k].pid, NULL, 0) < 0 && errno == EINTR)
-			;
-	}
-	free(w), free(pf), free(q.need), free(q.ready), free(q.skip);
+	close(ep);
+	free(c), free(order), free(q.need), free(q.ready), free(q.skip);
 	return rc;
 }
 

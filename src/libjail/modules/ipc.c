@@ -13,6 +13,21 @@
 
 #include "../vjail.h"
 
+/* allow.sysvipc, FreeBSD's legacy switch: the parent's IPC, unless a
+ * sysv* parameter says otherwise. */
+static int
+ipc_check(struct jail_rec *jr, const struct jail_rec *parent,
+    const uint64_t *set, int flags, char *err)
+{
+	(void)parent, (void)err;
+	if ((flags & JAIL_CREATE) && set_has_name(set, "allow.sysvipc") &&
+	    jr->allow[A_SYSVIPC] && !set_has_name(set, "sysvipc") &&
+	    !set_has_name(set, "sysvmsg") && !set_has_name(set, "sysvsem") &&
+	    !set_has_name(set, "sysvshm"))
+		jr->ipc = JAIL_SYS_INHERIT;
+	return 0;
+}
+
 static int
 ipc_nsflags(const struct jail_rec *jr)
 {
@@ -38,6 +53,7 @@ ipc_confine(const struct jail_rec *jr, struct confine *c, char *err)
 
 const struct module mod_ipc = {
 	.name = "ipc",
+	.check = ipc_check,
 	.nsflags = ipc_nsflags,
 	.confine = ipc_confine,
 };

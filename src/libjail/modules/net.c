@@ -399,14 +399,42 @@ join_links(struct registry *r, const struct jail_rec *jr, struct nl *in,
 	return 0;
 }
 
-/* Append "ifindex:name" to jr->moved. */
+/*
+ * A moved link, as jr->moved records it: "ifindex:name:ident:peer" (its
+ * index and first name in the jail's stack, nl_link_ident()'s hash, the
+ * index of its peer in the outer stack or 0).
+ */
+struct moved {
+	int	 idx, peer;
+	char	*name;
+	uint64_t ident;
+	bool	 known;		/* an ident was recorded */
+};
+
 static void
-note_moved(struct jail_rec *jr, int idx, const char *name)
+parse_moved(char *item, struct moved *m)
+{
+	char *p = strchr(item, ':'), *q;
+
+	memset(m, 0, sizeof(*m));
+	m->idx = atoi(item);
+	m->name = p ? p + 1 : item;
+	if (p && (q = strchr(p + 1, ':')) != NULL) {
+		*q = '\0';
+		m->ident = strtoull(q + 1, &q, 16);
+		m->peer = *q == ':' ? atoi(q + 1) : 0;
+		m->known = true;
+	}
+}
+
+static void
+note_moved(struct jail_rec *jr, const struct moved *m)
 {
 	size_t len = strlen(jr->moved);
 
-	snprintf(jr->moved + len, sizeof(jr->moved) - len, "%s%d:%s",
-	    len ? "," : "", idx, name);
+	snprintf(jr->moved + len, sizeof(jr->moved) - len, "%s%d:%s:%llx:%d",
+	    len ? "," : "", m->idx, m->name, (unsigned long long)m->ident,
+	    m->peer);
 }
 
 /*
@@ -419,15 +447,19 @@ static int
 move_in(struct registry *r, struct jail_rec *jr, struct nl *out,
     struct nl *in, int nsfd, const char *name, char *err)
 {
+	struct moved m = { .name = (char *)name };
 	char before[JAIL_LISTLEN];
+	size_t len = strlen(jr->moved);
 	int idx = nl_ifindex(out, name);
 
 	if (idx < 0) {
 		errno = ENODEV;
 		return jerr(err, "vnet.interface: %s: no such link", name);
 	}
+	/* the intent: "0:name", no identity yet */
 	snprintf(before, sizeof(before), "%s", jr->moved);
-	note_moved(jr, 0, name);
+	snprintf(jr->moved + len, sizeof(jr->moved) - len, "%s0:%s",
+	    len ? "," : "", name);
 	if (reg_store(r, jr, err) < 0)
 		return -1;
 	fault_point("net-move-recorded");
@@ -435,22 +467,42 @@ move_in(struct registry *r, struct jail_rec *jr, struct nl *out,
 	if (nl_link_set(out, idx, NULL, -1, nsfd, err) < 0)
 		return jerr(err, "vnet.interface: %s: %s", name,
 		    strerror(errno));
-	/* its index in the jail's stack is how we find it again */
-	if ((idx = nl_ifindex(in, name)) < 0)
+	/* its index and identity in the jail's stack are how we know it */
+	if ((m.idx = nl_ifindex(in, name)) < 0 ||
+	    nl_link_ident(in, m.idx, &m.ident, &m.peer) < 0)
 		return jerrno(err, "vnet.interface: %s", name);
-	note_moved(jr, idx, name);
+	note_moved(jr, &m);
 	return 0;
 }
 
-/* Move a link back to outer under its first name (or as it is named now,
- * if that name is taken there). */
+/* An entry recorded as about to move ("0:name"): found by its name in
+ * the jail's stack, which nothing in the jail has renamed yet. */
 static void
-move_out(struct nl *in, int idx, const char *name, int outfd)
+about_to_move(struct nl *in, struct moved *m)
+{
+	if (m->idx == 0 && !m->known)
+		m->idx = nl_ifindex(in, m->name);
+}
+
+/*
+ * Move a link back to outer under its first name (or as it is named now,
+ * if that name is taken there) — if it is still the link that was moved
+ * in: a jail that deleted it may have made one of its own with the same
+ * index, which must not land in the outer stack.
+ */
+static void
+move_out(struct nl *in, const struct moved *m, int outfd, struct nl *out)
 {
 	char err[JAIL_ERRMSGLEN];
+	uint64_t ident;
+	int peer;
 
-	if (nl_link_set(in, idx, name, 0, outfd, err) < 0)
-		nl_link_set(in, idx, NULL, 0, outfd, err);
+	if (m->known && (nl_link_ident(in, m->idx, &ident, &peer) < 0 ||
+	    ident != m->ident || peer != m->peer ||
+	    (peer > 0 && nl_link_peer(out, peer) != m->idx)))
+		return;
+	if (nl_link_set(in, m->idx, m->name, 0, outfd, err) < 0)
+		nl_link_set(in, m->idx, NULL, 0, outfd, err);
 }
 
 static int
@@ -690,13 +742,11 @@ unwire(struct registry *r, const struct jail_rec *jr, int nsfd, int outfd)
 	if (nsfd >= 0 && nl_open(&in, nsfd, err) == 0) {
 		n = split(jr->moved, buf, item);
 		for (int i = 0; i < n; i++) {
-			char *colon = strchr(item[i], ':');
-			int at = atoi(item[i]);
-			/* 0: recorded as about to move; found by its name */
-			if (colon && at == 0)
-				at = nl_ifindex(&in, colon + 1);
-			if (colon && at > 0)
-				move_out(&in, at, colon + 1, outfd);
+			struct moved m;
+			parse_moved(item[i], &m);
+			about_to_move(&in, &m);
+			if (m.idx > 0)
+				move_out(&in, &m, outfd, &out);
 		}
 		nl_close(&in);
 	}
@@ -780,22 +830,24 @@ net_update(struct registry *r, struct jail_rec *jr, const uint64_t *set,
 	}
 	jr->moved[0] = '\0';
 	/* out: moved before and no longer wanted */
+	struct moved hm[MAX_ITEMS];
+	for (int i = 0; i < nh; i++)
+		parse_moved(h[i], &hm[i]);
 	for (int i = 0; i < nh; i++) {
-		char *name = strchr(h[i], ':') + 1;
 		bool keep = false;
 		for (int j = 0; j < nw && !keep; j++)
-			keep = strcmp(w[j], name) == 0;
-		int at = atoi(h[i]) > 0 ? atoi(h[i]) : nl_ifindex(&in, name);
+			keep = strcmp(w[j], hm[i].name) == 0;
+		about_to_move(&in, &hm[i]);
 		if (keep)
-			note_moved(jr, at, name);
-		else if (at > 0)
-			move_out(&in, at, name, outfd);
+			note_moved(jr, &hm[i]);
+		else if (hm[i].idx > 0)
+			move_out(&in, &hm[i], outfd, &out);
 	}
 	/* in: wanted and not there yet */
 	for (int j = 0; j < nw && rc == 0; j++) {
 		bool have = false;
 		for (int i = 0; i < nh && !have; i++)
-			have = strcmp(strchr(h[i], ':') + 1, w[j]) == 0;
+			have = strcmp(hm[i].name, w[j]) == 0;
 		if (!have)
 			rc = move_in(r, jr, &out, &in, nsfd, w[j], err);
 	}

@@ -25,15 +25,13 @@
 #include "../vjail.h"
 
 /* What each allow.* bit means here: the manual's table is made of this. */
-const struct allow_map {
-	int		 bit;
-	const char	*on_linux;
-} secure_mapping[] = {
+const struct allow_map secure_mapping[] = {
 	{ A_SET_HOSTNAME, "sethostname(2), setdomainname(2) refused when off" },
 	{ A_SYSVIPC, "same as sysvipc=inherit: the parent's IPC namespace" },
 	{ A_RAW_SOCKETS, "a vnet jail always has raw sockets in its own stack "
-	  "(as FreeBSD); on a shared stack Linux gives a jail none (no "
-	  "effect)" },
+	  "(as FreeBSD); on a shared stack with ip4.addr or ip6.addr, ping "
+	  "sockets (as net.ipv4.ping_group_range allows), never raw ones "
+	  "(Linux gives a jail no CAP_NET_RAW over the host's stack)" },
 	{ A_CHFLAGS, "no effect: immutable and append-only flags need the "
 	  "host's CAP_LINUX_IMMUTABLE" },
 	{ A_MOUNT, "with enforce_statfs < 2 and an allow.mount.* bit: the "
@@ -44,7 +42,9 @@ const struct allow_map {
 	  "(packet sockets belong to vnet jails)" },
 	{ A_MLOCK, "mlock(2), mlock2(2), mlockall(2) refused when off; on, "
 	  "within RLIMIT_MEMLOCK" },
-	{ A_RESERVED_PORTS, "CAP_NET_BIND_SERVICE" },
+	{ A_RESERVED_PORTS, "CAP_NET_BIND_SERVICE in a jail's own stack; on "
+	  "a shared stack with ip4.addr or ip6.addr, the cgroup bind hook "
+	  "grants ports below 1024 in the kernel's place" },
 	{ A_READ_MSGBUF, "syslog(2) refused when off (on: as the host's "
 	  "kernel.dmesg_restrict allows)" },
 	{ A_UNPRIV_PROC_DEBUG, "ptrace(2), process_vm_readv/writev(2), "

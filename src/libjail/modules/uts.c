@@ -20,10 +20,10 @@ uts_check(struct jail_rec *jr, const struct jail_rec *parent,
 	(void)parent, (void)flags;
 	/* Only what the caller gives: the live value is the jail's. */
 	if (set_has_name(set, "host.hostname") &&
-	    mod_check_chars("host.hostname", jr->hostname, false, err) < 0)
+	    mod_check_chars("host.hostname", jr->hostname, true, err) < 0)
 		return -1;
 	if (set_has_name(set, "host.domainname") &&
-	    mod_check_chars("host.domainname", jr->domainname, false, err) < 0)
+	    mod_check_chars("host.domainname", jr->domainname, true, err) < 0)
 		return -1;
 	return 0;
 }

@@ -14,12 +14,20 @@
  *
  * Filters are deny lists built with libseccomp for the native ABI and,
  * on x86-64, for the i386 and x32 ABIs too (else a 32-bit call would go
- * around them).
+ * around them); compiled before the caller enters the jail (the cache is
+ * in the host's registry), loaded as a plain program after.
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <linux/capability.h>
 #include <linux/keyctl.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
 #include <seccomp.h>
 #include <stdint.h>
 #include <string.h>
@@ -28,6 +36,14 @@
 #include <unistd.h>
 
 #include "../vjail.h"
+
+#if defined(__x86_64__)
+#define ARCH_NAME	"x86_64"
+#elif defined(__aarch64__)
+#define ARCH_NAME	"aarch64"
+#else
+#define ARCH_NAME	"other"
+#endif
 
 /* Landlock's scopes: not in Debian 12's headers (ABI 6, kernel 6.12). */
 #define LL_CREATE_RULESET_VERSION	(1U << 0)
@@ -54,42 +70,178 @@ confine_drop_cap(struct confine *c, int cap)
 	c->drop_caps |= 1ull << cap;
 }
 
-static scmp_filter_ctx
-filter(struct confine *c)
-{
-	if (c->filter == NULL && !c->failed) {
-		c->filter = seccomp_init(SCMP_ACT_ALLOW);
-		if (c->filter == NULL ||
-		    seccomp_attr_set(c->filter, SCMP_FLTATR_CTL_NNP, 0) < 0 ||
-		    (seccomp_arch_native() == SCMP_ARCH_X86_64 &&
-		    ((seccomp_arch_add(c->filter, SCMP_ARCH_X86) < 0) ||
-		    seccomp_arch_add(c->filter, SCMP_ARCH_X32) < 0)))
-			c->failed = 1;
-	}
-	return c->filter;
-}
-
 /* Refuse system call nr with errnum (when cmp, only if it matches). */
 void
 confine_deny(struct confine *c, int nr, int errnum, const struct sc_arg *cmp)
 {
-	scmp_filter_ctx f = filter(c);
-	int rc;
+	struct sc_rule *r;
 
-	if (f == NULL)
-		return;
-	if (cmp) {
-		struct scmp_arg_cmp a = { .arg = cmp->arg,
-		    .op = (enum scmp_compare)cmp->op, .datum_a = cmp->a,
-		    .datum_b = cmp->b };
-		rc = seccomp_rule_add(f, SCMP_ACT_ERRNO((uint16_t)errnum), nr,
-		    1, a);
-	} else
-		rc = seccomp_rule_add(f, SCMP_ACT_ERRNO((uint16_t)errnum), nr,
-		    0);
-	/* a call this ABI does not have is nothing to refuse */
-	if (rc < 0 && rc != -EDOM && nr >= 0)
+	if (c->nrules == CONFINE_MAXRULES) {
 		c->failed = 1;
+		return;
+	}
+	r = &c->rules[c->nrules++];
+	r->nr = nr;
+	r->errnum = errnum;
+	if (cmp) {
+		r->has_cmp = 1;
+		r->cmp = *cmp;
+	}
+}
+
+/* The part of libseccomp 2.5 used here, opened on the first compile
+ * (a cached filter needs none of it). */
+static struct {
+	scmp_filter_ctx (*init)(uint32_t def_action);
+	int (*attr_set)(scmp_filter_ctx, enum scmp_filter_attr, uint32_t);
+	int (*arch_add)(scmp_filter_ctx, uint32_t arch_token);
+	int (*rule_add_array)(scmp_filter_ctx, uint32_t action, int syscall,
+	    unsigned int arg_cnt, const struct scmp_arg_cmp *arg_array);
+	int (*export_bpf)(const scmp_filter_ctx, int fd);
+	void (*release)(scmp_filter_ctx);
+} sc;
+
+static int
+sc_open(char *err)
+{
+	static void *dl;
+	static const struct dl_sym syms[] = {
+#define SYM(field, name) DL_SYM(__typeof__(sc), field, name)
+		SYM(init, "seccomp_init"),
+		SYM(attr_set, "seccomp_attr_set"),
+		SYM(arch_add, "seccomp_arch_add"),
+		SYM(rule_add_array, "seccomp_rule_add_array"),
+		SYM(export_bpf, "seccomp_export_bpf"),
+		SYM(release, "seccomp_release"),
+#undef SYM
+	};
+
+	return sys_dlopen(&dl, "libseccomp.so.2", syms,
+	    sizeof(syms) / sizeof(*syms), &sc, err);
+}
+
+/* Compile the rules with libseccomp into fd (a BPF program). */
+static int
+compile(const struct confine *c, int fd)
+{
+	scmp_filter_ctx f = sc.init(SCMP_ACT_ALLOW);
+	int rc = f ? 0 : -ENOMEM;
+
+	if (rc == 0)
+		rc = sc.attr_set(f, SCMP_FLTATR_CTL_NNP, 0);
+#if defined(__x86_64__)
+	if (rc == 0 && (rc = sc.arch_add(f, SCMP_ARCH_X86)) == 0)
+		rc = sc.arch_add(f, SCMP_ARCH_X32);
+#endif
+	for (int i = 0; i < c->nrules && rc == 0; i++) {
+		const struct sc_rule *r = &c->rules[i];
+		struct scmp_arg_cmp a = { .arg = r->cmp.arg,
+		    .op = (enum scmp_compare)r->cmp.op, .datum_a = r->cmp.a,
+		    .datum_b = r->cmp.b };
+		rc = sc.rule_add_array(f, SCMP_ACT_ERRNO((uint16_t)r->errnum),
+		    r->nr, r->has_cmp ? 1 : 0, &a);
+		if (rc == -EDOM)	/* a call this ABI does not have */
+			rc = 0;
+	}
+	if (rc == 0)
+		rc = sc.export_bpf(f, fd);
+	if (f)
+		sc.release(f);
+	return rc;
+}
+
+/* Read a compiled program back: whole instructions, a sane length. */
+static int
+load_prog(struct confine *c, int fd)
+{
+	struct stat st;
+	ssize_t n;
+
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size <= 0 ||
+	    st.st_size % sizeof(struct sock_filter) ||
+	    st.st_size > BPF_MAXINSNS * (off_t)sizeof(struct sock_filter) ||
+	    (c->prog = malloc((size_t)st.st_size)) == NULL)
+		return -1;
+	n = pread(fd, c->prog, (size_t)st.st_size, 0);
+	if (n != st.st_size) {
+		free(c->prog);
+		c->prog = NULL;
+		return -1;
+	}
+	c->proglen = (unsigned short)(n / (ssize_t)sizeof(struct sock_filter));
+	return 0;
+}
+
+/*
+ * The recorded rules as a BPF program.  Compiling costs about 0.6 ms, so
+ * programs are kept in the registry's filters/, named by a hash of the
+ * rules and the libseccomp that compiled them: jails with the same
+ * permissions share one, and it is derived data (nothing to undo).
+ * Without the registry (inside a jail) it is compiled each time.
+ */
+int
+confine_compile(struct confine *c, char *err)
+{
+	uint64_t h = 14695981039346656037ull;
+	char name[64];
+	int dir, fd, rc;
+
+	if (c->failed)
+		return jerr(err, "seccomp: the jail's filter cannot be built");
+	if (c->nrules == 0 || c->prog)
+		return 0;
+	unsigned char *p = (unsigned char *)c->rules;
+	for (size_t i = 0; i < sizeof(c->rules[0]) * (size_t)c->nrules; i++)
+		h = (h ^ p[i]) * 1099511628211ull;
+	/* named for the rules, and the libseccomp and machine building them */
+	snprintf(name, sizeof(name), "%016llx.%u.%u.%s", (unsigned long long)h,
+	    SCMP_VER_MAJOR, SCMP_VER_MINOR, ARCH_NAME);
+	dir = open(reg_rundir(), O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (dir >= 0 && (mkdirat(dir, "filters", 0700) == 0 || errno == EEXIST)) {
+		int fdir = openat(dir, "filters", O_PATH | O_DIRECTORY |
+		    O_NOFOLLOW | O_CLOEXEC);
+		close(dir);
+		dir = fdir;
+	} else if (dir >= 0) {
+		close(dir);
+		dir = -1;
+	}
+	if (dir >= 0 && (fd = openat(dir, name, O_RDONLY | O_NOFOLLOW |
+	    O_NONBLOCK | O_CLOEXEC)) >= 0) {
+		rc = load_prog(c, fd);
+		close(fd);
+		if (rc == 0) {
+			close(dir);
+			return 0;
+		}
+	}
+	if (sc_open(err) < 0) {
+		if (dir >= 0)
+			close(dir);
+		return -1;
+	}
+	/* Compile into an unnamed file, then give it its name. */
+	fd = dir >= 0 ? openat(dir, ".", O_TMPFILE | O_RDWR | O_CLOEXEC, 0600) :
+	    memfd_create("vjail-filter", MFD_CLOEXEC);
+	if (fd < 0) {
+		if (dir >= 0)
+			close(dir);
+		return jerrno(err, "seccomp: filter file");
+	}
+	if ((rc = compile(c, fd)) < 0) {
+		errno = -rc;
+		jerrno(err, "seccomp");
+	} else if ((rc = load_prog(c, fd)) < 0)
+		jerr(err, "seccomp: the compiled filter is unreadable");
+	else if (dir >= 0) {
+		char path[64];
+		snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+		(void)!linkat(AT_FDCWD, path, dir, name, AT_SYMLINK_FOLLOW);
+	}
+	close(fd);
+	if (dir >= 0)
+		close(dir);
+	return rc < 0 ? -1 : 0;
 }
 
 /*
@@ -158,9 +310,7 @@ landlock_scope(uint64_t scoped, char *err)
 int
 confine_apply(struct confine *c, char *err)
 {
-	int rc;
-
-	if (c->failed)
+	if (c->failed || (c->nrules && !c->prog))
 		return jerr(err, "seccomp: the jail's filter cannot be built");
 	if (sys_new_session_keyring() < 0)
 		return jerrno(err, "session keyring");
@@ -168,9 +318,10 @@ confine_apply(struct confine *c, char *err)
 		return -1;
 	if (c->landlock_scoped && landlock_scope(c->landlock_scoped, err) < 0)
 		return -1;
-	if (c->filter && (rc = seccomp_load(c->filter)) < 0) {
-		errno = -rc;
-		return jerrno(err, "seccomp");
+	if (c->prog) {
+		struct sock_fprog fp = { .len = c->proglen, .filter = c->prog };
+		if (prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &fp) < 0)
+			return jerrno(err, "seccomp");
 	}
 	return 0;
 }
@@ -178,7 +329,6 @@ confine_apply(struct confine *c, char *err)
 void
 confine_free(struct confine *c)
 {
-	if (c->filter)
-		seccomp_release(c->filter);
-	c->filter = NULL;
+	free(c->prog);
+	c->prog = NULL;
 }

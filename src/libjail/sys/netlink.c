@@ -152,6 +152,11 @@ exchange(struct nl *nl, struct nlmsghdr *h, mnl_cb_t cb, void *data,
 struct link_info {
 	int	ifindex, master, is_bridge;
 	char	name[IFNAMSIZ], alias[64];
+	/* identity beyond the index */
+	char	kind[32], parent[64];
+	unsigned char perm[32];
+	size_t	permlen;
+	int	link, link_nsid;	/* link_nsid -1: same stack */
 };
 
 static int
@@ -185,10 +190,26 @@ parse_link(const struct nlmsghdr *h, struct link_info *li)
 	if (tb[IFLA_LINKINFO]) {
 		const struct nlattr *a;
 		mnl_attr_for_each_nested(a, tb[IFLA_LINKINFO])
-			if (mnl_attr_get_type(a) == IFLA_INFO_KIND &&
-			    strcmp(mnl_attr_get_str(a), "bridge") == 0)
-				li->is_bridge = 1;
+			if (mnl_attr_get_type(a) == IFLA_INFO_KIND)
+				snprintf(li->kind, sizeof(li->kind), "%s",
+				    mnl_attr_get_str(a));
+		li->is_bridge = strcmp(li->kind, "bridge") == 0;
 	}
+	if (tb[IFLA_PARENT_DEV_NAME])
+		snprintf(li->parent, sizeof(li->parent), "%s",
+		    mnl_attr_get_str(tb[IFLA_PARENT_DEV_NAME]));
+	if (tb[IFLA_PERM_ADDRESS]) {
+		li->permlen = mnl_attr_get_payload_len(tb[IFLA_PERM_ADDRESS]);
+		if (li->permlen > sizeof(li->perm))
+			li->permlen = sizeof(li->perm);
+		memcpy(li->perm, mnl_attr_get_payload(tb[IFLA_PERM_ADDRESS]),
+		    li->permlen);
+	}
+	li->link_nsid = -1;
+	if (tb[IFLA_LINK])
+		li->link = (int)mnl_attr_get_u32(tb[IFLA_LINK]);
+	if (tb[IFLA_LINK_NETNSID])
+		li->link_nsid = (int)mnl_attr_get_u32(tb[IFLA_LINK_NETNSID]);
 }
 
 static int
@@ -222,6 +243,48 @@ nl_ifindex(struct nl *nl, const char *name)
 	char err[JAIL_ERRMSGLEN];
 
 	return get_link(nl, name, 0, &li, err) < 0 ? -1 : li.ifindex;
+}
+
+/*
+ * What tells a link from one a jail made with the same index (a jail may
+ * choose the index of its links): its kind, parent device, permanent
+ * address and the link it is tied to in another stack, as a hash; and
+ * *peer, that link's index there (0: none).  Physical links and links
+ * tied to another stack cannot be forged from inside a jail; the others
+ * (ifb, dummy, ...) are told by kind only.
+ */
+int
+nl_link_ident(struct nl *nl, int ifindex, uint64_t *hash, int *peer)
+{
+	struct link_info li;
+	char err[JAIL_ERRMSGLEN];
+	uint64_t h = 14695981039346656037ull;	/* FNV-1a */
+
+	if (get_link(nl, NULL, ifindex, &li, err) < 0)
+		return -1;
+	*peer = li.link_nsid >= 0 ? li.link : 0;
+	unsigned char *parts[] = { (unsigned char *)li.kind,
+	    (unsigned char *)li.parent, li.perm, (unsigned char *)peer };
+	size_t lens[] = { strlen(li.kind), strlen(li.parent), li.permlen,
+	    sizeof(*peer) };
+	for (int i = 0; i < 4; i++)
+		for (size_t k = 0; k <= lens[i]; k++)
+			h = (h ^ (k < lens[i] ? parts[i][k] : 0xff)) *
+			    1099511628211ull;
+	*hash = h;
+	return 0;
+}
+
+/* The index of the link ifindex is tied to (a veth's peer), or -1. */
+int
+nl_link_peer(struct nl *nl, int ifindex)
+{
+	struct link_info li;
+	char err[JAIL_ERRMSGLEN];
+
+	if (get_link(nl, NULL, ifindex, &li, err) < 0 || li.link_nsid < 0)
+		return -1;
+	return li.link;
 }
 
 /* 1: a bridge vjail made, 0: a bridge of someone else, -1: no such link
@@ -291,7 +354,15 @@ nl_bridge_add(struct nl *nl, const char *name, char *err)
 	 * to every jail, while, with no querier seen, multicast itself (IPv6
 	 * neighbour discovery) is still flooded.  Measured: 600 wired jails
 	 * made in 7.5 s with snooping, 10.5 s without.
+	 *
+	 * The table of learned addresses is bounded: a jail sending from
+	 * random MACs fills it (new addresses are then flooded, as on a
+	 * full switch) but cannot grow the host's memory without end.
 	 */
+	struct nlattr *data = mnl_attr_nest_start(h, IFLA_INFO_DATA);
+	mnl_attr_put_u32(h, 49 /* IFLA_BR_FDB_MAX_LEARNED, 6.8+ */,
+	    NL_BRIDGE_FDB_MAX);
+	mnl_attr_nest_end(h, data);
 	mnl_attr_nest_end(h, li);
 	snprintf(what, sizeof(what), "bridge %s", name);
 	if (exchange(nl, h, NULL, NULL, what, err) < 0)
