@@ -307,13 +307,29 @@ unescape_lines(char *dst, size_t size, const char *v)
 	dst[n] = '\0';
 }
 
+/* Are the v1 groups the record names the jail's (clear those that are
+ * not, if asked)? */
+static bool
+cg1_valid(struct jail_rec *jr, bool clear)
+{
+	bool ok = true;
+
+	for (int c = 0; c < CG_NCTRL; c++)
+		if (jr->cg1[c][0] && !cg_v1_valid(c, jr->cg1[c], jr->jid)) {
+			ok = false;
+			if (clear)
+				jr->cg1[c][0] = '\0';
+		}
+	return ok;
+}
+
 /*
  * Is the record's word about itself believable?  Only what could lead a
  * command to act on something not the jail's is checked: identity,
  * ranges, and the cgroup, whose processes teardown would kill.
  */
 static bool
-rec_valid(const struct jail_rec *jr)
+rec_valid(struct jail_rec *jr)
 {
 	return jr->name[0] && mod_check_chars("name", jr->name, false,
 	    (char[JAIL_ERRMSGLEN]){ 0 }) == 0 &&
@@ -322,7 +338,7 @@ rec_valid(const struct jail_rec *jr)
 	    jr->uidslot < JAIL_UIDSLOTS && jr->uidslots <= JAIL_UIDMAXRANGE &&
 	    jr->uidslot + jr->uidslots <= JAIL_UIDSLOTS &&
 	    (jr->cgroup[0] == '\0' ? jr->state == JS_CREATING :
-	    cg_shape_ok(jr));
+	    cg_shape_ok(jr)) && cg1_valid(jr, false);
 }
 
 /*
@@ -416,6 +432,7 @@ damaged:
 		jr->uidslot = jr->uidslots = 0;
 	if (jr->cgroup[0] && !cg_shape_ok(jr))
 		jr->cgroup[0] = '\0';
+	cg1_valid(jr, true);
 	if (jr->state < JS_CREATING || jr->state > JS_DYING)
 		jr->state = JS_DYING;
 	return 1;
