@@ -297,6 +297,14 @@ find_locked(struct registry *r, struct jail_rec *jr, int jid,
 		state_text(jr);
 		return 0;
 	}
+	/* One jail asked for, whose record is not believable: say so */
+	if (!dying && (jid > 0 || name) && (ij = jid > 0 ? jid :
+	    reg_name_jid(r, name)) > 0 && reg_read(r, ij, jr) == 1) {
+		errno = EBADMSG;
+		return jerr(err, "jail \"%s\": its registry record is damaged "
+		    "(jls -d shows it, jail -r removes it)", name ? name :
+		    jr->name);
+	}
 	errno = ENOENT;
 	if (name)
 		return jerr(err, "jail \"%s\" not found", name);
