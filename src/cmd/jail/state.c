@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -269,14 +270,13 @@ one(struct run *run, struct job *j)
 	return job_start(run, j);
 }
 
-/* A job run in a child: how to know it ended, its stdout, what of that
- * waits its turn to be printed. */
+/* A job run by a worker: its stdout, what of that waits its turn to be
+ * printed, and whether it has ended. */
 struct child {
-	pid_t	 pid;
-	int	 pidfd, out;		/* -1 once closed */
+	int	 out;			/* -1 once closed */
 	char	*buf;
 	size_t	 len;
-	int	 status;
+	bool	 ended;
 };
 
 static void
@@ -318,32 +318,101 @@ drain(struct child *c, bool turn)
 	return true;
 }
 
-static void
-fork_job(struct run *run, struct job *j, struct child *c)
-{
-	int p[2];
+/*
+ * Workers: children that run the jobs they are sent, one at a time,
+ * each job's stdout a pipe of its own passed with it (its output is
+ * printed in turn), and answer {job, failed}.  Forked when a job is ready
+ * and none is idle (up to -p), then used again: a fork copies the whole
+ * run, and one per job made 10 000 jails cost 10 000 such copies.  A
+ * worker's state does not leak from one job to the next: every hook runs
+ * in a child of its own.
+ */
+struct worker {
+	pid_t	 pid;
+	int	 sock;			/* -1: gone */
+	int	 job;			/* running, or -1 */
+};
 
+static void __attribute__((noreturn))
+worker_main(struct run *run, int sock)
+{
+	char cbuf[CMSG_SPACE(sizeof(int))];
+	int i, fd, null = open("/dev/null", O_WRONLY | O_CLOEXEC);
+
+	for (;;) {
+		struct iovec v = { &i, sizeof(i) };
+		struct msghdr m = { .msg_iov = &v, .msg_iovlen = 1,
+		    .msg_control = cbuf, .msg_controllen = sizeof(cbuf) };
+		struct cmsghdr *cm;
+		/* a job index and its pipe; anything else is the end */
+		if (recvmsg(sock, &m, MSG_CMSG_CLOEXEC) != (ssize_t)sizeof(i) ||
+		    (cm = CMSG_FIRSTHDR(&m)) == NULL ||
+		    cm->cmsg_type != SCM_RIGHTS || i < 0 || i >= run->njobs)
+			_exit(0);
+		memcpy(&fd, CMSG_DATA(cm), sizeof(fd));
+		if (dup2(fd, STDOUT_FILENO) < 0)
+			_exit(1);
+		close(fd);
+		int r[2] = { i, one(run, &run->jobs[i]) < 0 };
+		fflush(NULL);
+		dup2(null, STDOUT_FILENO);	/* the job's pipe is let go */
+		if (send(sock, r, sizeof(r), 0) != (ssize_t)sizeof(r))
+			_exit(1);
+	}
+}
+
+/* Worker all[nw], new.  It inherits the others' sockets (closing them
+ * would cost a look at every worker per fork): so the end is a message,
+ * not the socket's end. */
+static bool
+worker_new(struct run *run, struct worker *all, int nw)
+{
+	int sp[2];
+
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp) < 0)
+		return false;
 	fflush(stdout);
 	fflush(stderr);
+	if ((all[nw].pid = fork()) < 0) {
+		close(sp[0]), close(sp[1]);
+		return false;
+	}
+	if (all[nw].pid == 0) {
+		close(sp[0]);
+		worker_main(run, sp[1]);
+	}
+	close(sp[1]);
+	all[nw].sock = sp[0];
+	all[nw].job = -1;
+	return true;
+}
+
+/* Send job i to worker w with a fresh pipe for its stdout (c->out). */
+static void
+worker_send(struct worker *w, int i, struct child *c)
+{
+	char cbuf[CMSG_SPACE(sizeof(int))];
+	struct iovec v = { &i, sizeof(i) };
+	struct msghdr m = { .msg_iov = &v, .msg_iovlen = 1,
+	    .msg_control = cbuf, .msg_controllen = sizeof(cbuf) };
+	struct cmsghdr *cm = CMSG_FIRSTHDR(&m);
+	int p[2];
+
 	if (pipe2(p, O_CLOEXEC) < 0)
 		err(1, "pipe");
-	if ((c->pid = fork()) < 0)
-		err(1, "fork");
-	if (c->pid == 0) {
-		close(p[0]);
-		if (dup2(p[1], STDOUT_FILENO) < 0)
-			_exit(1);
-		int rc = one(run, j);
-		fflush(NULL);
-		_exit(rc < 0);
-	}
+	cm->cmsg_level = SOL_SOCKET;
+	cm->cmsg_type = SCM_RIGHTS;
+	cm->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(cm), &p[1], sizeof(int));
+	if (sendmsg(w->sock, &m, 0) != (ssize_t)sizeof(i))
+		err(1, "worker");
 	close(p[1]);
 	/* not waited on past the job's end: what a hook left running may
 	 * hold the pipe */
 	fcntl(p[0], F_SETFL, O_NONBLOCK);
 	c->out = p[0];
-	if ((c->pidfd = (int)syscall(SYS_pidfd_open, c->pid, 0)) < 0)
-		err(1, "pidfd_open");
+	c->ended = false;
+	w->job = i;
 }
 
 /* Ready to start: the jobs that wait for no other, in a queue. */
@@ -371,7 +440,7 @@ finished(struct queue *q, int i)
 	}
 }
 
-/* Watch fd of job i (kind 0: its output, 1: its pidfd). */
+/* Watch fd (kind 0: job i's output, 1: worker i's socket). */
 static void
 watch(int ep, int fd, int i, int kind)
 {
@@ -403,11 +472,14 @@ run_parallel(struct run *run, struct graph *g)
 	    stopping ? g->nbefore : g->nafter, calloc(n, sizeof(int)),
 	    calloc(n, sizeof(int)), 0, 0, calloc(n, sizeof(bool)), stopping };
 	struct child *c = calloc(n, sizeof(*c));
-	int *order = calloc(n, sizeof(*order));
+	int *order = calloc(n, sizeof(*order)), nw = 0, max =
+	    run->parallel > 0 && run->parallel < run->njobs ? run->parallel :
+	    run->njobs;
+	struct worker *w = calloc((size_t)max, sizeof(*w));
 	struct epoll_event ev[64];
 
 	if (q.need == NULL || q.ready == NULL || q.skip == NULL || c == NULL ||
-	    order == NULL)
+	    order == NULL || w == NULL)
 		err(1, "calloc");
 	if (ep < 0)
 		err(1, "epoll_create1");
@@ -415,26 +487,33 @@ run_parallel(struct run *run, struct graph *g)
 		if ((q.need[i] = nwait[i]) == 0)
 			q.ready[q.tail++] = i;
 	while (left > 0) {
-		while (q.head < q.tail && (run->parallel == 0 ||
-		    busy < run->parallel)) {
-			int i = q.ready[q.head++];
+		while (q.head < q.tail) {
+			int i = q.ready[q.head], k = 0;
 			struct job *j = &run->jobs[i];
 			if (q.skip[i]) {
+				q.head++;
 				warnx("%s: skipped", j->name);
 				j->failed = true, rc = 1;
 				finished(&q, i), left--;
 				continue;
 			}
-			fork_job(run, j, &c[i]);
+			while (k < nw && (w[k].job >= 0 || w[k].sock < 0))
+				k++;
+			if (k == nw) {
+				if (nw == max || !worker_new(run, w, nw))
+					break;	/* all busy: wait for one */
+				watch(ep, w[nw++].sock, k, 1);
+			}
+			q.head++;
+			worker_send(&w[k], i, &c[i]);
 			watch(ep, c[i].out, i, 0);
-			watch(ep, c[i].pidfd, i, 1);
 			order[norder++] = i;
 			j->mark = M_BUSY;
 			busy++;
 		}
 		if (busy == 0) {
 			if (q.head < q.tail)
-				continue;
+				errx(1, "cannot start a worker");
 			/* nothing runs and nothing can start: a loop */
 			for (int i = 0; i < run->njobs; i++)
 				if (run->jobs[i].mark == M_NEW) {
@@ -451,34 +530,40 @@ run_parallel(struct run *run, struct graph *g)
 				continue;
 			err(1, "epoll_wait");
 		}
-		for (int k = 0; k < ne; k++) {
-			int i = (int)(ev[k].data.u64 >> 1);
+		for (int e = 0; e < ne; e++) {
+			int i = (int)(ev[e].data.u64 >> 1), r[2] = { -1, 1 };
+			if (ev[e].data.u64 & 1) {
+				/* worker i: a job ended (or the worker died
+				 * with it) */
+				struct worker *wk = &w[i];
+				if (recv(wk->sock, r, sizeof(r), 0) !=
+				    (ssize_t)sizeof(r) || r[0] != wk->job) {
+					r[0] = wk->job, r[1] = 1;
+					close(wk->sock);
+					wk->sock = -1;
+				}
+				wk->job = -1;
+				if ((i = r[0]) < 0)
+					continue;
+				c[i].ended = true;
+				run->jobs[i].failed = r[1];
+			}
 			struct child *ch = &c[i];
 			bool turn = head < norder && order[head] == i;
 			if (run->jobs[i].mark != M_BUSY)
 				continue;
-			if (!(ev[k].data.u64 & 1)) {
+			if (!ch->ended) {
 				if (ch->out >= 0)
 					drain(ch, turn);
-			} else if (ch->pidfd >= 0) {
-				while (waitpid(ch->pid, &ch->status, 0) < 0 &&
-				    errno == EINTR)
-					;
-				close(ch->pidfd);
-				ch->pidfd = -1;
-				/* what it wrote is in the pipe by now */
-				while (ch->out >= 0 && drain(ch, turn))
-					;
-				if (ch->out >= 0) {
-					close(ch->out);
-					ch->out = -1;
-				}
-			}
-			/* done: ended, and all it wrote read */
-			if (ch->out >= 0 || ch->pidfd >= 0)
 				continue;
-			run->jobs[i].failed = !WIFEXITED(ch->status) ||
-			    WEXITSTATUS(ch->status) != 0;
+			}
+			/* what it wrote is in the pipe by now */
+			while (ch->out >= 0 && drain(ch, turn))
+				;
+			if (ch->out >= 0) {
+				close(ch->out);
+				ch->out = -1;
+			}
 			rc |= run->jobs[i].failed;
 			busy--, left--;
 			finished(&q, i);
@@ -494,8 +579,17 @@ run_parallel(struct run *run, struct graph *g)
 			}
 		}
 	}
+	for (int k = 0; k < nw; k++)
+		if (w[k].sock >= 0) {
+			int end = -1;	/* no pipe with it: the end */
+			(void)!send(w[k].sock, &end, sizeof(end), 0);
+			close(w[k].sock);
+		}
+	for (int k = 0; k < nw; k++)
+		while (waitpid(w[k].pid, NULL, 0) < 0 && errno == EINTR)
+			;
 	close(ep);
-	free(c), free(order), free(q.need), free(q.ready), free(q.skip);
+	free(w), free(c), free(order), free(q.need), free(q.ready), free(q.skip);
 	return rc;
 }
 
