@@ -317,6 +317,14 @@ find_locked(struct registry *r, struct jail_rec *jr, int jid,
  * Jail jid (or the one the index names) is dead: clear it away now, so
  * that the command that met it does not leave it to an unrelated one.
  */
+static void reap_one(int jid, const char *name);
+
+void
+core_reap(int jid)
+{
+	reap_one(jid, NULL);
+}
+
 static void
 reap_one(int jid, const char *name)
 {

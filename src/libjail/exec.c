@@ -580,6 +580,10 @@ jail_exec(const struct jail_exec *je)
 		relay(pidfd, &sp);
 	while (waitpid((pid_t)pid, &st, 0) < 0 && errno == EINTR)
 		;
+	/* A jail whose monitor is gone: if it ends when empty (the record
+	 * says now), nobody else would notice it empty. */
+	if (!jail_inside() && !reg_monitor_alive(&jr))
+		core_reap(je->jid);
 out:
 	e = errno;
 	jns_close(&ns);

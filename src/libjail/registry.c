@@ -90,17 +90,8 @@ reg_openat(int dirfd, const char *name, int flags, off_t max)
 ssize_t
 reg_read_small(struct registry *r, const char *name, char *buf, size_t len)
 {
-	int fd = reg_openat(r->dirfd, name, O_RDONLY, (off_t)len - 1);
-	ssize_t n;
-
-	if (fd < 0)
-		return -1;
-	n = read(fd, buf, len - 1);
-	close(fd);
-	if (n < 0)
-		return -1;
-	buf[n] = '\0';
-	return n;
+	return sys_read_fd(reg_openat(r->dirfd, name, O_RDONLY,
+	    (off_t)len - 1), buf, len);
 }
 
 /* A counter of the registry: a decimal in [0, max], else -1. */

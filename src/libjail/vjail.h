@@ -290,6 +290,7 @@ int core_find(struct jail_rec *jr, int jid, const char *name, int lastjid,
 int core_attach(int jid, char *err);
 int core_enter(int jid, struct jail_rec *jr, struct jail_ns *ns, char *err);
 int core_stop(int jid, int timeout_s, char *err);
+void core_reap(int jid);
 /* asker: NULL from the host, else the jail asking for a descendant (its
  * paths are its own view) */
 int core_mount(int jid, const char *spec, const char *file, const char *type,
@@ -491,6 +492,7 @@ int sys_ns_inode(pid_t pid, const char *ns, uint64_t *ino);
 int sys_setns_pid(pid_t pid, const char *ns);
 long sys_clone3(uint64_t flags, int *pidfd, int cgroupfd);
 int sys_write_file(const char *path, const char *buf, char *err);
+ssize_t sys_read_fd(int fd, char *buf, size_t len);
 ssize_t sys_read_small(int dirfd, const char *path, char *buf, size_t len);
 int sys_write_fileat(int dirfd, const char *path, const char *buf);
 int sys_send_fds(int sock, const void *msg, size_t len, const int *fds,

@@ -170,6 +170,20 @@ done
 check "once empty, the next look finds it gone" wait_for 5 jail_absent $M
 check "  and nothing of it is left" wait_for 5 clean || diag "$(leftovers)"
 
+# ... and when the jexec'd process ends by itself, the jexec that ran it
+# ends the jail (no other command looks at it)
+M=${T}m2
+run jail -c name=$M path=/ persist
+mrec=$(record_of $M)
+bg jexec $M sleep 1
+check "a jexec'd sleep 1 runs in $M" wait_for 3 procs_running $M 'sleep 1$'
+run jail -m name=$M nopersist
+kill -KILL "$(mon_of $M)"
+wait "$BGPID"
+is "$?" 0 "  the jexec returns with the sleep"
+check "  and the jail's record is gone with it" test ! -e "$mrec"
+check "  and nothing of it is left" wait_for 5 clean || diag "$(leftovers)"
+
 # ---- damaged records ----
 D=${T}d
 mkd() { run jail -c name=$D path=/ persist vnet=new; jid=$(jid_of $D); rec=$(record_of $D); }

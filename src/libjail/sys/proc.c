@@ -47,11 +47,10 @@ sys_pidfd_wait(int pidfd, int timeout_ms)
 	return rc > 0;
 }
 
-/* Read a small file into buf, NUL-terminated: bytes read, or -1. */
+/* Read fd (closed) into buf, NUL-terminated: bytes read, or -1. */
 ssize_t
-sys_read_small(int dirfd, const char *path, char *buf, size_t len)
+sys_read_fd(int fd, char *buf, size_t len)
 {
-	int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC);
 	ssize_t n;
 
 	if (fd < 0)
@@ -62,6 +61,13 @@ sys_read_small(int dirfd, const char *path, char *buf, size_t len)
 		return -1;
 	buf[n] = '\0';
 	return n;
+}
+
+/* Read a small file into buf, NUL-terminated: bytes read, or -1. */
+ssize_t
+sys_read_small(int dirfd, const char *path, char *buf, size_t len)
+{
+	return sys_read_fd(openat(dirfd, path, O_RDONLY | O_CLOEXEC), buf, len);
 }
 
 /* The pid behind a pidfd as the /proc at procfd sees it (-1: /proc). */
