@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "jail.h"
@@ -81,7 +82,99 @@ main(void)
 	ok(!reg_holder_alive(&a), "a made-up holder is not alive");
 	reg_delete(&r, 5);
 	reg_delete(&r, 100);
+
+	/* ---- the registry's own files as untrusted input ---- */
+	char path[PATH_MAX], msg[PATH_MAX + 128];
+	FILE *f;
+	b = a;
+	b.jid = 42;
+	b.parent = 0;
+	snprintf(b.name, sizeof(b.name), "web");
+	snprintf(b.cgroup, sizeof(b.cgroup), "/sys/fs/cgroup/vjail/42");
+	ok(reg_store(&r, &b, err) == 0 && reg_load(&r, 42, &a) == 0 &&
+	    !a.damaged, "a sound record loads");
+	snprintf(path, sizeof(path), "%s/jails/42", dir);
+	ok(truncate(path, 300) == 0 && reg_load(&r, 42, &a) < 0 &&
+	    errno == EBADMSG, "a record cut mid-line is refused (EBADMSG)");
+	ok(reg_read(&r, 42, &a) == 1 && a.damaged && a.dying &&
+	    strcmp(a.name, "web") == 0 && a.cgroup[0] == '\0',
+	    "  and read as damaged: its name kept, no cgroup believed");
+	ok(truncate(path, 0) == 0 && reg_read(&r, 42, &a) == 1 &&
+	    strcmp(a.name, "42") == 0, "an empty record is damaged, named by "
+	    "its jid");
+	struct { const char *line, *why; } bad[] = {
+		{ ".state=9", "a state out of range" },
+		{ ".state=-1", "a negative state" },
+		{ ".uidslot=16384", "a uid slot beyond the pool" },
+		{ ".uidslots=65", "more slots than a jail may hold" },
+		{ ".parent=42", "its own parent" },
+		{ ".holder=12x", "a holder that is not a number" },
+		{ ".cgroup=/sys/fs/cgroup/system.slice", "a cgroup not its own" },
+		{ ".cgroup=/sys/fs/cgroup/vjail/43", "another jid's cgroup" },
+		{ ".cgroup=/sys/fs/cgroup/vjail/../42", "a cgroup path with .." },
+		{ "name=a/b", "a name with a slash" },
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(*bad); i++) {
+		reg_store(&r, &b, err);
+		f = fopen(path, "a");
+		fprintf(f, "%s\n", bad[i].line);
+		fclose(f);
+		snprintf(msg, sizeof(msg), "damaged: %s (%s)", bad[i].why,
+		    bad[i].line);
+		ok(reg_read(&r, 42, &a) == 1 && a.damaged, msg);
+	}
+	reg_store(&r, &b, err);
+	ok(reg_read(&r, 42, &a) == 0, "rewritten, it is sound again");
+	ok(unlink(path) == 0 && mkfifo(path, 0600) == 0 &&
+	    reg_read(&r, 42, &a) == 1 && a.damaged,
+	    "a FIFO for a record is damaged, read without blocking");
+	ok(reg_exists(&r, 42), "  and still holds its jid");
+	ok(reg_delete(&r, 42) == 0 && !reg_exists(&r, 42),
+	    "  and is deleted");
+	snprintf(path, sizeof(path), "%s/lastjid", dir);
+	for (const char **v = (const char *[]){ "-5", "99999999", "junk",
+	    "12abc", NULL }; *v; v++) {
+		f = fopen(path, "w");
+		fputs(*v, f);
+		fclose(f);
+		snprintf(msg, sizeof(msg), "lastjid=%s is not believed", *v);
+		ok(reg_counter(&r, "lastjid", JAIL_MAX) == -1, msg);
+	}
+	reg_save_counter(&r, "lastjid", 77);
+	ok(reg_counter(&r, "lastjid", JAIL_MAX) == 77, "lastjid=77 is");
 	reg_close(&r);
+
+	/* the cgroup vjail puts a jail in, and nothing else */
+	struct { const char *cg; int jid, parent; bool good; } shape[] = {
+		{ "/sys/fs/cgroup/vjail/5", 5, 0, true },
+		{ "/sys/fs/cgroup/unified/user.slice/vjail/5", 5, 0, true },
+		{ "/sys/fs/cgroup/vjail/5/7", 7, 5, true },
+		{ "/sys/fs/cgroup/vjail/3/5/7", 7, 5, true },
+		{ "/sys/fs/cgroup/vjail/7", 7, 5, false },
+		{ "/sys/fs/cgroup/vjail/5/7", 7, 0, false },
+		{ "/sys/fs/cgroup/vjail/05", 5, 0, false },
+		{ "/sys/fs/cgroup/vjail/5/", 5, 0, false },
+		{ "/sys/fs/cgroup/vjail//5", 5, 0, false },
+		{ "/sys/fs/cgroup/system.slice/5", 5, 0, false },
+		{ "/sys/fs/cgroup/5", 5, 0, false },
+		{ "relative/vjail/5", 5, 0, false },
+		{ "/5", 5, 0, false },
+	};
+	unsetenv("VJAIL_CGROUP");
+	for (size_t i = 0; i < sizeof(shape) / sizeof(*shape); i++) {
+		rec_defaults(&a);
+		a.jid = shape[i].jid;
+		a.parent = shape[i].parent;
+		snprintf(a.cgroup, sizeof(a.cgroup), "%s", shape[i].cg);
+		snprintf(msg, sizeof(msg), "cgroup %s for jail %d (parent %d): "
+		    "%s", shape[i].cg, shape[i].jid, shape[i].parent,
+		    shape[i].good ? "its own" : "not its own");
+		ok(cg_shape_ok(&a) == shape[i].good, msg);
+	}
+	setenv("VJAIL_CGROUP", "/sys/fs/cgroup/test.1", 1);
+	snprintf(a.cgroup, sizeof(a.cgroup), "/sys/fs/cgroup/test.1/5");
+	a.jid = 5, a.parent = 0;
+	ok(cg_shape_ok(&a), "under $VJAIL_CGROUP, whatever its name");
 
 	setenv("VJAIL_CGROUP", "relative/path", 1);
 	ok(cg_base(err) == NULL && strstr(err, "VJAIL_CGROUP") != NULL,
