@@ -574,12 +574,13 @@ int nl_link_peer(struct nl *nl, int ifindex);
 int nl_bridge_kind(struct nl *nl, const char *name, int *ifindex);
 int nl_bridge_add(struct nl *nl, const char *name, char *err);
 int nl_veth_add(struct nl *nl, const char *name, const char *peer,
-    int peer_nsfd, int master, char *err);
+    int peer_nsfd, int master, const char *alias, char *err);
 int nl_link_set(struct nl *nl, int ifindex, const char *name, int up,
     int nsfd, char *err);
 int nl_link_del(struct nl *nl, int ifindex, char *err);
 int nl_bridge_ports(struct nl *nl, int bridge,
-    bool (*counts)(const char *port, void *arg), void *arg, char *err);
+    bool (*counts)(const char *port, const char *alias, void *arg),
+    void *arg, char *err);
 int nl_free_eth(struct nl *nl, int from, char *err);
 int nl_addr_add(struct nl *nl, int ifindex, int family, const void *addr,
     int plen, char *err);

@@ -312,6 +312,27 @@ for p in "${pids[@]}"; do wait $p && wins=$((wins + 1)); done
 is "$wins" 1 "four jail -r $J at once: exactly one succeeds"
 after $J "concurrent removes"
 
+# ---- two registries on one stack ----
+# (their jids meet; each its own cgroup base, as each its own registry)
+R2=$WORK/reg2 CG2=$VJAIL_CGROUP/reg2 B2=${T}b2
+mkdir -p "$CG2"
+two() { run env VJAIL_RUNDIR="$R2" VJAIL_CGROUP="$CG2" "$@"; }
+ports_of() { ip -o link show master "$1" 2>/dev/null | awk -F': ' '{ sub(/@.*/, "", $2); print $2 }' | sort | tr '\n' ' '; }
+run jail -c name=${T}a path=/ persist vnet "vnet.bridge=$B2"
+ja=$(jid_of ${T}a)
+two jail -c name=${T}b jid=$ja path=/ persist vnet "vnet.bridge=$B2"
+is "$RC.$ERR" "0." "a jail of the same jid ($ja) in another registry, on the same bridge: made"
+is "$(ports_of $B2)" "$(printf 'epair%da\n' $((ja * 10)) $((10000000 + ja * 10)) | sort | tr '\n' ' ')" \
+	"  both epairs are ports of $B2, the second under another name"
+run jail -r ${T}a
+check "removing the first keeps the bridge (the other registry's port counts)" \
+	ip link show "$B2"
+two jail -r ${T}b
+is "$RC" 0 "removing the second"
+check "  takes the bridge with it" wait_for 3 eval "! ip link show $B2 >/dev/null 2>&1"
+rmdir "$CG2" 2>/dev/null
+rm -rf "$R2"
+
 # ---- input ----
 run jail -c name=$'\xff'${T}u path=/ persist
 is "$RC" 1 "a name that is not UTF-8: refused"

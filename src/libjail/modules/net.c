@@ -297,10 +297,33 @@ jail_end_up(struct nl *in, int nsfd, const char *name, char *err)
 	return rc;
 }
 
+/*
+ * A bridge epair's host end: epair<N>a, N = jid * 10 + k, as FreeBSD's
+ * users know it; taken (a jail of the same jid in another registry on
+ * this stack), epair<d0000000 + N>a for the first free d of 1..9.  Its
+ * alias says whose it is: "vjail:<registry>:<jid>:<holder>:<start>"
+ * (registry: the device and inode of its directory), so that a bridge's
+ * last user knows a port of a live jail, of any registry, from one of a
+ * jail that is gone (its end goes with its stack, a little later).
+ */
+#define EPAIR_ALTS	10
 static void
-epair_name(const struct jail_rec *jr, int k, char name[IFNAMSIZ])
+epair_name(const struct jail_rec *jr, int k, int alt, char name[IFNAMSIZ])
 {
-	snprintf(name, IFNAMSIZ, "epair%da", jr->jid * 10 + k);
+	snprintf(name, IFNAMSIZ, "epair%da", alt * 10000000 + jr->jid * 10 + k);
+}
+
+static void
+epair_alias(struct registry *r, const struct jail_rec *jr, char *buf,
+    size_t len)
+{
+	struct stat st;
+
+	if (fstat(r->dirfd, &st) < 0)
+		memset(&st, 0, sizeof(st));
+	snprintf(buf, len, "vjail:%lx.%lx:%d:%d:%llu", (unsigned long)st.st_dev,
+	    (unsigned long)st.st_ino, jr->jid, (int)jr->holder,
+	    (unsigned long long)jr->holder_start);
 }
 
 /* The registry key of a bridge: its name within the outer stack. */
@@ -316,9 +339,11 @@ join_bridges(struct registry *r, const struct jail_rec *jr, struct nl *out,
 {
 	char key[64];
 
-	char buf[JAIL_LISTLEN], *br[MAX_ITEMS], host[IFNAMSIZ], eth[IFNAMSIZ];
-	int n = split(jr->vnet_bridge, buf, br), idx, kind;
+	char buf[JAIL_LISTLEN], *br[MAX_ITEMS], host[IFNAMSIZ], eth[IFNAMSIZ],
+	    alias[128];
+	int n = split(jr->vnet_bridge, buf, br), idx, kind, rc;
 
+	epair_alias(r, jr, alias, sizeof(alias));
 	for (int k = 0; k < n; k++) {
 		if (k >= 10) {
 			errno = E2BIG;
@@ -341,15 +366,15 @@ join_bridges(struct registry *r, const struct jail_rec *jr, struct nl *out,
 			return jerr(err, "vnet.bridge: %s: %s", br[k],
 			    strerror(errno));
 		fault_point("net-bridge-made");
-		epair_name(jr, k, host);
 		snprintf(eth, sizeof(eth), "eth%d", (*next_eth)++);
-		if (nl_veth_add(out, host, eth, nsfd, idx, err) < 0) {
-			if (errno == EEXIST)
-				jerr(err, "vnet.bridge: %s exists already (a "
-				    "jail %d of another registry on this stack?)",
-				    host, jr->jid);
-			return -1;
+		rc = -1, errno = EEXIST;
+		for (int alt = 0; alt < EPAIR_ALTS && rc < 0 && errno == EEXIST;
+		    alt++) {
+			epair_name(jr, k, alt, host);
+			rc = nl_veth_add(out, host, eth, nsfd, idx, alias, err);
 		}
+		if (rc < 0)
+			return -1;
 		fault_point("net-epair");
 		if (jail_end_up(in, nsfd, eth, err) < 0)
 			return -1;
@@ -386,7 +411,8 @@ join_links(struct registry *r, const struct jail_rec *jr, struct nl *in,
 			snprintf(here, sizeof(here), "eth%d", (*next_eth)++);
 			if ((m = nl_free_eth(&pn, 0, err)) >= 0) {
 				snprintf(there, sizeof(there), "eth%d", m);
-				rc = nl_veth_add(in, here, there, pfd, 0, err) < 0 ||
+				rc = nl_veth_add(in, here, there, pfd, 0, NULL,
+				    err) < 0 ||
 				    jail_end_up(in, nsfd, here, err) < 0 ||
 				    jail_end_up(&pn, pfd, there, err) < 0 ? -1 : 0;
 			}
@@ -702,29 +728,39 @@ net_created(struct registry *r, struct jail_rec *jr, char *err)
 	return rc;
 }
 
-struct port_owner { struct registry *r; int jid; bool seen; };
+struct port_owner { struct registry *r; int jid; bool seen; char me[128]; };
 
 /*
- * Does a bridge port still count?  Epairs of this jail, and of jails
- * that are gone (their ends go with their stacks, a little later), do not.
+ * Does a bridge port still count?  Not this jail's epair, nor that of a
+ * jail that is gone, of this registry or another (its holder, named in
+ * the port's alias, is dead: its end goes with its stack, a little
+ * later); anything else does.
  */
 static bool
-port_counts(const char *port, void *arg)
+port_counts(const char *port, const char *alias, void *arg)
 {
 	struct port_owner *o = arg;
 	struct jail_rec p;
+	unsigned long long start;
+	int jid, holder, n = 0;
 	char *ep;
-	long n;
 
 	if (o->seen)	/* one is enough: the bridge stays */
 		return false;
-	if (strncmp(port, "epair", 5) != 0)
+	if (strcmp(alias, o->me) == 0)
+		return false;			/* this jail's */
+	if (sscanf(alias, "vjail:%*[0-9a-f].%*[0-9a-f]:%d:%d:%llu%n", &jid,
+	    &holder, &start, &n) == 3 && alias[n] == '\0')
+		return o->seen = holder > 0 &&
+		    sys_starttime(holder) == (uint64_t)start;
+	if (alias[0] || strncmp(port, "epair", 5) != 0)
 		return o->seen = true;
-	n = strtol(port + 5, &ep, 10);
+	/* an epair made before aliases said whose it is */
+	jid = (int)(strtol(port + 5, &ep, 10) / 10);
 	if (strcmp(ep, "a") != 0)
 		return o->seen = true;
-	return o->seen = n / 10 != o->jid && reg_load(o->r, (int)(n / 10),
-	    &p) == 0 && p.state == JS_ALIVE && reg_holder_alive(&p);
+	return o->seen = jid != o->jid && reg_load(o->r, jid, &p) == 0 &&
+	    p.state == JS_ALIVE && reg_holder_alive(&p);
 }
 
 /* Links moved in go back; bridges vjail made go with their last port. */
@@ -733,7 +769,9 @@ unwire(struct registry *r, const struct jail_rec *jr, int nsfd, int outfd)
 {
 	char buf[JAIL_LISTLEN], *item[MAX_ITEMS], *br[MAX_ITEMS],
 	    err[JAIL_ERRMSGLEN];
-	struct port_owner owner = { r, jr->jid, false };
+	struct port_owner owner = { r, jr->jid, false, "" };
+
+	epair_alias(r, jr, owner.me, sizeof(owner.me));
 	int n, idx;
 	struct nl out, in;
 

@@ -377,7 +377,7 @@ nl_bridge_add(struct nl *nl, const char *name, char *err)
  */
 int
 nl_veth_add(struct nl *nl, const char *name, const char *peer, int peer_nsfd,
-    int master, char *err)
+    int master, const char *alias, char *err)
 {
 	char what[64];
 	struct nlmsghdr *h = msg_start(nl, RTM_NEWLINK,
@@ -403,7 +403,7 @@ nl_veth_add(struct nl *nl, const char *name, const char *peer, int peer_nsfd,
 	snprintf(what, sizeof(what), "epair %s", name);
 	if (exchange(nl, h, NULL, NULL, what, err) < 0)
 		return -1;
-	return quiet_up(nl, name, master, NULL, err);
+	return quiet_up(nl, name, master, alias, err);
 }
 
 /* Change a link: new name (or NULL), up (1), down (0) or as is (-1),
@@ -443,7 +443,7 @@ nl_link_del(struct nl *nl, int ifindex, char *err)
 
 struct ports {
 	int	bridge, count;
-	bool	(*counts)(const char *port, void *arg);
+	bool	(*counts)(const char *port, const char *alias, void *arg);
 	void	*arg;
 };
 
@@ -456,7 +456,8 @@ port_cb(const struct nlmsghdr *h, void *data)
 	if (h->nlmsg_type != RTM_NEWLINK)
 		return MNL_CB_OK;
 	parse_link(h, &li);
-	if (li.master == p->bridge && (!p->counts || p->counts(li.name, p->arg)))
+	if (li.master == p->bridge && (!p->counts || p->counts(li.name,
+	    li.alias, p->arg)))
 		p->count++;
 	return MNL_CB_OK;
 }
@@ -464,7 +465,8 @@ port_cb(const struct nlmsghdr *h, void *data)
 /* Ports of a bridge (those counts() accepts, if given). */
 int
 nl_bridge_ports(struct nl *nl, int bridge,
-    bool (*counts)(const char *port, void *arg), void *arg, char *err)
+    bool (*counts)(const char *port, const char *alias, void *arg),
+    void *arg, char *err)
 {
 	struct nlmsghdr *h = msg_start(nl, RTM_GETLINK, NLM_F_DUMP);
 	struct ifinfomsg *ifm = mnl_nlmsg_put_extra_header(h, sizeof(*ifm));
