@@ -112,6 +112,35 @@ for st in teardown-marked teardown-destroyed teardown-cgroup; do
 	after $J "$st"
 done
 
+# ---- the monitor killed in its own teardown ----
+# (the hook armed when the jail is made is the monitor's too; a bridge
+# only: a link moved into a stack whose holder is killed is the kernel's)
+run env VJAIL_FAULT=teardown-marked jail -c name=$J path=/ persist vnet "vnet.bridge=$BR"
+is "$RC.$ERR" "0." "made $J with its monitor to die in teardown"
+mp=$(fact "$(record_of $J)" .monitor)
+kill -KILL "$(holder_pid $J)"
+check "its holder killed, the monitor dies marking it dying" wait_for 5 pid_gone "$mp"
+run jls -d -j $J state
+is "$RC.$OUT" "0.dying" "  jls -d shows it dying"
+run jail -r $J
+is "$RC.$ERR" "0." "  jail -r finishes it"
+after $J "monitor killed in teardown"
+
+# ---- a child jail, killed half-made ----
+P=${T}p
+run jail -c name=$P path=/ persist children.max=2 vnet
+killed create-holder jail -c name=$P.k path=/ persist vnet "vnet.bridge=$BR"
+is "$RC" 137 "jail -c of a child killed once its holder is recorded"
+run jail -r $P.k
+ok "$([ "$RC" = 0 ] || [[ $ERR == *'not found'* ]]; echo $?)" "  jail -r removes the child"
+run jexec $P true
+is "$RC" 0 "  the parent still works"
+killed create-spawned jail -c name=$P.k path=/ persist
+is "$RC" 137 "another child killed once spawned"
+run jail -r $P
+is "$RC.$ERR" "0." "  jail -r of the parent takes the half-made child too"
+check "  nothing left" wait_for 5 clean || diag "$(leftovers)"
+
 # ---- killed at random moments ----
 for i in 1 2 3 4 5 6 7 8; do
 	"$VJAIL_BIN/jail" -q -c name=$J path=/ persist "${NETP[@]}" </dev/null >/dev/null 2>&1 &
