@@ -22,6 +22,9 @@
 
 #include "vjail.h"
 
+/* A monitor serving its jail's requests (spawn.c sets it). */
+bool core_serving;
+
 /* The jail this process made last: jail(8) enters it right away, and the
  * holder's pid and start time still decide whether it is current. */
 static struct jail_rec made;
@@ -725,8 +728,8 @@ retire(struct registry *r, struct jail_rec *jr, char *err)
 
 	jr->state = JS_DYING;
 	jr->dying = 1;
-	jr->creator = getpid();
-	jr->creator_start = sys_starttime(jr->creator);
+	jr->creator = core_serving ? 0 : getpid();	/* as core_stop */
+	jr->creator_start = core_serving ? 0 : sys_starttime(jr->creator);
 	if (pidfd < 0 || !reg_holder_alive(jr) || reg_store(r, jr, err) < 0) {
 		core_remove_locked(r, jr, err);	/* no monitor to rely on */
 		if (pidfd >= 0)
@@ -1137,8 +1140,10 @@ core_stop(int jid, int timeout_s, char *err)
 	reg_name_release(&r, jr.name, jr.jid);
 	jr.state = JS_DYING;
 	jr.dying = 1;
-	jr.creator = getpid();
-	jr.creator_start = sys_starttime(jr.creator);
+	/* a monitor stopping a child for its jail outlives the request:
+	 * not the remover, or nobody could finish an interrupted one */
+	jr.creator = core_serving ? 0 : getpid();
+	jr.creator_start = core_serving ? 0 : sys_starttime(jr.creator);
 	if (reg_store(&r, &jr, err) < 0) {
 		reg_close(&r);
 		return -1;

@@ -549,6 +549,7 @@ monitor_main(struct jail_rec *jr, const struct jail_rec *parent, int csock)
 	pid_t hpid = -1;
 
 	setsid();
+	core_serving = true;
 	close_all_but(keep, 1);
 	devnull_stdio();
 	(void)!chdir("/");	/* pin no mount of the creator's */

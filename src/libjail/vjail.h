@@ -291,6 +291,7 @@ int core_attach(int jid, char *err);
 int core_enter(int jid, struct jail_rec *jr, struct jail_ns *ns, char *err);
 int core_stop(int jid, int timeout_s, char *err);
 void core_reap(int jid);
+extern bool core_serving;
 /* asker: NULL from the host, else the jail asking for a descendant (its
  * paths are its own view) */
 int core_mount(int jid, const char *spec, const char *file, const char *type,
