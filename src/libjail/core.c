@@ -254,7 +254,7 @@ static int
 find_locked(struct registry *r, struct jail_rec *jr, int jid,
     const char *name, int lastjid, int flags, char *err)
 {
-	int *jids = NULL, n, found = -1, ij;
+	int *jids = NULL, n, found = -1, ij, lr = 0;
 	bool dying = flags & JAIL_DYING;
 
 	if (jid <= 0 && name && (ij = reg_name_jid(r, name)) > 0 &&
@@ -263,12 +263,12 @@ find_locked(struct registry *r, struct jail_rec *jr, int jid,
 		if (jr->damaged)
 			snprintf(jr->name, sizeof(jr->name), "%s", name);
 		found = 0;
-	} else if (jid > 0 && (dying ? load_traces(r, jid, NULL, jr) :
+	} else if (jid > 0 && (lr = dying ? load_traces(r, jid, NULL, jr) :
 	    reg_load(r, jid, jr)) == 0 && visible(jr, flags) &&
 	    (!name || strcmp(jr->name, name) == 0))
 		found = 0;
-	else if (jid > 0 && errno != ENOENT && errno != EBADMSG)
-		return jerrno(err, "registry: record %d", jid);
+	else if (jid > 0 && lr < 0 && errno != ENOENT && errno != EBADMSG)
+		return jerrno(err, "registry: record %d", jid);	/* not "not found" */
 	else if (lastjid >= 0 || (name && dying)) {
 		n = reg_list(r, &jids);
 		if (dying) {
