@@ -25,7 +25,7 @@
 #include "vjail.h"
 
 /*
- * Fault injection for the system tests (tests/sys/22-crash.t):
+ * Fault injection for the system tests (tests/sys/24-crash.t):
  * VJAIL_FAULT=<step> kills the process with SIGKILL when it reaches
  * that step, as an operator's kill -9 would.  Armed only with a
  * registry other than the default one (VJAIL_RUNDIR), so a production
