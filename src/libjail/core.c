@@ -194,9 +194,6 @@ static int
 load_traces(struct registry *r, int jid, const char *name,
     struct jail_rec *jr)
 {
-	char err[JAIL_ERRMSGLEN];
-	const char *base;
-
 	if (reg_read_any(r, jid, jr) == 0)
 		return 0;
 	if (errno != ENOENT)
@@ -210,10 +207,7 @@ load_traces(struct registry *r, int jid, const char *name,
 		snprintf(jr->name, sizeof(jr->name), "%s", name);
 	else
 		reg_name_of(r, jid, jr->name, sizeof(jr->name));
-	if ((base = cg_base(err)) != NULL)
-		snprintf(jr->cgroup, sizeof(jr->cgroup), "%s/%d", base, jid);
-	if (!cg_shape_ok(jr) || access(jr->cgroup, F_OK) < 0)
-		jr->cgroup[0] = '\0';
+	reg_fallback_groups(r, jr);
 	if (jr->cgroup[0] || (name && reg_name_jid(r, name) == jid))
 		return 0;
 	errno = ENOENT;

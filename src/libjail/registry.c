@@ -892,26 +892,35 @@ reg_monitor_alive(const struct jail_rec *jr)
 }
 
 /*
- * A damaged record's cgroup: where vjail puts that jid's (under the
- * base, or under its parent's if the parent is known and sound).
+ * A damaged record's groups: where vjail puts that jid's, v2 and v1
+ * (under the base, or under its parent's if the parent is known and
+ * sound), those that exist.
  */
-static void
-fallback_cgroup(struct registry *r, struct jail_rec *jr)
+void
+reg_fallback_groups(struct registry *r, struct jail_rec *jr)
 {
-	char err[JAIL_ERRMSGLEN];
+	char err[JAIL_ERRMSGLEN], dir[PATH_MAX];
 	struct jail_rec p;
+	bool parent = jr->parent > 0 && reg_load(r, jr->parent, &p) == 0;
 	const char *base;
 
-	if (jr->cgroup[0])
-		return;
-	jr->cgroup_id = 0;
-	if (jr->parent > 0 && reg_load(r, jr->parent, &p) == 0)
-		snprintf(jr->cgroup, sizeof(jr->cgroup), "%s/%d", p.cgroup,
-		    jr->jid);
-	else if (jr->parent == 0 && (base = cg_base(err)) != NULL)
-		snprintf(jr->cgroup, sizeof(jr->cgroup), "%s/%d", base, jr->jid);
-	if (!cg_shape_ok(jr) || access(jr->cgroup, F_OK) < 0)
-		jr->cgroup[0] = '\0';
+	if (!jr->cgroup[0]) {
+		jr->cgroup_id = 0;
+		if (parent)
+			snprintf(jr->cgroup, sizeof(jr->cgroup), "%s/%d",
+			    p.cgroup, jr->jid);
+		else if (jr->parent == 0 && (base = cg_base(err)) != NULL)
+			snprintf(jr->cgroup, sizeof(jr->cgroup), "%s/%d", base,
+			    jr->jid);
+		if (!cg_shape_ok(jr) || access(jr->cgroup, F_OK) < 0)
+			jr->cgroup[0] = '\0';
+	}
+	for (int c = 0; c < CG_NCTRL; c++)
+		if (!jr->cg1[c][0] && cg_v1_mount(c) && (parent ||
+		    jr->parent == 0) && cg_v1.path(jr, parent ? &p : NULL, c,
+		    dir, sizeof(dir), err) == 0 && cg_v1_valid(c, dir, jr->jid) &&
+		    access(dir, F_OK) == 0)
+			snprintf(jr->cg1[c], sizeof(jr->cg1[c]), "%s", dir);
 }
 
 /*
@@ -928,7 +937,7 @@ reg_read_any(struct registry *r, int jid, struct jail_rec *jr)
 	if (rc == 1 && strcmp(jr->name, numeric) == 0)
 		reg_name_of(r, jid, jr->name, sizeof(jr->name));
 	if (rc == 1)
-		fallback_cgroup(r, jr);
+		reg_fallback_groups(r, jr);
 	return rc < 0 ? -1 : 0;
 }
 
@@ -971,7 +980,9 @@ teardown(struct registry *r, struct jail_rec *jr, int depth, char *err)
 		}
 		close(pidfd);
 	}
-	if (jr->cgroup[0] && access(jr->cgroup, F_OK) == 0) {
+	if (!jr->cgroup[0] || access(jr->cgroup, F_OK) < 0)
+		cg_remove_v1(jr);	/* v1 groups left without their v2 one */
+	else {
 		/* Only the jail's own cgroup, never one a record names. */
 		if (!cg_is_ours(jr)) {
 			errno = EPERM;

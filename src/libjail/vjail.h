@@ -348,6 +348,7 @@ bool reg_holder_alive(const struct jail_rec *jr);
 bool reg_creator_alive(const struct jail_rec *jr);
 bool reg_monitor_alive(const struct jail_rec *jr);
 int reg_read_any(struct registry *r, int jid, struct jail_rec *jr);
+void reg_fallback_groups(struct registry *r, struct jail_rec *jr);
 bool core_dead(struct registry *r, const struct jail_rec *jr);
 void fault_point(const char *step);
 int reg_find_alive(struct registry *r, int jid, const char *name,

@@ -230,6 +230,22 @@ is "$RC" 0 "  jail -r $D (by the name index) removes it"
 check "  its holder is gone" wait_for 3 pid_gone "$hp"
 check "  and nothing is left" wait_for 5 clean || diag "$(leftovers)"
 
+# an emptied record of a jail with limits in v1 groups: they go too
+if [ -d /sys/fs/cgroup/pids ] && grep -q " - cgroup .*[ ,]pids" /proc/self/mountinfo; then
+	rctl -a jail:${D}l:maxproc:deny=20 >/dev/null
+	run jail -c name=${D}l path=/ persist
+	rec=$(record_of ${D}l)
+	v1=$(fact "$rec" .cg1.pids)
+	check "a jail with a maxproc rule has a v1 pids group" test -d "${v1:-/nonexistent}"
+	: >"$rec"
+	run jail -r ${D}l
+	is "$RC" 0 "  its record emptied, jail -r removes it"
+	check "  and its v1 group, found where vjail puts it" test ! -d "${v1:-/nonexistent}"
+	rctl -r jail:${D}l >/dev/null 2>&1
+else
+	skip "no v1 pids hierarchy" 3
+fi
+
 # a record deleted outright: found through its cgroup
 mkd
 hp=$(holder_pid $D)
