@@ -126,23 +126,31 @@ reg_save_counter(struct registry *r, const char *name, long value)
 }
 
 /*
- * A registry written in an earlier boot: its jails are all dead, and
- * reg_reap clears them (their holders fail the start-time check).  A
- * missing or unreadable boot file proves nothing: records are never
- * dropped on its word, live jails' least of all.
+ * A registry written in an earlier boot: its jails are all dead and the
+ * kernel has none of their state, so their records are dropped without a
+ * teardown (one could remove addresses or mounts of this boot that only
+ * look like theirs).  A boot file that is missing or unreadable proves
+ * nothing: with records there, none is dropped (live jails' least of
+ * all); without, the registry is new.
  */
 static bool
 check_boot(struct registry *r)
 {
 	char now[64], then[64] = "";
-	int fd;
+	int fd, *jids = NULL, n;
+	bool known;
 
 	boot_id(now, sizeof(now));
-	if (reg_read_small(r, "boot", then, sizeof(then)) < 0)
-		then[0] = '\0';
-	if (strcmp(now, then) == 0)
+	known = reg_read_small(r, "boot", then, sizeof(then)) > 0;
+	if (known && strcmp(now, then) == 0)
 		return false;
-	rctl_boot(r);	/* rules of that boot go; /etc/rctl.conf is read */
+	n = reg_list(r, &jids);
+	if (known)
+		for (int i = 0; i < n; i++)
+			reg_delete(r, jids[i]);
+	free(jids);
+	if (known || n == 0)
+		rctl_boot(r);	/* rules of that boot go; /etc/rctl.conf is read */
 	if ((fd = openat(r->dirfd, "boot.tmp", O_WRONLY | O_CREAT | O_TRUNC |
 	    O_NONBLOCK | O_CLOEXEC | O_NOFOLLOW, 0644)) >= 0) {
 		(void)!write(fd, now, strlen(now));
