@@ -152,13 +152,14 @@ static bool is_unused(struct registry *r, const struct jail_rec *jr);
 
 /* The read-only parameter "state", in words. */
 static void
-state_text(struct jail_rec *jr)
+state_text(struct jail_rec *jr, bool dying)
 {
 	static const char *const words[] = { "", "creating", "alive",
 	    "dying" };
 
+	/* (alive without JAIL_DYING means visible: its holder checked) */
 	snprintf(jr->state_name, sizeof(jr->state_name), "%s",
-	    jr->damaged ? "damaged" : jr->state == JS_ALIVE &&
+	    jr->damaged ? "damaged" : jr->state == JS_ALIVE && dying &&
 	    !reg_holder_alive(jr) ? "dead" : words[jr->state]);
 }
 
@@ -291,7 +292,7 @@ find_locked(struct registry *r, struct jail_rec *jr, int jid,
 	}
 	if (found >= 0) {
 		jr->children_cur = count_children(r, jr->jid);
-		state_text(jr);
+		state_text(jr, dying);
 		return 0;
 	}
 	/* One jail asked for, whose record is not believable: say so */
