@@ -499,11 +499,16 @@ monitor_loop(const struct jail_rec *jr, int hpidfd, pid_t child, int lfd)
 	struct sigaction sa = { .sa_handler = on_sigchld };
 	char dir[PATH_MAX + 32];
 	uint64_t start = sys_starttime(sys_pidfd_pid(hpidfd));
-	int in = inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
+	int in = inotify_init1(IN_CLOEXEC | IN_NONBLOCK), tick = -1, was = -1;
 
 	snprintf(dir, sizeof(dir), "%s/jail/cgroup.events", jr->cgroup);
-	if (in >= 0)
-		inotify_add_watch(in, dir, IN_MODIFY);
+	/*
+	 * Root has 128 inotify instances by default, one per monitor: past
+	 * that, the jail's emptying is seen by looking every 250 ms (when it
+	 * goes from populated to empty), not missed.
+	 */
+	if (in < 0 || inotify_add_watch(in, dir, IN_MODIFY) < 0)
+		tick = 250;
 	snprintf(dir, sizeof(dir), "%s/jail", jr->cgroup);
 	/* Monitors of child jails made through the service are ours. */
 	sigaction(SIGCHLD, &sa, NULL);
@@ -512,7 +517,7 @@ monitor_loop(const struct jail_rec *jr, int hpidfd, pid_t child, int lfd)
 		    { .fd = in, .events = POLLIN },
 		    { .fd = lfd, .events = POLLIN } };
 		char buf[1024];
-		int n = poll(p, 3, -1);
+		int n = poll(p, 3, tick), now;
 
 		while (waitpid(-1, NULL, WNOHANG) > 0)
 			;
@@ -533,6 +538,10 @@ monitor_loop(const struct jail_rec *jr, int hpidfd, pid_t child, int lfd)
 			/* The registry decides (persist, children). */
 			if (cg_populated(dir) == 0)
 				monitor_teardown(jr, start, false);
+		} else if (tick > 0 && (now = cg_populated(dir)) != was) {
+			if (now == 0 && was == 1)
+				monitor_teardown(jr, start, false);
+			was = now;
 		}
 		if (p[2].revents)
 			svc_serve(lfd, jr->jid);
