@@ -179,6 +179,20 @@ struct jail_sock {
 };
 int jail_sockets(int jid, struct jail_sock **socks);
 
+/*
+ * jail_setfib: FreeBSD's setfib(2): routing table (FIB) fib, 0 to 252,
+ * for the sockets the calling process and its children make from now
+ * on.  Linux has no per-process FIB: the caller is moved into a cgroup
+ * of that FIB whose sockets are marked for a policy rule (modules/ip.c
+ * documents exec.fib's).  On the host it needs root; inside a jail the
+ * jail's monitor moves it, and a jail with an exec.fib may choose only
+ * that FIB (EPERM).  jail_setfib_clean removes the FIB cgroups no
+ * process uses any more, and their rules: call it when the processes
+ * started so are done (setfib(1) does).  0, or -1 with jail_errmsg.
+ */
+int jail_setfib(int fib);
+void jail_setfib_clean(void);
+
 /* SIGTERM every process of the jail (and its children's), then wait up to
  * timeout_s seconds for them to exit: 0 if they did, -1 if not. */
 int jail_stop(int jid, int timeout_s);

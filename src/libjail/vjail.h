@@ -310,6 +310,7 @@ int svc_stop(int jid, int timeout_s, char *err);
 int svc_enter(int jid, struct jail_rec *jr, struct jail_ns *ns, char *err);
 int svc_join(int jid, char *err);
 int svc_self(struct jail_rec *jr, char *err);
+int svc_setfib(int fib, char *err);
 int svc_mount(int jid, const char *spec, const char *file, const char *type,
     const char *opts, char *err);
 int svc_listen(char *err);
@@ -362,6 +363,25 @@ int cg_move(const char *dir, pid_t pid, char *err);
 
 /* the stack a jail's epairs, moved links and aliases come from */
 int jail_outer_netns(struct registry *r, const struct jail_rec *jr);
+
+/* fib.c: FIBs (exec.fib, setfib) as a socket mark and policy rules */
+#define FIB_MAX		252	/* 253-255 are Linux's default, main, local */
+#define FIB_MARK(n)	(0x766a0000u | (unsigned)(n))	/* "vj": vjail's */
+#define FIB_HOST	(-1)	/* the registry member of the host's setfib */
+int fib_rule(int fd, bool add, int fib, char *err);
+int fib_key(int fd, int fib, char *key, size_t len);
+int fib_stack(struct registry *r, const struct jail_rec *jr);
+int fib_hold(struct registry *r, int fd, int fib, int member, char *err);
+void fib_unhold(struct registry *r, int fd, const char *key, int member);
+int fib_pinned(const struct jail_rec *jr);
+int fib_check(struct jail_rec *jr, const struct jail_rec *parent,
+    bool named, char *err);
+void fib_sweep(struct registry *r, const char *dir, int fd, int member,
+    bool all);
+int fib_enter(struct registry *r, const char *dir, int fd, int fib,
+    int member, pid_t pid, char *err);
+int fib_of_cgroup(const char *cgpath, int fd);
+int fib_jail(const struct jail_rec *self, pid_t pid, int fib, char *err);
 
 /* sys: cgroup BPF (sys/bpf.c; rules in bpf/jailip.h) */
 struct jip_conf;
@@ -431,6 +451,7 @@ bool cg_v1_valid(int ctrl, const char *dir, int jid);
 int cg_join_limits(const struct jail_rec *jr, pid_t pid, char *err);
 int cg_freeze(const char *dir, bool on);
 int cg_pids(const char *dir, pid_t **pids);
+int cg_pids_tree(const char *dir, pid_t **pids);
 void cg_each_pid(const char *dir, void (*fn)(pid_t, void *), void *arg);
 int cg_remove_v1(const struct jail_rec *jr);
 int cg_disks(char devs[][16], int max);

@@ -80,7 +80,7 @@ OPEN=$(mktemp -d "/tmp/vjail-test.$$.open.XXXXXX")
 chmod 0755 "$OPEN"
 INNER_BIN=$OPEN/bin
 mkdir -p "$INNER_BIN" && chmod 755 "$INNER_BIN" &&
-	cp "$VJAIL_BIN/jail" "$VJAIL_BIN/jls" "$VJAIL_BIN/jexec" "$INNER_BIN/"
+	cp "$VJAIL_BIN/jail" "$VJAIL_BIN/jls" "$VJAIL_BIN/jexec" "$VJAIL_BIN/setfib" "$INNER_BIN/"
 _bgpids=()
 
 # ---------------------------------------------------------------- TAP ----

@@ -48,10 +48,6 @@
 #include "../vjail.h"
 #include "../bpf/jailip.h"
 
-#define FIB_MAX		252	/* 253-255 are Linux's default, main, local */
-#define FIB_MARK(n)	(0x766a0000u | (unsigned)(n))	/* "vj": vjail's */
-#define FIB_PREF	32000	/* after "local" (0), before "main" (32766) */
-
 struct ip_ent {
 	char	iface[IFNAMSIZ];	/* "": no alias */
 	unsigned char a[16];
@@ -325,11 +321,8 @@ ip_check(struct jail_rec *jr, const struct jail_rec *parent,
 {
 	if (!(flags & JAIL_CREATE))
 		return 0;	/* changes: ip_update checks them */
-	if (jr->fib < 0 || jr->fib > FIB_MAX) {
-		errno = EINVAL;
-		return jerr(err, "exec.fib: %d is not a FIB (0 to %d)", jr->fib,
-		    FIB_MAX);
-	}
+	if (fib_check(jr, parent, set_has_name(set, "exec.fib"), err) < 0)
+		return -1;
 	if (jr->ip_iface[0] && (strlen(jr->ip_iface) >= IFNAMSIZ ||
 	    strchr(jr->ip_iface, '/'))) {
 		errno = EINVAL;
@@ -551,83 +544,38 @@ add_aliases(struct registry *r, struct jail_rec *jr, struct jail_rec *rec,
 	return 0;
 }
 
-/* ----- FIBs ----- */
+/* ----- FIBs (fib.c) ----- */
 
-/*
- * The stack whose routes the jail's sockets take: its own, or the one it
- * shares.  key names the rule of FIB n there ("<netns inode>.<n>").
- */
-static int
-fib_stack(struct registry *r, const struct jail_rec *jr, char *key,
-    size_t len)
-{
-	char path[64];
-	struct stat st;
-	int fd;
-
-	if (jr->vnet == JAIL_SYS_NEW) {
-		snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)jr->holder);
-		fd = reg_holder_alive(jr) ? open(path, O_RDONLY | O_CLOEXEC) : -1;
-	} else
-		fd = jail_outer_netns(r, jr);
-	if (fd >= 0 && fstat(fd, &st) < 0) {
-		close(fd);
-		fd = -1;
-	}
-	if (fd >= 0)
-		snprintf(key, len, "%lu.%d", (unsigned long)st.st_ino, jr->fib);
-	return fd;
-}
-
-/*
- * The rules for both families in the stack fd: table fib, and behind it
- * "unreachable", so that, as in FreeBSD, a FIB reaches only what its
- * own table routes (the "local" rule still comes first).
- */
-static int
-fib_rule(int fd, bool add, int fib, char *err)
-{
-	struct nl nl;
-	int rc = 0;
-
-	if (nl_open(&nl, fd, err) < 0)
-		return -1;
-	for (int k = 0; k < 4 && rc == 0; k++)
-		if (nl_rule(&nl, add, fams[k % 2].af, FIB_MARK(fib),
-		    k < 2 ? (uint32_t)fib : 0, FIB_PREF + (uint32_t)k / 2,
-		    err) < 0 && add && errno != EEXIST)
-			rc = jerr(err, "exec.fib: %s", strerror(errno));
-	nl_close(&nl);
-	return rc;
-}
-
-/* Recorded before the rule is made: whoever removes the jail removes
- * it with the last jail of that FIB. */
+/* Counted as a member of its FIB before the rules are made: whoever
+ * removes the jail removes them with the last member. */
 static int
 fib_add(struct registry *r, const struct jail_rec *jr, char *err)
 {
-	char key[64];
-	int fd = fib_stack(r, jr, key, sizeof(key)), rc;
+	int fd = fib_stack(r, jr), rc;
 
 	if (fd < 0)
 		return jerrno(err, "exec.fib: the jail's stack");
-	rc = reg_member_add(r, "fibs", key, jr->jid) < 0 ?
-	    jerrno(err, "exec.fib: registry") : fib_rule(fd, true, jr->fib, err);
+	rc = fib_hold(r, fd, jr->fib, jr->jid, err);
 	close(fd);
-	return rc;
+	return rc < 0 ? jerr(err, "exec.fib: %s", strerror(errno)) : 0;
 }
 
+/* The jail's FIB and the FIB groups its processes used (setfib). */
 static void
 fib_del(struct registry *r, const struct jail_rec *jr)
 {
-	char key[64], err[JAIL_ERRMSGLEN];
-	int fd = fib_stack(r, jr, key, sizeof(key));
+	char key[64], dir[PATH_MAX + 8];
+	int fd = fib_stack(r, jr);
 
-	if (fd < 0)
-		return;
-	if (reg_member_del(r, "fibs", key, jr->jid) == 0)
-		fib_rule(fd, false, jr->fib, err);
-	close(fd);
+	if (jr->fib > 0 && fd >= 0 && fib_key(fd, jr->fib, key,
+	    sizeof(key)) == 0)
+		fib_unhold(r, fd, key, jr->jid);
+	if (jr->cgroup[0]) {
+		snprintf(dir, sizeof(dir), "%s/jail", jr->cgroup);
+		fib_sweep(r, dir, fd, jr->jid, true);
+	}
+	if (fd >= 0)
+		close(fd);
 }
 
 /* ----- address clashes ----- */
@@ -739,8 +687,7 @@ ip_destroy(struct registry *r, const struct jail_rec *jr)
 	struct jail_rec c = *jr;
 	struct nl nl;
 
-	if (jr->fib > 0)
-		fib_del(r, jr);
+	fib_del(r, jr);
 	if (restricted(jr))
 		addrs_release(r, jr);
 	if (jr->aliases[0] && outer_nl(r, jr, &nl, err) == 0) {
