@@ -849,6 +849,35 @@ undo_claim:
 }
 
 /*
+ * jail_get (jls) reports the addresses as FreeBSD's kernel keeps them,
+ * bare: "192.0.2.10", not "em0|192.0.2.10/24".  The list as written
+ * stays in the record: its interfaces name the aliases to remove, its
+ * prefixes choose sources (ip4.saddrsel).
+ */
+static int
+ip_get(struct jail_rec *jr, char *err)
+{
+	struct ip_ent ent[JIP_MAX];
+	char text[64];
+
+	for (int k = 0; k < 2; k++) {
+		char *list = list_of(jr, k);
+		int n = parse_list(&fams[k], list, "", ent, err);
+		if (n < 0)
+			continue;	/* (checked when it was set) */
+		list[0] = '\0';
+		for (int i = 0; i < n; i++) {
+			size_t len = strlen(list);
+			ent[i].plen = -1;
+			ent_text(&fams[k], &ent[i], text, sizeof(text));
+			snprintf(list + len, JAIL_LISTLEN - len, "%s%s",
+			    len ? "," : "", text);
+		}
+	}
+	return 0;
+}
+
+/*
  * The host's abstract unix sockets share the stack.  A Landlock scope
  * (ABI 6; applied by sys/confine.c) lets the jail's processes reach only
  * those of their own Landlock domain: the holder's descendants share one,
@@ -868,6 +897,7 @@ ip_confine(const struct jail_rec *jr, struct confine *c, char *err)
 const struct module mod_ip = {
 	.name = "ip",
 	.check = ip_check,
+	.get = ip_get,
 	.confine = ip_confine,
 	.update = ip_update,
 	.created = ip_created,
