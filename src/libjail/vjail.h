@@ -525,6 +525,8 @@ int sys_uid_map(int procfd, pid_t pid, uint32_t outside, uint32_t count,
  * a session keyring of its own, Landlock scopes.
  */
 #define CONFINE_LL_ABSTRACT_UNIX	(1ull << 0)	/* Landlock's scope */
+#define CONFINE_LL_SCOPE_ABI	6	/* Landlock's first with scopes */
+int confine_landlock_abi(void);
 /* cmp: NULL, or {arg, op, value[, mask]} as SCMP_A*() would give */
 struct sc_arg { unsigned arg; int op; uint64_t a, b; };
 struct sc_rule { int nr, errnum, has_cmp; struct sc_arg cmp; };

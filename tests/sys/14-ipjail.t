@@ -3,6 +3,7 @@
 # FreeBSD's classic network jail, each behaviour next to the control that
 # the same action works on the host; bad input; attacks from jail root.
 . "$(dirname "$0")/lib.sh"
+need_ipjail
 
 A=${T}a B=${T}b C=${T}c D=${T}d P=${T}p X=${T}x
 

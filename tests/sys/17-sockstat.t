@@ -3,6 +3,7 @@
 # jail's stack, or the sockets of a jail on the host's stack), and the
 # host's own tools on a jail's stack without entering the jail.
 . "$(dirname "$0")/lib.sh"
+need_ipjail
 
 A=${T}a C=${T}c
 HDR='USER     COMMAND    PID   FD  PROTO  LOCAL ADDRESS         FOREIGN ADDRESS      '

@@ -5,6 +5,7 @@
 # setfib's leftovers with the next one; a jail held to its exec.fib
 # cannot leave it.
 . "$(dirname "$0")/lib.sh"
+need_kernel 5.18 "cgroup BPF socket hooks with bpf_set_retval"
 
 J0=${T}j0 J1=${T}j1 F1=${T}f1 F2=${T}f2
 

@@ -345,6 +345,16 @@ ip_check(struct jail_rec *jr, const struct jail_rec *parent,
 	for (int k = 0; k < 2; k++)
 		if (check_family(jr, parent, set, k, err) < 0)
 			return -1;
+	/* refused before anything is made: without the scope the host's
+	 * abstract unix sockets would be in the jail's reach */
+	if (restricted(jr) && confine_landlock_abi() < CONFINE_LL_SCOPE_ABI) {
+		errno = ENOSYS;
+		return jerr(err, "%s: needs Landlock ABI %d (Linux 6.12) to "
+		    "keep the host's abstract unix sockets out of reach; "
+		    "this kernel has %d", jr->ip4 != JAIL_SYS_INHERIT ?
+		    "ip4" : "ip6", CONFINE_LL_SCOPE_ABI,
+		    confine_landlock_abi());
+	}
 	return 0;
 }
 

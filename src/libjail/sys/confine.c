@@ -282,19 +282,27 @@ drop_caps(uint64_t drop, char *err)
 	return 0;
 }
 
+/* Landlock's ABI version; 0 without Landlock. */
+int
+confine_landlock_abi(void)
+{
+	long abi = syscall(SYS_landlock_create_ruleset, NULL, 0,
+	    LL_CREATE_RULESET_VERSION);
+
+	return abi < 0 ? 0 : (int)abi;
+}
+
 /* A Landlock domain that handles nothing but the scopes asked for. */
 static int
 landlock_scope(uint64_t scoped, char *err)
 {
 	struct ll_ruleset_attr attr = { .scoped = scoped };
-	long abi = syscall(SYS_landlock_create_ruleset, NULL, 0,
-	    LL_CREATE_RULESET_VERSION);
-	int fd;
+	int abi = confine_landlock_abi(), fd;
 
-	if (abi < 6) {
+	if (abi < CONFINE_LL_SCOPE_ABI) {
 		errno = ENOSYS;
-		return jerr(err, "landlock: the kernel has no scopes (ABI 6 "
-		    "needed, has %ld)", abi < 0 ? 0 : abi);
+		return jerr(err, "landlock: the kernel has no scopes (ABI %d "
+		    "needed, has %d)", CONFINE_LL_SCOPE_ABI, abi);
 	}
 	if ((fd = (int)syscall(SYS_landlock_create_ruleset, &attr,
 	    sizeof(attr), 0)) < 0)
