@@ -20,6 +20,8 @@
  *           jail's own; what it may mount is core_mount's rule
  *   SETFIB  move the caller, one of the jail's own processes, into the
  *           cgroup of a FIB it may use (fib.c); any user, as setfib(2)
+ *   SOCKETS the jail's own sockets as it sees them (sockstat; sockets.c),
+ *           in a memfd; any user
  *
  * Every request is validated here: the record from the jail is untrusted
  * (only the parameters it names are copied, strings bounded), the target
@@ -42,7 +44,7 @@
 #define SVC_PATH	"/dev/vjail"
 
 enum svc_op { SVC_SET = 1, SVC_GET, SVC_REMOVE, SVC_STOP, SVC_ENTER,
-    SVC_JOIN, SVC_MOUNT, SVC_SELF, SVC_SETFIB };
+    SVC_JOIN, SVC_MOUNT, SVC_SELF, SVC_SETFIB, SVC_SOCKETS };
 
 struct svc_req {
 	int	op, flags, jid, lastjid, timeout;
@@ -218,6 +220,23 @@ int
 svc_setfib(int fib, char *err)
 {
 	return call_simple(SVC_SETFIB, fib, 0, NULL, NULL, err) < 0 ? -1 : 0;
+}
+
+/* The jail's own sockets (jail_sockets inside): their count, the rows
+ * in a memfd, *fd. */
+int
+svc_sockets(int *fd, char *err)
+{
+	int fds[JNS_COUNT], rc;
+
+	for (int i = 0; i < JNS_COUNT; i++)
+		fds[i] = -1;
+	rc = call_simple(SVC_SOCKETS, 0, 0, NULL, fds, err);
+	for (int i = 1; i < JNS_COUNT; i++)
+		if (fds[i] >= 0)
+			close(fds[i]);
+	*fd = fds[0];
+	return rc;
 }
 
 /* A mount entry for a descendant (core_mount from inside a jail). */
@@ -567,7 +586,8 @@ handle(const struct jail_rec *self, int c)
 	    sizeof(*req) || !peer_in_jail(self, cr.pid))
 		goto out;
 	if (req->op != SVC_GET && req->op != SVC_SELF &&
-	    req->op != SVC_SETFIB && (!peer_is_root(self, cr.uid) ||
+	    req->op != SVC_SETFIB && req->op != SVC_SOCKETS &&
+	    (!peer_is_root(self, cr.uid) ||
 	    /* FreeBSD: no jail_set at all where children.max is 0 */
 	    (self->children_max == 0 && req->op != SVC_ENTER &&
 	    req->op != SVC_JOIN))) {
@@ -584,6 +604,8 @@ handle(const struct jail_rec *self, int c)
 		rc = 0;
 	} else if (req->op == SVC_SETFIB) {
 		rc = setfib(self, c, cr.pid, req->jid, err);
+	} else if (req->op == SVC_SOCKETS) {
+		rc = sockets_for_jail(self, &ns.fd[0], err);
 	} else if (!is_descendant(req->jid, self->jid) ||
 	    core_find(&target, req->jid, NULL, -1,
 	    req->op == SVC_GET ? 0 : JAIL_DYING, err) < 0) {

@@ -311,6 +311,8 @@ int svc_enter(int jid, struct jail_rec *jr, struct jail_ns *ns, char *err);
 int svc_join(int jid, char *err);
 int svc_self(struct jail_rec *jr, char *err);
 int svc_setfib(int fib, char *err);
+int svc_sockets(int *fd, char *err);
+int sockets_for_jail(const struct jail_rec *self, int *fd, char *err);
 int svc_mount(int jid, const char *spec, const char *file, const char *type,
     const char *opts, char *err);
 int svc_listen(char *err);
@@ -529,7 +531,7 @@ int sys_uid_map(int procfd, pid_t pid, uint32_t outside, uint32_t count,
 int confine_landlock_abi(void);
 /* cmp: NULL, or {arg, op, value[, mask]} as SCMP_A*() would give */
 struct sc_arg { unsigned arg; int op; uint64_t a, b; };
-struct sc_rule { int nr, errnum, has_cmp; struct sc_arg cmp; };
+struct sc_rule { int nr, errnum, has_cmp; struct sc_arg cmp[2]; };
 #define CONFINE_MAXRULES 160
 struct confine {
 	uint64_t drop_caps;	/* 1 << CAP_* */
@@ -544,6 +546,8 @@ void confine_init(struct confine *c);
 void confine_drop_cap(struct confine *c, int cap);
 void confine_deny(struct confine *c, int nr, int errnum,
     const struct sc_arg *cmp);
+void confine_deny2(struct confine *c, int nr, int errnum,
+    const struct sc_arg *cmp, const struct sc_arg *cmp2);
 int confine_compile(struct confine *c, char *err);
 int confine_apply(struct confine *c, char *err);
 void confine_free(struct confine *c);

@@ -43,7 +43,9 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 #include <arpa/inet.h>
+#include <linux/netlink.h>
 #include <linux/types.h>
+#include <seccomp.h>
 
 #include "../vjail.h"
 #include "../bpf/jailip.h"
@@ -898,9 +900,19 @@ ip_get(struct jail_rec *jr, char *err)
 static int
 ip_confine(const struct jail_rec *jr, struct confine *c, char *err)
 {
+	/* socket(AF_NETLINK, *, NETLINK_SOCK_DIAG) */
+	const struct sc_arg nl = { 0, SCMP_CMP_EQ, AF_NETLINK, 0 },
+	    diag = { 2, SCMP_CMP_EQ, NETLINK_SOCK_DIAG, 0 };
+
 	(void)err;
-	if (restricted(jr))
-		c->landlock_scoped |= CONFINE_LL_ABSTRACT_UNIX;
+	if (!restricted(jr))
+		return 0;
+	c->landlock_scoped |= CONFINE_LL_ABSTRACT_UNIX;
+	/* sock_diag would list the whole shared stack's sockets, with the
+	 * cgroups and marks of the host's; sockstat asks the monitor for
+	 * the jail's own instead (sockets.c).  (/proc/net stays: see
+	 * jail.8.) */
+	confine_deny2(c, SCMP_SYS(socket), EACCES, &nl, &diag);
 	return 0;
 }
 
