@@ -173,6 +173,8 @@ is "$RC.$(jls -j $J1.c exec.fib)" "0.1" "  control: a child naming none gets FIB
 stop_far; serve
 run jexec $J1.c perl "$S" connect 203.0.113.5 7000
 is "$OUT" "203.0.113.1 far1 203.0.113.1" "  and takes table 1"
+reach $J1.c 2
+is "$RC.$ERR" "1.setfib: FIB 2: the jail uses FIB 1 only (exec.fib)" "attack: setfib 2 in the child is refused too"
 run jail -c name=$J1.v path=/ persist vnet exec.fib=2
 is "$RC.$ERR" "0." "  control: a vnet child has FIBs of its own stack"
 rm_jail $J1.v; rm_jail $J1.c
