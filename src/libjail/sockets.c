@@ -386,7 +386,10 @@ jail_sockets(int jid, struct jail_sock **out)
 			errno = EPERM;
 			return jerr(err, "jail_sockets: only on the host");
 		}
-		return sockets_inside(out, err);
+		if ((n = sockets_inside(out, err)) >= 0 || errno != EPERM ||
+		    err[0])
+			return n;
+		/* no service (no mount.devfs): what its stack shows it */
 	}
 	n = sockets_of(jid, out, &pids, err);
 	free(pids.v);
