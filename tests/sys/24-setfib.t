@@ -179,6 +179,23 @@ run jail -c name=$J1.v path=/ persist vnet exec.fib=2
 is "$RC.$ERR" "0." "  control: a vnet child has FIBs of its own stack"
 rm_jail $J1.v; rm_jail $J1.c
 
+# a FIB group is below the jail's cgroup: its address rules still hold
+if have_ipjail; then
+	R=${T}r
+	run jail -c name=$R path=/ persist 'ip4.addr=r1a|203.0.113.7/24'
+	is "$RC.$ERR" "0." "jail $R with ip4.addr=203.0.113.7 (no exec.fib)"
+	stop_far; serve
+	reach $R 1
+	is "$OUT" "203.0.113.7 far1 203.0.113.7" "  setfib 1 in $R: table 1, from its own address"
+	run jexec $R "$SF" 1 perl "$S" bind 203.0.113.1 7300
+	is "$OUT" "Cannot assign requested address" "attack: under setfib it still may not bind the host's 203.0.113.1"
+	run perl "$S" bind 203.0.113.1 7300
+	is "$OUT" "203.0.113.1" "  control: the host may"
+	rm_jail $R
+else
+	skip "$_why" 5
+fi
+
 # limits applied to a running jail reach its FIB groups too
 jexec $J0 "$SF" 3 sleep 30 </dev/null >/dev/null 2>&1 &
 _bgpids+=("$!")
