@@ -129,6 +129,37 @@ fib_unhold(struct registry *r, int fd, const char *key, int member)
 }
 
 /*
+ * Drop member from FIB fib of whatever stack lists it: for a jail whose
+ * stack is gone (a vnet jail that died), whose key is no longer known;
+ * the rules went with the stack.  (A jid is not handed out again while
+ * its record is there, so a key naming it names this jail.)
+ */
+void
+fib_forget(struct registry *r, int fib, int member)
+{
+	char suffix[16];
+	struct dirent *de;
+	size_t sl;
+	int fd = openat(r->dirfd, "fibs", O_RDONLY | O_DIRECTORY |
+	    O_NOFOLLOW | O_CLOEXEC);
+	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+
+	if (d == NULL) {
+		if (fd >= 0)
+			close(fd);
+		return;
+	}
+	sl = (size_t)snprintf(suffix, sizeof(suffix), ".%d", fib);
+	while ((de = readdir(d)) != NULL) {
+		size_t l = strlen(de->d_name);
+		if (de->d_name[0] != '.' && l > sl &&
+		    strcmp(de->d_name + l - sl, suffix) == 0)
+			reg_member_del(r, "fibs", de->d_name, member);
+	}
+	closedir(d);
+}
+
+/*
  * The FIB a jail is held to: its exec.fib once it is on a stack it does
  * not own (check() below gives a child its parent's), else -1: any.
  */

@@ -375,6 +375,7 @@ int fib_key(int fd, int fib, char *key, size_t len);
 int fib_stack(struct registry *r, const struct jail_rec *jr);
 int fib_hold(struct registry *r, int fd, int fib, int member, char *err);
 void fib_unhold(struct registry *r, int fd, const char *key, int member);
+void fib_forget(struct registry *r, int fib, int member);
 int fib_pinned(const struct jail_rec *jr);
 int fib_check(struct jail_rec *jr, const struct jail_rec *parent,
     bool named, char *err);

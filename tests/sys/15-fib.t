@@ -99,6 +99,20 @@ like "$OUT" "fwmark 0x766a0004 lookup 4" "  the rule is in its own stack"
 run ip rule
 unlike "$OUT" "0x766a0004" "  not in the host's"
 rm_jail $V
+run ls "$VJAIL_RUNDIR/fibs"
+unlike "$OUT" '\.4$' "  removed, it is no member of FIB 4 any more"
+# a vnet jail that dies with its stack: its membership goes all the same
+run jail -c name=$V path=/ persist vnet exec.fib=5
+rec=$VJAIL_RUNDIR/jails/$(jid_of $V)
+mp=$(sed -n 's/^\.monitor=//p' "$rec"); hp=$(sed -n 's/^\.holder=//p' "$rec")
+like "$(ls "$VJAIL_RUNDIR/fibs")" '\.5$' "jail $V (vnet, exec.fib=5) is a member of FIB 5 of its stack"
+kill -KILL "$mp" "$hp"
+wait_for 3 pid_gone "$hp"
+sleep 1.1	# the registry is swept at most once a second
+run jail -c name=${V}2 path=/ persist
+rm_jail ${V}2
+run ls "$VJAIL_RUNDIR/fibs"
+unlike "$OUT" '\.5$' "  monitor and holder killed: the sweep drops the membership (its stack, and rules, are gone)"
 
 # the rule goes with the last jail of its FIB
 rm_jail $J2

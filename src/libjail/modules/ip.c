@@ -582,6 +582,8 @@ fib_del(struct registry *r, const struct jail_rec *jr)
 	if (jr->fib > 0 && fd >= 0 && fib_key(fd, jr->fib, key,
 	    sizeof(key)) == 0)
 		fib_unhold(r, fd, key, jr->jid);
+	else if (jr->fib > 0)		/* its stack is gone, and its rules */
+		fib_forget(r, jr->fib, jr->jid);
 	if (jr->cgroup[0]) {
 		snprintf(dir, sizeof(dir), "%s/jail", jr->cgroup);
 		fib_sweep(r, dir, fd, jr->jid, true);
