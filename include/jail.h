@@ -156,9 +156,11 @@ pid_t jail_fork(struct jailparam *jp, unsigned int njp, int flags);
 int jail_socket(int jid, int domain, int type, int protocol);
 
 /*
- * jail_sockets: the TCP, UDP and unix sockets of jail jid (0: the
- * caller's stack), one row per descriptor that holds one (sockets no
- * process holds: one row with js_pid 0).  A vnet jail's are all those of
+ * jail_sockets: the TCP, UDP and unix sockets of jail jid (0: of the
+ * caller's stack; inside a jail, the jail's own, from its monitor), one
+ * row per descriptor that holds one: a descriptor of a process of the
+ * jail (sockets none of them holds, such as a host daemon's from
+ * jail_socket: one row with js_pid 0).  A vnet jail's are all those of
  * its stack; a jail on a shared stack's are those made in its cgroup
  * (unix ones: held by its processes).  Returns the count and *socks
  * (the caller frees it), or -1 with jail_errmsg.

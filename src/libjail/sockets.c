@@ -1,9 +1,11 @@
 /*
  * sockets.c - jail_sockets(): what sockstat -j shows.  The sockets come
  * from sock_diag in the jail's stack (sys/sockdiag.c); their holders from
- * the host's /proc.  A jail on a shared stack owns the sockets made in
- * its cgroup tree (inet ones carry the cgroup's id) and the unix sockets
- * its processes hold; a vnet jail owns its stack's.
+ * the host's /proc, among the jail's processes only (its cgroup tree: the
+ * work grows with the jail, not with the host).  A jail on a shared stack
+ * owns the sockets made in its cgroup tree (inet ones carry the cgroup's
+ * id) and the unix sockets its processes hold; a vnet jail owns its
+ * stack's.  Inside a jail the monitor answers (sockets_for_jail).
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -148,10 +150,49 @@ proc_ident(int pfd, struct jail_sock *j)
 	}
 }
 
+/* One row per descriptor of process pid (its /proc directory pfd)
+ * holding one of s[0..n) (sorted by inode); held[] says which are held. */
+static int
+holder(int pfd, pid_t pid, struct diag_sock *s, int n, bool *held,
+    struct rows *r)
+{
+	char link[64];
+	struct dirent *fe;
+	int dfd = openat(pfd, "fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	DIR *fds = dfd >= 0 ? fdopendir(dfd) : NULL;
+
+	if (fds == NULL) {
+		if (dfd >= 0)
+			close(dfd);
+		return 0;
+	}
+	while ((fe = readdir(fds)) != NULL) {
+		struct diag_sock key, *hit;
+		ssize_t len = readlinkat(dirfd(fds), fe->d_name, link,
+		    sizeof(link) - 1);
+		if (len <= 0)
+			continue;
+		link[len] = '\0';
+		if (sscanf(link, "socket:[%lu]", &key.inode) != 1 ||
+		    (hit = bsearch(&key, s, (size_t)n, sizeof(*s),
+		    by_inode)) == NULL)
+			continue;
+		struct jail_sock *j = row_add(r, hit);
+		if (j == NULL)
+			break;
+		held[hit - s] = true;
+		j->js_pid = pid;
+		j->js_fd = atoi(fe->d_name);
+		proc_ident(pfd, j);
+	}
+	closedir(fds);
+	return 0;
+}
+
 /*
- * One row per descriptor of a process (pid in pids, when the jail's
- * unix sockets are wanted) holding one of s[0..n) (sorted by inode);
- * held[] says which are held.
+ * The rows of the processes holding s[0..n): those of pids (a jail's:
+ * its cgroup tree, so the work is the jail's size, not the host's), or,
+ * without pids, every process.
  */
 static int
 holders(struct diag_sock *s, int n, bool *held, const struct ids *pids,
@@ -159,50 +200,26 @@ holders(struct diag_sock *s, int n, bool *held, const struct ids *pids,
 {
 	DIR *proc = opendir("/proc");
 	struct dirent *pe;
+	char name[24];
+	int pfd;
 
 	if (proc == NULL)
 		return -1;
-	while ((pe = readdir(proc)) != NULL) {
-		char link[64];
-		struct dirent *fe;
-		int pfd, dfd;
+	for (int i = 0; pids && i < pids->n; i++) {
+		snprintf(name, sizeof(name), "%llu",
+		    (unsigned long long)pids->v[i]);
+		if ((pfd = openat(dirfd(proc), name, O_RDONLY | O_DIRECTORY |
+		    O_CLOEXEC)) >= 0) {
+			holder(pfd, (pid_t)pids->v[i], s, n, held, r);
+			close(pfd);
+		}
+	}
+	while (!pids && (pe = readdir(proc)) != NULL) {
 		long pid = strtol(pe->d_name, NULL, 10);
-		DIR *fds;
-
 		if (pid <= 0 || (pfd = openat(dirfd(proc), pe->d_name,
 		    O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
 			continue;
-		if ((dfd = openat(pfd, "fd", O_RDONLY | O_DIRECTORY |
-		    O_CLOEXEC)) < 0 || (fds = fdopendir(dfd)) == NULL) {
-			if (dfd >= 0)
-				close(dfd);
-			close(pfd);
-			continue;
-		}
-		while ((fe = readdir(fds)) != NULL) {
-			struct diag_sock key, *hit;
-			ssize_t len = readlinkat(dirfd(fds), fe->d_name, link,
-			    sizeof(link) - 1);
-			if (len <= 0)
-				continue;
-			link[len] = '\0';
-			if (sscanf(link, "socket:[%lu]", &key.inode) != 1 ||
-			    (hit = bsearch(&key, s, (size_t)n, sizeof(*s),
-			    by_inode)) == NULL)
-				continue;
-			/* a jail's unix sockets: those its processes hold */
-			if (hit->family == AF_UNIX && pids &&
-			    !ids_has(pids, (uint64_t)pid))
-				continue;
-			struct jail_sock *j = row_add(r, hit);
-			if (j == NULL)
-				break;
-			held[hit - s] = true;
-			j->js_pid = (pid_t)pid;
-			j->js_fd = atoi(fe->d_name);
-			proc_ident(pfd, j);
-		}
-		closedir(fds);
+		holder(pfd, (pid_t)pid, s, n, held, r);
 		close(pfd);
 	}
 	closedir(proc);
@@ -255,7 +272,7 @@ sockets_of(int jid, struct jail_sock **out, struct ids *pids, char *err)
 	n = keep;
 	qsort(s, (size_t)n, sizeof(*s), by_inode);
 	if ((held = calloc((size_t)n + 1, sizeof(*held))) == NULL ||
-	    holders(s, n, held, shared ? pids : NULL, &r) < 0) {
+	    holders(s, n, held, jid > 0 ? pids : NULL, &r) < 0) {
 		n = jerrno(err, "jail_sockets: /proc");
 		goto out;
 	}
