@@ -25,7 +25,7 @@ LIB_SRC	 = $(wildcard src/libjail/*.c src/libjail/sys/*.c src/libjail/modules/*.
 LIB_OBJ	 = $(LIB_SRC:%.c=$(B)/obj/%.o)
 PIC_OBJ	 = $(LIB_SRC:%.c=$(B)/pic/%.o)
 HDRS	 = include/jail.h src/libjail/vjail.h
-CMDS	 = jail jls jexec sockstat rctl cpuset
+CMDS	 = jail jls jexec sockstat rctl cpuset setfib
 SOVER	 = 1
 
 EXAMPLES = $(patsubst examples/%.c,$(B)/examples/%,$(wildcard examples/*.c))

@@ -156,9 +156,11 @@ pid_t jail_fork(struct jailparam *jp, unsigned int njp, int flags);
 int jail_socket(int jid, int domain, int type, int protocol);
 
 /*
- * jail_sockets: the TCP, UDP and unix sockets of jail jid (0: the
- * caller's stack), one row per descriptor that holds one (sockets no
- * process holds: one row with js_pid 0).  A vnet jail's are all those of
+ * jail_sockets: the TCP, UDP and unix sockets of jail jid (0: of the
+ * caller's stack; inside a jail, the jail's own, from its monitor), one
+ * row per descriptor that holds one: a descriptor of a process of the
+ * jail (sockets none of them holds, such as a host daemon's from
+ * jail_socket: one row with js_pid 0).  A vnet jail's are all those of
  * its stack; a jail on a shared stack's are those made in its cgroup
  * (unix ones: held by its processes).  Returns the count and *socks
  * (the caller frees it), or -1 with jail_errmsg.
@@ -178,6 +180,20 @@ struct jail_sock {
 	char	js_command[16];
 };
 int jail_sockets(int jid, struct jail_sock **socks);
+
+/*
+ * jail_setfib: FreeBSD's setfib(2): routing table (FIB) fib, 0 to 252,
+ * for the sockets the calling process and its children make from now
+ * on.  Linux has no per-process FIB: the caller is moved into a cgroup
+ * of that FIB whose sockets are marked for a policy rule (modules/ip.c
+ * documents exec.fib's).  On the host it needs root; inside a jail the
+ * jail's monitor moves it, and a jail with an exec.fib may choose only
+ * that FIB (EPERM).  jail_setfib_clean removes the FIB cgroups no
+ * process uses any more, and their rules: call it when the processes
+ * started so are done (setfib(1) does).  0, or -1 with jail_errmsg.
+ */
+int jail_setfib(int fib);
+void jail_setfib_clean(void);
 
 /* SIGTERM every process of the jail (and its children's), then wait up to
  * timeout_s seconds for them to exit: 0 if they did, -1 if not. */

@@ -34,7 +34,8 @@ lim_each_pid(const struct jail_rec *jr, int (*fn)(pid_t, void *), void *arg)
 		int n;
 
 		snprintf(dir, sizeof(dir), "%s%s", jr->cgroup, subs[s]);
-		n = cg_pids(dir, &pids);
+		/* jail/ with its FIB groups (fib.c) */
+		n = s == 1 ? cg_pids_tree(dir, &pids) : cg_pids(dir, &pids);
 		for (int i = 0; i < n; i++)
 			if (fn(pids[i], arg) < 0)
 				rc = -1;
@@ -64,7 +65,7 @@ adopt(const struct jail_rec *jr, unsigned ctrls, char *err)
 	 * between passes shows up in the next one). */
 	for (int pass = 0; pass < (frozen ? 1 : 8) && rc == 0; pass++) {
 		pid_t *pids;
-		int n = cg_pids(dir, &pids);
+		int n = cg_pids_tree(dir, &pids);	/* FIB groups too */
 		for (int i = 0; i < n && rc == 0; i++)
 			for (int c = 0; c < CG_NCTRL && rc == 0; c++)
 				if (ctrls & 1u << c)

@@ -637,7 +637,7 @@ static void
 member_path(const char *set, const char *key, int jid, char *buf,
     size_t len)
 {
-	if (jid > 0)
+	if (jid != 0)	/* (FIB_HOST, -1: the host) */
 		snprintf(buf, len, "%s/%s/%d", set, key, jid);
 	else
 		snprintf(buf, len, "%s/%s", set, key);
@@ -685,7 +685,7 @@ read_jids(int fd, int **jidsp)
 	while ((de = readdir(d)) != NULL) {
 		char *ep;
 		long jid = strtol(de->d_name, &ep, 10);
-		if (*ep || jid <= 0 || jid > JAIL_MAX)
+		if (*ep || jid == 0 || jid < FIB_HOST || jid > JAIL_MAX)
 			continue;
 		if (n == cap) {
 			int *nj = realloc(jids, sizeof(int) * (cap = cap ? cap * 2 : 32));

@@ -18,6 +18,10 @@
  *           security.jail.env), never its meta; for any process in it
  *   MOUNT   a mount entry (jail_mount) into a descendant, paths the
  *           jail's own; what it may mount is core_mount's rule
+ *   SETFIB  move the caller, one of the jail's own processes, into the
+ *           cgroup of a FIB it may use (fib.c); any user, as setfib(2)
+ *   SOCKETS the jail's own sockets as it sees them (sockstat; sockets.c),
+ *           in a memfd; any user
  *
  * Every request is validated here: the record from the jail is untrusted
  * (only the parameters it names are copied, strings bounded), the target
@@ -40,7 +44,7 @@
 #define SVC_PATH	"/dev/vjail"
 
 enum svc_op { SVC_SET = 1, SVC_GET, SVC_REMOVE, SVC_STOP, SVC_ENTER,
-    SVC_JOIN, SVC_MOUNT, SVC_SELF };
+    SVC_JOIN, SVC_MOUNT, SVC_SELF, SVC_SETFIB, SVC_SOCKETS };
 
 struct svc_req {
 	int	op, flags, jid, lastjid, timeout;
@@ -209,6 +213,30 @@ int
 svc_self(struct jail_rec *jr, char *err)
 {
 	return call_simple(SVC_SELF, 0, 0, jr, NULL, err) < 0 ? -1 : 0;
+}
+
+/* Move the caller into FIB fib's group; -1: remove the empty ones. */
+int
+svc_setfib(int fib, char *err)
+{
+	return call_simple(SVC_SETFIB, fib, 0, NULL, NULL, err) < 0 ? -1 : 0;
+}
+
+/* The jail's own sockets (jail_sockets inside): their count, the rows
+ * in a memfd, *fd. */
+int
+svc_sockets(int *fd, char *err)
+{
+	int fds[JNS_COUNT], rc;
+
+	for (int i = 0; i < JNS_COUNT; i++)
+		fds[i] = -1;
+	rc = call_simple(SVC_SOCKETS, 0, 0, NULL, fds, err);
+	for (int i = 1; i < JNS_COUNT; i++)
+		if (fds[i] >= 0)
+			close(fds[i]);
+	*fd = fds[0];
+	return rc;
 }
 
 /* A mount entry for a descendant (core_mount from inside a jail). */
@@ -485,13 +513,12 @@ peer_is_root(const struct jail_rec *self, uid_t uid)
 #define SO_PEERPIDFD 77
 #endif
 
-/* Move the peer into target's cgroup, by a pidfd so a reused pid
- * cannot put some other process there. */
+/* A pidfd of the peer pid, or -1: moves go by it, so a reused pid
+ * cannot put some other process anywhere. */
 static int
-join(const struct jail_rec *target, int c, pid_t pid, char *err)
+peer_pidfd(int c, pid_t pid, char *err)
 {
-	char dir[PATH_MAX + 8];
-	int pidfd = -1, rc;
+	int pidfd = -1;
 	socklen_t len = sizeof(pidfd);
 
 	if (getsockopt(c, SOL_SOCKET, SO_PEERPIDFD, &pidfd, &len) < 0 ||
@@ -500,15 +527,44 @@ join(const struct jail_rec *target, int c, pid_t pid, char *err)
 			close(pidfd);
 		return deny(err, EPERM, "jail service: peer is gone");
 	}
-	snprintf(dir, sizeof(dir), "%s/jail", target->cgroup);
-	rc = cg_move(dir, pid, err);
-	if (rc == 0)
-		rc = lim_enter(target, pid, err);	/* v1 groups, rlimits */
-	/* still the same process after the move? */
+	return pidfd;
+}
+
+/* Still the same process after it was moved? */
+static int
+peer_done(int pidfd, int rc, char *err)
+{
 	if (rc == 0 && sys_pidfd_wait(pidfd, 0))
 		rc = deny(err, EPERM, "jail service: peer is gone");
 	close(pidfd);
 	return rc;
+}
+
+/* Move the peer into target's cgroup. */
+static int
+join(const struct jail_rec *target, int c, pid_t pid, char *err)
+{
+	char dir[PATH_MAX + 8];
+	int pidfd = peer_pidfd(c, pid, err), rc;
+
+	if (pidfd < 0)
+		return -1;
+	snprintf(dir, sizeof(dir), "%s/jail", target->cgroup);
+	rc = cg_move(dir, pid, err);
+	if (rc == 0)
+		rc = lim_enter(target, pid, err);	/* v1 groups, rlimits */
+	return peer_done(pidfd, rc, err);
+}
+
+/* Move the peer into the group of FIB fib (-1: clean up). */
+static int
+setfib(const struct jail_rec *self, int c, pid_t pid, int fib, char *err)
+{
+	int pidfd = peer_pidfd(c, pid, err);
+
+	if (pidfd < 0)
+		return -1;
+	return peer_done(pidfd, fib_jail(self, pid, fib, err), err);
 }
 
 static void
@@ -530,6 +586,7 @@ handle(const struct jail_rec *self, int c)
 	    sizeof(*req) || !peer_in_jail(self, cr.pid))
 		goto out;
 	if (req->op != SVC_GET && req->op != SVC_SELF &&
+	    req->op != SVC_SETFIB && req->op != SVC_SOCKETS &&
 	    (!peer_is_root(self, cr.uid) ||
 	    /* FreeBSD: no jail_set at all where children.max is 0 */
 	    (self->children_max == 0 && req->op != SVC_ENTER &&
@@ -545,6 +602,10 @@ handle(const struct jail_rec *self, int c)
 	} else if (req->op == SVC_SELF) {
 		self_view(self, &resp->rec);
 		rc = 0;
+	} else if (req->op == SVC_SETFIB) {
+		rc = setfib(self, c, cr.pid, req->jid, err);
+	} else if (req->op == SVC_SOCKETS) {
+		rc = sockets_for_jail(self, &ns.fd[0], err);
 	} else if (!is_descendant(req->jid, self->jid) ||
 	    core_find(&target, req->jid, NULL, -1,
 	    req->op == SVC_GET ? 0 : JAIL_DYING, err) < 0) {

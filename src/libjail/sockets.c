@@ -1,9 +1,11 @@
 /*
  * sockets.c - jail_sockets(): what sockstat -j shows.  The sockets come
  * from sock_diag in the jail's stack (sys/sockdiag.c); their holders from
- * the host's /proc.  A jail on a shared stack owns the sockets made in
- * its cgroup tree (inet ones carry the cgroup's id) and the unix sockets
- * its processes hold; a vnet jail owns its stack's.
+ * the host's /proc, among the jail's processes only (its cgroup tree: the
+ * work grows with the jail, not with the host).  A jail on a shared stack
+ * owns the sockets made in its cgroup tree (inet ones carry the cgroup's
+ * id) and the unix sockets its processes hold; a vnet jail owns its
+ * stack's.  Inside a jail the monitor answers (sockets_for_jail).
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -12,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -147,10 +150,49 @@ proc_ident(int pfd, struct jail_sock *j)
 	}
 }
 
+/* One row per descriptor of process pid (its /proc directory pfd)
+ * holding one of s[0..n) (sorted by inode); held[] says which are held. */
+static int
+holder(int pfd, pid_t pid, struct diag_sock *s, int n, bool *held,
+    struct rows *r)
+{
+	char link[64];
+	struct dirent *fe;
+	int dfd = openat(pfd, "fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	DIR *fds = dfd >= 0 ? fdopendir(dfd) : NULL;
+
+	if (fds == NULL) {
+		if (dfd >= 0)
+			close(dfd);
+		return 0;
+	}
+	while ((fe = readdir(fds)) != NULL) {
+		struct diag_sock key, *hit;
+		ssize_t len = readlinkat(dirfd(fds), fe->d_name, link,
+		    sizeof(link) - 1);
+		if (len <= 0)
+			continue;
+		link[len] = '\0';
+		if (sscanf(link, "socket:[%lu]", &key.inode) != 1 ||
+		    (hit = bsearch(&key, s, (size_t)n, sizeof(*s),
+		    by_inode)) == NULL)
+			continue;
+		struct jail_sock *j = row_add(r, hit);
+		if (j == NULL)
+			break;
+		held[hit - s] = true;
+		j->js_pid = pid;
+		j->js_fd = atoi(fe->d_name);
+		proc_ident(pfd, j);
+	}
+	closedir(fds);
+	return 0;
+}
+
 /*
- * One row per descriptor of a process (pid in pids, when the jail's
- * unix sockets are wanted) holding one of s[0..n) (sorted by inode);
- * held[] says which are held.
+ * The rows of the processes holding s[0..n): those of pids (a jail's:
+ * its cgroup tree, so the work is the jail's size, not the host's), or,
+ * without pids, every process.
  */
 static int
 holders(struct diag_sock *s, int n, bool *held, const struct ids *pids,
@@ -158,75 +200,50 @@ holders(struct diag_sock *s, int n, bool *held, const struct ids *pids,
 {
 	DIR *proc = opendir("/proc");
 	struct dirent *pe;
+	char name[24];
+	int pfd;
 
 	if (proc == NULL)
 		return -1;
-	while ((pe = readdir(proc)) != NULL) {
-		char link[64];
-		struct dirent *fe;
-		int pfd, dfd;
+	for (int i = 0; pids && i < pids->n; i++) {
+		snprintf(name, sizeof(name), "%llu",
+		    (unsigned long long)pids->v[i]);
+		if ((pfd = openat(dirfd(proc), name, O_RDONLY | O_DIRECTORY |
+		    O_CLOEXEC)) >= 0) {
+			holder(pfd, (pid_t)pids->v[i], s, n, held, r);
+			close(pfd);
+		}
+	}
+	while (!pids && (pe = readdir(proc)) != NULL) {
 		long pid = strtol(pe->d_name, NULL, 10);
-		DIR *fds;
-
 		if (pid <= 0 || (pfd = openat(dirfd(proc), pe->d_name,
 		    O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
 			continue;
-		if ((dfd = openat(pfd, "fd", O_RDONLY | O_DIRECTORY |
-		    O_CLOEXEC)) < 0 || (fds = fdopendir(dfd)) == NULL) {
-			if (dfd >= 0)
-				close(dfd);
-			close(pfd);
-			continue;
-		}
-		while ((fe = readdir(fds)) != NULL) {
-			struct diag_sock key, *hit;
-			ssize_t len = readlinkat(dirfd(fds), fe->d_name, link,
-			    sizeof(link) - 1);
-			if (len <= 0)
-				continue;
-			link[len] = '\0';
-			if (sscanf(link, "socket:[%lu]", &key.inode) != 1 ||
-			    (hit = bsearch(&key, s, (size_t)n, sizeof(*s),
-			    by_inode)) == NULL)
-				continue;
-			/* a jail's unix sockets: those its processes hold */
-			if (hit->family == AF_UNIX && pids &&
-			    !ids_has(pids, (uint64_t)pid))
-				continue;
-			struct jail_sock *j = row_add(r, hit);
-			if (j == NULL)
-				break;
-			held[hit - s] = true;
-			j->js_pid = (pid_t)pid;
-			j->js_fd = atoi(fe->d_name);
-			proc_ident(pfd, j);
-		}
-		closedir(fds);
+		holder(pfd, (pid_t)pid, s, n, held, r);
 		close(pfd);
 	}
 	closedir(proc);
 	return 0;
 }
 
-int
-jail_sockets(int jid, struct jail_sock **out)
+/*
+ * The rows of jail jid (0: the caller's stack, from the host), the pids
+ * of the jail's cgroup tree in *pids when jid > 0.
+ */
+static int
+sockets_of(int jid, struct jail_sock **out, struct ids *pids, char *err)
 {
-	char *err = jail_errmsg, path[64];
+	char path[64];
 	struct diag_sock *s = NULL;
-	struct ids cgs = { 0 }, pids = { 0 };
+	struct ids cgs = { 0 };
 	struct rows r = { 0 };
 	struct jail_rec jr;
 	struct jail_ns ns;
 	bool shared = false, *held = NULL;
 	int n, nsfd = -1, keep = 0;
 
-	err[0] = '\0';
 	jns_init(&ns);
 	if (jid > 0) {
-		if (jail_inside()) {
-			errno = EPERM;
-			return jerr(err, "jail_sockets: only on the host");
-		}
 		if (core_enter(jid, &jr, &ns, err) < 0)
 			return -1;
 		snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)jr.holder);
@@ -234,13 +251,11 @@ jail_sockets(int jid, struct jail_sock **out)
 			jns_close(&ns);
 			return jerrno(err, "%s", path);
 		}
-		if ((shared = jr.vnet != JAIL_SYS_NEW)) {
-			int cg = open(jr.cgroup, O_RDONLY | O_DIRECTORY |
-			    O_CLOEXEC);
-			if (cg >= 0) {
-				cg_tree(cg, 0, &cgs, &pids);
-				close(cg);
-			}
+		shared = jr.vnet != JAIL_SYS_NEW;
+		int cg = open(jr.cgroup, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (cg >= 0) {
+			cg_tree(cg, 0, &cgs, pids);
+			close(cg);
 		}
 	}
 	n = diag_sockets(nsfd, &s, err);
@@ -257,7 +272,7 @@ jail_sockets(int jid, struct jail_sock **out)
 	n = keep;
 	qsort(s, (size_t)n, sizeof(*s), by_inode);
 	if ((held = calloc((size_t)n + 1, sizeof(*held))) == NULL ||
-	    holders(s, n, held, shared ? &pids : NULL, &r) < 0) {
+	    holders(s, n, held, jid > 0 ? pids : NULL, &r) < 0) {
 		n = jerrno(err, "jail_sockets: /proc");
 		goto out;
 	}
@@ -274,6 +289,126 @@ out:
 	free(held);
 	free(s);
 	free(cgs.v);
+	return n;
+}
+
+/* The NSpid entries of a process: their count, the first max in v. */
+static int
+nspids(pid_t pid, pid_t *v, int max)
+{
+	char path[64], buf[2048], *p;
+	int n = 0;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	if (sys_read_small(AT_FDCWD, path, buf, sizeof(buf)) <= 0 ||
+	    (p = strstr(buf, "\nNSpid:")) == NULL)
+		return 0;
+	for (p += 7; *p && *p != '\n'; ) {
+		char *ep;
+		long x = strtol(p, &ep, 10);
+		if (ep == p)
+			break;
+		if (n < max)
+			v[n] = (pid_t)x;
+		n++;
+		p = ep;
+	}
+	return n;
+}
+
+/*
+ * The monitor's answer to sockstat in a jail (SVC_SOCKETS): the jail's
+ * own rows, as the jail sees them, written to a memfd (*fd); their
+ * count.  Holders are named only if they are the jail's processes, by
+ * their pids in its PID namespace; a host process holding one of its
+ * sockets (a jail_socket daemon) is not shown, nor the host's uids.
+ */
+int
+sockets_for_jail(const struct jail_rec *self, int *fd, char *err)
+{
+	struct jail_sock *v = NULL;
+	struct ids pids = { 0 };
+	pid_t hv[64], pv[64];
+	uid_t base = JAIL_UIDBASE + self->uidslot * JAIL_UIDCOUNT;
+	int n = sockets_of(self->jid, &v, &pids, err), level;
+	size_t len;
+
+	*fd = -1;
+	if (n < 0)
+		goto out;
+	/* the jail's PID namespace: its holder's, pid 1 there */
+	level = nspids(self->holder, hv, 64) - 1;
+	for (int i = 0; i < n; i++) {
+		struct jail_sock *j = &v[i];
+		int m = j->js_pid > 0 && ids_has(&pids, (uint64_t)j->js_pid) ?
+		    nspids(j->js_pid, pv, 64) : 0;
+		if (level >= 0 && level < 64 && m > level)
+			j->js_pid = pv[level];
+		else {
+			j->js_pid = 0, j->js_fd = 0;
+			j->js_command[0] = '\0';
+			j->js_uid = j->js_uid >= base && j->js_uid - base <
+			    JAIL_UIDCOUNT ? j->js_uid - base : 65534;
+		}
+	}
+	len = (size_t)n * sizeof(*v);
+	if ((*fd = memfd_create("vjail-sockets", MFD_CLOEXEC)) < 0 ||
+	    (len && write(*fd, v, len) != (ssize_t)len)) {
+		n = jerrno(err, "jail_sockets: memfd");
+		if (*fd >= 0)
+			close(*fd);
+		*fd = -1;
+	}
+out:
+	free(v);
+	free(pids.v);
+	return n;
+}
+
+/* In a jail: its own rows, from its monitor. */
+static int
+sockets_inside(struct jail_sock **out, char *err)
+{
+	int fd = -1, n = svc_sockets(&fd, err);
+	struct jail_sock *v;
+	struct stat st;
+	size_t len;
+
+	if (n < 0)
+		return -1;
+	len = (size_t)n * sizeof(*v);
+	if (fd < 0 || fstat(fd, &st) < 0 || (size_t)st.st_size != len ||
+	    (v = malloc(len + 1)) == NULL ||
+	    pread(fd, v, len, 0) != (ssize_t)len) {
+		if (fd >= 0)
+			close(fd);
+		errno = EIO;
+		return jerr(err, "jail_sockets: the service's answer");
+	}
+	close(fd);
+	*out = v;
+	return n;
+}
+
+int
+jail_sockets(int jid, struct jail_sock **out)
+{
+	char *err = jail_errmsg;
+	struct ids pids = { 0 };
+	int n;
+
+	err[0] = '\0';
+	if (jail_inside()) {
+		if (jid > 0) {
+			errno = EPERM;
+			return jerr(err, "jail_sockets: only on the host");
+		}
+		if ((n = sockets_inside(out, err)) >= 0 || errno != EPERM ||
+		    err[0])
+			return n;
+		/* no service (no mount.devfs): what its stack shows it */
+	}
+	n = sockets_of(jid, out, &pids, err);
 	free(pids.v);
 	return n;
 }

@@ -318,6 +318,9 @@ int svc_stop(int jid, int timeout_s, char *err);
 int svc_enter(int jid, struct jail_rec *jr, struct jail_ns *ns, char *err);
 int svc_join(int jid, char *err);
 int svc_self(struct jail_rec *jr, char *err);
+int svc_setfib(int fib, char *err);
+int svc_sockets(int *fd, char *err);
+int sockets_for_jail(const struct jail_rec *self, int *fd, char *err);
 int svc_mount(int jid, const char *spec, const char *file, const char *type,
     const char *opts, char *err);
 int svc_listen(char *err);
@@ -389,6 +392,26 @@ int cg_move(const char *dir, pid_t pid, char *err);
 /* the stack a jail's epairs, moved links and aliases come from */
 int jail_outer_netns(struct registry *r, const struct jail_rec *jr);
 
+/* fib.c: FIBs (exec.fib, setfib) as a socket mark and policy rules */
+#define FIB_MAX		252	/* 253-255 are Linux's default, main, local */
+#define FIB_MARK(n)	(0x766a0000u | (unsigned)(n))	/* "vj": vjail's */
+#define FIB_HOST	(-1)	/* the registry member of the host's setfib */
+int fib_rule(int fd, bool add, int fib, char *err);
+int fib_key(int fd, int fib, char *key, size_t len);
+int fib_stack(struct registry *r, const struct jail_rec *jr);
+int fib_hold(struct registry *r, int fd, int fib, int member, char *err);
+void fib_unhold(struct registry *r, int fd, const char *key, int member);
+void fib_forget(struct registry *r, int fib, int member);
+int fib_pinned(const struct jail_rec *jr);
+int fib_check(struct jail_rec *jr, const struct jail_rec *parent,
+    bool named, char *err);
+void fib_sweep(struct registry *r, const char *dir, int fd, int member,
+    bool all);
+int fib_enter(struct registry *r, const char *dir, int fd, int fib,
+    int member, pid_t pid, char *err);
+int fib_of_cgroup(const char *cgpath, int fd);
+int fib_jail(const struct jail_rec *self, pid_t pid, int fib, char *err);
+
 /* sys: cgroup BPF (sys/bpf.c; rules in bpf/jailip.h) */
 struct jip_conf;
 int bpf_jail_attach(const char *cgroup, const struct jip_conf *conf,
@@ -457,6 +480,7 @@ bool cg_v1_valid(int ctrl, const char *dir, int jid);
 int cg_join_limits(const struct jail_rec *jr, pid_t pid, char *err);
 int cg_freeze(const char *dir, bool on);
 int cg_pids(const char *dir, pid_t **pids);
+int cg_pids_tree(const char *dir, pid_t **pids);
 void cg_each_pid(const char *dir, void (*fn)(pid_t, void *), void *arg);
 int cg_remove_v1(const struct jail_rec *jr);
 int cg_disks(char devs[][16], int max);
@@ -531,9 +555,11 @@ int sys_uid_map(int procfd, pid_t pid, uint32_t outside, uint32_t count,
  * a session keyring of its own, Landlock scopes.
  */
 #define CONFINE_LL_ABSTRACT_UNIX	(1ull << 0)	/* Landlock's scope */
+#define CONFINE_LL_SCOPE_ABI	6	/* Landlock's first with scopes */
+int confine_landlock_abi(void);
 /* cmp: NULL, or {arg, op, value[, mask]} as SCMP_A*() would give */
 struct sc_arg { unsigned arg; int op; uint64_t a, b; };
-struct sc_rule { int nr, errnum, has_cmp; struct sc_arg cmp; };
+struct sc_rule { int nr, errnum, has_cmp; struct sc_arg cmp[2]; };
 #define CONFINE_MAXRULES 160
 struct confine {
 	uint64_t drop_caps;	/* 1 << CAP_* */
@@ -548,6 +574,8 @@ void confine_init(struct confine *c);
 void confine_drop_cap(struct confine *c, int cap);
 void confine_deny(struct confine *c, int nr, int errnum,
     const struct sc_arg *cmp);
+void confine_deny2(struct confine *c, int nr, int errnum,
+    const struct sc_arg *cmp, const struct sc_arg *cmp2);
 int confine_compile(struct confine *c, char *err);
 int confine_apply(struct confine *c, char *err);
 void confine_free(struct confine *c);

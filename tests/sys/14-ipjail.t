@@ -3,6 +3,7 @@
 # FreeBSD's classic network jail, each behaviour next to the control that
 # the same action works on the host; bad input; attacks from jail root.
 . "$(dirname "$0")/lib.sh"
+need_ipjail
 
 A=${T}a B=${T}b C=${T}c D=${T}d P=${T}p X=${T}x
 
@@ -43,7 +44,10 @@ is "$(progs_on "$(cgroup_of $A)")" 11 "  eleven BPF programs on its cgroup"
 run jls
 like "$OUT" "^ +$(jid_of $A)  192\.0\.2\.10 " "  jls shows 192.0.2.10 in the IP Address column"
 run jls -j $A ip4 ip6 ip4.addr
-is "$OUT" "new new v0|192.0.2.10/24" "  jls: ip4=new ip6=new and the address as given"
+is "$OUT" "new new 192.0.2.10" "  jls: ip4=new ip6=new and the address, bare as FreeBSD's"
+run jls -s -j $A
+like "$OUT" "(^| )ip4\.addr=192\.0\.2\.10( |\$)" "  jls -s: ip4.addr=192.0.2.10, FreeBSD's form"
+like "$OUT" "(^| )ip6\.addr=2001:db8::10( |\$)" "  and ip6.addr=2001:db8::10"
 run jail -c name=$B path=/ persist ip4.addr=192.0.2.11 interface=v0
 is "$RC.$ERR" "0." "jail -c $B ip4.addr=192.0.2.11 interface=v0"
 check "  192.0.2.11/32 is an alias on v0" has_addr v0 192.0.2.11/32
@@ -253,7 +257,7 @@ is "$OUT" "192.0.2.30" "  control: the parent may"
 run jail -c name=$P.i path=/ persist ip4=inherit
 is "$RC.$ERR" "0." "a child with ip4=inherit is made"
 run jls -j $P.i ip4.addr
-is "$OUT" "192.0.2.30/24,192.0.2.31/24" "  it has its parent's addresses"
+is "$OUT" "192.0.2.30,192.0.2.31" "  it has its parent's addresses"
 act $P.i bind 192.0.2.1 7012
 is "$OUT" "Cannot assign requested address" "  and not the host's"
 act $P.i bind 0.0.0.0 7012
@@ -389,7 +393,7 @@ sysctl -qw net.ipv6.conf.v1.disable_ipv6=0
 run ip -o addr show dev v0
 unlike "$OUT" "192\.0\.2\.14/" "  the IPv4 alias it had added is gone"
 run jls -j $A ip4.addr ip6.addr
-is "$OUT" "v0|192.0.2.10/24 v0|2001:db8::10/64" "  jls shows the old addresses"
+is "$OUT" "192.0.2.10 2001:db8::10" "  jls shows the old addresses"
 act $A bind 192.0.2.14 7031
 is "$OUT" "Cannot assign requested address" "  and the old rules hold"
 
@@ -423,7 +427,7 @@ CONF
 run jail -f "$OPEN/ip.conf" -c $C
 is "$RC.$OUT.$ERR" "0.$C: created." "jail.conf: interface, ip4.addr with +=, ip6.addr"
 run jls -j $C ip4.addr ip6.addr
-is "$OUT" "198.51.100.10/24,198.51.100.11,v0|198.51.100.12/24 2001:db8:1::10" "  jls: the list as written"
+is "$OUT" "198.51.100.10,198.51.100.11,198.51.100.12 2001:db8:1::10" "  jls: the addresses, bare as FreeBSD's"
 run sh -c 'ip -o addr show dev v1; ip -o addr show dev v0'
 like "$OUT" "v1 +inet 198\.51\.100\.10/24" "  198.51.100.10/24 on v1 (interface)"
 like "$OUT" "v1 +inet 198\.51\.100\.11/32" "  198.51.100.11/32 on v1"

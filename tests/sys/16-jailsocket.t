@@ -3,6 +3,7 @@
 # jail_fork (a program's child as the first process of a new jail),
 # through the examples built on them.
 . "$(dirname "$0")/lib.sh"
+need_ipjail
 
 A=${T}a B=${T}b C=${T}c F=${T}f X=${T}x
 EX=$_vj_top/build/examples

@@ -3,6 +3,7 @@
 # jail's stack, or the sockets of a jail on the host's stack), and the
 # host's own tools on a jail's stack without entering the jail.
 . "$(dirname "$0")/lib.sh"
+need_ipjail
 
 A=${T}a C=${T}c
 HDR='USER     COMMAND    PID   FD  PROTO  LOCAL ADDRESS         FOREIGN ADDRESS      '
@@ -65,6 +66,29 @@ run sockstat -j ${T}nosuch
 is "$RC.$ERR" "1.sockstat: jail_getid: jail \"${T}nosuch\" not found" "sockstat -j of a missing jail: FreeBSD's error"
 run sockstat -x
 is "$RC" 1 "sockstat -x: usage, exit 1"
+
+# inside a jail: sockstat is the jail's own (its monitor's answer), not
+# the stack's; sock_diag is refused to a jail with addresses
+cp "$VJAIL_BIN/sockstat" "$INNER_BIN/" && SS=$INNER_BIN/sockstat
+run jexec $A "$SS" -4
+like "$OUT" '^root     perl +[0-9]+ 3   tcp4   192\.0\.2\.10:7000       \*:\*$' \
+	"sockstat in $A: its listener"
+unlike "$OUT" '7002' "  not the host's (the stack it shares)"
+pid=$(echo "$OUT" | awk '/7000/ { print $3 }')
+run jexec $A ps -o comm= -p "$pid"
+is "$OUT" "perl" "  its PID is the one the jail sees ($pid)"
+run jexec -U nobody $A "$SS" -4u
+like "$OUT" "tcp4 +192\.0\.2\.10:7000" "  any user of the jail may ask"
+like "$OUT" "stream +@vjail-test-a-$$\$" "  with its abstract listener"
+unlike "$OUT" "vjail-test-h-$$" "  not the host's"
+run jexec $C "$SS" -4
+like "$OUT" "tcp4 +127\.0\.0\.1:7001" "sockstat in $C (vnet): its stack's"
+run jexec $A perl -MSocket -e 'socket(my $s, 16, SOCK_RAW, 4) or die "$!\n"; print "ok\n"'
+is "$RC.$ERR" "13.Permission denied" "attack: a sock_diag socket in $A is refused"
+run jexec $A perl -MSocket -e 'socket(my $s, 16, SOCK_RAW, 0) or die "$!\n"; print "ok\n"'
+is "$RC.$OUT" "0.ok" "  control: a route netlink socket in $A is not"
+run jexec $C perl -MSocket -e 'socket(my $s, 16, SOCK_RAW, 4) or die "$!\n"; print "ok\n"'
+is "$RC.$OUT" "0.ok" "  control: in $C (its own stack) sock_diag is not refused"
 
 # the host's tools on a jail's stack, without entering the jail
 run ip -n $C -o addr show dev lo

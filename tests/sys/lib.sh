@@ -80,7 +80,7 @@ OPEN=$(mktemp -d "/tmp/vjail-test.$$.open.XXXXXX")
 chmod 0755 "$OPEN"
 INNER_BIN=$OPEN/bin
 mkdir -p "$INNER_BIN" && chmod 755 "$INNER_BIN" &&
-	cp "$VJAIL_BIN/jail" "$VJAIL_BIN/jls" "$VJAIL_BIN/jexec" "$INNER_BIN/"
+	cp "$VJAIL_BIN/jail" "$VJAIL_BIN/jls" "$VJAIL_BIN/jexec" "$VJAIL_BIN/setfib" "$INNER_BIN/"
 _bgpids=()
 
 # ---------------------------------------------------------------- TAP ----
@@ -247,6 +247,30 @@ pid_gone() {
 
 # mkroot DIR: an empty jail root with the usual mount points.
 mkroot() { mkdir -p "$1"/bin "$1"/dev "$1"/etc "$1"/proc "$1"/sys "$1"/tmp "$1"/root; }
+
+# Kernel features some files need; on an older kernel they skip cleanly.
+# skip_all REASON: the whole file is skipped (call it before any test).
+skip_all() { trap - EXIT; _cleanup; echo "1..0 # SKIP $*"; exit 0; }
+# need_kernel X.Y WHAT: skip the file on kernels older than X.Y
+need_kernel() {
+	local v; v=$(uname -r); v=${v%%-*}
+	printf '%s\n%s\n' "$1" "$v" | sort -V -C || skip_all "$2 needs Linux $1 (this is $v)"
+}
+# have_ipjail: address-restricted jails (ip4.addr) can be made here: cgroup
+# BPF socket hooks with bpf_set_retval (5.18) and Landlock's scopes (ABI 6,
+# 6.12), which libjail checks before it makes anything; else $_why says
+# what is missing.  A failure of any other kind is the test's to see.
+have_ipjail() {
+	local v; v=$(uname -r); v=${v%%-*}
+	if ! printf '5.18\n%s\n' "$v" | sort -V -C; then
+		_why="cgroup BPF socket hooks need Linux 5.18 (this is $v)"; return 1
+	fi
+	run jail -c name=${T}probe path=/ persist ip4.addr=192.0.2.254
+	rm_jail ${T}probe
+	case $ERR in *"needs Landlock ABI"*) _why=${ERR#jail: }; return 1 ;; esac
+	return 0
+}
+need_ipjail() { have_ipjail || skip_all "$_why"; }
 
 # rm_jail NAME: removes a jail the test made, quietly (test-level cleanup).
 rm_jail() { timeout 20 jail -q -r "$1" >/dev/null 2>&1; }

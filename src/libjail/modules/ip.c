@@ -43,14 +43,12 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 #include <arpa/inet.h>
+#include <linux/netlink.h>
 #include <linux/types.h>
+#include <seccomp.h>
 
 #include "../vjail.h"
 #include "../bpf/jailip.h"
-
-#define FIB_MAX		252	/* 253-255 are Linux's default, main, local */
-#define FIB_MARK(n)	(0x766a0000u | (unsigned)(n))	/* "vj": vjail's */
-#define FIB_PREF	32000	/* after "local" (0), before "main" (32766) */
 
 struct ip_ent {
 	char	iface[IFNAMSIZ];	/* "": no alias */
@@ -325,11 +323,8 @@ ip_check(struct jail_rec *jr, const struct jail_rec *parent,
 {
 	if (!(flags & JAIL_CREATE))
 		return 0;	/* changes: ip_update checks them */
-	if (jr->fib < 0 || jr->fib > FIB_MAX) {
-		errno = EINVAL;
-		return jerr(err, "exec.fib: %d is not a FIB (0 to %d)", jr->fib,
-		    FIB_MAX);
-	}
+	if (fib_check(jr, parent, set_has_name(set, "exec.fib"), err) < 0)
+		return -1;
 	if (jr->ip_iface[0] && (strlen(jr->ip_iface) >= IFNAMSIZ ||
 	    strchr(jr->ip_iface, '/'))) {
 		errno = EINVAL;
@@ -352,6 +347,16 @@ ip_check(struct jail_rec *jr, const struct jail_rec *parent,
 	for (int k = 0; k < 2; k++)
 		if (check_family(jr, parent, set, k, err) < 0)
 			return -1;
+	/* refused before anything is made: without the scope the host's
+	 * abstract unix sockets would be in the jail's reach */
+	if (restricted(jr) && confine_landlock_abi() < CONFINE_LL_SCOPE_ABI) {
+		errno = ENOSYS;
+		return jerr(err, "%s: needs Landlock ABI %d (Linux 6.12) to "
+		    "keep the host's abstract unix sockets out of reach; "
+		    "this kernel has %d", jr->ip4 != JAIL_SYS_INHERIT ?
+		    "ip4" : "ip6", CONFINE_LL_SCOPE_ABI,
+		    confine_landlock_abi());
+	}
 	return 0;
 }
 
@@ -551,83 +556,40 @@ add_aliases(struct registry *r, struct jail_rec *jr, struct jail_rec *rec,
 	return 0;
 }
 
-/* ----- FIBs ----- */
+/* ----- FIBs (fib.c) ----- */
 
-/*
- * The stack whose routes the jail's sockets take: its own, or the one it
- * shares.  key names the rule of FIB n there ("<netns inode>.<n>").
- */
-static int
-fib_stack(struct registry *r, const struct jail_rec *jr, char *key,
-    size_t len)
-{
-	char path[64];
-	struct stat st;
-	int fd;
-
-	if (jr->vnet == JAIL_SYS_NEW) {
-		snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)jr->holder);
-		fd = reg_holder_alive(jr) ? open(path, O_RDONLY | O_CLOEXEC) : -1;
-	} else
-		fd = jail_outer_netns(r, jr);
-	if (fd >= 0 && fstat(fd, &st) < 0) {
-		close(fd);
-		fd = -1;
-	}
-	if (fd >= 0)
-		snprintf(key, len, "%lu.%d", (unsigned long)st.st_ino, jr->fib);
-	return fd;
-}
-
-/*
- * The rules for both families in the stack fd: table fib, and behind it
- * "unreachable", so that, as in FreeBSD, a FIB reaches only what its
- * own table routes (the "local" rule still comes first).
- */
-static int
-fib_rule(int fd, bool add, int fib, char *err)
-{
-	struct nl nl;
-	int rc = 0;
-
-	if (nl_open(&nl, fd, err) < 0)
-		return -1;
-	for (int k = 0; k < 4 && rc == 0; k++)
-		if (nl_rule(&nl, add, fams[k % 2].af, FIB_MARK(fib),
-		    k < 2 ? (uint32_t)fib : 0, FIB_PREF + (uint32_t)k / 2,
-		    err) < 0 && add && errno != EEXIST)
-			rc = jerr(err, "exec.fib: %s", strerror(errno));
-	nl_close(&nl);
-	return rc;
-}
-
-/* Recorded before the rule is made: whoever removes the jail removes
- * it with the last jail of that FIB. */
+/* Counted as a member of its FIB before the rules are made: whoever
+ * removes the jail removes them with the last member. */
 static int
 fib_add(struct registry *r, const struct jail_rec *jr, char *err)
 {
-	char key[64];
-	int fd = fib_stack(r, jr, key, sizeof(key)), rc;
+	int fd = fib_stack(r, jr), rc;
 
 	if (fd < 0)
 		return jerrno(err, "exec.fib: the jail's stack");
-	rc = reg_member_add(r, "fibs", key, jr->jid) < 0 ?
-	    jerrno(err, "exec.fib: registry") : fib_rule(fd, true, jr->fib, err);
+	rc = fib_hold(r, fd, jr->fib, jr->jid, err);
 	close(fd);
-	return rc;
+	return rc < 0 ? jerr(err, "exec.fib: %s", strerror(errno)) : 0;
 }
 
+/* The jail's FIB and the FIB groups its processes used (setfib). */
 static void
 fib_del(struct registry *r, const struct jail_rec *jr)
 {
-	char key[64], err[JAIL_ERRMSGLEN];
-	int fd = fib_stack(r, jr, key, sizeof(key));
+	char key[64], dir[PATH_MAX + 8];
+	int fd = fib_stack(r, jr);
 
-	if (fd < 0)
-		return;
-	if (reg_member_del(r, "fibs", key, jr->jid) == 0)
-		fib_rule(fd, false, jr->fib, err);
-	close(fd);
+	if (jr->fib > 0 && fd >= 0 && fib_key(fd, jr->fib, key,
+	    sizeof(key)) == 0)
+		fib_unhold(r, fd, key, jr->jid);
+	else if (jr->fib > 0)		/* its stack is gone, and its rules */
+		fib_forget(r, jr->fib, jr->jid);
+	if (jr->cgroup[0]) {
+		snprintf(dir, sizeof(dir), "%s/jail", jr->cgroup);
+		fib_sweep(r, dir, fd, jr->jid, true);
+	}
+	if (fd >= 0)
+		close(fd);
 }
 
 /* ----- address clashes ----- */
@@ -739,8 +701,7 @@ ip_destroy(struct registry *r, const struct jail_rec *jr)
 	struct jail_rec c = *jr;
 	struct nl nl;
 
-	if (jr->fib > 0)
-		fib_del(r, jr);
+	fib_del(r, jr);
 	if (restricted(jr))
 		addrs_release(r, jr);
 	/* a damaged record's list could name addresses not the jail's */
@@ -903,6 +864,35 @@ undo_claim:
 }
 
 /*
+ * jail_get (jls) reports the addresses as FreeBSD's kernel keeps them,
+ * bare: "192.0.2.10", not "em0|192.0.2.10/24".  The list as written
+ * stays in the record: its interfaces name the aliases to remove, its
+ * prefixes choose sources (ip4.saddrsel).
+ */
+static int
+ip_get(struct jail_rec *jr, char *err)
+{
+	struct ip_ent ent[JIP_MAX];
+	char text[64];
+
+	for (int k = 0; k < 2; k++) {
+		char *list = list_of(jr, k);
+		int n = parse_list(&fams[k], list, "", ent, err);
+		if (n < 0)
+			continue;	/* (checked when it was set) */
+		list[0] = '\0';
+		for (int i = 0; i < n; i++) {
+			size_t len = strlen(list);
+			ent[i].plen = -1;
+			ent_text(&fams[k], &ent[i], text, sizeof(text));
+			snprintf(list + len, JAIL_LISTLEN - len, "%s%s",
+			    len ? "," : "", text);
+		}
+	}
+	return 0;
+}
+
+/*
  * The host's abstract unix sockets share the stack.  A Landlock scope
  * (ABI 6; applied by sys/confine.c) lets the jail's processes reach only
  * those of their own Landlock domain: the holder's descendants share one,
@@ -913,15 +903,26 @@ undo_claim:
 static int
 ip_confine(const struct jail_rec *jr, struct confine *c, char *err)
 {
+	/* socket(AF_NETLINK, *, NETLINK_SOCK_DIAG) */
+	const struct sc_arg nl = { 0, SCMP_CMP_EQ, AF_NETLINK, 0 },
+	    diag = { 2, SCMP_CMP_EQ, NETLINK_SOCK_DIAG, 0 };
+
 	(void)err;
-	if (restricted(jr))
-		c->landlock_scoped |= CONFINE_LL_ABSTRACT_UNIX;
+	if (!restricted(jr))
+		return 0;
+	c->landlock_scoped |= CONFINE_LL_ABSTRACT_UNIX;
+	/* sock_diag would list the whole shared stack's sockets, with the
+	 * cgroups and marks of the host's; sockstat asks the monitor for
+	 * the jail's own instead (sockets.c).  (/proc/net stays: see
+	 * jail.8.) */
+	confine_deny2(c, SCMP_SYS(socket), EACCES, &nl, &diag);
 	return 0;
 }
 
 const struct module mod_ip = {
 	.name = "ip",
 	.check = ip_check,
+	.get = ip_get,
 	.confine = ip_confine,
 	.update = ip_update,
 	.created = ip_created,

@@ -235,6 +235,20 @@ cg_wait_empty(const char *dir, int timeout_ms)
 	return rc == 1 ? -1 : 0;
 }
 
+/* Remove the groups directly below dir (empty ones: the rest stays). */
+static void
+rm_below(const char *dir)
+{
+	struct dirent *de;
+	DIR *d = opendir(dir);
+
+	while (d && (de = readdir(d)) != NULL)
+		if (de->d_type == DT_DIR && de->d_name[0] != '.')
+			unlinkat(dirfd(d), de->d_name, AT_REMOVEDIR);
+	if (d)
+		closedir(d);
+}
+
 /* Remove the jail's directories; processes must be gone. */
 int
 cg_remove(const struct jail_rec *jr)
@@ -247,6 +261,7 @@ cg_remove(const struct jail_rec *jr)
 	snprintf(sub, sizeof(sub), "%s/jail", jr->cgroup);
 	for (int tries = 0; tries < 200; tries++) {
 		rc = 0;
+		rm_below(sub);		/* FIB groups (fib.c) */
 		if (rmdir(sub) < 0 && errno != ENOENT)
 			rc = -1;
 		/* v2 only: the holder's leaf once the group passes on limits */
@@ -548,6 +563,32 @@ cg_pids(const char *dir, pid_t **pidsp)
 	fclose(f);
 	*pidsp = pids;
 	return n;
+}
+
+/* The pids of dir and of the groups below it. */
+static void
+add_pid(pid_t pid, void *arg)
+{
+	struct { pid_t *v; int n, cap; } *a = arg;
+
+	if (a->n == a->cap) {
+		pid_t *v = realloc(a->v, sizeof(pid_t) *
+		    (size_t)(a->cap = a->cap ? a->cap * 2 : 64));
+		if (v == NULL)
+			return;
+		a->v = v;
+	}
+	a->v[a->n++] = pid;
+}
+
+int
+cg_pids_tree(const char *dir, pid_t **pidsp)
+{
+	struct { pid_t *v; int n, cap; } a = { NULL, 0, 0 };
+
+	cg_each_pid(dir, add_pid, &a);
+	*pidsp = a.v;
+	return a.n;
 }
 
 /* fn for every process in dir and in the groups below it. */

@@ -70,9 +70,11 @@ confine_drop_cap(struct confine *c, int cap)
 	c->drop_caps |= 1ull << cap;
 }
 
-/* Refuse system call nr with errnum (when cmp, only if it matches). */
+/* Refuse system call nr with errnum (when cmp, only if it matches; with
+ * cmp2 too, only if both do). */
 void
-confine_deny(struct confine *c, int nr, int errnum, const struct sc_arg *cmp)
+confine_deny2(struct confine *c, int nr, int errnum, const struct sc_arg *cmp,
+    const struct sc_arg *cmp2)
 {
 	struct sc_rule *r;
 
@@ -81,12 +83,19 @@ confine_deny(struct confine *c, int nr, int errnum, const struct sc_arg *cmp)
 		return;
 	}
 	r = &c->rules[c->nrules++];
+	memset(r, 0, sizeof(*r));	/* (rules are hashed whole) */
 	r->nr = nr;
 	r->errnum = errnum;
-	if (cmp) {
-		r->has_cmp = 1;
-		r->cmp = *cmp;
-	}
+	if (cmp)
+		r->cmp[r->has_cmp++] = *cmp;
+	if (cmp && cmp2)
+		r->cmp[r->has_cmp++] = *cmp2;
+}
+
+void
+confine_deny(struct confine *c, int nr, int errnum, const struct sc_arg *cmp)
+{
+	confine_deny2(c, nr, errnum, cmp, NULL);
 }
 
 /* The part of libseccomp 2.5 used here, opened on the first compile
@@ -133,13 +142,20 @@ compile(const struct confine *c, int fd)
 	if (rc == 0 && (rc = sc.arch_add(f, SCMP_ARCH_X86)) == 0)
 		rc = sc.arch_add(f, SCMP_ARCH_X32);
 #endif
-	for (int i = 0; i < c->nrules && rc == 0; i++) {
-		const struct sc_rule *r = &c->rules[i];
-		struct scmp_arg_cmp a = { .arg = r->cmp.arg,
-		    .op = (enum scmp_compare)r->cmp.op, .datum_a = r->cmp.a,
-		    .datum_b = r->cmp.b };
+	/* by their number of comparisons: libseccomp 2.5 refuses a rule of
+	 * fewer after one of more on the same call with another action
+	 * (EEXIST), not the other way round */
+	for (int i = 0; i < 3 * c->nrules && rc == 0; i++) {
+		const struct sc_rule *r = &c->rules[i % c->nrules];
+		if (r->has_cmp != i / c->nrules)
+			continue;
+		struct scmp_arg_cmp a[2];
+		for (int k = 0; k < r->has_cmp && k < 2; k++)
+			a[k] = (struct scmp_arg_cmp){ .arg = r->cmp[k].arg,
+			    .op = (enum scmp_compare)r->cmp[k].op,
+			    .datum_a = r->cmp[k].a, .datum_b = r->cmp[k].b };
 		rc = sc.rule_add_array(f, SCMP_ACT_ERRNO((uint16_t)r->errnum),
-		    r->nr, r->has_cmp ? 1 : 0, &a);
+		    r->nr, (unsigned)r->has_cmp, a);
 		if (rc == -EDOM)	/* a call this ABI does not have */
 			rc = 0;
 	}
@@ -282,19 +298,27 @@ drop_caps(uint64_t drop, char *err)
 	return 0;
 }
 
+/* Landlock's ABI version; 0 without Landlock. */
+int
+confine_landlock_abi(void)
+{
+	long abi = syscall(SYS_landlock_create_ruleset, NULL, 0,
+	    LL_CREATE_RULESET_VERSION);
+
+	return abi < 0 ? 0 : (int)abi;
+}
+
 /* A Landlock domain that handles nothing but the scopes asked for. */
 static int
 landlock_scope(uint64_t scoped, char *err)
 {
 	struct ll_ruleset_attr attr = { .scoped = scoped };
-	long abi = syscall(SYS_landlock_create_ruleset, NULL, 0,
-	    LL_CREATE_RULESET_VERSION);
-	int fd;
+	int abi = confine_landlock_abi(), fd;
 
-	if (abi < 6) {
+	if (abi < CONFINE_LL_SCOPE_ABI) {
 		errno = ENOSYS;
-		return jerr(err, "landlock: the kernel has no scopes (ABI 6 "
-		    "needed, has %ld)", abi < 0 ? 0 : abi);
+		return jerr(err, "landlock: the kernel has no scopes (ABI %d "
+		    "needed, has %d)", CONFINE_LL_SCOPE_ABI, abi);
 	}
 	if ((fd = (int)syscall(SYS_landlock_create_ruleset, &attr,
 	    sizeof(attr), 0)) < 0)
