@@ -109,9 +109,11 @@ leaks() {
 		[[ -e $f || -L $f ]] && echo "registry entry: $f"
 	done
 	our_cgroups | sed 's/^/cgroup: /'
-	[[ -e $cg/cgroup.procs ]] && while read -r p; do
-		echo "process in $cg: $p $(tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null)"
-	done <"$cg/cgroup.procs"
+	[[ -d $cg ]] && find "$cg" -name cgroup.procs -exec cat {} + 2>/dev/null |
+		while read -r p; do
+			echo "process in our cgroups: $p $(tr '\0' ' ' \
+				<"/proc/$p/cmdline" 2>/dev/null)"
+		done
 	grep -F -e "$rundir" /proc/self/mountinfo | sed 's/^/mount: /'
 	return 0
 }
