@@ -1,6 +1,7 @@
 # vjail: FreeBSD jails with vnet, on Linux.
 #
-#   make            build libjail (shared and static) and jail, jls, jexec
+#   make            build libjail (shared and static) and jail, jls, jexec,
+#                   rctl, cpuset
 #   make check      unit tests (no root) and system tests (root) via prove
 #   make bench      benchmarks, as ratios to a floor and to peers
 #   make install    PREFIX=/usr/local DESTDIR= honoured
@@ -24,7 +25,7 @@ LIB_SRC	 = $(wildcard src/libjail/*.c src/libjail/sys/*.c src/libjail/modules/*.
 LIB_OBJ	 = $(LIB_SRC:%.c=$(B)/obj/%.o)
 PIC_OBJ	 = $(LIB_SRC:%.c=$(B)/pic/%.o)
 HDRS	 = include/jail.h src/libjail/vjail.h
-CMDS	 = jail jls jexec sockstat
+CMDS	 = jail jls jexec sockstat rctl cpuset
 SOVER	 = 1
 
 EXAMPLES = $(patsubst examples/%.c,$(B)/examples/%,$(wildcard examples/*.c))

@@ -184,6 +184,31 @@ int jail_sockets(int jid, struct jail_sock **socks);
 int jail_stop(int jid, int timeout_s);
 
 /*
+ * FreeBSD's rctl(2) calls, for jail subjects: rules are text
+ * ("jail:web:memoryuse:deny=536870912"), results a comma-separated list
+ * in outbuf (ERANGE: too small).  -1 with errno and jail_errmsg set.
+ * Rules belong to the jail name and apply whenever it runs.
+ */
+int rctl_add_rule(const char *inbufp, size_t inbuflen, char *outbufp,
+    size_t outbuflen);
+int rctl_remove_rule(const char *inbufp, size_t inbuflen, char *outbufp,
+    size_t outbuflen);
+int rctl_get_rules(const char *inbufp, size_t inbuflen, char *outbufp,
+    size_t outbuflen);
+int rctl_get_racct(const char *inbufp, size_t inbuflen, char *outbufp,
+    size_t outbuflen);
+int rctl_get_limits(const char *inbufp, size_t inbuflen, char *outbufp,
+    size_t outbuflen);
+
+/*
+ * A jail's CPU set (FreeBSD's cpuset_getaffinity/setaffinity with
+ * CPU_WHICH_JAIL), as a list "0-3,6": within its parent's, and its
+ * children's sets shrink with it.
+ */
+int jail_cpuset_get(int jid, char *list, size_t len);
+int jail_cpuset_set(int jid, const char *list);
+
+/*
  * Mount a file system into jail jid, as jail(8)'s "mount" entries (the
  * fields of an fstab(5) line): spec is a host path for nullfs (a bind;
  * "rbind" in opts takes its submounts too), or a source for other types;

@@ -27,8 +27,8 @@ static struct jail_rec made;
 
 /* Setup order matters: fs pivots into the new root, so it runs last. */
 const struct module *const modules[] = {
-	&mod_core, &mod_uts, &mod_ipc, &mod_net, &mod_ip, &mod_secure,
-	&mod_fs, &mod_info, NULL,
+	&mod_core, &mod_uts, &mod_ipc, &mod_net, &mod_ip, &mod_rctl,
+	&mod_cpuset, &mod_secure, &mod_fs, &mod_info, NULL,
 };
 
 void
@@ -735,7 +735,8 @@ core_attach(int jid, char *err)
 	snprintf(dir, sizeof(dir), "%s/jail", jr.cgroup);
 	if (jail_confine_prepare(&jr, &c, err) < 0 ||
 	    (jail_inside() ? svc_join(jid, err) :
-	    cg_move(dir, getpid(), err)) < 0)
+	    cg_move(dir, getpid(), err) < 0 ? -1 :
+	    lim_enter(&jr, getpid(), err)) < 0)
 		goto out;
 	if (jns_setns(&ns, jail_enterflags(&jr, &ns)) < 0 ||
 	    sys_become_root() < 0) {

@@ -241,7 +241,8 @@ child_fail(int pipefd, const char *what)
 }
 
 static void __attribute__((noreturn))
-child(const struct jail_exec *je, const struct jail_ns *ns,
+child(const struct jail_exec *je, const struct jail_rec *jr,
+    const struct jail_ns *ns,
     int nsflags, struct ident *id, const struct stdio_plan *sp, int pipefd,
     int stubfd, struct confine *confine, bool cgfd_missing)
 {
@@ -266,6 +267,10 @@ child(const struct jail_exec *je, const struct jail_ns *ns,
 			child_fail(pipefd, "stdio");
 	if (cgfd_missing && svc_join(je->jid, err) < 0)
 		child_fail(pipefd, err[0] ? err : "joining the jail's cgroup");
+	/* a limited jail's v1 groups and rlimits (clone3 placed us in its
+	 * v2 group) */
+	if (!cgfd_missing && lim_enter(jr, getpid(), err) < 0)
+		child_fail(pipefd, err);
 	if (jns_setns(ns, nsflags & ~CLONE_NEWPID) < 0)
 		child_fail(pipefd, "setns");
 	/* Entering a user namespace as host root leaves us unmapped. */
@@ -547,7 +552,7 @@ jail_exec(const struct jail_exec *je)
 	pid = sys_clone3(0, &pidfd, cgfd);
 	if (pid == 0) {
 		close(pipefd[0]);
-		child(je, &ns, nsflags, &id, &sp, pipefd[1], stubfd,
+		child(je, &jr, &ns, nsflags, &id, &sp, pipefd[1], stubfd,
 		    &confine, cgfd < 0);
 	}
 	if (pid < 0) {

@@ -36,6 +36,8 @@ const struct param_def param_table[] = {
 	  "number of child jails allowed (0: none)" },
 	{ "children.cur", PT_INT, PF_RDONLY, F(children_cur), 0, &mod_core,
 	  "number of child jails" },
+	{ "cpuset.id", PT_INT, PF_RDONLY, F(cpuset_id), 0, &mod_cpuset,
+	  "id of the jail's root CPU set (cpuset -g -j)" },
 	{ "vnet", PT_JAILSYS, PF_CREATE | PF_NODISABLE, F(vnet), 0, &mod_net,
 	  "network stack: new (own) or inherit (the parent's)" },
 	{ "sysvipc", PT_JAILSYS, PF_CREATE | PF_ALIAS, F(ipc), 0, &mod_ipc,

@@ -57,6 +57,7 @@ check_boot(struct registry *r)
 	for (int i = 0; i < n2; i++)
 		reg_delete(r, jids[i]);
 	free(jids);
+	rctl_boot(r);	/* rules of that boot go; /etc/rctl.conf is read */
 	if ((fd = openat(r->dirfd, "boot.tmp", O_WRONLY | O_CREAT | O_TRUNC |
 	    O_CLOEXEC | O_NOFOLLOW, 0644)) >= 0) {
 		(void)!write(fd, now, strlen(now));
@@ -160,6 +161,14 @@ static const struct fact facts[] = {
 	FACT(".idmapped", idmapped, K_INT),
 	FACT(".guard", guard, K_INT),
 	FACT(".guard_mnt", guard_mnt, K_U64),
+	FACT(".cg1.cpu", cg1[CG_CPU], K_STR),
+	FACT(".cg1.memory", cg1[CG_MEMORY], K_STR),
+	FACT(".cg1.pids", cg1[CG_PIDS], K_STR),
+	FACT(".cg1.cpuset", cg1[CG_CPUSET], K_STR),
+	FACT(".cg1.blkio", cg1[CG_IO], K_STR),
+	FACT(".rlimits", rlimits, K_STR),
+	FACT(".watcher", watcher, K_INT),
+	FACT(".watcher_start", watcher_start, K_U64),
 };
 
 static void

@@ -428,6 +428,8 @@ join(const struct jail_rec *target, int c, pid_t pid, char *err)
 	}
 	snprintf(dir, sizeof(dir), "%s/jail", target->cgroup);
 	rc = cg_move(dir, pid, err);
+	if (rc == 0)
+		rc = lim_enter(target, pid, err);	/* v1 groups, rlimits */
 	/* still the same process after the move? */
 	if (rc == 0 && sys_pidfd_wait(pidfd, 0))
 		rc = deny(err, EPERM, "jail service: peer is gone");

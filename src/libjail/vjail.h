@@ -155,6 +155,13 @@ struct jail_rec {
 	int	fib;			/* exec.fib: routing table (0: main) */
 	char	aliases[JAIL_LISTLEN];	/* host-side: "ifindex|addr/plen,..."
 					   added to the outer stack */
+	/* limits (modules/rctl.c, cpuset.c): v1 group per controller
+	 * ("" = none), recorded before it is made; per-process limits */
+	char	cg1[5][JAIL_LISTLEN];	/* indexed by enum cg_ctrl */
+	char	rlimits[JAIL_LISTLEN];	/* "nofile=N cpu=S:H ..." */
+	pid_t	watcher;		/* jail-wide cputime rules' watcher */
+	uint64_t watcher_start;
+	int	cpuset_id;		/* read-only parameter cpuset.id */
 };
 
 /* Parameter types (the table's view, finer than CTLTYPE). */
@@ -223,7 +230,8 @@ struct module {
 };
 
 extern const struct module mod_core, mod_fs, mod_uts, mod_ipc, mod_net,
-    mod_secure, mod_ip, mod_info;
+    mod_secure, mod_ip, mod_info, mod_rctl, mod_cpuset;
+void rctl_boot(struct registry *r);
 int mod_check_chars(const char *what, const char *s, bool allow_slash,
     char *err);
 extern const struct module *const modules[];
@@ -358,6 +366,80 @@ struct diag_sock {
 	uint64_t cgroup;		/* id of the cgroup it was made in */
 };
 int diag_sockets(int netnsfd, struct diag_sock **out, char *err);
+
+/*
+ * sys: cgroup controllers for limits.  Each controller is served by the
+ * unified tree where it has it (v2), else by its v1 hierarchy, else it
+ * is missing; one backend per controller, chosen once (cg_backend).
+ * v2 limits sit on <jid>/ (the holder moves to <jid>/init once the
+ * group must pass controllers on); v1 groups are <anchor>/<jid>/ with
+ * children below, holder and processes together (jr->cg1).
+ */
+enum cg_ctrl { CG_CPU, CG_MEMORY, CG_PIDS, CG_CPUSET, CG_IO, CG_NCTRL };
+#define CG_MAX		UINT64_MAX	/* no limit */
+#define CG_PERIOD_US	100000		/* cpu quota period */
+struct cg_limits {
+	uint64_t mem, swap, vmem;	/* bytes: RAM, swap, RAM + swap */
+	uint64_t pids;
+	uint64_t cpu_us;		/* per CG_PERIOD_US */
+	uint64_t io[4];			/* rbps wbps riops wiops, each disk */
+	char	cpus[256];		/* "" = leave as is */
+};
+struct cg_backend {
+	const char *name;		/* "v1" or "v2" */
+	/* the jail's group for ctrl, to be made (v1) or used (v2) */
+	int (*path)(const struct jail_rec *jr, const struct jail_rec *parent,
+	    int ctrl, char *buf, size_t len, char *err);
+	/* make it able to hold limits: v1 mkdir (cpuset: cpus and mems
+	 * first); v2 enable ctrl from the base down */
+	int (*make)(const struct jail_rec *jr, int ctrl, const char *dir,
+	    char *err);
+	int (*limit)(const char *dir, int ctrl, const struct cg_limits *l,
+	    char *err);
+	/* move pid into the group (v2: nothing, the jail's own does) */
+	int (*join)(const char *dir, int ctrl, pid_t pid, char *err);
+	/* files: memory in use (bytes), the CPUs the set has in effect */
+	const char *memory_file, *cpus_file;
+};
+extern const struct cg_backend cg_v1, cg_v2;
+extern const char *const cg_names[CG_NCTRL];
+const struct cg_backend *cg_backend(int ctrl);
+void cg_detect(const char *v2root, const char *v1root);
+bool cg_has(const char *list, const char *word);
+int cg_put(const char *dir, const char *file, const char *val, char *err);
+int cg_get(const char *dir, const char *file, char *buf, size_t len);
+void cg_num(char *buf, size_t len, uint64_t v, const char *none);
+const char *cg_v1_mount(int ctrl);
+const char *cg_v2_root(void);
+bool cg_v1_valid(int ctrl, const char *dir, int jid);
+int cg_join_limits(const struct jail_rec *jr, pid_t pid, char *err);
+int cg_freeze(const char *dir, bool on);
+int cg_pids(const char *dir, pid_t **pids);
+void cg_each_pid(const char *dir, void (*fn)(pid_t, void *), void *arg);
+int cg_remove_v1(const struct jail_rec *jr);
+int cg_disks(char devs[][16], int max);
+
+/* limits.c: the groups that carry limits (registry locked) */
+int lim_groups(struct registry *r, struct jail_rec *jr,
+    struct jail_rec *parent, unsigned ctrls, char *err);
+unsigned lim_v1_ctrls(const struct jail_rec *jr);
+int lim_each_pid(const struct jail_rec *jr, int (*fn)(pid_t, void *),
+    void *arg);
+typedef int (*lim_fn)(struct registry *, struct jail_rec *,
+    struct jail_rec *, void *, char *);
+int lim_walk(struct registry *r, struct jail_rec *jr,
+    struct jail_rec *parent, lim_fn fn, void *arg, char *err);
+int lim_find(struct registry *r, const char *name, struct jail_rec *jr,
+    struct jail_rec *parent);
+int lim_enter(const struct jail_rec *jr, pid_t pid, char *err);
+#define LIM_NRLIM	7	/* rlimits rctl sets (limits.c) */
+struct rlimit;
+void lim_rl_parse(const char *text, struct rlimit *rl);
+void lim_rl_format(const struct rlimit *rl, char *buf, size_t len);
+int lim_rl_index(int resource);
+void lim_rl_lower(struct rlimit *r, unsigned long cur, unsigned long max);
+int lim_rl_apply(pid_t pid, const struct rlimit *rl, bool lower_only,
+    char *err);
 
 /* sys: processes and namespaces */
 int sys_pidfd_open(pid_t pid);

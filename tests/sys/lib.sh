@@ -221,7 +221,8 @@ jail_pids() {
 holder_pid() {
 	local jid f p nspid
 	jid=$(jid_of "$1") && [ -n "$jid" ] || return 1
-	for f in $(grep -lE "^0::${_cg_rel_re}(/.*)?/${jid}\$" /proc/[0-9]*/cgroup 2>/dev/null); do
+	# (<jid>/init once a v2 group passes controllers to child jails)
+	for f in $(grep -lE "^0::${_cg_rel_re}(/.*)?/${jid}(/init)?\$" /proc/[0-9]*/cgroup 2>/dev/null); do
 		p=${f#/proc/}; p=${p%/cgroup}
 		nspid=$(awk '/^NSpid:/ { print $NF }' "/proc/$p/status" 2>/dev/null)
 		if [ "$nspid" = 1 ]; then echo "$p"; return 0; fi

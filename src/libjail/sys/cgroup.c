@@ -5,9 +5,14 @@
  * the jail's own processes, <base>/<jid>/<childjid>/ each child jail.
  * "jail is empty" is then jail/cgroup.events populated=0, and the holder
  * never counts.  The v2 group exists even on hybrid hosts (cgroup.kill,
- * cgroup.events); v1 groups will be made only for limited controllers.
+ * cgroup.events); v1 groups are made only for limited controllers.
+ *
+ * Limits (struct cg_backend): each controller is served by the unified
+ * tree where its root offers it, else by its v1 hierarchy; detected once,
+ * on first use, so a jail without limits never pays for it.
  */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -163,6 +168,11 @@ cg_remove(const struct jail_rec *jr)
 		rc = 0;
 		if (rmdir(sub) < 0 && errno != ENOENT)
 			rc = -1;
+		/* v2 only: the holder's leaf once the group passes on limits */
+		snprintf(sub, sizeof(sub), "%s/init", jr->cgroup);
+		if (rc == 0 && rmdir(sub) < 0 && errno != ENOENT)
+			rc = -1;
+		snprintf(sub, sizeof(sub), "%s/jail", jr->cgroup);
 		if (rc == 0 && rmdir(jr->cgroup) < 0 && errno != ENOENT)
 			rc = -1;
 		if (rc == 0 || errno != EBUSY)
@@ -170,6 +180,8 @@ cg_remove(const struct jail_rec *jr)
 		/* Exited tasks leave the cgroup asynchronously. */
 		usleep(1000);
 	}
+	if (cg_remove_v1(jr) < 0)
+		rc = -1;
 	return rc;
 }
 
@@ -191,4 +203,326 @@ cg_move(const char *dir, pid_t pid, char *err)
 	snprintf(path, sizeof(path), "%s/cgroup.procs", dir);
 	snprintf(buf, sizeof(buf), "%d", (int)pid);
 	return sys_write_file(path, buf, err);
+}
+
+/* ----- limits: which backend serves a controller ----- */
+
+/* Write one value to a group's file; the error names file and value. */
+int
+cg_put(const char *dir, const char *file, const char *val, char *err)
+{
+	char path[PATH_MAX + 32];
+
+	snprintf(path, sizeof(path), "%s/%s", dir, file);
+	if (sys_write_file(path, val, NULL) < 0)
+		return err ? jerrno(err, "cgroup: %s: writing \"%s\"", path,
+		    val) : -1;
+	return 0;
+}
+
+/* A limit as a file takes it: the number, or none for CG_MAX. */
+void
+cg_num(char *buf, size_t len, uint64_t v, const char *none)
+{
+	if (v == CG_MAX)
+		snprintf(buf, len, "%s", none);
+	else
+		snprintf(buf, len, "%llu", (unsigned long long)v);
+}
+
+/* The first line of a group's file, without its newline. */
+int
+cg_get(const char *dir, const char *file, char *buf, size_t len)
+{
+	char path[PATH_MAX + 32];
+
+	snprintf(path, sizeof(path), "%s/%s", dir, file);
+	if (sys_read_small(AT_FDCWD, path, buf, len) <= 0)
+		return -1;
+	buf[strcspn(buf, "\n")] = '\0';
+	return 0;
+}
+
+const char *const cg_names[CG_NCTRL] = { "cpu", "memory", "pids", "cpuset",
+    "io" };
+/* the same controllers as v1 hierarchies name them */
+static const char *const v1_names[CG_NCTRL] = { "cpu", "memory", "pids",
+    "cpuset", "blkio" };
+
+static struct {
+	bool	done;
+	char	v2[PATH_MAX];			/* the cgroup2 mount */
+	char	v1[CG_NCTRL][PATH_MAX];		/* v1 mounts, "" = none */
+	const struct cg_backend *be[CG_NCTRL];
+} cgd;
+
+/* Is word one of the words of list (separated by ",", " " or "\n")? */
+bool
+cg_has(const char *list, const char *word)
+{
+	const char *seps = ", \n";
+	size_t n = strlen(word);
+
+	for (const char *p = list; (p = strstr(p, word)) != NULL; p += n)
+		if ((p == list || strchr(seps, p[-1])) &&
+		    (p[n] == '\0' || strchr(seps, p[n])))
+			return true;
+	return false;
+}
+
+/*
+ * Find the mounts, and for each controller its backend: the unified tree
+ * if its root offers it, else its v1 hierarchy.  v2root and v1root
+ * override the mount table (unit tests: a fake tree; v1root "" = none,
+ * else v1 hierarchies at v1root/<name>).
+ */
+void
+cg_detect(const char *v2root, const char *v1root)
+{
+	char line[4096], ctrls[1024] = "", path[PATH_MAX + 32];
+	FILE *f;
+
+	memset(&cgd, 0, sizeof(cgd));
+	cgd.done = true;
+	if (v2root)
+		snprintf(cgd.v2, sizeof(cgd.v2), "%s", v2root);
+	if (v1root) {
+		for (int c = 0; c < CG_NCTRL && *v1root; c++) {
+			struct stat st;
+			snprintf(path, sizeof(path), "%s/%s", v1root, v1_names[c]);
+			if (stat(path, &st) == 0)
+				snprintf(cgd.v1[c], sizeof(cgd.v1[c]), "%s", path);
+		}
+	} else if ((f = fopen("/proc/self/mountinfo", "re")) != NULL) {
+		while (fgets(line, sizeof(line), f)) {
+			char point[PATH_MAX], type[32], opts[1024];
+			char *sep = strstr(line, " - ");
+			if (sep == NULL || sscanf(line, "%*s %*s %*s %*s %4095s",
+			    point) != 1 || sscanf(sep + 3, "%31s %*s %1023s",
+			    type, opts) != 2)
+				continue;
+			if (strcmp(type, "cgroup2") == 0 && !cgd.v2[0] && !v2root)
+				snprintf(cgd.v2, sizeof(cgd.v2), "%s", point);
+			if (strcmp(type, "cgroup") != 0)
+				continue;
+			for (int c = 0; c < CG_NCTRL; c++)
+				if (!cgd.v1[c][0] && cg_has(opts, v1_names[c]))
+					snprintf(cgd.v1[c], sizeof(cgd.v1[c]), "%s",
+					    point);
+		}
+		fclose(f);
+	}
+	snprintf(path, sizeof(path), "%s/cgroup.controllers", cgd.v2);
+	if (cgd.v2[0])
+		sys_read_small(AT_FDCWD, path, ctrls, sizeof(ctrls));
+	for (int c = 0; c < CG_NCTRL; c++)
+		cgd.be[c] = cgd.v2[0] && cg_has(ctrls, cg_names[c]) ?
+		    &cg_v2 : cgd.v1[c][0] ? &cg_v1 : NULL;
+}
+
+const struct cg_backend *
+cg_backend(int ctrl)
+{
+	if (!cgd.done)
+		cg_detect(NULL, NULL);
+	return ctrl >= 0 && ctrl < CG_NCTRL ? cgd.be[ctrl] : NULL;
+}
+
+const char *
+cg_v1_mount(int ctrl)
+{
+	if (!cgd.done)
+		cg_detect(NULL, NULL);
+	return cgd.v1[ctrl][0] ? cgd.v1[ctrl] : NULL;
+}
+
+const char *
+cg_v2_root(void)
+{
+	if (!cgd.done)
+		cg_detect(NULL, NULL);
+	return cgd.v2;
+}
+
+/*
+ * A v1 directory read back from the registry is trusted only if it lies
+ * below that controller's mount, has no "." or ".." component, and ends
+ * in the jail's jid.
+ */
+bool
+cg_v1_valid(int ctrl, const char *dir, int jid)
+{
+	const char *m = cg_v1_mount(ctrl), *last;
+	size_t n;
+
+	if (m == NULL || (n = strlen(m)) == 0 || strncmp(dir, m, n) != 0 ||
+	    dir[n] != '/' || strstr(dir, "/./") || strstr(dir, "/../") ||
+	    strstr(dir, "//") || (last = strrchr(dir, '/')) == NULL)
+		return false;
+	for (const unsigned char *p = (const unsigned char *)dir; *p; p++)
+		if (*p < 0x20 || *p == 0x7f)
+			return false;
+	return atoi(last + 1) == jid && last[1] >= '1' && last[1] <= '9';
+}
+
+/* Put pid into every v1 group of the jail (a process entering it). */
+int
+cg_join_limits(const struct jail_rec *jr, pid_t pid, char *err)
+{
+	for (int c = 0; c < CG_NCTRL; c++) {
+		if (!jr->cg1[c][0])
+			continue;
+		if (!cg_v1_valid(c, jr->cg1[c], jr->jid)) {
+			errno = EINVAL;
+			return jerr(err, "cgroup: bad %s group in the record",
+			    cg_names[c]);
+		}
+		if (cg_v1.join(jr->cg1[c], c, pid, err) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* Remove the jail's v1 groups (processes gone), and the anchor with the
+ * last top-level one (it fails while others use it). */
+int
+cg_remove_v1(const struct jail_rec *jr)
+{
+	int rc = 0;
+
+	for (int c = 0; c < CG_NCTRL; c++) {
+		const char *d = jr->cg1[c];
+		int r = -1;
+
+		if (!d[0] || !cg_v1_valid(c, d, jr->jid))
+			continue;
+		for (int tries = 0; tries < 200; tries++) {
+			if ((r = rmdir(d)) == 0 || errno == ENOENT) {
+				r = 0;
+				break;
+			}
+			if (errno != EBUSY)
+				break;
+			usleep(1000);
+		}
+		if (r < 0)
+			rc = -1;
+		else if (jr->parent <= 0) {
+			char anchor[JAIL_LISTLEN];
+			snprintf(anchor, sizeof(anchor), "%s", d);
+			*strrchr(anchor, '/') = '\0';
+			rmdir(anchor);	/* fails while others are in it: fine */
+		}
+	}
+	return rc;
+}
+
+/* Freeze (or thaw) a v2 group and its subtree; frozen within 1 s. */
+int
+cg_freeze(const char *dir, bool on)
+{
+	char path[PATH_MAX + 16], buf[256], *p;
+
+	snprintf(path, sizeof(path), "%s/cgroup.freeze", dir);
+	if (sys_write_file(path, on ? "1" : "0", NULL) < 0)
+		return -1;
+	if (!on)
+		return 0;
+	snprintf(path, sizeof(path), "%s/cgroup.events", dir);
+	for (int i = 0; i < 1000; i++) {
+		if (sys_read_small(AT_FDCWD, path, buf, sizeof(buf)) > 0 &&
+		    (p = strstr(buf, "frozen ")) != NULL && p[7] == '1')
+			return 0;
+		usleep(1000);
+	}
+	return -1;
+}
+
+/* The processes of one group (not below it): count, *pids malloc'd. */
+int
+cg_pids(const char *dir, pid_t **pidsp)
+{
+	char path[PATH_MAX + 16], *line = NULL;
+	size_t cap = 0;
+	pid_t *pids = NULL;
+	int n = 0, max = 0;
+	FILE *f;
+
+	*pidsp = NULL;
+	snprintf(path, sizeof(path), "%s/cgroup.procs", dir);
+	if ((f = fopen(path, "re")) == NULL)
+		return 0;
+	while (getline(&line, &cap, f) > 0) {
+		if (n == max) {
+			pid_t *np = realloc(pids, sizeof(pid_t) *
+			    (size_t)(max = max ? max * 2 : 64));
+			if (np == NULL)
+				break;
+			pids = np;
+		}
+		if ((pids[n] = (pid_t)atoi(line)) > 0)
+			n++;
+	}
+	free(line);
+	fclose(f);
+	*pidsp = pids;
+	return n;
+}
+
+/* fn for every process in dir and in the groups below it. */
+static void
+each_pid(const char *dir, void (*fn)(pid_t, void *), void *arg, int depth)
+{
+	pid_t *pids;
+	int n = cg_pids(dir, &pids);
+	DIR *d;
+	struct dirent *de;
+
+	for (int i = 0; i < n; i++)
+		fn(pids[i], arg);
+	free(pids);
+	if (depth > 64 || (d = opendir(dir)) == NULL)
+		return;
+	while ((de = readdir(d)) != NULL) {
+		char sub[PATH_MAX];
+		if (de->d_type != DT_DIR || de->d_name[0] == '.')
+			continue;
+		snprintf(sub, sizeof(sub), "%s/%s", dir, de->d_name);
+		each_pid(sub, fn, arg, depth + 1);
+	}
+	closedir(d);
+}
+
+void
+cg_each_pid(const char *dir, void (*fn)(pid_t, void *), void *arg)
+{
+	each_pid(dir, fn, arg, 0);
+}
+
+/* Block devices I/O limits apply to: "MAJ:MIN" of every disk with a size. */
+int
+cg_disks(char devs[][16], int max)
+{
+	DIR *d = opendir("/sys/block");
+	struct dirent *de;
+	int n = 0;
+
+	if (d == NULL)
+		return 0;
+	while ((de = readdir(d)) != NULL && n < max) {
+		char path[PATH_MAX], buf[32];
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "/sys/block/%s/size", de->d_name);
+		if (sys_read_small(AT_FDCWD, path, buf, sizeof(buf)) <= 0 ||
+		    atoll(buf) == 0)
+			continue;
+		snprintf(path, sizeof(path), "/sys/block/%s/dev", de->d_name);
+		if (sys_read_small(AT_FDCWD, path, buf, sizeof(buf)) <= 0)
+			continue;
+		buf[strcspn(buf, "\n")] = '\0';
+		snprintf(devs[n++], 16, "%s", buf);
+	}
+	closedir(d);
+	return n;
 }
