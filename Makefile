@@ -18,7 +18,7 @@ CC	?= cc
 CFLAGS	?= -O2 -g
 CFLAGS	+= -std=gnu11 -Wall -Wextra -Wshadow -Wno-unused-result -Wno-format-truncation \
 	   -Iinclude -I$(B)/gen -fstack-protector-strong -D_FORTIFY_SOURCE=2
-LIBS	 = -lseccomp -lmnl
+LIBS	 = -lmnl		# libseccomp and libbpf: dlopen on first use
 
 B	 = build
 LIB_SRC	 = $(wildcard src/libjail/*.c src/libjail/sys/*.c src/libjail/modules/*.c)

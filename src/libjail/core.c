@@ -638,6 +638,53 @@ undo_record:
 	return -1;
 }
 
+/*
+ * dst takes src's given values; meta and env given as key edits
+ * (KV_EDITS) are merged into dst's (the stored ones, under the lock).
+ */
+static int
+rec_apply(struct jail_rec *dst, const struct jail_rec *src,
+    const uint64_t *set, char *err)
+{
+	uint64_t rest[SET_WORDS];
+
+	memcpy(rest, set, sizeof(rest));
+	for (size_t i = 0; i < param_count; i++) {
+		const struct param_def *pd = &param_table[i];
+		const char *v = (const char *)src + pd->off;
+		if (!set_has(set, i) || !(pd->flags & PF_LINES) ||
+		    v[0] != KV_EDITS)
+			continue;
+		if (kv_merge(pd, param_field(pd, dst), v, err) < 0)
+			return -1;
+		rest[i / 64] &= ~(1ull << (i % 64));
+	}
+	rec_copy_set(dst, src, rest);
+	return 0;
+}
+
+/* Key edits for a jail being made: of an empty value. */
+static int
+edits_of_nothing(struct jail_rec *jr, const uint64_t *set, char *err)
+{
+	for (size_t i = 0; i < param_count; i++) {
+		const struct param_def *pd = &param_table[i];
+		char *v = param_field(pd, jr), *edits;
+		int rc;
+		if (!set_has(set, i) || !(pd->flags & PF_LINES) ||
+		    v[0] != KV_EDITS)
+			continue;
+		if ((edits = strdup(v)) == NULL)
+			return jerrno(err, "%s", pd->name);
+		v[0] = '\0';
+		rc = kv_merge(pd, v, edits, err);
+		free(edits);
+		if (rc < 0)
+			return -1;
+	}
+	return 0;
+}
+
 int
 core_update(struct jail_rec *jr, const uint64_t *set, int flags, char *err)
 {
@@ -648,9 +695,9 @@ core_update(struct jail_rec *jr, const uint64_t *set, int flags, char *err)
 	if (reg_open(&r, true, err) < 0)	/* host side only (core_set) */
 		return -1;
 	/* The fresh record, under the lock, with only the given values. */
-	if (find_locked(&r, &cur, jid, NULL, -1, 0, err) < 0)
+	if (find_locked(&r, &cur, jid, NULL, -1, 0, err) < 0 ||
+	    rec_apply(&cur, jr, set, err) < 0)
 		goto fail;
-	rec_copy_set(&cur, jr, set);
 	*jr = cur;
 	if ((cur.parent && load_parent(&r, &cur, &parent, err) < 0) ||
 	    run_checks(jr, cur.parent ? &parent : NULL, set,
@@ -849,6 +896,8 @@ core_set(struct jail_rec *jr, const uint64_t *set, int flags, char *err)
 			return name ? jerr(err, "jail \"%s\" not found", name) :
 			    jerr(err, "jail %d not found", jid);
 		}
+		if (edits_of_nothing(jr, set, err) < 0)
+			return -1;
 		return core_create(jr, set, flags, err);
 	}
 	if (!(flags & JAIL_UPDATE)) {

@@ -8,6 +8,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "vjail.h"
 
@@ -160,15 +161,14 @@ apply_keys(struct jail_rec *jr, uint64_t *set, int flags,
 			errno = EINVAL;
 			return jerr(err, "%s: not a string", pd->name);
 		}
-		if (!set_has(set, idx) && (flags & JAIL_UPDATE)) {
-			struct jail_rec cur;
-			bool by_jid = set_has_name(set, "jid");
-			if ((by_jid || set_has_name(set, "name")) &&
-			    core_find(&cur, by_jid ? jr->jid : 0, by_jid ? NULL :
-			    jr->name, -1, 0, err) == 0)
-				memcpy(buf, param_field(pd, &cur), pd->size);
-			else if (!(flags & JAIL_CREATE) && errno != ENOENT)
+		/* on an update, edits of the stored value (merged under the
+		 * registry's lock), unless the whole value is given too */
+		if ((flags & JAIL_UPDATE) && (!set_has(set, idx) ||
+		    buf[0] == KV_EDITS)) {
+			set_add(set, idx);
+			if (kv_edit(pd, buf, key, val, err) < 0)
 				return -1;
+			continue;
 		}
 		set_add(set, idx);
 		if (kv_set(pd, buf, key, val, err) < 0)
@@ -285,13 +285,21 @@ jail_get(struct iovec *iov, unsigned int niov, int flags)
 			namei = i;
 		}
 	}
-	if (jid <= 0 && name == NULL && lastjid < 0)
+	/* Inside a jail, jid 0 (or "0") is the jail itself as it may see
+	 * itself: FreeBSD shows a jail its env (security.jail.env), not its
+	 * meta. */
+	bool self = jid == 0 && (jidi < niov || (name && !strcmp(name, "0"))) &&
+	    jail_inside();
+	if (jid <= 0 && name == NULL && lastjid < 0 && !self)
 		return fail(iov, niov, ENOENT, "no jail specified");
-	if (jid > 0)
+	if (jid > 0 || self)
 		name = NULL, lastjid = -1;
 	else if (name)
 		lastjid = -1;
-	if (core_find(&jr, jid, name, lastjid, flags | CF_LIVE, err) < 0) {
+	if (self && svc_self(&jr, err) == 0)
+		gethostname(jr.hostname, sizeof(jr.hostname) - 1);
+	else if (self || core_find(&jr, jid, name, lastjid, flags | CF_LIVE,
+	    err) < 0) {
 		if (errno != ENOENT || lastjid >= 0)
 			return fail(iov, niov, errno, err);
 		return fail(iov, niov, ENOENT, err);

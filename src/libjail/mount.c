@@ -56,6 +56,11 @@ struct mreq {
 	uint64_t attr_set, attr_clr;	/* MOUNT_ATTR_* */
 	char	 fsopts[1024];		/* the rest, for fsconfig: "k=v,k" */
 	bool	 recursive;		/* rbind */
+	const struct jail_rec *asker;	/* the jail asking (service.c) */
+	int	 asker_mnt;		/* its mount namespace */
+	dev_t	 src_dev;		/* the source it resolved */
+	ino_t	 src_ino;
+	const char *show_src, *show_file; /* names for messages */
 };
 
 /* FreeBSD's type names and Linux's. */
@@ -140,6 +145,22 @@ mount_opts(struct mreq *m, const char *opts, char *err)
 	return 0;
 }
 
+/* Has path a "." or ".." component? */
+static bool
+has_dots(const char *path)
+{
+	for (const char *c = path; *c; ) {
+		size_t l;
+		c += strspn(c, "/");
+		l = strcspn(c, "/");
+		if ((l == 1 && c[0] == '.') || (l == 2 && c[0] == '.' &&
+		    c[1] == '.'))
+			return true;
+		c += l;
+	}
+	return false;
+}
+
 /*
  * The mount point, a host path, as a path inside the jail: below the
  * jail's path, lexically; "." and ".." are refused (FreeBSD resolves
@@ -149,35 +170,32 @@ static int
 mount_point(struct mreq *m, const char *root, const char *file, char *err)
 {
 	size_t rlen = strcmp(root, "/") ? strlen(root) : 0;
-	const char *rest, *c;
+	const char *rest;
 
 	if (file[0] != '/') {
 		errno = EINVAL;
-		return jerr(err, "mount: %s: not an absolute pathname", file);
+		return jerr(err, "mount: %s: not an absolute pathname",
+		    m->show_file);
 	}
 	if (strncmp(file, root, rlen) != 0 ||
 	    (file[rlen] != '/' && file[rlen] != '\0')) {
 		errno = EINVAL;
+		if (m->asker)	/* no host path in an answer to a jail */
+			return jerr(err, "mount: %s: not below the jail's path",
+			    m->show_file);
 		return jerr(err, "mount: %s: not below the jail's path %s",
 		    file, root);
 	}
 	rest = file + rlen;
-	for (c = rest; *c; ) {
-		size_t l;
-		c += strspn(c, "/");
-		l = strcspn(c, "/");
-		if ((l == 1 && c[0] == '.') || (l == 2 && c[0] == '.' &&
-		    c[1] == '.')) {
-			errno = EINVAL;
-			return jerr(err, "mount: %s: \".\" and \"..\" are not "
-			    "allowed in a mount point", file);
-		}
-		c += l;
+	if (has_dots(rest)) {
+		errno = EINVAL;
+		return jerr(err, "mount: %s: \".\" and \"..\" are not "
+		    "allowed in a mount point", m->show_file);
 	}
 	if (snprintf(m->inside, sizeof(m->inside), "%s", *rest ? rest : "/") >=
 	    (int)sizeof(m->inside)) {
 		errno = ENAMETOOLONG;
-		return jerr(err, "mount: %s: path too long", file);
+		return jerr(err, "mount: %s: path too long", m->show_file);
 	}
 	return 0;
 }
@@ -255,6 +273,104 @@ open_source(const char *path, char *err)
 fail:
 	close(fd);
 	return -1;
+}
+
+/*
+ * A read-write bind hands the tree to the jail's root, whose writes land
+ * as its ids on disk (idmapped: a setuid-root file it leaves is root's
+ * for good).  As for the jail's path (modules/fs.c), host users other
+ * than root must not be able to reach it, unless path.reachable.
+ */
+static int
+closed_source(int fd, const struct mreq *m, char *err)
+{
+	char proc[64], real[PATH_MAX];
+	const char *via;
+	ssize_t n;
+
+	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
+	if ((n = readlink(proc, real, sizeof(real) - 1)) < 0)
+		return jerrno(err, "mount: %s", m->show_src);
+	real[n] = '\0';
+	if (strcmp(real, "/") == 0)
+		via = "/";
+	else if ((via = path_reachable(real)) == NULL)
+		return 0;
+	errno = EPERM;
+	return jerr(err, "mount: %s: host users other than root can reach it "
+	    "through %s, and the jail's root could leave setuid files there; "
+	    "mount it ro, make a directory above it root's and closed to "
+	    "others (chmod 0700), or set path.reachable", m->show_src, via);
+}
+
+#ifndef SYS_open_tree_attr
+#define SYS_open_tree_attr 467
+#endif
+
+/*
+ * The source a jail named for its descendant, as a detached clone: taken
+ * in the jail's own mount table (so a mount it has, such as a read-only
+ * base from the host, is passed on too, its locked flags with it), at the
+ * directory the jail resolved (from_jail), found again the same way by
+ * the host and matched by dev/ino.  Idmapped into the descendant's user
+ * namespace (idmap) where the file system allows it: open_tree_attr makes
+ * an idmapped clone of a mount that is idmapped already (Linux 6.15).
+ * *mapped says whether it is.
+ */
+static int
+jail_source(const struct mreq *m, int idmap, bool *mapped, char *err)
+{
+	struct open_how how = { .flags = O_PATH | O_DIRECTORY | O_CLOEXEC,
+	    .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_SYMLINKS |
+	    RESOLVE_NO_MAGICLINKS };
+	struct mount_attr a = { .attr_set = MOUNT_ATTR_IDMAP,
+	    .userns_fd = (uint64_t)idmap };
+	unsigned fl = OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH |
+	    (m->recursive ? AT_RECURSIVE : 0);
+	struct stat st;
+	int here, fd = -1, mfd = -1;
+
+	*mapped = false;
+	if ((here = open("/proc/self/ns/mnt", O_RDONLY | O_CLOEXEC)) < 0)
+		return jerrno(err, "mount: staging");
+	/* setns sets root and cwd to the jail's root */
+	if (setns(m->asker_mnt, CLONE_NEWNS) < 0) {
+		jerrno(err, "mount: entering the jail");
+		goto out;
+	}
+	fd = (int)syscall(SYS_openat2, AT_FDCWD, m->src, &how, sizeof(how));
+	if (fd < 0 || fstat(fd, &st) < 0 || st.st_dev != m->src_dev ||
+	    st.st_ino != m->src_ino) {
+		errno = fd < 0 ? errno : ESTALE;
+		jerrno(err, "mount: %s", m->show_src);
+		goto out;
+	}
+	if (idmap >= 0) {
+		mfd = (int)syscall(SYS_open_tree_attr, fd, "", fl, &a,
+		    sizeof(a));
+		*mapped = mfd >= 0;
+		/* EINVAL: a file system that cannot be idmapped; then the
+		 * clone keeps the jail's view, and nothing runs setuid */
+		if (mfd < 0 && errno != EINVAL) {
+			if (errno == ENOSYS)
+				jerr(err, "mount: %s: passing a mount on needs "
+				    "open_tree_attr (Linux 6.15)", m->show_src);
+			else
+				jerrno(err, "mount: %s", m->show_src);
+			goto out;
+		}
+	}
+	if (mfd < 0 && (mfd = (int)syscall(SYS_open_tree, fd, "", fl)) < 0)
+		jerrno(err, "mount: %s", m->show_src);
+out:
+	if (fd >= 0)
+		close(fd);
+	if (setns(here, CLONE_NEWNS) < 0 && mfd >= 0) {
+		close(mfd);
+		mfd = jerrno(err, "mount: staging");
+	}
+	close(here);
+	return mfd;
 }
 
 /* A new file system of m's type, detached (fsopen, fsconfig, fsmount). */
@@ -345,6 +461,7 @@ helper(const struct mreq *m, const struct jail_rec *jr, int userns, int mntns,
 {
 	int mfd = -1, lfd, idmap = jr->idmapped ? userns : -1;
 	uint64_t set = m->attr_set;
+	bool premapped = false;
 
 	if (m->kind == MK_PROC || m->kind == MK_SYSFS) {
 		/* the jail's own: made from inside its spaces */
@@ -384,21 +501,32 @@ fail:
 	    mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
 		return jerrno(err, "mount: staging");
 	/* 2: the mount, detached */
-	if (m->kind == MK_BIND) {
+	if (m->kind == MK_BIND && m->asker) {
+		/* what the descendant may write there, the jail may already:
+		 * no closed_source */
+		if ((mfd = jail_source(m, idmap, &premapped, err)) < 0)
+			return -1;
+		idmap = -1;	/* done, or not to be */
+	} else if (m->kind == MK_BIND) {
 		int src = open_source(m->src, err);
 		if (src < 0)
 			return -1;
+		if (!(m->attr_set & MOUNT_ATTR_RDONLY) && !jr->path_reachable &&
+		    closed_source(src, m, err) < 0) {
+			close(src);
+			return -1;
+		}
 		mfd = (int)syscall(SYS_open_tree, src, "", OPEN_TREE_CLONE |
 		    OPEN_TREE_CLOEXEC | AT_EMPTY_PATH |
 		    (m->recursive ? AT_RECURSIVE : 0));
 		close(src);
 		if (mfd < 0)
-			return jerrno(err, "mount: %s", m->src);
+			return jerrno(err, "mount: %s", m->show_src);
 	} else if ((mfd = new_fs(m, err)) < 0)
 		return -1;
 	/* Not the jail's own ids on the host (no idmapped root): nothing
 	 * on it runs setuid, as for the root (spawn.c). */
-	if (idmap < 0)
+	if (idmap < 0 && !premapped)
 		set |= MOUNT_ATTR_NOSUID;
 	if (set_attr(mfd, set, m->attr_clr, idmap) < 0) {
 		/* a file system that cannot be idmapped is shown as it is,
@@ -407,7 +535,7 @@ fail:
 		    MOUNT_ATTR_NOSUID, m->attr_clr & ~(uint64_t)
 		    MOUNT_ATTR_NOSUID, -1) < 0)
 			return jerrno(err, "mount: %s: setting its flags",
-			    m->src[0] ? m->src : m->fstype);
+			    m->show_src[0] ? m->show_src : m->fstype);
 	}
 	/* 3: stacked on the staging root, then copied into the jail's user
 	 * namespace, where the kernel locks its flags */
@@ -427,6 +555,88 @@ fail:
 	return attach_inside(m, lfd, err);
 }
 
+/* A path a jail names: absolute, no "." or ".." (nothing to probe). */
+static int
+jail_path_ok(const char *p, char *err)
+{
+	if (p[0] == '/' && !has_dots(p))
+		return 0;
+	errno = EINVAL;
+	return jerr(err, "mount: %s: not an absolute path without \".\" or "
+	    "\"..\"", p);
+}
+
+/* A jail's path p as a host path (below the jail's root). */
+static int
+host_path(const struct jail_rec *j, const char *p, char *out, char *err)
+{
+	bool top = strcmp(j->path, "/") == 0;
+
+	if (jail_path_ok(p, err) < 0)
+		return -1;
+	if ((size_t)snprintf(out, PATH_MAX, "%s%s", top ? "" : j->path,
+	    top || strcmp(p, "/") ? p : "") >= PATH_MAX) {
+		errno = ENAMETOOLONG;
+		return jerr(err, "mount: %s: path too long", p);
+	}
+	return 0;
+}
+
+/*
+ * A mount a jail asks for in one of its descendants (service.c), as
+ * FreeBSD's jail(8) run in a jail mounts: only where the jail may mount
+ * (allow.mount, enforce_statfs < 2, the file system's allow.mount.* bit)
+ * and only what a jail may mount.  Its paths are its own view: the mount
+ * point is made a host path (hostfile); a bind's source is resolved by
+ * the jail (below its root, with its root's rights, no symlink followed)
+ * and taken from its table by jail_source.
+ */
+static int
+from_jail(struct mreq *m, const char *type, const char *file, char *hostfile,
+    char *err)
+{
+	static const struct { const char *type, *allow; int bit; } may[] = {
+		{ "nullfs", "nullfs", A_MOUNT_NULLFS },
+		{ "bind", "nullfs", A_MOUNT_NULLFS },
+		{ "none", "nullfs", A_MOUNT_NULLFS },
+		{ "tmpfs", "tmpfs", A_MOUNT_TMPFS },
+		{ "procfs", "procfs", A_MOUNT_PROCFS },
+		{ "proc", "procfs", A_MOUNT_PROCFS },
+		{ "linprocfs", "linprocfs", A_MOUNT_LINPROCFS },
+		{ "linsysfs", "linsysfs", A_MOUNT_LINSYSFS },
+		{ "sysfs", "linsysfs", A_MOUNT_LINSYSFS },
+	};
+	const struct jail_rec *j = m->asker;
+	struct stat st;
+	size_t i;
+
+	for (i = 0; i < sizeof(may) / sizeof(*may); i++)
+		if (strcmp(type, may[i].type) == 0)
+			break;
+	if (i == sizeof(may) / sizeof(*may)) {
+		errno = EPERM;
+		return jerr(err, "mount: %s: not available inside a jail", type);
+	}
+	if (!j->allow[A_MOUNT] || !j->allow[may[i].bit] ||
+	    j->enforce_statfs >= 2) {
+		errno = EPERM;
+		return jerr(err, "mount: %s: Operation not permitted (the jail "
+		    "needs allow.mount, allow.mount.%s and enforce_statfs < 2)",
+		    type, may[i].allow);
+	}
+	if (host_path(j, file, hostfile, err) < 0)
+		return -1;
+	if (m->kind != MK_BIND)
+		return 0;
+	if (jail_path_ok(m->src, err) < 0)
+		return -1;
+	if (sys_stat_in_jail(j->holder, m->src, &st) < 0)
+		return jerrno(err, "mount: %s", m->show_src);
+	m->src_dev = st.st_dev;
+	m->src_ino = st.st_ino;
+	return 0;
+}
+
 static int
 open_ns(pid_t pid, const char *ns, char *err)
 {
@@ -441,9 +651,10 @@ open_ns(pid_t pid, const char *ns, char *err)
 
 int
 core_mount(int jid, const char *spec, const char *file, const char *type,
-    const char *opts, char *err)
+    const char *opts, const struct jail_rec *asker, char *err)
 {
 	struct mreq m = { 0 };
+	char hostfile[PATH_MAX];
 	struct jail_rec jr;
 	struct jail_ns ns;
 	int userns = -1, mntns = -1, pipefd[2], st, rc = -1;
@@ -454,10 +665,11 @@ core_mount(int jid, const char *spec, const char *file, const char *type,
 		errno = EINVAL;
 		return jerr(err, "mount: missing information");
 	}
-	if (jail_inside()) {
-		errno = EPERM;
-		return jerr(err, "mount: not available inside a jail");
-	}
+	if (jail_inside())
+		return svc_mount(jid, spec, file, type, opts, err);
+	m.asker = asker;
+	m.show_src = spec;
+	m.show_file = file;
 	if (mount_kind(&m, type, err) < 0 || mount_opts(&m, opts, err) < 0)
 		return -1;
 	if (strlen(spec) >= sizeof(m.src)) {
@@ -465,9 +677,17 @@ core_mount(int jid, const char *spec, const char *file, const char *type,
 		return jerr(err, "mount: %s: path too long", spec);
 	}
 	snprintf(m.src, sizeof(m.src), "%s", spec);
+	m.asker_mnt = -1;
+	if (asker && from_jail(&m, type, file, hostfile, err) < 0)
+		return -1;
 	if (core_enter(jid, &jr, &ns, err) < 0)
 		return -1;
-	if (mount_point(&m, jr.path, file, err) < 0 ||
+	/* the asker's namespaces: its holder is its monitor's (our) child,
+	 * its pid not reused while we live */
+	if (asker && m.kind == MK_BIND &&
+	    (m.asker_mnt = open_ns(asker->holder, "mnt", err)) < 0)
+		goto out;
+	if (mount_point(&m, jr.path, asker ? hostfile : file, err) < 0 ||
 	    (userns = open_ns(jr.holder, "user", err)) < 0 ||
 	    (mntns = open_ns(jr.holder, "mnt", err)) < 0)
 		goto out;
@@ -495,7 +715,8 @@ core_mount(int jid, const char *spec, const char *file, const char *type,
 		rc = helper(&m, &jr, userns, mntns, ns.pidfd, pipefd[1], err);
 		if (rc < 0) {
 			if (!err[0])
-				jerr(err, "mount: %s on %s failed", spec, file);
+				jerr(err, "mount: %s on %s failed", m.show_src,
+				    m.show_file);
 			(void)!write(pipefd[1], err, strlen(err));
 		}
 		_exit(rc < 0);
@@ -510,10 +731,13 @@ core_mount(int jid, const char *spec, const char *file, const char *type,
 	} else {
 		err[n > 0 ? n : 0] = '\0';
 		if (n <= 0)
-			jerr(err, "mount: %s on %s failed", spec, file);
+			jerr(err, "mount: %s on %s failed", m.show_src,
+			    m.show_file);
 		errno = EINVAL;
 	}
 out:
+	if (m.asker_mnt >= 0)
+		close(m.asker_mnt);
 	if (userns >= 0)
 		close(userns);
 	if (mntns >= 0)
@@ -526,5 +750,10 @@ int
 jail_mount(int jid, const char *spec, const char *file, const char *type,
     const char *opts)
 {
-	return core_mount(jid, spec, file, type, opts, jail_errmsg);
+	int rc = core_mount(jid, spec, file, type, opts, NULL, jail_errmsg);
+
+	/* a jail's service refuses some callers without a word (svc_call) */
+	if (rc < 0 && !jail_errmsg[0])
+		jerrno(jail_errmsg, "mount");
+	return rc;
 }

@@ -14,6 +14,10 @@
  *   REMOVE, STOP  a descendant
  *   ENTER   a pidfd of a descendant's holder (to setns into it)
  *   JOIN    move the caller into a descendant's cgroup
+ *   SELF    the jail as it sees itself: jid 0 and its env (FreeBSD's
+ *           security.jail.env), never its meta; for any process in it
+ *   MOUNT   a mount entry (jail_mount) into a descendant, paths the
+ *           jail's own; what it may mount is core_mount's rule
  *
  * Every request is validated here: the record from the jail is untrusted
  * (only the parameters it names are copied, strings bounded), the target
@@ -36,13 +40,15 @@
 #define SVC_PATH	"/dev/vjail"
 
 enum svc_op { SVC_SET = 1, SVC_GET, SVC_REMOVE, SVC_STOP, SVC_ENTER,
-    SVC_JOIN };
+    SVC_JOIN, SVC_MOUNT, SVC_SELF };
 
 struct svc_req {
 	int	op, flags, jid, lastjid, timeout;
 	char	name[JAIL_NAMELEN];
 	uint64_t set[SET_WORDS];
 	struct jail_rec rec;
+	/* SVC_MOUNT: an fstab line's fields */
+	char	spec[PATH_MAX], file[PATH_MAX], type[32], opts[1024];
 };
 
 struct svc_resp {
@@ -198,6 +204,37 @@ svc_join(int jid, char *err)
 	return call_simple(SVC_JOIN, jid, 0, NULL, NULL, err) < 0 ? -1 : 0;
 }
 
+/* The jail itself, as it may see itself (jail_get's jid 0 inside). */
+int
+svc_self(struct jail_rec *jr, char *err)
+{
+	return call_simple(SVC_SELF, 0, 0, jr, NULL, err) < 0 ? -1 : 0;
+}
+
+/* A mount entry for a descendant (core_mount from inside a jail). */
+int
+svc_mount(int jid, const char *spec, const char *file, const char *type,
+    const char *opts, char *err)
+{
+	struct svc_req *req = new_req(SVC_MOUNT);
+
+	if (req) {
+		req->jid = jid;
+		if ((size_t)snprintf(req->spec, sizeof(req->spec), "%s", spec) >=
+		    sizeof(req->spec) || (size_t)snprintf(req->file,
+		    sizeof(req->file), "%s", file) >= sizeof(req->file) ||
+		    (size_t)snprintf(req->type, sizeof(req->type), "%s", type) >=
+		    sizeof(req->type) || (size_t)snprintf(req->opts,
+		    sizeof(req->opts), "%s", opts ? opts : "") >=
+		    sizeof(req->opts)) {
+			free(req);
+			errno = ENAMETOOLONG;
+			return jerr(err, "mount: %s on %s: too long", spec, file);
+		}
+	}
+	return request(req, NULL, NULL, err) < 0 ? -1 : 0;
+}
+
 /* Holder side: the listening socket in the jail's /dev. */
 int
 svc_listen(char *err)
@@ -263,6 +300,43 @@ to_jail_view(const struct jail_rec *self, struct jail_rec *jr)
 	jr->holder_start = jr->creator_start = jr->userns = 0;
 	jr->uidslot = 0;
 	jr->cgroup[0] = jr->moved[0] = '\0';
+}
+
+/*
+ * The jail as it may see itself, by a list of what it may see: what a
+ * FreeBSD jail reads of itself through sysctl (security.jail.env, its
+ * allow bits, securelevel, kern.osrelease, kern.hostuuid, ...).  Not its
+ * meta (FreeBSD hides it from the jail), not its name, path or parent
+ * (its parent's view), nor any host-side fact.
+ */
+static void
+self_view(const struct jail_rec *self, struct jail_rec *v)
+{
+	rec_defaults(v);
+	snprintf(v->name, sizeof(v->name), "0");
+	snprintf(v->path, sizeof(v->path), "/");
+	memcpy(v->env, self->env, sizeof(v->env));
+	memcpy(v->hostname, self->hostname, sizeof(v->hostname));
+	memcpy(v->domainname, self->domainname, sizeof(v->domainname));
+	memcpy(v->allow, self->allow, sizeof(v->allow));
+	memcpy(v->osrelease, self->osrelease, sizeof(v->osrelease));
+	memcpy(v->hostuuid, self->hostuuid, sizeof(v->hostuuid));
+	memcpy(v->ip4_addr, self->ip4_addr, sizeof(v->ip4_addr));
+	memcpy(v->ip6_addr, self->ip6_addr, sizeof(v->ip6_addr));
+	v->persist = self->persist;
+	v->securelevel = self->securelevel;
+	v->enforce_statfs = self->enforce_statfs;
+	v->children_max = self->children_max;
+	v->children_cur = self->children_cur;
+	v->vnet = self->vnet;
+	v->ipc = self->ipc;
+	v->devfs = self->devfs;
+	v->procfs = self->procfs;
+	v->osreldate = self->osreldate;
+	v->hostid = self->hostid;
+	v->devfs_ruleset = self->devfs_ruleset;
+	v->ip4 = self->ip4;
+	v->ip6 = self->ip6;
 }
 
 static int
@@ -455,7 +529,8 @@ handle(const struct jail_rec *self, int c)
 	    &crl) < 0 || sys_recv_fd(c, req, sizeof(*req), NULL) !=
 	    sizeof(*req) || !peer_in_jail(self, cr.pid))
 		goto out;
-	if (req->op != SVC_GET && (!peer_is_root(self, cr.uid) ||
+	if (req->op != SVC_GET && req->op != SVC_SELF &&
+	    (!peer_is_root(self, cr.uid) ||
 	    /* FreeBSD: no jail_set at all where children.max is 0 */
 	    (self->children_max == 0 && req->op != SVC_ENTER &&
 	    req->op != SVC_JOIN))) {
@@ -467,6 +542,9 @@ handle(const struct jail_rec *self, int c)
 			rc = resp->rec.jid;
 			to_jail_view(self, &resp->rec);
 		}
+	} else if (req->op == SVC_SELF) {
+		self_view(self, &resp->rec);
+		rc = 0;
 	} else if (!is_descendant(req->jid, self->jid) ||
 	    core_find(&target, req->jid, NULL, -1,
 	    req->op == SVC_GET ? 0 : JAIL_DYING, err) < 0) {
@@ -487,6 +565,14 @@ handle(const struct jail_rec *self, int c)
 		}
 	} else if (req->op == SVC_JOIN) {
 		rc = join(&target, c, cr.pid, err);
+	} else if (req->op == SVC_MOUNT) {
+		/* strings from the jail: bounded here, meant in core_mount */
+		req->spec[sizeof(req->spec) - 1] = '\0';
+		req->file[sizeof(req->file) - 1] = '\0';
+		req->type[sizeof(req->type) - 1] = '\0';
+		req->opts[sizeof(req->opts) - 1] = '\0';
+		rc = core_mount(req->jid, req->spec, req->file, req->type,
+		    req->opts[0] ? req->opts : NULL, self, err);
 	} else {
 		rc = deny(err, EINVAL, "jail service: unknown request");
 	}

@@ -10,6 +10,7 @@
 #define VJAIL_PRIVATE_H
 
 #include <limits.h>
+#include <stddef.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/stat.h>
@@ -236,11 +237,21 @@ int mod_check_chars(const char *what, const char *s, bool allow_slash,
     char *err);
 extern const struct module *const modules[];
 
+/* modules/fs.c: the directory through which host users other than root
+ * can reach path, or NULL if they cannot */
+const char *path_reachable(const char *path);
+
 /* modules/info.c: meta.KEY and env.KEY */
 const struct param_def *kv_param(const char *name, const char **key);
 int kv_set(const struct param_def *pd, char *buf, const char *key,
     const char *val, char *err);
 void kv_get(const char *buf, const char *key, char *out, size_t outlen);
+/* an update's key edits: a field starting with KV_EDITS (never in a value) */
+#define KV_EDITS	'\001'
+int kv_edit(const struct param_def *pd, char *buf, const char *key,
+    const char *val, char *err);
+int kv_merge(const struct param_def *pd, char *buf, const char *edits,
+    char *err);
 
 #define SET_WORDS	2
 static inline void set_add(uint64_t *s, size_t i) { s[i / 64] |= 1ull << (i % 64); }
@@ -273,8 +284,10 @@ int core_find(struct jail_rec *jr, int jid, const char *name, int lastjid,
 int core_attach(int jid, char *err);
 int core_enter(int jid, struct jail_rec *jr, struct jail_ns *ns, char *err);
 int core_stop(int jid, int timeout_s, char *err);
+/* asker: NULL from the host, else the jail asking for a descendant (its
+ * paths are its own view) */
 int core_mount(int jid, const char *spec, const char *file, const char *type,
-    const char *opts, char *err);
+    const char *opts, const struct jail_rec *asker, char *err);
 struct registry;
 int core_remove_locked(struct registry *r, struct jail_rec *jr, char *err);
 
@@ -296,6 +309,9 @@ int svc_remove(int jid, char *err);
 int svc_stop(int jid, int timeout_s, char *err);
 int svc_enter(int jid, struct jail_rec *jr, struct jail_ns *ns, char *err);
 int svc_join(int jid, char *err);
+int svc_self(struct jail_rec *jr, char *err);
+int svc_mount(int jid, const char *spec, const char *file, const char *type,
+    const char *opts, char *err);
 int svc_listen(char *err);
 void svc_serve(int lfd, int jid);
 
@@ -509,6 +525,12 @@ int confine_compile(struct confine *c, char *err);
 int confine_apply(struct confine *c, char *err);
 void confine_free(struct confine *c);
 int sys_new_session_keyring(void);
+
+/* sys: libraries opened on first use */
+struct dl_sym { const char *name; size_t off; };
+#define DL_SYM(type, field, name) { name, offsetof(type, field) }
+int sys_dlopen(void **dl, const char *lib, const struct dl_sym *syms,
+    size_t n, void *table, char *err);
 
 /* sys: rtnetlink (libmnl) */
 #define NL_VJAIL_TAG	"vjail"	/* ifalias of the bridges vjail made */

@@ -22,7 +22,7 @@ spawn() { local where=$1; shift
 	if [ "$where" = host ]; then set -- perl "$S" "$@"; else set -- "$VJAIL_BIN/jexec" "$where" perl "$S" "$@"; fi
 	"$@" </dev/null >"$BGOUT" 2>&1 &	# sock.pl ends itself (alarm)
 	_bgpids+=("$!")
-	wait_for 5 grep -q . "$BGOUT"; FIRST=$(head -1 "$BGOUT"); }
+	wait_for 20 grep -qs . "$BGOUT"; FIRST=$(head -1 "$BGOUT"); }
 # serve WHERE ADDR PORT REPLY: a one-shot server; SRV is its bound address
 serve() { spawn "$1" listen "${@:2}"; SRV=$FIRST; }
 cgroup_of() { echo "$VJAIL_CGROUP/$(jid_of "$1")"; }

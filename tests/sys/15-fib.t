@@ -14,7 +14,7 @@ act() { local where=$1; shift
 serve() { local f=$OPEN/.srv.$1.$2
 	timeout -k 5 30 "$VJAIL_BIN/jexec" "$1" perl "$S" listen 203.0.113.5 "$2" "$3" </dev/null >"$f" 2>&1 &
 	_bgpids+=("$!")
-	wait_for 5 grep -q . "$f"; }
+	wait_for 20 grep -qs . "$f"; }
 rules() { run sh -c 'ip -4 rule; ip -6 rule'; }
 
 # Two ways to 203.0.113.0/24, each in a table of its own, none in main;

@@ -23,7 +23,7 @@ timeout -k 5 60 "$EX/jailecho" 7100 $A $B $C </dev/null >"$OPEN/echo.out" 2>&1 &
 ep=$!
 _bgpids+=("$ep")
 check "jailecho 7100 $A $B $C: one daemon listens in the three jails" \
-	wait_for 5 grep -qx ready "$OPEN/echo.out"
+	wait_for 20 grep -qsx ready "$OPEN/echo.out"
 run perl "$S" connect 192.0.2.10 7100
 is "$OUT" "192.0.2.1 $A" "192.0.2.10:7100 is answered by its socket in $A"
 run perl "$S" connect 192.0.2.11 7100

@@ -15,7 +15,7 @@ spawn() { local where=$1 f=$OPEN/.spawn.$((++_nsp)); shift
 	if [ "$where" = host ]; then set -- perl "$S" "$@"; else set -- "$VJAIL_BIN/jexec" "$where" perl "$S" "$@"; fi
 	"$@" </dev/null >"$f" 2>&1 &	# sock.pl ends itself (alarm)
 	_bgpids+=("$!"); SPID=$!
-	wait_for 5 grep -q . "$f"; }
+	wait_for 20 grep -qs . "$f"; }
 
 ip link add v0 type veth peer name v1 && ip link set v0 up && ip link set v1 up
 ip addr add 192.0.2.1/24 dev v0

@@ -29,6 +29,8 @@ thin_mounts() {
 A=${T}a
 RA=$WORK/a
 thin "$RA"
+mkdir -p "$RA/vj"
+cp "$VJAIL_BIN/../examples/jailmount" "$INNER_BIN/" || echo "Bail out! make build/examples/jailmount"
 mkdir -p "$WORK/data-a" && chown 1000:1000 "$WORK/data-a" && touch "$WORK/data-a/own" && chown 1000:1000 "$WORK/data-a/own"
 C=$WORK/jail.conf
 cat >"$C" <<EOF
@@ -43,6 +45,7 @@ $A {
 	enforce_statfs = 1;
 $(thin_mounts "$RA")
 	mount += "$WORK/data-a $RA/data nullfs rw";
+	mount += "$INNER_BIN $RA/vj nullfs ro";
 }
 EOF
 before=$(host_mounts)
@@ -119,6 +122,32 @@ run jail -f "$WORK/b.conf" -c $B
 is "$RC" 1 "a mount point outside the jail's path is refused"
 like "$ERR" "mount: /elsewhere: not below the jail's path $RB\$" "  naming why"
 
+# attack: a read-write bind of a directory host users can reach; the
+# jail's root would leave a setuid-root program there for them to run
+mkdir -p "$OPEN/shared"
+chmod 755 "$OPEN/shared"
+cat >"$WORK/b.conf" <<EOF
+$B {
+	path = "$RB"; persist;
+$(thin_mounts "$RB")
+	mount += "$OPEN/shared $RB/mnt nullfs rw";
+}
+EOF
+run jail -f "$WORK/b.conf" -c $B
+is "$RC" 1 "attack: a rw bind of a directory other host users can reach is refused"
+like "$ERR" "^jail: $B: mount: $OPEN/shared: host users other than root can reach it through $OPEN, .* or set path.reachable\$" "  naming why and the way out"
+check "  the create is undone" jail_absent $B
+sed -i 's/ nullfs rw/ nullfs ro/' "$WORK/b.conf"
+run jail -f "$WORK/b.conf" -c $B
+is "$RC.$ERR" "0." "control: the same directory read-only is mounted"
+rm_jail $B
+sed -i 's/ nullfs ro/ nullfs rw/; s/persist;/persist; path.reachable;/' "$WORK/b.conf"
+run jail -f "$WORK/b.conf" -c $B
+is "$RC.$ERR" "0." "control: read-write with path.reachable (the admin's choice)"
+run jexec $B /bin/sh -c 'echo x >/mnt/w'
+is "$RC.$(stat -c %u "$OPEN/shared/w" 2>&1)" "0.0" "  the jail's root writes there, as root on disk"
+rm_jail $B
+
 # FreeBSD's texts for a short line; mount.fstab with comments and \040
 cat >"$WORK/b.conf" <<EOF
 $B { path = "$RB"; persist; mount = "/usr"; }
@@ -165,6 +194,115 @@ ok "$([ $((landed + refused)) -eq 8 ]; echo $?)" "attack: a directory swapped du
 is "$(host_mounts)" "$before" "  the host's mount table never changed"
 check "  nothing appeared at the host's /own" test ! -e /own
 kill "$BGPID" 2>/dev/null; wait "$BGPID" 2>/dev/null
+
+# mount entries for a child, asked from inside the parent jail: its
+# monitor builds them, the source resolved by the parent beneath its root
+# with its root's rights, no symlink followed
+# inner CMD...: CMD run in $A as a jailed admin would
+inner() { run jexec $A /usr/bin/env -u VJAIL_RUNDIR -u VJAIL_CGROUP "$@"; }
+mkdir -p "$RA/srv/sub" "$RA/nest/bin" "$RA/nest/mnt" "$RA/nest/tmp" "$RA/nest/dev" "$RA/nest/proc"
+cp /bin/busybox "$RA/nest/bin/"
+echo from-a >"$RA/srv/f"
+chown 1000:1000 "$RA/srv/sub"
+cat >"$RA/etc/nest.conf" <<EOF
+k {
+	path = /nest;
+	persist;
+	mount = "/srv /nest/mnt nullfs ro";
+	mount += "tmp /nest/tmp tmpfs rw,size=1m";
+}
+EOF
+inner /vj/jail -f /etc/nest.conf -c k
+is "$RC.$OUT.$ERR" "0.k: created." "inside $A: a child with a nullfs of the parent's own directory and a tmpfs"
+is "$(jexec $A.k /bin/busybox cat /mnt/f 2>&1)" "from-a" "  the child reads the parent's file"
+is "$(jexec $A.k /bin/busybox stat -c %u:%g /mnt/f /mnt/sub 2>&1 | tr '\n' ' ')" "0:0 1000:1000 " \
+	"  owners read right in the child (idmapped into its user namespace)"
+run jexec $A.k /bin/busybox sh -c 'echo x >/mnt/w'
+isnt "$RC" 0 "  the read-only mount is read-only for the child's root"
+run jexec $A.k /bin/busybox sh -c 'echo x >/tmp/w && /bin/busybox stat -c %u /tmp/w'
+is "$RC.$OUT" "0.0" "  the tmpfs is the child's"
+rm_jail $A.k
+# refused ENTRY TEXT DESC: a child with mount=ENTRY, asked from $A, fails
+# with "mount: TEXT"
+refused() {
+	inner /vj/jail -c name=k path=/nest persist mount="$1"
+	is "$RC.$ERR" "1.jail: k: mount: $2" "$3"
+}
+# a thin jail inside the thin jail: the parent passes on its own mounts
+# (the host's /usr, /bin, /lib read-only), idmapped for the child
+mkdir -p "$RA/thin/usr" "$RA/thin/bin" "$RA/thin/lib" "$RA/thin/lib64" "$RA/thin/tmp"
+printf 't {\n\tpath = /thin;\n\tpersist;\n%s\n}\n' "$(thin_mounts /thin)" >"$RA/etc/thin.conf"
+inner /vj/jail -f /etc/thin.conf -c t
+is "$RC.$ERR" "0." "inside $A: a thin child of its own, from the parent's read-only mounts"
+is "$(jexec $A.t /bin/sh -c 'echo hello; stat -c %u /usr/bin/ls' 2>&1 | tr '\n' ' ')" "hello 0 " \
+	"  it runs the host's /bin/sh; root's files are the child's root's (idmapped)"
+run jexec $A.t /bin/sh -c "touch /usr/vjail-$T"
+isnt "$RC" 0 "attack: the child's root cannot write to the shared /usr"
+rm_jail $A.t
+# attack: the parent passes the host's /usr (its read-only mount entry) on
+# read-write: its flags are locked
+refused "/usr /nest/mnt nullfs rw" "/usr: setting its flags: Operation not permitted" \
+	"attack: the parent passes on its read-only /usr read-write: refused (locked)"
+check "  the host's /usr has no new file" test ! -e /usr/vjail-$T
+ln -sfn / "$RA/srv/up"
+refused "/srv/up/etc /nest/mnt nullfs ro" "/srv/up/etc: Too many levels of symbolic links" \
+	"attack: a symlink the parent planted in the source is not followed"
+refused "/srv/../../../../etc /nest/mnt nullfs ro" '/srv/../../../../etc: not an absolute path without "." or ".."' \
+	"attack: \"..\" in the source is refused"
+refused "/srv /srv nullfs ro" "/srv: not below the jail's path" \
+	"attack: a mount point outside the child's path is refused, naming no host path"
+refused "/dev/sda1 /nest/mnt ext4 ro" "ext4: not available inside a jail" \
+	"attack: a file system a jail may not mount (a host disk) is refused"
+check "  nothing is left" jail_absent $A.k
+# attack: another jail's tree, a jail that is not a descendant
+run jail -c name=${T}s path="$RB" persist
+sj=$(jid_of ${T}s)
+inner /vj/jailmount $sj /srv /mnt nullfs ro
+is "$RC.$ERR" "1.jailmount: jail $sj not found" "attack: a mount into a jail that is not its descendant is refused"
+inner /vj/jail -f /etc/nest.conf -c k
+inner /vj/jailmount k /srv/sub /nest/tmp nullfs ro
+is "$RC.$ERR" "0." "  control: one into its child by jail_mount"
+is "$(jexec $A.k /bin/busybox stat -c %u /tmp 2>&1)" "1000" "  the child sees it"
+rm_jail $A.k
+rm_jail ${T}s
+# without allow.mount.nullfs (FreeBSD: mount(8) in the jail fails)
+run jail -m name=$A allow.mount.nullfs=0
+inner /vj/jail -c name=k path=/nest persist mount="/srv /nest/mnt nullfs ro"
+is "$RC.$ERR" "1.jail: k: mount: nullfs: Operation not permitted (the jail needs allow.mount, allow.mount.nullfs and enforce_statfs < 2)" \
+	"without allow.mount.nullfs the parent may not pass a directory on"
+run jail -m name=$A allow.mount.nullfs
+inner /vj/jail -c name=k path=/nest persist mount="/srv /nest/mnt nullfs ro"
+is "$RC.$ERR" "0." "  control: with it back, the same request works"
+run jexec $A /usr/bin/setpriv --reuid=1000 --regid=1000 --clear-groups /usr/bin/env -u VJAIL_RUNDIR -u VJAIL_CGROUP /vj/jailmount k /srv /nest/tmp nullfs ro
+is "$RC.$ERR" "1.jailmount: mount: Operation not permitted" "attack: a user of the parent jail other than root may not ask"
+is "$(jexec $A.k /bin/busybox stat -c %u /tmp 2>&1)" "0" "  and the child's /tmp is still its tmpfs"
+rm_jail $A.k
+
+# attack: the parent swaps the source for a symlink to / (or another
+# directory) while its monitor mounts it: the directory it resolved, or
+# nothing
+echo marker >"$RA/srv/sub/marker"
+mkdir -p "$RA/decoy/sub" "$RA/sub"
+echo decoy >"$RA/decoy/sub/marker"           # /srv/sub while /srv is the decoy
+echo via-symlink >"$RA/sub/marker"           # /srv/sub through the symlink
+bg jexec $A /bin/sh -c 'cd /; while [ ! -e /swap-stop ]; do mv srv s2; ln -s / srv; rm srv; mv decoy srv; mv srv decoy; mv s2 srv; done'
+landed=0 refused=0 wrong=0
+for i in 1 2 3 4 5 6 7 8; do
+	inner /vj/jail -c name=s$i path=/nest persist mount="/srv/sub /nest/mnt nullfs ro"
+	if [ "$RC" = 0 ]; then
+		landed=$((landed + 1))
+		case $(jexec $A.s$i /bin/busybox cat /mnt/marker 2>&1) in
+		marker|decoy) ;;
+		*) wrong=$((wrong + 1)) ;;
+		esac
+		rm_jail $A.s$i
+	else
+		refused=$((refused + 1))
+	fi
+done
+touch "$RA/swap-stop"
+wait "$BGPID" 2>/dev/null
+is "$wrong" 0 "attack: the source swapped for a symlink during the request: $landed mounted the directory /srv/sub was, $refused refused, none through the symlink"
 
 run jail -r $A
 is "$RC.$OUT.$ERR" "0.." "the thin jail is removed (jail -r NAME without jail.conf prints nothing: FreeBSD)"

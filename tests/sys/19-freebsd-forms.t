@@ -102,10 +102,39 @@ owner=dev" "jail -m meta.KEY=VALUE sets a key (new keys first), a bare meta.KEY 
 is "$(jls -j $M meta.owner meta.none env.tier)" "dev \"\" web" "jls meta.KEY reads one key (empty if absent)"
 run jail -m name=$M "meta.a b=1"
 is "$RC.$ERR" "1.jail: meta.a b: invalid key" "a key with a blank is refused"
+# updates of different keys at once all land: libjail merges each into
+# the stored value under the registry's exclusive lock
+pids=()
+for i in $(seq 1 16); do jail -m name=$M meta.c$i=$i env.e$i=$i & pids+=($!); done
+wait "${pids[@]}"
+is "$(jls -j $M meta | grep -c '^c[0-9]*=')/$(jls -j $M env | grep -c '^e[0-9]*=')" "16/16" \
+	"16 concurrent jail -m meta.cN=N env.eN=N: every key lands"
+run jail -m name=$M meta="$(printf 'c1=1\nc2=2')" meta.c3=3
+is "$RC.$(jls -j $M meta)" "0.c3=3
+c1=1
+c2=2" "  the whole value with a key over it, in one update"
+run jail -cm name=${M}x path=/ persist meta.k=v
+is "$RC.$(jls -j ${M}x meta)" "0.k=v" "  jail -cm making the jail: keys of an empty value"
+rm_jail ${M}x
 is "$(jls -j $M -s all)" "$(jls -j $M -s)" "jls -s all: as jls -s"
 run jls -j $M all
 is "$RC.$OUT" "0.$(jls -j $M -h all | sed 1d)" "jls all: every parameter's value, as under jls -h all's header"
 like "$(jls -j $M -h all | head -1)" "^devfs_ruleset dying enforce_statfs env interface ip4 ip6 jid meta name " "  which names them all"
+# inside, the jail reads its own env as jid 0 (FreeBSD: sysctl
+# security.jail.env), never its meta (FreeBSD hides it from the jail)
+injail() { local j=$1; shift; run jexec "$j" /usr/bin/env -u VJAIL_RUNDIR -u VJAIL_CGROUP "$@"; }
+run jail -m name=$M env=tier=web env.region=eu
+injail $M "$INNER_BIN/jls" -j 0 env
+is "$RC.$OUT" "0.region=eu
+tier=web" "inside: jls -j 0 env reads the jail's own env"
+injail $M /usr/bin/setpriv --reuid=1000 --regid=1000 --clear-groups "$INNER_BIN/jls" -j 0 env.tier
+is "$RC.$OUT" "0.web" "  any user in it may (a sysctl is readable by all), one key too"
+injail $M "$INNER_BIN/jls" -j 0 meta meta.c1 name path
+is "$RC.$OUT" '0."" "" 0 /' "attack: its meta is not shown to it, nor its name or path on the host"
+injail $M "$INNER_BIN/jls" -j "$(jid_of $M)" meta
+is "$RC.$ERR" "1.jls: jail $(jid_of $M) not found" "attack: nor by its own jid"
+run jls -j 0 env
+is "$RC.$ERR" "1.jls: jail \"0\" not found" "  on the host, jid 0 is no jail (FreeBSD)"
 run jail -m name=$M meta=
 is "$RC.$(jls -j $M meta)" "0.\"\"" "meta can be emptied by jail -m (jls prints \"\", FreeBSD)"
 rm_jail $M
@@ -145,6 +174,35 @@ run jail -f "$P" -p 2 -c ${T}q2
 is "$RC" 1 "a failed dependency fails the run"
 like "$ERR" "jail: ${T}q2: skipped" "  and its dependent is skipped (FreeBSD's text)"
 check "  neither runs" jail_absent ${T}q2
+# without -p, jails at once as FreeBSD (its paralimit is unlimited), the
+# output as one after the other: each jail's lines together, in order
+: >"$PL"
+run jail -f "$P" -c ${T}p1 ${T}p2 ${T}p3
+is "$RC" 0 "without -p: several jails"
+most=$(awk '/^begin/ { n++; if (n > m) m = n } /^end/ { n-- } END { print m }' "$PL")
+is "$most" 3 "  at once (FreeBSD's default)"
+is "$OUT" "${T}p1: created
+${T}p2: created
+${T}p3: created" "  their notes in order"
+run jail -f "$P" -p 1 -r ${T}p1 ${T}p2 ${T}p3
+is "$RC.$OUT" "0.${T}p1: removed
+${T}p2: removed
+${T}p3: removed" "  -p 1: one after the other"
+{
+	echo 'path = "/"; persist;'
+	echo "${T}o1 { exec.poststart = 'sleep 0.3; echo one'; }"
+	echo "${T}o2 { exec.poststart = 'echo two'; }"
+	# a hook leaving a process that holds the output: jail(8) does not wait
+	echo "${T}o3 { exec.prestart = '(while [ ! -e $WORK/go ]; do sleep 0.1; done) &'; }"
+} >"$WORK/o.conf"
+RUN_TIMEOUT=15 run jail -f "$WORK/o.conf" -c ${T}o1 ${T}o2 ${T}o3
+touch "$WORK/go"
+is "$RC.$OUT" "0.${T}o1: created
+one
+${T}o2: created
+two
+${T}o3: created" "  a hook's output stays with its jail's; one left running is not waited for"
+run jail -f "$WORK/o.conf" -r ${T}o1 ${T}o2 ${T}o3
 
 # a failed jail.conf jail: exit 1, FreeBSD's message
 run jail -f "$C" -c ${T}nope

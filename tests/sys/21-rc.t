@@ -35,6 +35,16 @@ is "$RC.$OUT" "0.${T}c: created" "vjail-rc start NAME: from jail.conf.d/NAME.con
 check "  only it" jail_absent ${T}a
 run "$RC_SH" stop ${T}c
 is "$RC.$OUT" "0.${T}c: removed" "vjail-rc stop NAME"
+# FreeBSD's rc.d/jail: /etc/jail.NAME.conf before jail.conf.d/NAME.conf
+echo "${T}c { path = \"/\"; persist; host.hostname = legacy; }" >"$WORK/jail.${T}c.conf"
+run "$RC_SH" start ${T}c
+is "$RC.$OUT.$(jls -j ${T}c host.hostname)" "0.${T}c: created.legacy" "vjail-rc start NAME: /etc/jail.NAME.conf first, as rc.d/jail"
+run "$RC_SH" stop ${T}c
+rm -f "$WORK/jail.${T}c.conf"
+# jail(8) itself reads only its -f file (FreeBSD's config.c): not
+# jail.conf.d/NAME.conf
+run jail -f "$VJAIL_CONF" -c ${T}c
+is "$RC.$ERR" "1.jail: \"${T}c\" not found" "jail -f jail.conf -c NAME does not look in jail.conf.d (FreeBSD)"
 run "$RC_SH" start ${T}nope
 is "$RC" 1 "an unknown jail: exit 1"
 run "$RC_SH" bogus

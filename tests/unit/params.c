@@ -135,6 +135,27 @@ main(void)
 	import_fails("nosuch", "1", "unknown parameter: nosuch");
 	import_fails("nopersist", "1", "nopersist: boolean takes no value");
 
+	/* meta.KEY edits, merged into a stored value (under the lock) */
+	const char *key;
+	const struct param_def *meta = kv_param("meta.a", &key);
+	char edits[4096] = "", val[4096] = "b=2\na=0", err[JAIL_ERRMSGLEN];
+	ok(meta != NULL && strcmp(key, "a") == 0, "meta.a is a key of meta");
+	ok(meta && kv_edit(meta, edits, "a", "1", err) == 0 &&
+	    kv_edit(meta, edits, "b", NULL, err) == 0 &&
+	    kv_edit(meta, edits, "c", "x=y", err) == 0 && edits[0] == KV_EDITS,
+	    "kv_edit records set, remove, set");
+	ok(meta && kv_merge(meta, val, edits, err) == 0, "kv_merge applies them");
+	is_str(val, "c=x=y\na=1", "  in order, over the stored value");
+	ok(meta && kv_edit(meta, edits, "bad key", "1", err) < 0,
+	    "kv_edit refuses a key with a blank");
+	is_str(err, "meta.bad key: invalid key", "  naming it");
+	char big[5000];
+	memset(big, 'v', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	edits[0] = '\0';
+	ok(meta && kv_edit(meta, edits, "k", big, err) < 0 && errno == EFBIG,
+	    "kv_edit refuses edits beyond the buffer");
+
 	/* raw decoding in jail_set (before any registry access) */
 	int one = 1, zero = 0;
 	char longname[80];

@@ -56,8 +56,8 @@ struct run {
 	bool	 note_remove;		/* FreeBSD: a file, several or '*' */
 	bool	 legacy;		/* jail path hostname ip command... */
 	FILE	*jidfile;		/* -J */
-	int	 parallel;		/* -p: jails at once, 0 no limit; -1
-					   one after the other (no -p) */
+	int	 parallel;		/* -p: jails at once, 0 (the
+					   default, FreeBSD's) no limit */
 	const char *user;		/* -u / -U */
 	bool	 user_in_jail;
 	struct job *jobs;

@@ -354,7 +354,7 @@ job_legacy(struct run *run, char **argv, struct job *proto)
 int
 main(int argc, char **argv)
 {
-	struct run run = { .parallel = -1 };
+	struct run run = { .parallel = 0 };
 	struct job proto = { .name = (char *)"" };	/* -n, -s */
 	const char *conffile = NULL, *sep = NULL, *jidfile = NULL;
 	struct cf_conf cf = { 0 };

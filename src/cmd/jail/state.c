@@ -6,9 +6,12 @@
 #define _GNU_SOURCE
 #include <err.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -162,18 +165,100 @@ one(struct run *run, struct job *j)
 	return job_start(run, j);
 }
 
+/* A job run in a child: how to know it ended, its stdout, what of that
+ * waits its turn to be printed. */
+struct child {
+	pid_t	 pid;
+	int	 pidfd, out;		/* -1 once closed */
+	char	*buf;
+	size_t	 len;
+	int	 status;
+};
+
+static void
+put(const char *p, size_t n)
+{
+	while (n > 0) {
+		ssize_t w = write(STDOUT_FILENO, p, n);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return;
+		p += w, n -= (size_t)w;
+	}
+}
+
+/* Read what a child wrote: printed at once if it is the one whose turn it
+ * is, else kept.  False when nothing more is there now. */
+static bool
+drain(struct child *c, bool turn)
+{
+	char tmp[4096];
+	ssize_t n = read(c->out, tmp, sizeof(tmp));
+
+	if (n < 0 && (errno == EINTR || errno == EAGAIN))
+		return errno == EINTR;
+	if (n <= 0) {
+		close(c->out);
+		c->out = -1;
+		return false;
+	}
+	if (turn) {
+		put(tmp, (size_t)n);
+		return true;
+	}
+	if ((c->buf = realloc(c->buf, c->len + (size_t)n)) == NULL)
+		err(1, "realloc");
+	memcpy(c->buf + c->len, tmp, (size_t)n);
+	c->len += (size_t)n;
+	return true;
+}
+
+static void
+fork_job(struct run *run, struct job *j, struct child *c)
+{
+	int p[2];
+
+	fflush(stdout);
+	fflush(stderr);
+	if (pipe2(p, O_CLOEXEC) < 0)
+		err(1, "pipe");
+	if ((c->pid = fork()) < 0)
+		err(1, "fork");
+	if (c->pid == 0) {
+		close(p[0]);
+		if (dup2(p[1], STDOUT_FILENO) < 0)
+			_exit(1);
+		int rc = one(run, j);
+		fflush(NULL);
+		_exit(rc < 0);
+	}
+	close(p[1]);
+	/* not waited on past the job's end: what a hook left running may
+	 * hold the pipe */
+	fcntl(p[0], F_SETFL, O_NONBLOCK);
+	c->out = p[0];
+	if ((c->pidfd = (int)syscall(SYS_pidfd_open, c->pid, 0)) < 0)
+		err(1, "pidfd_open");
+}
+
 /*
- * -p N: up to N jails at once (0: no limit), each in a child of its own,
- * each as soon as the jails it waits for are done.  A jail whose
- * dependency failed is skipped, as FreeBSD's jail(8) does.
+ * Jails at once (FreeBSD's default; -p N: up to N), each in a child of
+ * its own, each as soon as the jails it waits for are done.  A jail whose
+ * dependency failed is skipped, as FreeBSD's jail(8) does.  Their output
+ * comes in the order they started, each one's as a whole (the same text
+ * as one after the other); errors come at once.
  */
 static int
 run_parallel(struct run *run)
 {
-	pid_t *pids = calloc((size_t)run->njobs, sizeof(*pids));
-	int busy = 0, left = run->njobs, rc = 0;
+	struct child *c = calloc((size_t)run->njobs, sizeof(*c));
+	struct pollfd *pfd = calloc((size_t)run->njobs * 2, sizeof(*pfd));
+	int *order = calloc((size_t)run->njobs, sizeof(*order)), *who =
+	    calloc((size_t)run->njobs * 2, sizeof(*who));
+	int busy = 0, left = run->njobs, rc = 0, norder = 0, head = 0;
 
-	if (pids == NULL)
+	if (c == NULL || pfd == NULL || order == NULL || who == NULL)
 		err(1, "calloc");
 	while (left > 0) {
 		bool started = false;
@@ -195,12 +280,8 @@ run_parallel(struct run *run)
 				j->mark = M_DONE, j->failed = true, left--, rc = 1;
 				continue;
 			}
-			fflush(stdout);
-			fflush(stderr);
-			if ((pids[i] = fork()) < 0)
-				err(1, "fork");
-			if (pids[i] == 0)
-				_exit(one(run, j) < 0);
+			fork_job(run, j, &c[i]);
+			order[norder++] = i;
 			j->mark = M_BUSY;
 			busy++;
 		}
@@ -214,26 +295,74 @@ run_parallel(struct run *run)
 					    run->jobs[i].name);
 					run->jobs[i].mark = M_DONE;
 				}
-			free(pids);
-			return 1;
+			rc = 1;
+			break;
 		}
-		int st;
-		pid_t pid = wait(&st);
-		if (pid < 0) {
+		int n = 0;
+		for (int i = 0; i < run->njobs; i++) {
+			if (run->jobs[i].mark != M_BUSY)
+				continue;
+			if (c[i].out >= 0)
+				pfd[n] = (struct pollfd){ c[i].out, POLLIN, 0 },
+				    who[n++] = i;
+			if (c[i].pidfd >= 0)
+				pfd[n] = (struct pollfd){ c[i].pidfd, POLLIN,
+				    0 }, who[n++] = i;
+		}
+		if (poll(pfd, (nfds_t)n, -1) < 0) {
 			if (errno == EINTR)
 				continue;
-			err(1, "wait");
+			err(1, "poll");
 		}
-		for (int i = 0; i < run->njobs; i++)
-			if (pids[i] == pid && run->jobs[i].mark == M_BUSY) {
-				run->jobs[i].mark = M_DONE;
-				run->jobs[i].failed = !WIFEXITED(st) ||
-				    WEXITSTATUS(st) != 0;
-				rc |= run->jobs[i].failed;
-				busy--, left--;
+		for (int k = 0; k < n; k++) {
+			struct child *ch = &c[who[k]];
+			if (!pfd[k].revents)
+				continue;
+			bool turn = head < norder && order[head] == who[k];
+			if (pfd[k].fd == ch->out && ch->out >= 0)
+				drain(ch, turn);
+			else if (pfd[k].fd == ch->pidfd) {
+				while (waitpid(ch->pid, &ch->status, 0) < 0 &&
+				    errno == EINTR)
+					;
+				close(ch->pidfd);
+				ch->pidfd = -1;
+				/* what it wrote is in the pipe by now */
+				while (ch->out >= 0 && drain(ch, turn))
+					;
+				if (ch->out >= 0) {
+					close(ch->out);
+					ch->out = -1;
+				}
 			}
+		}
+		/* done: ended, and all it wrote read */
+		for (int i = 0; i < run->njobs; i++) {
+			struct job *j = &run->jobs[i];
+			if (j->mark != M_BUSY || c[i].out >= 0 ||
+			    c[i].pidfd >= 0)
+				continue;
+			j->mark = M_DONE;
+			j->failed = !WIFEXITED(c[i].status) ||
+			    WEXITSTATUS(c[i].status) != 0;
+			rc |= j->failed;
+			busy--, left--;
+		}
+		/* the next in line prints what it kept, then goes on live */
+		while (head < norder && run->jobs[order[head]].mark == M_DONE) {
+			if (++head < norder) {
+				struct child *ch = &c[order[head]];
+				put(ch->buf, ch->len);
+				free(ch->buf);
+				ch->buf = NULL;
+				ch->len = 0;
+			}
+		}
 	}
-	free(pids);
+	free(c);
+	free(pfd);
+	free(order);
+	free(who);
 	return rc;
 }
 

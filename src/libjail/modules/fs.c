@@ -38,8 +38,8 @@ is_dir(const char *p)
  * advises for the directory holding jails).  NULL if not, else the
  * directory just above it (ACLs are not looked at).
  */
-static const char *
-reachable(const char *path)
+const char *
+path_reachable(const char *path)
 {
 	static char parent[PATH_MAX];
 	char dir[PATH_MAX];
@@ -111,7 +111,7 @@ fs_check(struct jail_rec *jr, const struct jail_rec *parent,
 		 */
 		const char *via;
 		if (strcmp(real, "/") != 0 && (!parent || parent->idmapped) &&
-		    !jr->path_reachable && (via = reachable(real)) != NULL) {
+		    !jr->path_reachable && (via = path_reachable(real)) != NULL) {
 			errno = EPERM;
 			return jerr(err, "path: %s: host users other than root "
 			    "can reach it through %s; make a directory above "
@@ -386,7 +386,7 @@ fs_created(struct registry *r, struct jail_rec *jr, char *err)
 	unsigned long fl;
 
 	if (!jr->idmapped || jr->parent > 0 || !jr->path_reachable ||
-	    !reachable(jr->path))
+	    !path_reachable(jr->path))
 		return 0;
 	jr->guard = 1;
 	if (reg_store(r, jr, err) < 0)

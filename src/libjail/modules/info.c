@@ -146,6 +146,27 @@ kv_line(char *buf, const char *key, size_t *len)
 
 /* Set key to val in buf (size bytes), or remove it when val is NULL; a
  * new key goes first, as in FreeBSD. */
+static int
+kv_check(const struct param_def *pd, const char *key, const char *val,
+    char *err)
+{
+	for (const char *c = key; *c; c++)
+		if ((unsigned char)*c <= 0x20 || *c == '=' || *c == 0x7f) {
+			errno = EINVAL;
+			return jerr(err, "%s.%s: invalid key", pd->name, key);
+		}
+	if (!*key) {
+		errno = EINVAL;
+		return jerr(err, "%s.: invalid key", pd->name);
+	}
+	if (val && (strchr(val, '\n') || check_lines(pd->name, val, err) < 0)) {
+		errno = EINVAL;
+		return jerr(err, "%s.%s: invalid character in the value",
+		    pd->name, key);
+	}
+	return 0;
+}
+
 int
 kv_set(const struct param_def *pd, char *buf, const char *key,
     const char *val, char *err)
@@ -153,16 +174,8 @@ kv_set(const struct param_def *pd, char *buf, const char *key,
 	size_t len, size = pd->size, kl = strlen(key);
 	char *l;
 
-	for (const char *c = key; *c; c++)
-		if ((unsigned char)*c <= 0x20 || *c == '=' || *c == 0x7f) {
-			errno = EINVAL;
-			return jerr(err, "%s.%s: invalid key", pd->name, key);
-		}
-	if (val && (strchr(val, '\n') || check_lines(pd->name, val, err) < 0)) {
-		errno = EINVAL;
-		return jerr(err, "%s.%s: invalid character in the value",
-		    pd->name, key);
-	}
+	if (kv_check(pd, key, val, err) < 0)
+		return -1;
 	if ((l = kv_line(buf, key, &len)) != NULL) {
 		memmove(l, l + len, strlen(l + len) + 1);
 		if ((len = strlen(buf)) > 0 && buf[len - 1] == '\n')
@@ -183,6 +196,61 @@ kv_set(const struct param_def *pd, char *buf, const char *key,
 	buf[add - 1] = '\n';
 	if (have == 0)
 		buf[add - 1] = '\0';	/* no trailing newline */
+	return 0;
+}
+
+/*
+ * An update's meta.KEY and env.KEY travel as edits (KV_EDITS, then
+ * "key=value" to set, a bare "key" to remove, one a line) and are merged
+ * into the stored value under the registry's exclusive lock (kv_merge),
+ * so two updates of different keys both land.  kv_edit appends one.
+ */
+int
+kv_edit(const struct param_def *pd, char *buf, const char *key,
+    const char *val, char *err)
+{
+	size_t have = strlen(buf);
+	int n;
+
+	if (kv_check(pd, key, val, err) < 0)
+		return -1;
+	if (have == 0)
+		buf[have++] = KV_EDITS;
+	n = snprintf(buf + have, pd->size - have, "%s%s%s%s",
+	    have > 1 ? "\n" : "", key, val ? "=" : "", val ? val : "");
+	if (n < 0 || (size_t)n >= pd->size - have) {
+		buf[have] = '\0';
+		errno = EFBIG;
+		return jerr(err, "%s: too large (at most %zu bytes)", pd->name,
+		    pd->size - 1);
+	}
+	return 0;
+}
+
+/* Apply edits (as kv_edit made them) to the value in buf. */
+int
+kv_merge(const struct param_def *pd, char *buf, const char *edits,
+    char *err)
+{
+	char line[4096];
+
+	if (edits[0] != KV_EDITS)
+		return 0;
+	for (const char *l = edits + 1; *l; ) {
+		size_t ll = strcspn(l, "\n");
+		char *eq;
+		if (ll >= sizeof(line)) {
+			errno = EINVAL;
+			return jerr(err, "%s: edit too long", pd->name);
+		}
+		memcpy(line, l, ll);
+		line[ll] = '\0';
+		if ((eq = strchr(line, '=')) != NULL)
+			*eq++ = '\0';
+		if (kv_set(pd, buf, line, eq, err) < 0)
+			return -1;
+		l += ll + (l[ll] == '\n');
+	}
 	return 0;
 }
 

@@ -44,7 +44,6 @@ typedef int (*print_fn)(int level, const char *fmt, va_list ap);
 
 /* The part of libbpf 1.x used here, resolved once. */
 static struct {
-	void *dl;
 	print_fn (*set_print)(print_fn fn);
 	struct bpf_object *(*open_mem)(const void *buf, size_t size,
 	    const void *opts);
@@ -82,8 +81,9 @@ lb_print(int level, const char *fmt, va_list ap)
 static int
 lb_open(char *err)
 {
-	static const struct { const char *name; size_t off; } syms[] = {
-#define SYM(field, name) { name, offsetof(__typeof__(lb), field) }
+	static void *dl;
+	static const struct dl_sym syms[] = {
+#define SYM(field, name) DL_SYM(__typeof__(lb), field, name)
 		SYM(set_print, "libbpf_set_print"),
 		SYM(open_mem, "bpf_object__open_mem"),
 		SYM(find_map, "bpf_object__find_map_by_name"),
@@ -98,22 +98,11 @@ lb_open(char *err)
 #undef SYM
 	};
 
-	if (lb.dl)
+	if (dl)
 		return 0;
-	if ((lb.dl = dlopen("libbpf.so.1", RTLD_NOW | RTLD_LOCAL)) == NULL) {
-		errno = ENOSYS;
-		return jerr(err, "libbpf: %s", dlerror());
-	}
-	for (size_t i = 0; i < sizeof(syms) / sizeof(*syms); i++) {
-		void *f = dlsym(lb.dl, syms[i].name);
-		if (f == NULL) {
-			dlclose(lb.dl);
-			lb.dl = NULL;
-			errno = ENOSYS;
-			return jerr(err, "libbpf: no %s", syms[i].name);
-		}
-		memcpy((char *)&lb + syms[i].off, &f, sizeof(f));
-	}
+	if (sys_dlopen(&dl, "libbpf.so.1", syms, sizeof(syms) / sizeof(*syms),
+	    &lb, err) < 0)
+		return -1;
 	lb.set_print(lb_print);
 	return 0;
 }

@@ -37,6 +37,14 @@
 
 #include "../vjail.h"
 
+#if defined(__x86_64__)
+#define ARCH_NAME	"x86_64"
+#elif defined(__aarch64__)
+#define ARCH_NAME	"aarch64"
+#else
+#define ARCH_NAME	"other"
+#endif
+
 /* Landlock's scopes: not in Debian 12's headers (ABI 6, kernel 6.12). */
 #define LL_CREATE_RULESET_VERSION	(1U << 0)
 struct ll_ruleset_attr {
@@ -81,32 +89,64 @@ confine_deny(struct confine *c, int nr, int errnum, const struct sc_arg *cmp)
 	}
 }
 
+/* The part of libseccomp 2.5 used here, opened on the first compile
+ * (a cached filter needs none of it). */
+static struct {
+	scmp_filter_ctx (*init)(uint32_t def_action);
+	int (*attr_set)(scmp_filter_ctx, enum scmp_filter_attr, uint32_t);
+	int (*arch_add)(scmp_filter_ctx, uint32_t arch_token);
+	int (*rule_add_array)(scmp_filter_ctx, uint32_t action, int syscall,
+	    unsigned int arg_cnt, const struct scmp_arg_cmp *arg_array);
+	int (*export_bpf)(const scmp_filter_ctx, int fd);
+	void (*release)(scmp_filter_ctx);
+} sc;
+
+static int
+sc_open(char *err)
+{
+	static void *dl;
+	static const struct dl_sym syms[] = {
+#define SYM(field, name) DL_SYM(__typeof__(sc), field, name)
+		SYM(init, "seccomp_init"),
+		SYM(attr_set, "seccomp_attr_set"),
+		SYM(arch_add, "seccomp_arch_add"),
+		SYM(rule_add_array, "seccomp_rule_add_array"),
+		SYM(export_bpf, "seccomp_export_bpf"),
+		SYM(release, "seccomp_release"),
+#undef SYM
+	};
+
+	return sys_dlopen(&dl, "libseccomp.so.2", syms,
+	    sizeof(syms) / sizeof(*syms), &sc, err);
+}
+
 /* Compile the rules with libseccomp into fd (a BPF program). */
 static int
 compile(const struct confine *c, int fd)
 {
-	scmp_filter_ctx f = seccomp_init(SCMP_ACT_ALLOW);
+	scmp_filter_ctx f = sc.init(SCMP_ACT_ALLOW);
 	int rc = f ? 0 : -ENOMEM;
 
 	if (rc == 0)
-		rc = seccomp_attr_set(f, SCMP_FLTATR_CTL_NNP, 0);
-	if (rc == 0 && seccomp_arch_native() == SCMP_ARCH_X86_64 &&
-	    ((rc = seccomp_arch_add(f, SCMP_ARCH_X86)) == 0))
-		rc = seccomp_arch_add(f, SCMP_ARCH_X32);
+		rc = sc.attr_set(f, SCMP_FLTATR_CTL_NNP, 0);
+#if defined(__x86_64__)
+	if (rc == 0 && (rc = sc.arch_add(f, SCMP_ARCH_X86)) == 0)
+		rc = sc.arch_add(f, SCMP_ARCH_X32);
+#endif
 	for (int i = 0; i < c->nrules && rc == 0; i++) {
 		const struct sc_rule *r = &c->rules[i];
 		struct scmp_arg_cmp a = { .arg = r->cmp.arg,
 		    .op = (enum scmp_compare)r->cmp.op, .datum_a = r->cmp.a,
 		    .datum_b = r->cmp.b };
-		rc = seccomp_rule_add(f, SCMP_ACT_ERRNO((uint16_t)r->errnum),
-		    r->nr, r->has_cmp ? 1 : 0, a);
+		rc = sc.rule_add_array(f, SCMP_ACT_ERRNO((uint16_t)r->errnum),
+		    r->nr, r->has_cmp ? 1 : 0, &a);
 		if (rc == -EDOM)	/* a call this ABI does not have */
 			rc = 0;
 	}
 	if (rc == 0)
-		rc = seccomp_export_bpf(f, fd);
+		rc = sc.export_bpf(f, fd);
 	if (f)
-		seccomp_release(f);
+		sc.release(f);
 	return rc;
 }
 
@@ -142,7 +182,6 @@ load_prog(struct confine *c, int fd)
 int
 confine_compile(struct confine *c, char *err)
 {
-	const struct scmp_version *v = seccomp_version();
 	uint64_t h = 14695981039346656037ull;
 	char name[64];
 	int dir, fd, rc;
@@ -154,9 +193,9 @@ confine_compile(struct confine *c, char *err)
 	unsigned char *p = (unsigned char *)c->rules;
 	for (size_t i = 0; i < sizeof(c->rules[0]) * (size_t)c->nrules; i++)
 		h = (h ^ p[i]) * 1099511628211ull;
-	snprintf(name, sizeof(name), "%016llx.%u.%u.%u.%x",
-	    (unsigned long long)h, v->major, v->minor, v->micro,
-	    seccomp_arch_native());
+	/* named for the rules, and the libseccomp and machine building them */
+	snprintf(name, sizeof(name), "%016llx.%u.%u.%s", (unsigned long long)h,
+	    SCMP_VER_MAJOR, SCMP_VER_MINOR, ARCH_NAME);
 	dir = open(reg_rundir(), O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (dir >= 0 && (mkdirat(dir, "filters", 0700) == 0 || errno == EEXIST)) {
 		int fdir = openat(dir, "filters", O_PATH | O_DIRECTORY |
@@ -175,6 +214,11 @@ confine_compile(struct confine *c, char *err)
 			close(dir);
 			return 0;
 		}
+	}
+	if (sc_open(err) < 0) {
+		if (dir >= 0)
+			close(dir);
+		return -1;
 	}
 	/* Compile into an unnamed file, then give it its name. */
 	fd = dir >= 0 ? openat(dir, ".", O_TMPFILE | O_RDWR | O_CLOEXEC, 0600) :
