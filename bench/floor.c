@@ -9,6 +9,13 @@
  *
  * usage: floor [-n] [iterations [root]]      (defaults: 1, /)
  * prints: floor: N iterations, mean X us, median Y us
+ *
+ * floor -j PID: the least work of a jexec, once: a pidfd for PID (the
+ * jail's holder), one setns() into every namespace of its that differs
+ * from ours, fork (a new PID namespace takes effect in children), exec
+ * /bin/true in the child (its root is the jail's: setns into a mount
+ * namespace moves to its root), wait.  Prints nothing; exits with the
+ * child's status.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -27,6 +34,10 @@
 #include <unistd.h>
 
 #define MAP_LINE "0 1073741824 65536\n"
+
+#ifndef SYS_pidfd_open
+#define SYS_pidfd_open 434
+#endif
 
 static const char *root = "/";
 
@@ -92,16 +103,20 @@ static void child(int go)
 	 */
 	if (chdir(root) < 0 || (strcmp(root, "/") == 0 && chdir("..") < 0))
 		die("chdir root");
+	/*
+	 * A fresh /proc, mounted while the host's is still in sight: a user
+	 * namespace may mount procfs only where one is fully visible.
+	 */
+	if (access("proc", F_OK) == 0 &&
+	    mount("proc", "proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC,
+		  NULL) < 0)
+		die("mount /proc");
 	if (syscall(SYS_pivot_root, ".", ".") < 0)
 		die("pivot_root");
 	if (umount2(".", MNT_DETACH) < 0)
 		die("detach old root");
 	if (chdir("/") < 0)
 		die("chdir /");
-	if (access("/proc", F_OK) == 0 &&
-	    mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC,
-		  NULL) < 0)
-		die("mount /proc");
 	/* Become the jail's root (host uid 1073741824), as a jail would. */
 	if (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)
 		die("become root");
@@ -163,6 +178,63 @@ static int run_once(uint64_t flags)
 	return err;
 }
 
+/* The setns floor: what jexec PID /bin/true cannot do with less. */
+static int enter_once(const char *pidarg)
+{
+	static const struct { const char *name; int flag; } ns[] = {
+		{ "user", CLONE_NEWUSER }, { "mnt", CLONE_NEWNS },
+		{ "pid", CLONE_NEWPID }, { "net", CLONE_NEWNET },
+		{ "uts", CLONE_NEWUTS }, { "ipc", CLONE_NEWIPC },
+		{ "cgroup", CLONE_NEWCGROUP },
+	};
+	char path[64], a[64], b[64];
+	int flags = 0, pidfd, status;
+	unsigned i;
+	ssize_t k;
+	pid_t pid = (pid_t)atoi(pidarg);
+
+	/* Only the namespaces that differ: setns refuses our own user ns. */
+	for (i = 0; i < sizeof(ns) / sizeof(ns[0]); i++) {
+		snprintf(path, sizeof(path), "/proc/%d/ns/%s", (int)pid,
+			 ns[i].name);
+		k = readlink(path, a, sizeof(a) - 1);
+		if (k < 0) {
+			perror("floor: readlink");
+			return 1;
+		}
+		a[k] = '\0';
+		snprintf(path, sizeof(path), "/proc/self/ns/%s", ns[i].name);
+		k = readlink(path, b, sizeof(b) - 1);
+		b[k < 0 ? 0 : k] = '\0';
+		if (strcmp(a, b) != 0)
+			flags |= ns[i].flag;
+	}
+	pidfd = syscall(SYS_pidfd_open, pid, 0);
+	if (pidfd < 0) {
+		perror("floor: pidfd_open");
+		return 1;
+	}
+	if (setns(pidfd, flags) < 0) {
+		perror("floor: setns");
+		return 1;
+	}
+	pid = fork();
+	if (pid < 0) {
+		perror("floor: fork");
+		return 1;
+	}
+	if (pid == 0) {
+		execl("/bin/true", "true", (char *)NULL);
+		_exit(127);
+	}
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR) {
+			perror("floor: waitpid");
+			return 1;
+		}
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 1;
+}
+
 static int cmp_double(const void *a, const void *b)
 {
 	double x = *(const double *)a, y = *(const double *)b;
@@ -178,9 +250,12 @@ int main(int argc, char **argv)
 	long n = 1, i;
 	int opt;
 
-	while ((opt = getopt(argc, argv, "n")) != -1) {
+	while ((opt = getopt(argc, argv, "nj:")) != -1) {
+		if (opt == 'j')
+			return enter_once(optarg);
 		if (opt != 'n') {
-			fprintf(stderr, "usage: floor [-n] [iterations [root]]\n");
+			fprintf(stderr, "usage: floor [-n] [iterations [root]]\n"
+				"       floor -j PID\n");
 			return 2;
 		}
 		flags |= CLONE_NEWNET;

@@ -82,9 +82,9 @@ destroy,0)
 	done
 	if ((force)); then
 		for ((k = 1; k <= n; k++)); do	# host ends left without a netns
-			[[ -e /sys/class/net/$p$k ]] && ip link del "$p$k" || true
+			ip link show dev "$p$k" >/dev/null 2>&1 && ip link del "$p$k" || true
 		done
-		[[ -e /sys/class/net/$br ]] && ip link del "$br" || true
+		ip link show dev "$br" >/dev/null 2>&1 && ip link del "$br" || true
 	else
 		ip link del "$br"
 	fi
@@ -95,7 +95,7 @@ destroy,1)
 			((force)) && [[ ! -e /run/netns/$p$k ]] && continue
 			echo "netns del $p$k"
 		done
-		((force)) && [[ ! -e /sys/class/net/$br ]] || echo "link del $br"
+		((force)) && ! ip link show dev "$br" >/dev/null 2>&1 || echo "link del $br"
 	} | ip $( ((force)) && echo -force) -batch -
 	;;
 *)

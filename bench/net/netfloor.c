@@ -20,7 +20,11 @@
  * veth pairs, in the kernel's batched cleanup), wait until no host end is
  * left, then delete the bridge.
  *
- * usage: netfloor [-J | -D] [-Q] [-c] [-s settle_s] [-p prefix] [-b bridge] N
+ * A bridge takes at most 1024 ports: jail K goes on bridge (K-1)/P, P ports
+ * a bridge (-P, default 1000), named <bridge prefix><index>: bnbr0, bnbr1...
+ *
+ * usage: netfloor [-J | -D] [-Q] [-c] [-s settle_s] [-p prefix]
+ *                 [-b bridge_prefix] [-P ports] N
  *   -J  also turn IPv6 address generation off on the jail ends
  *   -D  keep IPv6 on the jail ends but without DAD or router solicitation
  *       (dad_transmits and router_solicitations 0 before they go up)
@@ -62,9 +66,10 @@
 #define SIOCGSKNS 0x894C
 #endif
 
-static const char *prefix = "bn", *brname = "bnbr0";
+static const char *prefix = "bn", *brprefix = "bnbr";
 static int njail, jail_v6_off, jail_dad_off, querier, check, settle;
-static int hostns = -1, brindex;
+static int hostns = -1, nbridge, ports = 1000;
+static int *brindex;		/* per bridge, 0 when not made */
 static int *nsfd;		/* per jail, -1 when closed */
 static struct mnl_socket *nl;	/* host */
 static unsigned seq;
@@ -224,14 +229,16 @@ static uint32_t addr_of(int k)
 	return htonl((198u << 24 | 18u << 16) + (uint32_t)k);
 }
 
-static void make_bridge(void)
+static void make_bridge(int j)
 {
+	char brname[IFNAMSIZ];
 	struct batch b = { .len = 0 };
 	const char *what[] = { NULL, "create", "addrgenmode", "up" };
 	struct nlmsghdr *h;
 	struct nlattr *li, *data;
 	int err;
 
+	snprintf(brname, sizeof brname, "%s%d", brprefix, j);
 	h = msg(&b, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL);
 	ifi(h, 0);
 	mnl_attr_put_strz(h, IFLA_IFNAME, brname);
@@ -254,12 +261,12 @@ static void make_bridge(void)
 		errno = -err;
 		if (err == -EEXIST)
 			die("bridge %s already exists; not touching it", brname);
-		brindex = (int)if_nametoindex(brname);
+		brindex[j] = (int)if_nametoindex(brname);
 		errno = -err;
 		die("bridge %s: %s:", brname, what[0]);
 	}
-	brindex = (int)if_nametoindex(brname);
-	if (!brindex)
+	brindex[j] = (int)if_nametoindex(brname);
+	if (!brindex[j])
 		die("bridge %s made but not found:", brname);
 }
 
@@ -306,7 +313,7 @@ static void make_jail(int k)
 	h = msg(&b, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL);
 	ifi(h, 0);
 	mnl_attr_put_strz(h, IFLA_IFNAME, name);
-	mnl_attr_put_u32(h, IFLA_MASTER, (uint32_t)brindex);
+	mnl_attr_put_u32(h, IFLA_MASTER, (uint32_t)brindex[(k - 1) / ports]);
 	li = mnl_attr_nest_start(h, IFLA_LINKINFO);
 	mnl_attr_put_strz(h, IFLA_INFO_KIND, "veth");
 	data = mnl_attr_nest_start(h, IFLA_INFO_DATA);
@@ -421,8 +428,9 @@ static void undo(void)
 	}
 	for (t0 = now(); left_from(&from) && now() - t0 < 30;)
 		usleep(10000);
-	if (brindex)
-		del_link(brindex);
+	for (k = 0; brindex && k < nbridge; k++)
+		if (brindex[k])
+			del_link(brindex[k]);
 }
 
 static void meminfo(long *avail, long *slab)
@@ -470,7 +478,7 @@ static int ping_check(void)
 static void usage(void)
 {
 	fprintf(stderr, "usage: netfloor [-J | -D] [-Q] [-c] [-s settle_s] [-p prefix] "
-		"[-b bridge] N\n");
+		"[-b bridge_prefix] [-P ports] N\n");
 	exit(2);
 }
 
@@ -488,7 +496,7 @@ int main(int argc, char **argv)
 	struct rlimit rl;
 	int c, k, tenth;
 
-	while ((c = getopt(argc, argv, "JDQcs:p:b:")) != -1) {
+	while ((c = getopt(argc, argv, "JDQcs:p:b:P:")) != -1) {
 		switch (c) {
 		case 'J': jail_v6_off = 1; break;
 		case 'D': jail_dad_off = 1; break;
@@ -496,13 +504,15 @@ int main(int argc, char **argv)
 		case 'c': check = 1; break;
 		case 's': settle = atoi(optarg); break;
 		case 'p': prefix = optarg; break;
-		case 'b': brname = optarg; break;
+		case 'b': brprefix = optarg; break;
+		case 'P': ports = atoi(optarg); break;
 		default: usage();
 		}
 	}
 	if (optind != argc - 1 || (njail = atoi(argv[optind])) < 1)
 		usage();
-	if (strlen(prefix) + 10 >= IFNAMSIZ || strlen(brname) >= IFNAMSIZ)
+	if (strlen(prefix) + 10 >= IFNAMSIZ || strlen(brprefix) + 5 >= IFNAMSIZ ||
+	    ports < 1 || ports > 1024)
 		usage();
 	if (njail > 65534) {
 		fprintf(stderr, "netfloor: N must be at most 65534\n");
@@ -514,9 +524,11 @@ int main(int argc, char **argv)
 		rl.rlim_cur = rl.rlim_max;
 		setrlimit(RLIMIT_NOFILE, &rl);
 	}
+	nbridge = (njail + ports - 1) / ports;
 	nsfd = malloc(njail * sizeof *nsfd);
 	tk = malloc(njail * sizeof *tk);
-	if (!nsfd || !tk)
+	brindex = calloc(nbridge, sizeof *brindex);
+	if (!nsfd || !tk || !brindex)
 		die("malloc:");
 	for (k = 0; k < njail; k++)
 		nsfd[k] = -1;
@@ -530,7 +542,8 @@ int main(int argc, char **argv)
 
 	meminfo(&av0, &sl0);
 	t0 = now();
-	make_bridge();
+	for (k = 0; k < nbridge; k++)
+		make_bridge(k);
 	for (k = 1; k <= njail; k++) {
 		double tj = now();
 
@@ -541,16 +554,18 @@ int main(int argc, char **argv)
 	meminfo(&av1, &sl1);
 
 	if (check && njail >= 2 && !ping_check())
-		die("jail 1 cannot ping jail 2 across %s", brname);
+		die("jail 1 cannot ping jail 2 across %s0", brprefix);
 
 	t2 = now();
 	for (k = 0; k < njail; k++)
 		close(nsfd[k]), nsfd[k] = -1;
 	t3 = now();
 	wait_host_ends_gone();
-	if ((errno = -del_link(brindex)))
-		die("deleting bridge %s:", brname);
-	brindex = 0;
+	for (k = 0; k < nbridge; k++) {
+		if ((errno = -del_link(brindex[k])))
+			die("deleting bridge %s%d:", brprefix, k);
+		brindex[k] = 0;
+	}
 	t3 = t3 - t2;
 	t2 = now() - t2;
 	if (settle > 0)
