@@ -602,6 +602,8 @@ struct nl {
 	unsigned first;
 	size_t	len;
 	char	what[NL_BATCH][64];	/* each one, for its error */
+	int	failed;			/* errno of a batch sent early */
+	char	failure[JAIL_ERRMSGLEN];	/* and its message */
 	/* messages that answer no request of ours (notifications) */
 	void	(*event)(const struct nlmsghdr *h, void *arg);
 	void	*event_arg;

@@ -377,40 +377,66 @@ end_hush(struct end *e)
 }
 
 /*
- * The new ends up, in one message each and one send: with vnet.quiet
- * without IPv6 link-local; else hushed, and waited for (their link-locals
- * are made by a work item) until their link-locals are ready.
+ * The new ends, in one batch with the requests the caller queues between
+ * stack_begin() and stack_finish() (addresses before stack_queue_up(),
+ * routes after): with vnet.quiet without IPv6 link-local; else hushed.
  */
-static int
-stack_up(struct stack *st, char *err)
+static void
+stack_begin(struct stack *st)
 {
-	struct timespec t0, t;
-	int waiting = 0, ms;
+	bool hushed = false;
 
 	nl_batch(&st->nl);
 	for (int i = 0; i < st->n; i++) {
 		struct end *e = &st->end[i];
 		if (e->up)
 			continue;
-		e->up = true;
 		if (st->quiet) {
 			nl_link_quiet(&st->nl, e->idx);
 			nl_label(&st->nl, "vnet.quiet: %s", e->name);
-		} else if (end_hush(e))
-			waiting++;
-		nl_link_set(&st->nl, e->idx, NULL, 1, -1, err);
-		nl_label(&st->nl, "vnet: %s up", e->name);
+		} else
+			hushed |= end_hush(e);
 	}
-	if (waiting) {
+	if (hushed) {
 		st->nl.event = end_event;
 		st->nl.event_arg = st;
 		nl_watch_ipv6_addrs(&st->nl);
 	}
+}
+
+static void
+stack_queue_up(struct stack *st)
+{
+	char err[JAIL_ERRMSGLEN];
+
+	for (int i = 0; i < st->n; i++) {
+		struct end *e = &st->end[i];
+		if (e->up)
+			continue;
+		e->up = true;
+		nl_link_set(&st->nl, e->idx, NULL, 1, -1, err);
+		nl_label(&st->nl, "vnet: %s up", e->name);
+	}
+}
+
+/*
+ * Send the batch, wait for the hushed ends' link-locals (made by a work
+ * item), then a request that takes the RTNL lock for each: answered only
+ * once the work that made its link-local (holding that lock while it
+ * decides on a router solicitation) is done, so its knobs may go back.
+ */
+static int
+stack_finish(struct stack *st, char *err)
+{
+	struct timespec t0, t;
+	bool waiting = true;
+	int ms;
+
 	if (nl_commit(&st->nl, err) < 0)
 		return -1;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	for (waiting = 1; waiting; ) {
-		waiting = 0;
+	while (waiting) {
+		waiting = false;
 		for (int i = 0; i < st->n; i++)
 			waiting |= st->end[i].waiting;
 		clock_gettime(CLOCK_MONOTONIC, &t);
@@ -419,23 +445,11 @@ stack_up(struct stack *st, char *err)
 		if (waiting && (ms <= 0 || nl_poll(&st->nl, ms) < 0))
 			break;
 	}
-	return 0;
-}
-
-/*
- * Queue, last, a request that takes the RTNL lock for each hushed end:
- * answered only once the DAD work that made its link-local (holding that
- * lock while it decides on a router solicitation) is done, so its knobs
- * may go back.
- */
-static void
-stack_fence(struct stack *st)
-{
-	char err[JAIL_ERRMSGLEN];
-
+	nl_batch(&st->nl);
 	for (int i = 0; i < st->n; i++)
 		if (st->end[i].hushed)
 			nl_link_set(&st->nl, st->end[i].idx, NULL, 1, -1, err);
+	return nl_commit(&st->nl, err);	/* nothing queued: 0 */
 }
 
 /* Knobs back as they were, and closed; the socket closed. */
@@ -576,10 +590,10 @@ join_link(struct registry *r, const char *name, struct stack *st,
 		if ((idx = nl_veth_add(&st->nl, here, there, pfd, 0, &pidx,
 		    err)) >= 0 && stack_add_end(st, idx, here, err) == 0 &&
 		    stack_add_end(ps, pidx, there, err) == 0 &&
-		    stack_visit(ps, err) == 0 && stack_up(ps, err) == 0) {
-			nl_batch(&ps->nl);
-			stack_fence(ps);
-			rc = nl_commit(&ps->nl, err);
+		    stack_visit(ps, err) == 0) {
+			stack_begin(ps);
+			stack_queue_up(ps);
+			rc = stack_finish(ps, err);
 		}
 	}
 	stack_close(ps);
@@ -911,19 +925,20 @@ wire(struct registry *r, struct jail_rec *jr, int nsfd, int outfd,
 	if (join_bridges(r, jr, &out, st, &next_eth, err) < 0 ||
 	    (jr->vnet_link[0] && stack_visit(st, err) < 0) ||
 	    join_links(r, jr, st, &next_eth, err) < 0 ||
-	    stack_visit(st, err) < 0 || stack_up(st, err) < 0 ||
+	    stack_visit(st, err) < 0 ||
 	    parse_addrs(st, "vnet.ip4.addr", jr->vnet_ip4, AF_INET, addrs, &na,
 	    err) < 0 ||
 	    parse_addrs(st, "vnet.ip6.addr", jr->vnet_ip6, AF_INET6, addrs, &na,
 	    err) < 0)
 		goto out;
-	nl_batch(&st->nl);
+	/* one batch, in the floor's order: addresses, links up, routes */
+	stack_begin(st);
 	for (int i = 0; i < na; i++)
 		queue_addr(&st->nl, &addrs[i]);
+	stack_queue_up(st);
 	queue_router(&st->nl, "vnet.ip4.defaultrouter", jr->vnet_gw4, AF_INET);
 	queue_router(&st->nl, "vnet.ip6.defaultrouter", jr->vnet_gw6, AF_INET6);
-	stack_fence(st);
-	rc = nl_commit(&st->nl, err);
+	rc = stack_finish(st, err);
 out:
 	stack_close(st);
 	free(st);

@@ -191,21 +191,26 @@ run(struct nl *nl, mnl_cb_t cb, void *data, char *err)
 
 /*
  * Send h (the last message msg_start made) and read until its answer;
- * while batching, only queue it.
+ * while batching, only queue it (a full batch is sent first, its first
+ * error kept for nl_commit()).
  */
 static int
 exchange(struct nl *nl, struct nlmsghdr *h, mnl_cb_t cb, void *data,
     const char *what, char *err)
 {
+	if (nl->batching && (nl->queued == NL_BATCH ||
+	    nl->len + h->nlmsg_len > sizeof(nl->buf) / 2)) {
+		if (run(nl, NULL, NULL, nl->failure) < 0 && nl->failed == 0)
+			nl->failed = errno;
+		memmove(nl->buf, h, h->nlmsg_len);
+		h = (struct nlmsghdr *)nl->buf;
+	}
 	if (nl->queued == 0)
 		nl->first = h->nlmsg_seq;
 	snprintf(nl->what[nl->queued], sizeof(nl->what[0]), "%s", what);
 	nl->queued++;
 	nl->len += NLMSG_ALIGN(h->nlmsg_len);
-	if (nl->batching && cb == NULL && nl->queued < NL_BATCH &&
-	    nl->len < sizeof(nl->buf) / 2)
-		return 0;
-	return run(nl, cb, data, err);
+	return nl->batching ? 0 : run(nl, cb, data, err);
 }
 
 /* Name the request queued last, for its error message. */
@@ -231,8 +236,17 @@ nl_batch(struct nl *nl)
 int
 nl_commit(struct nl *nl, char *err)
 {
+	char later[JAIL_ERRMSGLEN];
+	int rc, failed = nl->failed;
+
 	nl->batching = false;
-	return run(nl, NULL, NULL, err);
+	nl->failed = 0;
+	rc = run(nl, NULL, NULL, failed ? later : err);
+	if (failed) {
+		errno = failed;
+		return jerr(err, "%s", nl->failure);
+	}
+	return rc;
 }
 
 /* Changes of IPv6 addresses in the socket's stack come to nl->event
