@@ -1025,18 +1025,14 @@ unwire(struct registry *r, const struct jail_rec *jr)
 	char buf[JAIL_LISTLEN], *item[MAX_ITEMS], *br[MAX_ITEMS],
 	    err[JAIL_ERRMSGLEN], key[64];
 	struct port_owner owner = { r, jr->jid, false, "" };
-	int n = split(jr->moved, buf, item), nb, idx, nsfd = -1, outfd;
+	int n = split(jr->moved, buf, item), nb, idx, nsfd = -1, outfd = -1;
 	struct nl out = { .s = NULL }, in;
 
-	if (n <= 0 && !jr->vnet_bridge[0])
-		return;
-	if ((outfd = jail_outer_netns(r, jr)) < 0)
-		return;
 	/* Only while the holder is this jail's is its stack ours to touch. */
 	if (n > 0 && reg_holder_alive(jr))
 		nsfd = open_netns(jr->holder);
-	if (nsfd >= 0 && nl_open(&out, outfd, err) == 0 &&
-	    nl_open(&in, nsfd, err) == 0) {
+	if (nsfd >= 0 && (outfd = jail_outer_netns(r, jr)) >= 0 &&
+	    nl_open(&out, outfd, err) == 0 && nl_open(&in, nsfd, err) == 0) {
 		for (int i = 0; i < n; i++) {
 			struct moved m;
 			parse_moved(item[i], &m);
@@ -1059,6 +1055,8 @@ unwire(struct registry *r, const struct jail_rec *jr)
 		bridge_key(jr, br[k], key, sizeof(key));
 		if (reg_member_del(r, "bridges", key, jr->jid) > 0)
 			continue;
+		if (outfd < 0 && (outfd = jail_outer_netns(r, jr)) < 0)
+			break;
 		if (out.s == NULL && nl_open(&out, outfd, err) < 0)
 			break;
 		if (owner.seen = false, nl_bridge_kind(&out, br[k], &idx) == 1 &&
@@ -1067,7 +1065,8 @@ unwire(struct registry *r, const struct jail_rec *jr)
 	}
 	if (out.s)
 		nl_close(&out);
-	close(outfd);
+	if (outfd >= 0)
+		close(outfd);
 }
 
 static void
