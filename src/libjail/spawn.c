@@ -26,7 +26,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/inotify.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/mount.h>
@@ -520,25 +519,20 @@ monitor_loop(void)
 	struct sigaction sa = { .sa_handler = on_sigchld };
 	char dir[PATH_MAX + 32];
 	uint64_t start = sys_starttime(sys_pidfd_pid(watch.hpidfd));
-	int in = inotify_init1(IN_CLOEXEC | IN_NONBLOCK), tick = -1, was = -1;
+	int ev;
 
-	snprintf(dir, sizeof(dir), "%s/jail/cgroup.events", watch.cgroup);
-	/*
-	 * Root has 128 inotify instances by default, one per monitor: past
-	 * that, the jail's emptying is seen by looking every 250 ms (when it
-	 * goes from populated to empty), not missed.
-	 */
-	if (in < 0 || inotify_add_watch(in, dir, IN_MODIFY) < 0)
-		tick = 250;
 	snprintf(dir, sizeof(dir), "%s/jail", watch.cgroup);
+	/* cgroup.events polled: the jail/ group emptying wakes us */
+	ev = cg_events_open(dir);
+	cg_events_populated(ev);	/* arms it */
 	/* Monitors of child jails made through the service are ours. */
 	sigaction(SIGCHLD, &sa, NULL);
 	for (;;) {
 		struct pollfd p[3] = { { .fd = watch.hpidfd, .events = POLLIN },
-		    { .fd = in, .events = POLLIN },
+		    { .fd = ev, .events = POLLPRI },
 		    { .fd = watch.lfd, .events = POLLIN } };
-		char buf[1024];
-		int n = poll(p, 3, tick), now;
+		/* (cgroup.events unopened, out of descriptors: try again) */
+		int n = poll(p, 3, ev < 0 ? 250 : -1);
 
 		while (waitpid(-1, NULL, WNOHANG) > 0)
 			;
@@ -553,17 +547,11 @@ monitor_loop(void)
 			monitor_teardown(watch.jid, start, true);
 			_exit(0);
 		}
-		if (p[1].revents) {
-			while (read(in, buf, sizeof(buf)) > 0)
-				;
-			/* The registry decides (persist, children). */
-			if (cg_populated(dir) == 0)
-				monitor_teardown(watch.jid, start, false);
-		} else if (tick > 0 && (now = cg_populated(dir)) != was) {
-			if (now == 0 && was == 1)
-				monitor_teardown(watch.jid, start, false);
-			was = now;
-		}
+		if (ev < 0 && (ev = cg_events_open(dir)) >= 0)
+			p[1].revents = POLLPRI;
+		/* The registry decides (persist, children). */
+		if (p[1].revents && cg_events_populated(ev) == 0)
+			monitor_teardown(watch.jid, start, false);
 		if (p[2].revents) {
 			svc_serve(watch.lfd, watch.jid);
 			sys_stack_trim();	/* a request's deep calls */

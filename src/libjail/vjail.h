@@ -385,6 +385,8 @@ uint64_t cg_id(const char *dir);
 int cg_remove(const struct jail_rec *jr);
 int cg_kill(const char *dir);
 int cg_populated(const char *dir);
+int cg_events_open(const char *dir);
+int cg_events_populated(int fd);
 int cg_wait_empty(const char *dir, int timeout_ms);
 int cg_open_procs(const struct jail_rec *jr);
 int cg_move(const char *dir, pid_t pid, char *err);
