@@ -38,21 +38,23 @@ $(B)/examples/%: examples/%.c $(B)/lib/libjail.a include/jail.h
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -o $@ $< $(B)/lib/libjail.a $(LIBS)
 
-# The exec stub (src/libjail/stub/execstub.c): freestanding and static,
-# embedded in libjail as a byte array that exec.c runs from a sealed memfd.
-$(B)/stub/execstub: src/libjail/stub/execstub.c
+# The stubs (src/libjail/stub/*.c): freestanding and static, embedded in
+# libjail as byte arrays run from sealed memfds: execstub, the last exec
+# into a jail (exec.c); initstub, a jail's PID 1 once set up (spawn.c).
+$(B)/stub/%: src/libjail/stub/%.c
 	@mkdir -p $(dir $@)
 	$(CC) -Os -static -nostdlib -ffreestanding -fno-tree-loop-distribute-patterns \
 	    -fno-stack-protector -fno-pie -no-pie \
 	    -fno-asynchronous-unwind-tables -Wl,--build-id=none \
 	    -Wl,-z,noexecstack -Wl,-n -s -o $@ $<
 
-$(B)/gen/execstub.h: $(B)/stub/execstub
+$(B)/gen/%.h: $(B)/stub/%
 	@mkdir -p $(dir $@)
-	{ echo 'static const unsigned char execstub[] = {'; \
+	{ echo 'static const unsigned char $*[] = {'; \
 	  od -An -v -tu1 $< | sed 's/ *\([0-9][0-9]*\)/\1,/g'; echo '};'; } >$@
 
 $(B)/obj/src/libjail/exec.o $(B)/pic/src/libjail/exec.o: $(B)/gen/execstub.h
+$(B)/obj/src/libjail/spawn.o $(B)/pic/src/libjail/spawn.o: $(B)/gen/initstub.h
 
 $(B)/obj/%.o: %.c $(HDRS) Makefile
 	@mkdir -p $(dir $@)

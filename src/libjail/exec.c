@@ -133,30 +133,6 @@ root_ident(struct ident *id)
 
 /* ---- the last exec, through the stub ---- */
 
-/*
- * A sealed memfd holding execstub, or -1 where the kernel will not run
- * one (vm.memfd_noexec=2): the jail's program is then exec'd directly.
- */
-static int
-stub_open(void)
-{
-	unsigned seals = F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW |
-	    F_SEAL_WRITE;
-	int fd = memfd_create("vjail-exec", MFD_CLOEXEC | MFD_ALLOW_SEALING |
-	    0x0010U /* MFD_EXEC, 6.3+ */);
-
-	if (fd < 0 && errno == EINVAL)
-		fd = memfd_create("vjail-exec", MFD_CLOEXEC | MFD_ALLOW_SEALING);
-	if (fd < 0)
-		return -1;
-	if (write(fd, execstub, sizeof(execstub)) != (ssize_t)sizeof(execstub) ||
-	    fcntl(fd, F_ADD_SEALS, seals) < 0) {
-		close(fd);
-		return -1;
-	}
-	return fd;
-}
-
 /* execvp's search, in the jail: the program's path, or NULL (errno). */
 static const char *
 find_program(const char *name, char *const *envp, char *buf, size_t len)
@@ -540,7 +516,9 @@ jail_exec(const struct jail_exec *je)
 	    ((nsflags & CLONE_NEWUSER) &&
 	    jail_confine_prepare(&jr, &confine, err) < 0))
 		goto out;
-	stubfd = stub_open();
+	/* where the kernel will not run a memfd (vm.memfd_noexec=2), -1:
+	 * the jail's program is then exec'd directly */
+	stubfd = sys_exec_memfd("vjail-exec", execstub, sizeof(execstub));
 	if (nsflags & CLONE_NEWPID) {
 		if ((selfpid = open("/proc/self/ns/pid_for_children",
 		    O_RDONLY | O_CLOEXEC)) < 0 ||

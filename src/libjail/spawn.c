@@ -26,7 +26,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/inotify.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/mount.h>
@@ -40,6 +39,7 @@
 #include <linux/openat2.h>
 
 #include "vjail.h"
+#include "initstub.h"	/* build/gen: static const unsigned char initstub[] */
 
 enum { M_GO = 1, M_READY, M_ERROR, M_COMMIT, M_PIDFD };
 
@@ -133,17 +133,25 @@ holder_signal(int sig)
 	(void)sig;	/* a handler must exist: PID 1 drops default signals */
 }
 
-/* PID 1 of the jail: reap orphans, relay SIGTERM to the whole jail. */
+/*
+ * PID 1 of the jail: reap orphans, relay SIGTERM to the whole jail.
+ * Exec'd from initfd (stub/initstub.c: the same loop in a few pages, not
+ * the monitor's image kept for the jail's life), or run here if the
+ * kernel will not exec a memfd.
+ */
 static void __attribute__((noreturn))
-holder_loop(void)
+holder_loop(int initfd)
 {
+	char *const argv[] = { "vjail-holder", NULL }, *const envp[] = { NULL };
 	sigset_t all;
 	siginfo_t si;
 
 	signal(SIGTERM, holder_signal);
 	signal(SIGCHLD, holder_signal);
 	sigfillset(&all);
-	sigprocmask(SIG_BLOCK, &all, NULL);
+	sigprocmask(SIG_BLOCK, &all, NULL);	/* kept across exec */
+	if (initfd >= 0)
+		syscall(SYS_execveat, initfd, "", argv, envp, AT_EMPTY_PATH);
 	for (;;) {
 		if (sigwaitinfo(&all, &si) < 0)
 			continue;
@@ -159,10 +167,12 @@ holder_main(const struct jail_rec *jr, int sock)
 {
 	char err[JAIL_ERRMSGLEN] = "";
 	struct msg m;
-	int rootfd;
+	int rootfd, initfd;
 
 	/* Only the monitor's socket: no other descriptor of the host's. */
 	close_all_but(&sock, 1);
+	/* made while we are still the host's root: see sys_exec_memfd */
+	initfd = sys_exec_memfd("vjail-holder", initstub, sizeof(initstub));
 	if (recv_msg(sock, &m, &rootfd, "monitor") != M_GO)
 		_exit(1);
 	/* Maps are written: no tracing of PID 1 from now on. */
@@ -195,9 +205,9 @@ holder_main(const struct jail_rec *jr, int sock)
 		goto fail;
 	if (send_msg(sock, M_READY, NULL, lfd) < 0)
 		_exit(1);
-	close_all_but(NULL, 0);
+	close_all_but(&initfd, initfd >= 0);
 	devnull_stdio();
-	holder_loop();
+	holder_loop(initfd);
 fail:
 	send_msg(sock, M_ERROR, err, -1);
 	_exit(1);
@@ -439,7 +449,7 @@ start_holder(const struct jail_rec *jr, const struct jail_rec *parent,
 
 /* Under the registry lock: is this still our jail, and must it go? */
 static void
-monitor_teardown(const struct jail_rec *jr, uint64_t start, bool holder_gone)
+monitor_teardown(int jid, uint64_t start, bool holder_gone)
 {
 	char err[JAIL_ERRMSGLEN], dir[PATH_MAX + 8];
 	struct registry r;
@@ -447,7 +457,7 @@ monitor_teardown(const struct jail_rec *jr, uint64_t start, bool holder_gone)
 
 	if (reg_open(&r, true, err) < 0)
 		return;
-	if (reg_load(&r, jr->jid, &cur) == 0 && cur.holder_start == start &&
+	if (reg_load(&r, jid, &cur) == 0 && cur.holder_start == start &&
 	    cur.state != JS_CREATING) {
 		snprintf(dir, sizeof(dir), "%s/jail", cur.cgroup);
 		/* Empty: a dying jail (an interrupted jail -r) goes, and a
@@ -493,31 +503,36 @@ on_sigchld(int sig)
 	(void)sig;	/* interrupts poll, so children are reaped below */
 }
 
+/*
+ * What the monitor watches for the rest of the jail's life: a few facts,
+ * kept in static storage because the loop runs on a stack of its own.
+ */
+static struct watch {
+	int	jid, hpidfd, lfd;
+	pid_t	child;		/* the holder, when it is ours to reap */
+	char	cgroup[PATH_MAX];
+} watch;
+
 static void __attribute__((noreturn))
-monitor_loop(const struct jail_rec *jr, int hpidfd, pid_t child, int lfd)
+monitor_loop(void)
 {
 	struct sigaction sa = { .sa_handler = on_sigchld };
 	char dir[PATH_MAX + 32];
-	uint64_t start = sys_starttime(sys_pidfd_pid(hpidfd));
-	int in = inotify_init1(IN_CLOEXEC | IN_NONBLOCK), tick = -1, was = -1;
+	uint64_t start = sys_starttime(sys_pidfd_pid(watch.hpidfd));
+	int ev;
 
-	snprintf(dir, sizeof(dir), "%s/jail/cgroup.events", jr->cgroup);
-	/*
-	 * Root has 128 inotify instances by default, one per monitor: past
-	 * that, the jail's emptying is seen by looking every 250 ms (when it
-	 * goes from populated to empty), not missed.
-	 */
-	if (in < 0 || inotify_add_watch(in, dir, IN_MODIFY) < 0)
-		tick = 250;
-	snprintf(dir, sizeof(dir), "%s/jail", jr->cgroup);
+	snprintf(dir, sizeof(dir), "%s/jail", watch.cgroup);
+	/* cgroup.events polled: the jail/ group emptying wakes us */
+	ev = cg_events_open(dir);
+	cg_events_populated(ev);	/* arms it */
 	/* Monitors of child jails made through the service are ours. */
 	sigaction(SIGCHLD, &sa, NULL);
 	for (;;) {
-		struct pollfd p[3] = { { .fd = hpidfd, .events = POLLIN },
-		    { .fd = in, .events = POLLIN },
-		    { .fd = lfd, .events = POLLIN } };
-		char buf[1024];
-		int n = poll(p, 3, tick), now;
+		struct pollfd p[3] = { { .fd = watch.hpidfd, .events = POLLIN },
+		    { .fd = ev, .events = POLLPRI },
+		    { .fd = watch.lfd, .events = POLLIN } };
+		/* (cgroup.events unopened, out of descriptors: try again) */
+		int n = poll(p, 3, ev < 0 ? 250 : -1);
 
 		while (waitpid(-1, NULL, WNOHANG) > 0)
 			;
@@ -527,24 +542,20 @@ monitor_loop(const struct jail_rec *jr, int hpidfd, pid_t child, int lfd)
 			break;
 		}
 		if (p[0].revents) {
-			if (child > 0)
-				waitpid(child, NULL, 0);
-			monitor_teardown(jr, start, true);
+			if (watch.child > 0)
+				waitpid(watch.child, NULL, 0);
+			monitor_teardown(watch.jid, start, true);
 			_exit(0);
 		}
-		if (p[1].revents) {
-			while (read(in, buf, sizeof(buf)) > 0)
-				;
-			/* The registry decides (persist, children). */
-			if (cg_populated(dir) == 0)
-				monitor_teardown(jr, start, false);
-		} else if (tick > 0 && (now = cg_populated(dir)) != was) {
-			if (now == 0 && was == 1)
-				monitor_teardown(jr, start, false);
-			was = now;
+		if (ev < 0 && (ev = cg_events_open(dir)) >= 0)
+			p[1].revents = POLLPRI;
+		/* The registry decides (persist, children). */
+		if (p[1].revents && cg_events_populated(ev) == 0)
+			monitor_teardown(watch.jid, start, false);
+		if (p[2].revents) {
+			svc_serve(watch.lfd, watch.jid);
+			sys_stack_trim();	/* a request's deep calls */
 		}
-		if (p[2].revents)
-			svc_serve(lfd, jr->jid);
 	}
 	_exit(1);
 }
@@ -604,7 +615,10 @@ monitor_main(struct jail_rec *jr, const struct jail_rec *parent, int csock)
 		_exit(1);
 	}
 	close(csock);
-	monitor_loop(jr, hpidfd, parent ? 0 : hpid, lfd);
+	watch = (struct watch){ .jid = jr->jid, .hpidfd = hpidfd, .lfd = lfd,
+	    .child = parent ? 0 : hpid };
+	snprintf(watch.cgroup, sizeof(watch.cgroup), "%s", jr->cgroup);
+	sys_run_on_own_stack(monitor_loop);
 kill:
 	sys_pidfd_send_signal(hpidfd, SIGKILL);
 	if (!parent)

@@ -386,6 +386,8 @@ uint64_t cg_id(const char *dir);
 int cg_remove(const struct jail_rec *jr);
 int cg_kill(const char *dir);
 int cg_populated(const char *dir);
+int cg_events_open(const char *dir);
+int cg_events_populated(int fd);
 int cg_wait_empty(const char *dir, int timeout_ms);
 int cg_open_procs(const struct jail_rec *jr);
 int cg_move(const char *dir, pid_t pid, char *err);
@@ -545,6 +547,9 @@ pid_t jns_clone(const struct jail_ns *ns, int nsflags, int cgfd,
     int *pidfd);
 void jns_close(struct jail_ns *ns);
 void sys_proctitle(const char *title);
+int sys_exec_memfd(const char *name, const void *image, size_t len);
+void sys_stack_trim(void);
+void sys_run_on_own_stack(void (*fn)(void)) __attribute__((noreturn));
 int sys_become_root(void);
 int sys_stat_in_jail(pid_t holder, const char *path, struct stat *st);
 int sys_uid_map(int procfd, pid_t pid, uint32_t outside, uint32_t count,

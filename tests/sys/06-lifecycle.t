@@ -71,4 +71,27 @@ run jail -q -c name=$K path=/ persist
 is "$RC.$ERR" "0." "a removed jail's name can be used again"
 rm_jail $K
 
+# PID 1 of a jail (the holder, a small init once the jail is set up)
+# reaps orphans and passes SIGTERM on to the whole jail; it is not the
+# monitor's copy kept for life (issue 13: a few pages, not ~250 kB)
+P=${T}pid1
+run jail -q -c name=$P path=/ persist
+is "$RC.$ERR" "0." "made $P"
+h=$(holder_pid $P)
+rss=$(awk '/^VmRSS:/ { print $2 }' /proc/$h/status 2>/dev/null)
+ok "$([ -n "$rss" ] && [ "$rss" -lt 100 ]; echo $?)" "its PID 1 is a small init ($rss kB resident)"
+is "$(cat /proc/$h/comm 2>/dev/null)" vjail-holder "  named vjail-holder"
+run jexec $P sh -c '(sleep 0.2 &); sleep 1; ps -o stat= -o comm= | grep -c "^Z"'
+is "$OUT" 0 "an orphan that ended was reaped by PID 1 (no zombie)"
+run jexec $P sh -c '(sleep 0.2 &); sleep 1; ps -o stat= -o comm= | grep -c "^S"'
+ok "$([ "$OUT" -ge 1 ]; echo $?)" "  control: ps sees the jail's processes' states"
+bg jexec $P sleep 1000
+jp=$BGPID
+check "a sleep runs in $P" wait_for 3 procs_running $P 'sleep 1000$'
+run jexec $P kill -TERM 1
+check "SIGTERM to PID 1 ends the jail's processes" wait_for 3 pid_gone $jp
+check "  and PID 1 stays: the persistent jail is still there" jail_exists $P
+is "$(holder_pid $P)" "$h" "  with the same PID 1"
+rm_jail $P
+
 done_testing

@@ -19,7 +19,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/inotify.h>
 #include <sys/stat.h>
 #include <sys/vfs.h>
 #include <linux/magic.h>
@@ -174,17 +173,47 @@ cg_create(const struct jail_rec *jr, char *err)
 	return 0;
 }
 
+/*
+ * cgroup.events, open: its "populated" line changes wake a poll() for
+ * POLLPRI (kernfs notifies its open files), so watching a group takes no
+ * inotify instance (root has 128) and closing costs nothing (closing an
+ * inotify descriptor can take milliseconds).  Each read re-arms it.
+ */
+int
+cg_events_open(const char *dir)
+{
+	char path[PATH_MAX + 16];
+
+	snprintf(path, sizeof(path), "%s/cgroup.events", dir);
+	return open(path, O_RDONLY | O_CLOEXEC);
+}
+
+/* populated, read from an open cgroup.events: 1, 0, or -1. */
+int
+cg_events_populated(int fd)
+{
+	char buf[256], *p;
+	ssize_t n = pread(fd, buf, sizeof(buf) - 1, 0);
+
+	if (n <= 0)
+		return -1;
+	buf[n] = '\0';
+	if ((p = strstr(buf, "populated ")) == NULL)
+		return -1;
+	return p[10] == '1';
+}
+
 /* populated from cgroup.events: 1, 0, or -1 if unreadable. */
 int
 cg_populated(const char *dir)
 {
-	char path[PATH_MAX + 16], buf[256], *p;
+	int fd = cg_events_open(dir), rc;
 
-	snprintf(path, sizeof(path), "%s/cgroup.events", dir);
-	if (sys_read_small(AT_FDCWD, path, buf, sizeof(buf)) <= 0 ||
-	    (p = strstr(buf, "populated ")) == NULL)
+	if (fd < 0)
 		return -1;
-	return p[10] == '1';
+	rc = cg_events_populated(fd);
+	close(fd);
+	return rc;
 }
 
 int
@@ -200,23 +229,14 @@ cg_kill(const char *dir)
 int
 cg_wait_empty(const char *dir, int timeout_ms)
 {
-	char path[PATH_MAX + 16];
 	struct timespec t0, t;
-	int in, rc, left = timeout_ms;
+	int fd = cg_events_open(dir), rc, left = timeout_ms;
 
-	/* Closing an inotify descriptor can take milliseconds: none if
-	 * there is nothing to wait for. */
-	if ((rc = cg_populated(dir)) != 1)
-		return 0;
-	snprintf(path, sizeof(path), "%s/cgroup.events", dir);
-	/* Without inotify (root's instances are 128 by default, one per
-	 * monitor), the capped poll below is a plain 100 ms tick. */
-	if ((in = inotify_init1(IN_CLOEXEC | IN_NONBLOCK)) >= 0)
-		inotify_add_watch(in, path, IN_MODIFY);
+	if (fd < 0)
+		return 0;	/* no group, nothing in it */
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	while ((rc = cg_populated(dir)) == 1) {
-		struct pollfd p = { .fd = in, .events = POLLIN };
-		char buf[512];
+	while ((rc = cg_events_populated(fd)) == 1) {
+		struct pollfd p = { .fd = fd, .events = POLLPRI };
 
 		if (timeout_ms >= 0) {
 			clock_gettime(CLOCK_MONOTONIC, &t);
@@ -225,13 +245,10 @@ cg_wait_empty(const char *dir, int timeout_ms)
 			if (left <= 0)
 				break;
 		}
-		/* Poll with a cap: an event may race the first read. */
-		poll(&p, 1, left < 0 || left > 100 ? 100 : left);
-		while (in >= 0 && read(in, buf, sizeof(buf)) > 0)
-			;
+		/* the read above armed it: a change since wakes this */
+		poll(&p, 1, left);
 	}
-	if (in >= 0)
-		close(in);
+	close(fd);
 	return rc == 1 ? -1 : 0;
 }
 
