@@ -81,6 +81,9 @@ check "/run/netns/$A is gone" wait_for 3 eval "[ ! -e /run/netns/$A ] && [ ! -L 
 run jail -c name=$A path=/ persist vnet vnet.bridge=br0 \
 	vnet.ip4.addr=198.51.100.2/24 vnet.ip6.addr=2001:db8::2/64
 is "$RC.$OUT.$ERR" "0.." "jail -c $A vnet vnet.bridge=br0 vnet.ip4.addr= vnet.ip6.addr="
+ll=$(ip -n $A -6 -o addr show dev eth0 scope link 2>&1)
+like "$ll" 'inet6 fe80::' "  eth0's link-local is there when jail -c returns"
+unlike "$ll" 'tentative' "  and usable at once (no DAD wait for it)"
 run jail -c name=$B path=/ persist vnet vnet.bridge=br0 \
 	vnet.ip4.addr=198.51.100.3/24 vnet.ip6.addr=2001:db8::3/64
 is "$RC.$OUT.$ERR" "0.." "jail -c $B on the same bridge"

@@ -304,16 +304,20 @@ stack_visit(struct stack *st, char *err)
 		rc = nl_open(&st->nl, -1, err);
 	for (int i = 0; i < st->n; i++) {
 		struct end *e = &st->end[i];
+		int dir;
 		if (e->visited || st->quiet)
 			continue;
 		e->visited = true;
-		for (int k = 0; k < KNOBS; k++) {
-			snprintf(path, sizeof(path),
-			    "/proc/sys/net/ipv6/conf/%s/%s", e->name,
-			    knob_name[k]);
-			e->knob[k] = open(path, (k == K_DAD || k == K_RS ?
-			    O_RDWR : O_RDONLY) | O_CLOEXEC);
-		}
+		/* one lookup of the link's name: every stack's links of that
+		 * name share a hash chain of /proc/sys's */
+		snprintf(path, sizeof(path), "/proc/sys/net/ipv6/conf/%s",
+		    e->name);
+		if ((dir = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0)
+			continue;
+		for (int k = 0; k < KNOBS; k++)
+			e->knob[k] = openat(dir, knob_name[k], (k == K_DAD ||
+			    k == K_RS ? O_RDWR : O_RDONLY) | O_CLOEXEC);
+		close(dir);
 	}
 	if (setns(self, CLONE_NEWNET) < 0)
 		abort();	/* our own stack: cannot fail */
