@@ -552,7 +552,19 @@ nl_bridge_add(struct nl *nl, const char *name, char *err)
  * A veth pair: `name` here (in bridge `master` if > 0), its peer `peer`
  * made directly in the stack peer_nsfd; both down.  Returns the index of
  * `name`, and in *peer_index its peer's, in its stack.
+ *
+ * One queue each way at each end: a veth has a queue (and its sysfs
+ * directory) per possible CPU by default, which only XDP and GRO with
+ * NAPI use; measured on 2 CPUs, 0.35 -> 0.23 ms and 6 kB of slab less a
+ * pair, and more where there are more CPUs.
  */
+static void
+put_one_queue(struct nlmsghdr *h)
+{
+	mnl_attr_put_u32(h, IFLA_NUM_TX_QUEUES, 1);
+	mnl_attr_put_u32(h, IFLA_NUM_RX_QUEUES, 1);
+}
+
 int
 nl_veth_add(struct nl *nl, const char *name, const char *peer, int peer_nsfd,
     int master, int *peer_index, char *err)
@@ -566,6 +578,7 @@ nl_veth_add(struct nl *nl, const char *name, const char *peer, int peer_nsfd,
 
 	mnl_nlmsg_put_extra_header(h, sizeof(struct ifinfomsg));
 	mnl_attr_put_strz(h, IFLA_IFNAME, name);
+	put_one_queue(h);
 	if (master > 0)
 		mnl_attr_put_u32(h, IFLA_MASTER, (uint32_t)master);
 	info = mnl_attr_nest_start(h, IFLA_LINKINFO);
@@ -575,6 +588,7 @@ nl_veth_add(struct nl *nl, const char *name, const char *peer, int peer_nsfd,
 	pifm = mnl_nlmsg_put_extra_header(h, sizeof(*pifm));
 	memset(pifm, 0, sizeof(*pifm));
 	mnl_attr_put_strz(h, IFLA_IFNAME, peer);
+	put_one_queue(h);
 	if (peer_nsfd >= 0)
 		mnl_attr_put_u32(h, IFLA_NET_NS_FD, (uint32_t)peer_nsfd);
 	mnl_attr_nest_end(h, pi);
