@@ -261,6 +261,7 @@ jail_get(struct iovec *iov, unsigned int niov, int flags)
 	int jid = 0, lastjid = -1;
 	unsigned jidi = niov, namei = niov;
 	const char *name = NULL;
+	bool values = false;	/* asked for more than the jid or name */
 
 	if (niov % 2 || (flags & ~JAIL_GET_MASK))
 		return fail(iov, niov, EINVAL, "jail_get: invalid arguments");
@@ -270,6 +271,8 @@ jail_get(struct iovec *iov, unsigned int niov, int flags)
 
 		if (pn == NULL)
 			return fail(iov, niov, EINVAL, "jail_get: bad name");
+		values |= strcmp(pn, "jid") && strcmp(pn, "name") &&
+		    strcmp(pn, "lastjid") && strcmp(pn, "errmsg");
 		if (v->iov_base == NULL)
 			continue;
 		if (!strcmp(pn, "jid") && v->iov_len == sizeof(int) && !jid) {
@@ -298,8 +301,8 @@ jail_get(struct iovec *iov, unsigned int niov, int flags)
 		lastjid = -1;
 	if (self && svc_self(&jr, err) == 0)
 		gethostname(jr.hostname, sizeof(jr.hostname) - 1);
-	else if (self || core_find(&jr, jid, name, lastjid, flags | CF_LIVE,
-	    err) < 0) {
+	else if (self || core_find(&jr, jid, name, lastjid, flags |
+	    (values ? CF_LIVE : 0), err) < 0) {
 		if (errno != ENOENT || lastjid >= 0)
 			return fail(iov, niov, errno, err);
 		return fail(iov, niov, ENOENT, err);
