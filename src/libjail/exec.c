@@ -533,6 +533,10 @@ jail_exec(const struct jail_exec *je)
 		child(je, &jr, &ns, nsflags, &id, &sp, pipefd[1], stubfd,
 		    &confine, cgfd < 0);
 	}
+	/* The caller's children are born in its own PID namespace again
+	 * (jail(8) runs several commands in several jails). */
+	if (selfpid >= 0)
+		setns(selfpid, CLONE_NEWPID);
 	if (pid < 0) {
 		jerrno(err, "clone3");
 		goto out;
