@@ -879,12 +879,9 @@ core_create(struct jail_rec *jr, const uint64_t *set, int flags, char *err)
 		reg_close(&r);
 		return -1;
 	}
+	/* Recorded with the holder: until then the record's id is 0, which
+	 * teardown takes as "the group at the recorded path". */
 	jr->cgroup_id = cg_id(jr->cgroup);
-	if (reg_store(&r, jr, err) < 0) {
-		undo_create(&r, jr, -1);
-		reg_close(&r);
-		return -1;
-	}
 	fault_point("create-cgroup");
 	/*
 	 * Spawn without the lock: a parent jail can stall its child's setup
