@@ -261,7 +261,6 @@ jail_get(struct iovec *iov, unsigned int niov, int flags)
 	int jid = 0, lastjid = -1;
 	unsigned jidi = niov, namei = niov;
 	const char *name = NULL;
-	bool values = false;	/* asked for more than the jid or name */
 
 	if (niov % 2 || (flags & ~JAIL_GET_MASK))
 		return fail(iov, niov, EINVAL, "jail_get: invalid arguments");
@@ -271,8 +270,6 @@ jail_get(struct iovec *iov, unsigned int niov, int flags)
 
 		if (pn == NULL)
 			return fail(iov, niov, EINVAL, "jail_get: bad name");
-		values |= strcmp(pn, "jid") && strcmp(pn, "name") &&
-		    strcmp(pn, "lastjid") && strcmp(pn, "errmsg");
 		if (v->iov_base == NULL)
 			continue;
 		if (!strcmp(pn, "jid") && v->iov_len == sizeof(int) && !jid) {
@@ -295,14 +292,23 @@ jail_get(struct iovec *iov, unsigned int niov, int flags)
 	    jail_inside();
 	if (jid <= 0 && name == NULL && lastjid < 0 && !self)
 		return fail(iov, niov, ENOENT, "no jail specified");
+	/* Live values (hostname, addresses, cpuset) are read from the
+	 * kernel only if a parameter is asked for: "does it exist" and the
+	 * listing of jail -r '*' ask for the key alone. */
+	int live = 0;
+	for (unsigned i = 0; i < niov; i += 2)
+		if (strcmp(iov[i].iov_base, "errmsg") != 0 &&
+		    strcmp(iov[i].iov_base, "lastjid") != 0 && i != jidi &&
+		    i != namei)
+			live = CF_LIVE;
 	if (jid > 0 || self)
 		name = NULL, lastjid = -1;
 	else if (name)
 		lastjid = -1;
 	if (self && svc_self(&jr, err) == 0)
 		gethostname(jr.hostname, sizeof(jr.hostname) - 1);
-	else if (self || core_find(&jr, jid, name, lastjid, flags |
-	    (values ? CF_LIVE : 0), err) < 0) {
+	else if (self || core_find(&jr, jid, name, lastjid, flags | live,
+	    err) < 0) {
 		if (errno != ENOENT || lastjid >= 0)
 			return fail(iov, niov, errno, err);
 		return fail(iov, niov, ENOENT, err);
