@@ -539,12 +539,13 @@ monitor_loop(void)
 		    { .fd = ev, .events = POLLPRI },
 		    { .fd = watch.lfd, .events = POLLIN } };
 		/* (cgroup.events unopened, out of descriptors: try again) */
-		int n = poll(p, 3, ev < 0 ? 250 : -1);
+		int n = poll(p, 3, ev < 0 ? 250 : -1), e = errno;
 
 		while (waitpid(-1, NULL, WNOHANG) > 0)
 			;
 		if (n < 0) {
-			if (errno == EINTR)
+			/* (poll's errno: the reaping above ends in ECHILD) */
+			if (e == EINTR)
 				continue;
 			break;
 		}
