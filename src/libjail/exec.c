@@ -350,7 +350,7 @@ child_start(void *arg)
 static long
 start_child(struct child_args *a, int *pidfd, int cgfd)
 {
-	int dumpable = prctl(PR_GET_DUMPABLE);
+	int dumpable = prctl(PR_GET_DUMPABLE), e;
 	sigset_t all;
 	void *stack;
 	long pid = -1;
@@ -358,21 +358,27 @@ start_child(struct child_args *a, int *pidfd, int cgfd)
 	sigfillset(&all);
 	sigprocmask(SIG_BLOCK, &all, &a->mask);
 	prctl(PR_SET_DUMPABLE, 0);
+	/* its lowest page a guard: the child never writes past it into
+	 * whatever of ours lies below */
 	stack = mmap(NULL, CHILD_STACK, PROT_READ | PROT_WRITE, MAP_PRIVATE |
 	    MAP_ANONYMOUS | MAP_STACK, -1, 0);
-	if (stack != MAP_FAILED) {
-		pid = sys_clone3_vfork(pidfd, cgfd, stack, CHILD_STACK,
-		    child_start, a);
-		munmap(stack, CHILD_STACK);
-	}
-	if (pid < 0 && (stack == MAP_FAILED || errno == ENOSYS) &&
+	if (stack != MAP_FAILED && mprotect(stack, 4096, PROT_NONE) == 0)
+		pid = sys_clone3_vfork(pidfd, cgfd, (char *)stack + 4096,
+		    CHILD_STACK - 4096, child_start, a);
+	else
+		errno = ENOSYS;
+	if (pid < 0 && errno == ENOSYS &&
 	    (pid = sys_clone3(0, pidfd, cgfd)) == 0)
 		child_start(a);
+	e = errno;
+	if (stack != MAP_FAILED)
+		munmap(stack, CHILD_STACK);
 	free(a->alloc);
 	a->alloc = NULL;
 	if (dumpable > 0)
 		prctl(PR_SET_DUMPABLE, dumpable);
 	sigprocmask(SIG_SETMASK, &a->mask, NULL);
+	errno = e;
 	return pid;
 }
 
