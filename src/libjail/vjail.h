@@ -521,6 +521,8 @@ pid_t sys_pidfd_pid_at(int procfd, int pidfd);
 int sys_ns_inode(pid_t pid, const char *ns, uint64_t *ino);
 int sys_setns_pid(pid_t pid, const char *ns);
 long sys_clone3(uint64_t flags, int *pidfd, int cgroupfd);
+long sys_clone3_vfork(int *pidfd, int cgroupfd, void *stack, size_t size,
+    int (*fn)(void *), void *arg);
 int sys_write_file(const char *path, const char *buf, char *err);
 ssize_t sys_read_fd(int fd, char *buf, size_t len);
 ssize_t sys_read_small(int dirfd, const char *path, char *buf, size_t len);
