@@ -42,7 +42,7 @@ $(B)/examples/%: examples/%.c $(B)/lib/libjail.a include/jail.h
 # libjail as byte arrays run from sealed memfds: execstub, the last exec
 # into a jail (exec.c); initstub, a jail's PID 1 once set up, and
 # watchstub, its monitor between events (spawn.c).
-$(B)/stub/%: src/libjail/stub/%.c
+$(B)/stub/%: src/libjail/stub/%.c src/libjail/stub/stub.h
 	@mkdir -p $(dir $@)
 	$(CC) -Os -static -nostdlib -ffreestanding -fno-tree-loop-distribute-patterns \
 	    -fno-stack-protector -fno-pie -no-pie \

@@ -86,8 +86,8 @@ P=${T}pid1
 run jail -q -c name=$P path=/ persist
 is "$RC.$ERR" "0." "made $P"
 h=$(holder_pid $P)
-rss=$(awk '/^VmRSS:/ { print $2 }' /proc/$h/status 2>/dev/null)
-ok "$([ -n "$rss" ] && [ "$rss" -lt 100 ]; echo $?)" "its PID 1 is a small init ($rss kB resident)"
+small_pid() { local r; r=$(awk '/^VmRSS:/ { print $2 }' "/proc/$1/status" 2>/dev/null); [ -n "$r" ] && [ "$r" -lt 100 ]; }
+check "its PID 1 is a small init (under 100 kB resident)" wait_for 5 small_pid "$h"
 is "$(cat /proc/$h/comm 2>/dev/null)" vjail-holder "  named vjail-holder"
 run jexec $P sh -c '(sleep 0.2 &); sleep 1; ps -o stat= -o comm= | grep -c "^Z"'
 is "$OUT" 0 "an orphan that ended was reaped by PID 1 (no zombie)"
@@ -119,11 +119,10 @@ sb=$BGPID
 check "a sleep runs in $MB" wait_for 3 procs_running $MB 'sleep 4$'
 run jail -q -c name=$MC path=/ persist
 run jail -q -c name=$MD path=/ persist mount.devfs children.max=1
-sleep 2.6
+mon_rss() { awk '/^VmRSS:/ { print $2 }' "/proc/$(rec_fact "$1" .monitor)/status" 2>/dev/null; }
+mon_asleep() { local r; r=$(mon_rss "$1"); [ -n "$r" ] && [ "$r" -lt 100 ]; }
 for j in $MA $MB $MC $MD; do
-	m=$(rec_fact $j .monitor)
-	rss=$(awk '/^VmRSS:/ { print $2 }' /proc/$m/status 2>/dev/null)
-	ok "$([ -n "$rss" ] && [ "$rss" -lt 100 ]; echo $?)" "$j's monitor, quiet, is a small watcher ($rss kB)"
+	check "$j's monitor, quiet for 2 s, is a small watcher" wait_for 8 mon_asleep $j
 done
 run jail -q -m name=$MB nopersist
 is "$RC.$ERR" "0." "$MB made non-persistent while its sleep runs"

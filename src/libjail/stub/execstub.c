@@ -16,47 +16,9 @@
  * closes it.
  * Freestanding (no libc): raw system calls, x86-64 and aarch64.
  */
-#if defined(__x86_64__)
-#define NR_write	1
-#define NR_fcntl	72
-#define NR_execve	59
-#define NR_exit		60
-static long
-sys3(long n, long a, long b, long c)
-{
-	long r;
+#include "stub.h"
 
-	__asm__ volatile ("syscall" : "=a"(r) : "a"(n), "D"(a), "S"(b),
-	    "d"(c) : "rcx", "r11", "memory");
-	return r;
-}
-__asm__(".text\n.global _start\n_start:\n"
-    "	xor %rbp, %rbp\n	mov %rsp, %rdi\n	and $-16, %rsp\n"
-    "	call stub_main\n	hlt\n");
-#elif defined(__aarch64__)
-#define NR_write	64
-#define NR_fcntl	25
-#define NR_execve	221
-#define NR_exit		93
-static long
-sys3(long n, long a, long b, long c)
-{
-	register long x8 __asm__("x8") = n;
-	register long x0 __asm__("x0") = a;
-	register long x1 __asm__("x1") = b;
-	register long x2 __asm__("x2") = c;
-
-	__asm__ volatile ("svc 0" : "+r"(x0) : "r"(x8), "r"(x1), "r"(x2) :
-	    "memory");
-	return x0;
-}
-__asm__(".text\n.global _start\n_start:\n"
-    "	mov x29, #0\n	mov x0, sp\n	bl stub_main\n	brk #0\n");
-#else
-#error "execstub: no system call glue for this architecture"
-#endif
-
-void __attribute__((noreturn, used))
+void
 stub_main(long *sp)
 {
 	long argc = sp[0];
@@ -67,14 +29,13 @@ stub_main(long *sp)
 	/* the error pipe: ours until the program runs */
 	sys3(NR_fcntl, 3, 2 /* F_SETFD */, 1 /* FD_CLOEXEC */);
 	if (argc >= 3) {
-		e = (int)-sys3(NR_execve, (long)argv[1], (long)(argv + 2),
-		    (long)envp);
+		e = (int)-sys3(NR_execve, argv[1], argv + 2, envp);
 		while (argv[2][n])
 			n++;
 	}
-	sys3(NR_write, 3, (long)&e, sizeof(e));
+	sys3(NR_write, 3, &e, sizeof(e));
 	if (n)
-		sys3(NR_write, 3, (long)argv[2], n);
+		sys3(NR_write, 3, argv[2], n);
 	for (;;)
-		sys3(NR_exit, 127, 0, 0);
+		sys1(NR_exit, 127);
 }

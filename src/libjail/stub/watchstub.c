@@ -22,51 +22,7 @@
  * re-arms it).  If the exec fails, it tries again a second later.
  * Freestanding (no libc): raw system calls, x86-64 and aarch64.
  */
-#if defined(__x86_64__)
-#define NR_pread64	17
-#define NR_prctl	157
-#define NR_nanosleep	35
-#define NR_ppoll	271
-#define NR_execveat	322
-static long
-sys5(long n, long a, long b, long c, long d, long e)
-{
-	register long r10 __asm__("r10") = d;
-	register long r8 __asm__("r8") = e;
-	long r;
-
-	__asm__ volatile ("syscall" : "=a"(r) : "a"(n), "D"(a), "S"(b),
-	    "d"(c), "r"(r10), "r"(r8) : "rcx", "r11", "memory");
-	return r;
-}
-__asm__(".text\n.global _start\n_start:\n"
-    "	xor %rbp, %rbp\n	mov %rsp, %rdi\n	and $-16, %rsp\n"
-    "	call watch_main\n	hlt\n");
-#elif defined(__aarch64__)
-#define NR_pread64	67
-#define NR_prctl	167
-#define NR_nanosleep	101
-#define NR_ppoll	73
-#define NR_execveat	281
-static long
-sys5(long n, long a, long b, long c, long d, long e)
-{
-	register long x8 __asm__("x8") = n;
-	register long x0 __asm__("x0") = a;
-	register long x1 __asm__("x1") = b;
-	register long x2 __asm__("x2") = c;
-	register long x3 __asm__("x3") = d;
-	register long x4 __asm__("x4") = e;
-
-	__asm__ volatile ("svc 0" : "+r"(x0) : "r"(x8), "r"(x1), "r"(x2),
-	    "r"(x3), "r"(x4) : "memory");
-	return x0;
-}
-__asm__(".text\n.global _start\n_start:\n"
-    "	mov x29, #0\n	mov x0, sp\n	bl watch_main\n	brk #0\n");
-#else
-#error "watchstub: no system call glue for this architecture"
-#endif
+#include "stub.h"
 
 #define PR_SET_NAME	15
 #define POLLIN		0x001
@@ -83,7 +39,7 @@ static int
 emptied(void)
 {
 	char buf[128];
-	long n = sys5(NR_pread64, 4, (long)buf, sizeof(buf) - 1, 0, 0);
+	long n = sys4(NR_pread64, 4, buf, sizeof(buf) - 1, 0);
 
 	for (long i = 0; i + 10 < n; i++)
 		if (buf[i] == 'p' && buf[i + 1] == 'o' && buf[i + 9] == ' ' &&
@@ -92,8 +48,8 @@ emptied(void)
 	return 0;
 }
 
-void __attribute__((noreturn, used))
-watch_main(long *sp)
+void
+stub_main(long *sp)
 {
 	long argc = sp[0];
 	char **argv = (char **)(sp + 1), **envp = argv + argc + 1;
@@ -103,7 +59,7 @@ watch_main(long *sp)
 
 	for (const char *m = mode; *m; m++)
 		empty |= *m == 'e', service |= *m == 's';
-	sys5(NR_prctl, PR_SET_NAME, (long)"vjail-monitor", 0, 0, 0);
+	sys2(NR_prctl, PR_SET_NAME, "vjail-monitor");
 	for (;;) {
 		struct pollfd p[4] = { { 3, POLLIN, 0 }, { 4, POLLPRI, 0 },
 		    { service ? 5 : -1, POLLIN, 0 }, { 7, POLLIN, 0 } };
@@ -119,7 +75,7 @@ watch_main(long *sp)
 		for (;;) {
 			sys5(NR_execveat, 6, (long)"", (long)argv, (long)envp,
 			    AT_EMPTY_PATH);
-			sys5(NR_nanosleep, (long)second, 0, 0, 0, 0);
+			sys2(NR_nanosleep, second, 0);
 		}
 	}
 }
