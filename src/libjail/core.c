@@ -239,6 +239,13 @@ cmp_jid(const void *a, const void *b)
 	return *(const int *)a - *(const int *)b;
 }
 
+/* The listing a walk by lastjid goes through (find_locked). */
+static struct walk {
+	int	*jids, n, next;	/* the listing, where the walk is in it */
+	int	 last;		/* the jid the walk was given last */
+	bool	 dying;
+} walk;
+
 /*
  * Find a visible jail by jid, by name, or the first after lastjid.  By
  * name the index answers; a jail no longer in the index (dying) is
@@ -265,20 +272,32 @@ find_locked(struct registry *r, struct jail_rec *jr, int jid,
 	else if (jid > 0 && lr < 0 && errno != ENOENT && errno != EBADMSG)
 		return jerrno(err, "registry: record %d", jid);	/* not "not found" */
 	else if (lastjid >= 0 || (name && dying)) {
-		n = reg_list(r, &jids);
-		if (dying) {
-			/* cgroups whose record is gone are jails too */
-			int *orph = NULL, no = orphan_cgroups(r, &orph), *all;
-			if (no > 0 && (all = realloc(jids, sizeof(int) *
-			    (size_t)(n + no))) != NULL) {
-				memcpy(all + n, orph, sizeof(int) * (size_t)no);
-				jids = all;
-				n += no;
-				qsort(jids, (size_t)n, sizeof(int), cmp_jid);
+		int i = 0;
+		/* The walk of jls or jail -r '*' (lastjid: the jid it was
+		 * given last) goes on in the listing made at its start: one
+		 * listing per walk, not one per jail. */
+		if (lastjid > 0 && lastjid == walk.last && walk.dying == dying &&
+		    walk.jids) {
+			jids = walk.jids, n = walk.n, i = walk.next;
+			walk.jids = NULL;
+		} else {
+			n = reg_list(r, &jids);
+			if (dying) {
+				/* cgroups whose record is gone are jails too */
+				int *orph = NULL, no = orphan_cgroups(r, &orph),
+				    *all;
+				if (no > 0 && (all = realloc(jids, sizeof(int) *
+				    (size_t)(n + no))) != NULL) {
+					memcpy(all + n, orph,
+					    sizeof(int) * (size_t)no);
+					jids = all;
+					n += no;
+					qsort(jids, (size_t)n, sizeof(int), cmp_jid);
+				}
+				free(orph);
 			}
-			free(orph);
 		}
-		for (int i = 0; i < n && found < 0; i++) {
+		for (; i < n && found < 0; i++) {
 			if (lastjid >= 0 && jids[i] <= lastjid)
 				continue;
 			if ((dying ? load_traces(r, jids[i], NULL, jr) :
@@ -287,6 +306,13 @@ find_locked(struct registry *r, struct jail_rec *jr, int jid,
 			if (name && strcmp(jr->name, name) != 0)
 				continue;
 			found = i;
+		}
+		free(walk.jids);
+		walk.jids = NULL;
+		if (found >= 0 && lastjid >= 0) {
+			walk = (struct walk){ jids, n, found + 1, jids[found],
+			    dying };
+			jids = NULL;
 		}
 		free(jids);
 	}

@@ -292,13 +292,22 @@ jail_get(struct iovec *iov, unsigned int niov, int flags)
 	    jail_inside();
 	if (jid <= 0 && name == NULL && lastjid < 0 && !self)
 		return fail(iov, niov, ENOENT, "no jail specified");
+	/* Live values (hostname, addresses, cpuset) are read from the
+	 * kernel only if a parameter is asked for: "does it exist" and the
+	 * listing of jail -r '*' ask for the key alone. */
+	int live = 0;
+	for (unsigned i = 0; i < niov; i += 2)
+		if (strcmp(iov[i].iov_base, "errmsg") != 0 &&
+		    strcmp(iov[i].iov_base, "lastjid") != 0 && i != jidi &&
+		    i != namei)
+			live = CF_LIVE;
 	if (jid > 0 || self)
 		name = NULL, lastjid = -1;
 	else if (name)
 		lastjid = -1;
 	if (self && svc_self(&jr, err) == 0)
 		gethostname(jr.hostname, sizeof(jr.hostname) - 1);
-	else if (self || core_find(&jr, jid, name, lastjid, flags | CF_LIVE,
+	else if (self || core_find(&jr, jid, name, lastjid, flags | live,
 	    err) < 0) {
 		if (errno != ENOENT || lastjid >= 0)
 			return fail(iov, niov, errno, err);

@@ -721,22 +721,21 @@ reg_members_at(const char *dir, int **jidsp)
 	    O_CLOEXEC), jidsp);
 }
 
-/* Drop jid from set/key (and the key once empty): members left. */
+/*
+ * Drop jid from set/key, and the key once empty: 1 if members are left,
+ * else 0.  The directory's rmdir says so (ENOTEMPTY): no listing, so the
+ * last of 1000 jails on a bridge costs what the first does.
+ */
 int
 reg_member_del(struct registry *r, const char *set, const char *key, int jid)
 {
 	char path[PATH_MAX];
-	int *left = NULL, n;
 
 	member_path(set, key, jid, path, sizeof(path));
 	unlinkat(r->dirfd, path, 0);
-	n = reg_members(r, set, key, &left);
-	free(left);
-	if (n == 0) {
-		member_path(set, key, 0, path, sizeof(path));
-		unlinkat(r->dirfd, path, AT_REMOVEDIR);
-	}
-	return n;
+	member_path(set, key, 0, path, sizeof(path));
+	return unlinkat(r->dirfd, path, AT_REMOVEDIR) < 0 &&
+	    (errno == ENOTEMPTY || errno == EEXIST);
 }
 
 int
