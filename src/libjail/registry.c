@@ -956,9 +956,14 @@ reg_read_any(struct registry *r, int jid, struct jail_rec *jr)
  * moved in go back before the stack dies); the holder and whatever is
  * left in the jail's cgroup killed, the cgroup removed; index entries,
  * then the record.  Called with the registry locked.
+ *
+ * With pidfd, the holder is only killed (its pidfd left in *pidfd, 1
+ * returned): the caller waits for it without the lock, so that many
+ * removals wait once, then calls reg_teardown_finish.
  */
 static int
-teardown(struct registry *r, struct jail_rec *jr, int depth, char *err)
+teardown(struct registry *r, struct jail_rec *jr, int depth, int *pidfdp,
+    char *err)
 {
 	int *kids = NULL, n = depth < 64 ? reg_kids(r, jr->jid, &kids) : 0,
 	    pidfd = -1;
@@ -966,7 +971,7 @@ teardown(struct registry *r, struct jail_rec *jr, int depth, char *err)
 
 	for (int i = 0; i < n; i++)
 		if (kids[i] != jr->jid && reg_read_any(r, kids[i], &child) == 0)
-			teardown(r, &child, depth + 1, err);
+			teardown(r, &child, depth + 1, NULL, err);
 	free(kids);
 	if (!jr->damaged && (jr->state != JS_DYING ||
 	    jr->creator != getpid())) {
@@ -983,10 +988,24 @@ teardown(struct registry *r, struct jail_rec *jr, int depth, char *err)
 	if ((pidfd = sys_pidfd_open(jr->holder)) >= 0) {
 		if (reg_holder_alive(jr)) {
 			sys_pidfd_send_signal(pidfd, SIGKILL);
+			if (pidfdp && !jr->damaged) {
+				/* (a dying jail gives up its name at once) */
+				reg_name_release(r, jr->name, jr->jid);
+				*pidfdp = pidfd;
+				return 1;
+			}
 			sys_pidfd_wait(pidfd, 5000);
 		}
 		close(pidfd);
 	}
+	return reg_teardown_finish(r, jr, err);
+}
+
+/* The rest of a teardown, once the holder is gone: the jail's cgroup
+ * (and what is left in it), its index entries, its record. */
+int
+reg_teardown_finish(struct registry *r, struct jail_rec *jr, char *err)
+{
 	if (!jr->cgroup[0] || access(jr->cgroup, F_OK) < 0)
 		cg_remove_v1(jr);	/* v1 groups left without their v2 one */
 	else {
@@ -1021,7 +1040,17 @@ teardown(struct registry *r, struct jail_rec *jr, int depth, char *err)
 int
 reg_teardown(struct registry *r, struct jail_rec *jr, char *err)
 {
-	return teardown(r, jr, 0, err);
+	return teardown(r, jr, 0, NULL, err);
+}
+
+/* Begin a teardown: 1 with the killed holder's pidfd in *pidfd, to be
+ * waited for and finished by the caller, else as reg_teardown. */
+int
+reg_teardown_begin(struct registry *r, struct jail_rec *jr, int *pidfd,
+    char *err)
+{
+	*pidfd = -1;
+	return teardown(r, jr, 0, pidfd, err);
 }
 
 /* Clean up after jails whose holder, creator, remover or (for a jail

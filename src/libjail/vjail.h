@@ -284,7 +284,8 @@ bool jail_inside(void);
 int core_set(struct jail_rec *jr, const uint64_t *set, int flags, char *err);
 int core_create(struct jail_rec *jr, const uint64_t *set, int flags, char *err);
 int core_update(struct jail_rec *jr, const uint64_t *set, int flags, char *err);
-int core_remove(int jid, char *err);
+int core_remove(int jid, bool nowait, char *err);
+int core_remove_wait(char *err);
 int core_find(struct jail_rec *jr, int jid, const char *name, int lastjid,
     int flags, char *err);
 int core_attach(int jid, char *err);
@@ -375,6 +376,9 @@ int reg_kid_add(struct registry *r, int parent, int jid);
 int reg_kids(struct registry *r, int parent, int **jids);
 void reg_clean(struct registry *r);
 int reg_teardown(struct registry *r, struct jail_rec *jr, char *err);
+int reg_teardown_begin(struct registry *r, struct jail_rec *jr, int *pidfd,
+    char *err);
+int reg_teardown_finish(struct registry *r, struct jail_rec *jr, char *err);
 
 /* sys: cgroups */
 const char *cg_base(char *err);
