@@ -394,6 +394,7 @@ two jail -r ${T}b
 is "$RC" 0 "removing the second"
 check "  takes the bridge with it" wait_for 3 eval "! ip link show $B2 >/dev/null 2>&1"
 rmdir "$CG2" 2>/dev/null
+umount "$R2" 2>/dev/null	# (vjail's registry tmpfs, where /tmp is not one)
 rm -rf "$R2"
 
 # ---- input ----
