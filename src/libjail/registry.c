@@ -393,25 +393,32 @@ fail:
 /*
  * Before a creation: drop records of an earlier boot and of jails whose
  * holder or creator died without cleaning up (a killed monitor).  The
- * full sweep reads every record, so it runs at most once a second; a
- * name or slot found taken is checked on the spot (core).
+ * full sweep reads every record, so it is spaced by the registry's
+ * size: 1 s, plus 10 ms a record, after the last one ended (the time it
+ * may run again is the "reaped" file's mtime), so that its cost per
+ * creation does not grow with the number of jails.  What a creation
+ * needs (a name, a jid, a uid slot held by a dead jail) is checked on
+ * the spot (core), and single lookups clear the dead jails they meet.
  */
 void
 reg_clean(struct registry *r)
 {
 	struct stat st;
-	struct timespec now;
-
+	struct timespec now, next[2];
+	int n, fd;
 	bool newboot = check_boot(r);
 
 	clock_gettime(CLOCK_REALTIME, &now);
 	if (!newboot && fstatat(r->dirfd, "reaped", &st,
-	    AT_SYMLINK_NOFOLLOW) == 0 && now.tv_sec - st.st_mtim.tv_sec < 1)
-		return;
-	reg_reap(r);
-	int fd = reg_openat(r->dirfd, "reaped", O_WRONLY | O_CREAT, 0);
-	if (fd >= 0) {
-		futimens(fd, NULL);
+	    AT_SYMLINK_NOFOLLOW) == 0 && now.tv_sec < st.st_mtim.tv_sec &&
+	    st.st_mtim.tv_sec - now.tv_sec <= 1 + REG_SWEEP_MAXGAP)
+		return;		/* (a clock set back does not stop it) */
+	n = reg_reap(r);
+	clock_gettime(CLOCK_REALTIME, &now);
+	next[0] = next[1] = (struct timespec){ now.tv_sec + 1 +
+	    (n / 100 < REG_SWEEP_MAXGAP ? n / 100 : REG_SWEEP_MAXGAP), 0 };
+	if ((fd = reg_openat(r->dirfd, "reaped", O_WRONLY | O_CREAT, 0)) >= 0) {
+		futimens(fd, next);
 		close(fd);
 	}
 }
@@ -1256,8 +1263,8 @@ reg_teardown_begin(struct registry *r, struct jail_rec *jr, int *pidfd,
 
 /* Clean up after jails whose holder, creator, remover or (for a jail
  * that must end when empty) monitor died: the registry's journal says
- * what is left to undo. */
-void
+ * what is left to undo.  The number of records looked at. */
+int
 reg_reap(struct registry *r)
 {
 	int *jids = NULL, n = reg_list(r, &jids);
@@ -1268,4 +1275,5 @@ reg_reap(struct registry *r)
 		if (reg_read_any(r, jids[i], &jr) == 0 && core_dead(r, &jr))
 			reg_teardown(r, &jr, err);
 	free(jids);
+	return n;
 }

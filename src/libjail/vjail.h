@@ -357,7 +357,8 @@ bool core_dead(struct registry *r, const struct jail_rec *jr);
 void fault_point(const char *step);
 int reg_find_alive(struct registry *r, int jid, const char *name,
     struct jail_rec *jr);
-void reg_reap(struct registry *r);
+int reg_reap(struct registry *r);
+#define REG_SWEEP_MAXGAP 60	/* s between full sweeps, at most */
 int reg_name_jid(struct registry *r, const char *name);
 void reg_name_of(struct registry *r, int jid, char *name, size_t len);
 int reg_name_claim(struct registry *r, const char *name, int jid);
