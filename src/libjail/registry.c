@@ -475,6 +475,39 @@ static const struct fact facts[] = {
 	FACT(".watcher_start", watcher_start, K_U64),
 };
 
+/*
+ * A record's lines come in the order reg_store writes them (the table's,
+ * then the facts'): each key is looked for from just after the last one
+ * found, so a record is read in one pass over the table, not one per
+ * line (param_lookup is the fallback for a record written otherwise).
+ */
+static const struct param_def *
+rec_param(const char *key, size_t *hint)
+{
+	for (size_t i = *hint; i < param_count; i++)
+		if (!(param_table[i].flags & (PF_ALIAS | PF_RDONLY)) &&
+		    strcmp(param_table[i].name, key) == 0) {
+			*hint = i + 1;
+			return &param_table[i];
+		}
+	return NULL;
+}
+
+static const struct fact *
+rec_fact(const char *key, size_t *hint)
+{
+	size_t n = sizeof(facts) / sizeof(*facts);
+
+	for (size_t k = 0; k < n; k++) {
+		size_t i = (*hint + k) % n;
+		if (strcmp(facts[i].key, key) == 0) {
+			*hint = i + 1;
+			return &facts[i];
+		}
+	}
+	return NULL;
+}
+
 /* Parse one fact strictly: false if the value is not of its kind. */
 static bool
 fact_set(struct jail_rec *jr, const struct fact *f, const char *v)
@@ -562,6 +595,7 @@ reg_read(struct registry *r, int jid, struct jail_rec *jr)
 	FILE *f;
 	int fd;
 	bool bad = false, seen_name = false, seen_state = false;
+	size_t phint = 0, fhint = 0;
 
 	memset(jr, 0, sizeof(*jr));
 	jr->jid = jid;
@@ -593,15 +627,16 @@ reg_read(struct registry *r, int jid, struct jail_rec *jr)
 		}
 		*eq++ = '\0';
 		if (line[0] == '.') {
-			for (size_t i = 0; i < sizeof(facts) / sizeof(*facts); i++)
-				if (strcmp(facts[i].key, line) == 0) {
-					bad |= !fact_set(jr, &facts[i], eq);
-					seen_state |= facts[i].off ==
-					    offsetof(struct jail_rec, state);
-				}
+			const struct fact *fa = rec_fact(line, &fhint);
+			if (fa) {
+				bad |= !fact_set(jr, fa, eq);
+				seen_state |= fa->off ==
+				    offsetof(struct jail_rec, state);
+			}
 			continue;
 		}
-		if ((pd = param_lookup(line, &neg)) == NULL || neg)
+		if ((pd = rec_param(line, &phint)) == NULL &&
+		    ((pd = param_lookup(line, &neg)) == NULL || neg))
 			continue;
 		if (pd->flags & PF_LINES)
 			unescape_lines(param_field(pd, jr), pd->size, eq);

@@ -640,7 +640,9 @@ job_stop_light(const struct run *run, const struct job *j)
 	    !has_hook(j, P_RELEASE));
 }
 
-/* Remove j after waiting stop_s for its processes (-1: no stop, -R). */
+/* Remove j after waiting stop_s for its processes (-1: no stop, -R, or
+ * a stop that found none).  ENOENT once our stop began: the monitor
+ * finished the removal. */
 bool
 job_remove(struct run *run, struct job *j, int stop_s)
 {
@@ -658,7 +660,7 @@ job_remove(struct run *run, struct job *j, int stop_s)
 		return false;
 	}
 	if ((run->nowait ? jail_remove_nowait(j->jid) : jail_remove(j->jid)) < 0 &&
-	    (errno != ENOENT || !wait_stop)) {
+	    (errno != ENOENT || !(wait_stop || j->stopped))) {
 		if (errno == ENOENT)
 			warnx("\"%s\" not found", j->name);
 		else

@@ -49,6 +49,7 @@ struct job {
 	bool	 implied;		/* only there as a dependency */
 	bool	 conf;			/* named in jail.conf: notes printed */
 	bool	 stopped;		/* our stop of it began (jail -r) */
+	bool	 running;		/* and found processes to wait for */
 };
 
 struct run {

@@ -638,16 +638,18 @@ remove_batch(struct run *run)
 				warnx("\"%s\" not found", j->name);
 				rc = 1;
 			}
-		} else if (run->op == 'r')	/* SIGTERM; errors come below */
-			j->stopped = jail_stop(j->jid, 0) == 0 ||
-			    errno == ETIMEDOUT;
+		} else if (run->op == 'r') {	/* SIGTERM; errors come below */
+			int st = jail_stop(j->jid, 0);
+			j->stopped = st == 0 || errno == ETIMEDOUT;
+			j->running = st < 0 && errno == ETIMEDOUT;
+		}
 	}
 	for (int i = 0; i < run->njobs; i++) {
 		struct job *j = &run->jobs[i];
 		int left = -1;
 		if (j->jid < 0)
 			continue;
-		if (run->op == 'r') {
+		if (run->op == 'r' && (j->running || !j->stopped)) {
 			clock_gettime(CLOCK_MONOTONIC, &t);
 			left = job_stop_timeout(j) - (int)(t.tv_sec - t0.tv_sec);
 			left = left < 0 ? 0 : left;
