@@ -1105,10 +1105,15 @@ core_remove_wait(char *err)
 	for (int i = 0; i < npending; i++) {
 		if (rc == 0 && reg_read(&r, pending[i].jid, &jr) == 0 &&
 		    jr.state == JS_DYING && jr.creator == getpid() &&
-		    jr.holder_start == pending[i].holder_start &&
-		    (reg_teardown_finish(&r, &jr, err) < 0 ||
-		    remove_unused(&r, jr.parent, err) < 0))
-			rc = -1;
+		    jr.holder_start == pending[i].holder_start) {
+			/* Undone again, now that the holders are gone: the
+			 * last of a bridge's jails counts the ports of the
+			 * others only while their holders live. */
+			jail_destroy(&r, &jr);
+			if (reg_teardown_finish(&r, &jr, err) < 0 ||
+			    remove_unused(&r, jr.parent, err) < 0)
+				rc = -1;
+		}
 		close(pending[i].pidfd);
 	}
 	npending = 0;
