@@ -99,6 +99,22 @@ for m in 1 2 3; do
 done
 rm -rf "$D"
 
+# jail -r '*': every jail of the registry, a child with its parent
+run jls name
+is "$OUT" "" "  control: no jail is left before the next ones"
+for m in 1 2; do
+	run jail -q -c name=${T}s$m path=/ persist children.max=1
+	is "$RC.$ERR" "0." "made ${T}s$m"
+done
+run jail -q -c name=${T}s1.c path=/ persist
+is "$RC.$ERR" "0." "made ${T}s1.c"
+run jail -r '*'
+is "$RC.$ERR" "0." "jail -r '*'"
+is "$OUT" "${T}s1: removed
+${T}s2: removed" "  notes each top jail removed (the child goes with its parent)"
+run jls -d name
+is "$RC.$OUT" "0." "  nothing is left, dying or not"
+
 # a name can be used again once its jail is gone
 run jail -q -c name=$K path=/ persist
 is "$RC.$ERR" "0." "a removed jail's name can be used again"

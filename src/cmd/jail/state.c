@@ -633,7 +633,7 @@ remove_batch(struct run *run)
 	run->nowait = true;
 	for (int i = 0; i < run->njobs; i++) {
 		struct job *j = &run->jobs[i];
-		if (job_lookup(j) < 0) {
+		if (j->jid <= 0 && job_lookup(j) < 0) {
 			if (!j->implied) {
 				warnx("\"%s\" not found", j->name);
 				rc = 1;
