@@ -297,10 +297,28 @@ carry_over(int from, const char *dir)
 	close(to);
 }
 
+/* Is the registry below a tmpfs mounted in this boot, which our mount
+ * namespace does not see?  (Then working here would be a second one.) */
+static bool
+elsewhere(const char *dir, int dirfd, char *err)
+{
+	char now[64], mark[64] = "";
+
+	if (sys_read_small(dirfd, REG_MARK, mark, sizeof(mark)) <= 0)
+		return false;
+	boot_id(now, sizeof(now));
+	if (strcmp(mark, now) != 0)
+		return false;	/* of an earlier boot */
+	errno = EBUSY;
+	jerr(err, "registry: %s is vjail's tmpfs in another mount namespace "
+	    "(its mark: %s/" REG_MARK "): work there", dir, dir);
+	return true;
+}
+
 static int
 reg_mount(const char *dir, int dirfd, char *err)
 {
-	char now[64], mark[64] = "";
+	char now[64];
 	struct stat top, here;
 	int lockfd, fd = -1, rc = 0;
 	const char *own = getenv("VJAIL_RUNDIR");
@@ -318,12 +336,9 @@ reg_mount(const char *dir, int dirfd, char *err)
 	if (stat(dir, &top) < 0 || fstat(dirfd, &here) < 0 ||
 	    top.st_dev != here.st_dev || top.st_ino != here.st_ino)
 		rc = 1;		/* mounted meanwhile: open it */
-	else if (sys_read_small(dirfd, REG_MARK, mark, sizeof(mark)) > 0 &&
-	    strcmp(mark, now) == 0) {
-		errno = EBUSY;
-		rc = jerr(err, "registry: %s is vjail's tmpfs in another mount "
-		    "namespace (its mark: %s/" REG_MARK "): work there", dir, dir);
-	} else if (!movable(dirfd))
+	else if (elsewhere(dir, dirfd, err))
+		rc = -1;
+	else if (!movable(dirfd))
 		rc = 0;		/* jails there: stay with them */
 	else if ((fd = reg_openat(dirfd, REG_MARK, O_WRONLY | O_CREAT |
 	    O_TRUNC, 64)) >= 0 && write(fd, now, strlen(now)) ==
@@ -348,6 +363,7 @@ reg_open(struct registry *r, bool exclusive, char *err)
 	const char *dir = reg_rundir();
 	struct stat top, here;
 	int tries = 0, m;
+	bool mem;
 
 again:
 	r->dirfd = r->jailsfd = r->lockfd = -1;
@@ -356,8 +372,8 @@ again:
 	if ((r->dirfd = open(dir, O_PATH | O_DIRECTORY | O_NOFOLLOW |
 	    O_CLOEXEC)) < 0)
 		return jerrno(err, "registry: %s", dir);
-	if (!mem_backed(r->dirfd) && tries == 0 &&
-	    (m = reg_mount(dir, r->dirfd, err)) != 0) {
+	mem = mem_backed(r->dirfd);
+	if (!mem && tries == 0 && (m = reg_mount(dir, r->dirfd, err)) != 0) {
 		reg_close(r);
 		if (m < 0)
 			return -1;
@@ -382,6 +398,10 @@ again:
 	    tries++ < 3) {
 		reg_close(r);
 		goto again;
+	}
+	if (!mem && elsewhere(dir, r->dirfd, err)) {
+		reg_close(r);
+		return -1;
 	}
 	return 0;
 fail:
