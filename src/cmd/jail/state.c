@@ -481,10 +481,11 @@ run_parallel(struct run *run, struct graph *g)
 	    run->parallel > 0 && run->parallel < run->njobs ? run->parallel :
 	    run->njobs;
 	struct worker *w = calloc((size_t)max, sizeof(*w));
+	int *idle = calloc((size_t)max, sizeof(int)), nidle = 0;
 	struct epoll_event ev[64];
 
 	if (q.need == NULL || q.ready == NULL || q.skip == NULL || c == NULL ||
-	    order == NULL || w == NULL)
+	    order == NULL || w == NULL || idle == NULL)
 		err(1, "calloc");
 	if (ep < 0)
 		err(1, "epoll_create1");
@@ -502,11 +503,16 @@ run_parallel(struct run *run, struct graph *g)
 				finished(&q, i), left--;
 				continue;
 			}
-			while (k < nw && (w[k].job >= 0 || w[k].sock < 0))
-				k++;
-			if (k == nw) {
+			/* an idle worker (a stack of them: no look at every
+			 * worker per job), else a new one */
+			while (nidle > 0 && w[idle[nidle - 1]].sock < 0)
+				nidle--;
+			if (nidle > 0)
+				k = idle[--nidle];
+			else {
 				if (nw == max || !worker_new(run, w, nw))
 					break;	/* all busy: wait for one */
+				k = nw;
 				watch(ep, w[nw++].sock, k, 1);
 			}
 			q.head++;
@@ -541,6 +547,7 @@ run_parallel(struct run *run, struct graph *g)
 				/* worker i: a job ended (or the worker died
 				 * with it) */
 				struct worker *wk = &w[i];
+				bool was_busy = wk->job >= 0;
 				if (recv(wk->sock, r, sizeof(r), 0) !=
 				    (ssize_t)sizeof(r) || r[0] != wk->job) {
 					r[0] = wk->job, r[1] = 1;
@@ -548,6 +555,8 @@ run_parallel(struct run *run, struct graph *g)
 					wk->sock = -1;
 				}
 				wk->job = -1;
+				if (was_busy && wk->sock >= 0)
+					idle[nidle++] = i;
 				if ((i = r[0]) < 0)
 					continue;
 				c[i].ended = true;
@@ -594,7 +603,8 @@ run_parallel(struct run *run, struct graph *g)
 		while (waitpid(w[k].pid, NULL, 0) < 0 && errno == EINTR)
 			;
 	close(ep);
-	free(w), free(c), free(order), free(q.need), free(q.ready), free(q.skip);
+	free(w), free(idle), free(c), free(order), free(q.need), free(q.ready),
+	    free(q.skip);
 	return rc;
 }
 
