@@ -40,7 +40,8 @@ $(B)/examples/%: examples/%.c $(B)/lib/libjail.a include/jail.h
 
 # The stubs (src/libjail/stub/*.c): freestanding and static, embedded in
 # libjail as byte arrays run from sealed memfds: execstub, the last exec
-# into a jail (exec.c); initstub, a jail's PID 1 once set up (spawn.c).
+# into a jail (exec.c); initstub, a jail's PID 1 once set up, and
+# watchstub, its monitor between events (spawn.c).
 $(B)/stub/%: src/libjail/stub/%.c
 	@mkdir -p $(dir $@)
 	$(CC) -Os -static -nostdlib -ffreestanding -fno-tree-loop-distribute-patterns \
@@ -54,7 +55,7 @@ $(B)/gen/%.h: $(B)/stub/%
 	  od -An -v -tu1 $< | sed 's/ *\([0-9][0-9]*\)/\1,/g'; echo '};'; } >$@
 
 $(B)/obj/src/libjail/exec.o $(B)/pic/src/libjail/exec.o: $(B)/gen/execstub.h
-$(B)/obj/src/libjail/spawn.o $(B)/pic/src/libjail/spawn.o: $(B)/gen/initstub.h
+$(B)/obj/src/libjail/spawn.o $(B)/pic/src/libjail/spawn.o: $(B)/gen/initstub.h $(B)/gen/watchstub.h
 
 $(B)/obj/%.o: %.c $(HDRS) Makefile
 	@mkdir -p $(dir $@)

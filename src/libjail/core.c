@@ -1027,6 +1027,8 @@ core_update(struct jail_rec *jr, const uint64_t *set, int flags, char *err)
 		retire(&r, jr, err);
 	else if (reg_store(&r, jr, err) < 0)
 		goto fail;
+	else
+		monitor_poke(jr);	/* (persist may have changed) */
 	reg_close(&r);
 	if ((flags & JAIL_ATTACH) && core_attach(jid, err) < 0)
 		return -1;
@@ -1271,6 +1273,7 @@ core_stop(int jid, int timeout_s, char *err)
 	snprintf(dir, sizeof(dir), "%s/jail", jr.cgroup);
 	if (cg_populated(dir) != 1)
 		return 0;	/* nothing to stop */
+	monitor_poke(&jr);	/* to finish it when empty, if we are killed */
 	/* The holder relays SIGTERM to all of its PID namespace. */
 	if (!again && (pidfd = sys_pidfd_open(jr.holder)) >= 0) {
 		if (reg_holder_alive(&jr))

@@ -287,9 +287,9 @@ jail_get(struct iovec *iov, unsigned int niov, int flags)
 	}
 	/* Inside a jail, jid 0 (or "0") is the jail itself as it may see
 	 * itself: FreeBSD shows a jail its env (security.jail.env), not its
-	 * meta. */
-	bool self = jid == 0 && (jidi < niov || (name && !strcmp(name, "0"))) &&
-	    jail_inside();
+	 * meta.  (Not when listing: jls passes jid 0 for the answer.) */
+	bool self = jid == 0 && lastjid < 0 &&
+	    (jidi < niov || (name && !strcmp(name, "0"))) && jail_inside();
 	if (jid <= 0 && name == NULL && lastjid < 0 && !self)
 		return fail(iov, niov, ENOENT, "no jail specified");
 	/* Live values (hostname, addresses, cpuset) are read from the

@@ -1297,6 +1297,14 @@ reg_teardown_finish(struct registry *r, struct jail_rec *jr, char *err)
 	}
 	if (reg_delete(r, jr->jid) < 0)
 		return jerrno(err, "registry: record %d", jr->jid);
+	/* Its monitor has nothing left to do: spare it waking to find so
+	 * (an exec, asleep).  pidfd first, then the check, as above. */
+	if (jr->monitor > 0 && jr->monitor != getpid() &&
+	    (pidfd = sys_pidfd_open(jr->monitor)) >= 0) {
+		if (reg_monitor_alive(jr))
+			sys_pidfd_send_signal(pidfd, SIGKILL);
+		close(pidfd);
+	}
 	return 0;
 }
 

@@ -30,6 +30,7 @@
 #include <sys/stat.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
+#include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -40,6 +41,7 @@
 
 #include "vjail.h"
 #include "initstub.h"	/* build/gen: static const unsigned char initstub[] */
+#include "watchstub.h"	/* build/gen: static const unsigned char watchstub[] */
 
 enum { M_GO = 1, M_READY, M_ERROR, M_COMMIT, M_PIDFD };
 
@@ -510,6 +512,7 @@ on_sigchld(int sig)
 static struct watch {
 	int	jid, hpidfd, lfd;
 	pid_t	child;		/* the holder, when it is ours to reap */
+	uint64_t start;		/* the holder's start time */
 	char	cgroup[PATH_MAX];
 } watch;
 
@@ -518,7 +521,7 @@ monitor_loop(void)
 {
 	struct sigaction sa = { .sa_handler = on_sigchld };
 	char dir[PATH_MAX + 32];
-	uint64_t start = sys_starttime(sys_pidfd_pid(watch.hpidfd));
+	uint64_t start = watch.start;
 	int ev;
 
 	snprintf(dir, sizeof(dir), "%s/jail", watch.cgroup);
@@ -560,6 +563,197 @@ monitor_loop(void)
 	_exit(1);
 }
 
+/* ----- between events: the watcher (stub/watchstub.c) ----- */
+
+/*
+ * A monitor works only when something happens, and lives as long as its
+ * jail: once its jail has been quiet for MONITOR_LINGER_MS it execs the
+ * watcher stub, which execs the monitor's program again on an event, and
+ * the program resumes as the monitor before its main (monitor_resume).
+ * Its descriptors are kept at fixed places across these execs.
+ */
+enum { W_HOLDER = 3, W_EVENTS, W_SERVICE, W_PROGRAM, W_SIGNAL, W_STUB,
+    W_END };
+#define WATCH_ENV	"VJAIL_MONITOR"		/* jid:start:child:cgroup */
+#define MONITOR_LINGER_MS	2000
+
+/* Does the jail end when it empties?  Its record says. */
+static bool
+ends_empty(void)
+{
+	char err[JAIL_ERRMSGLEN];
+	struct registry r;
+	struct jail_rec cur;
+	bool e = true;
+
+	if (reg_open(&r, false, err) < 0)
+		return true;
+	if (reg_load(&r, watch.jid, &cur) == 0 && cur.holder_start == watch.start)
+		e = !cur.persist || cur.state == JS_DYING;
+	reg_close(&r);
+	return e;
+}
+
+/* The monitor's descriptors to their places: 0, or -1 (nothing moved). */
+static int
+watch_place(void)
+{
+	int fds[W_STUB - W_HOLDER] = { -1, -1, -1, -1, -1 }, i;
+	char dir[PATH_MAX + 8];
+	sigset_t usr1;
+
+	sigemptyset(&usr1);
+	sigaddset(&usr1, SIGUSR1);	/* blocked since monitor_main */
+	snprintf(dir, sizeof(dir), "%s/jail", watch.cgroup);
+	fds[0] = watch.hpidfd;
+	fds[1] = cg_events_open(dir);
+	fds[2] = watch.lfd;
+	fds[3] = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
+	fds[4] = signalfd(-1, &usr1, SFD_NONBLOCK | SFD_CLOEXEC);
+	for (i = 0; i < W_STUB - W_HOLDER; i++)
+		if ((i != 2 && fds[i] < 0) || (fds[i] >= 0 &&
+		    (fds[i] = fcntl(fds[i], F_DUPFD_CLOEXEC, 64)) < 0))
+			return -1;
+	for (i = 0; i < W_STUB - W_HOLDER; i++)
+		if (fds[i] >= 0 && dup3(fds[i], W_HOLDER + i, 0) < 0)
+			return -1;
+	syscall(SYS_close_range, W_STUB, ~0U, 0);
+	if (watch.lfd < 0)
+		close(W_SERVICE);
+	watch.hpidfd = W_HOLDER;
+	watch.lfd = watch.lfd < 0 ? -1 : W_SERVICE;
+	cg_events_populated(W_EVENTS);	/* arms it */
+	return 0;
+}
+
+/*
+ * Become the watcher until something happens: children reaped by the
+ * kernel meanwhile, what to wait for from the record, the stub exec'd.
+ * Returns only if that cannot be done.
+ */
+static void
+monitor_watch(void)
+{
+	static char envbuf[PATH_MAX + 128];
+	char mode[3] = "", **envp;
+	char *argv[] = { "vjail-monitor", mode, NULL };
+	int n = 0, k = 0, fd;
+
+	if (fcntl(W_STUB, F_GETFD) < 0) {
+		if ((fd = sys_exec_memfd("vjail-monitor", watchstub,
+		    sizeof(watchstub))) < 0)
+			return;
+		if (fd == W_STUB ? fcntl(fd, F_SETFD, 0) < 0 :
+		    dup3(fd, W_STUB, 0) < 0)
+			return;
+		if (fd != W_STUB)
+			close(fd);
+	}
+	if (ends_empty())
+		mode[k++] = 'e';
+	if (watch.lfd >= 0)
+		mode[k++] = 's';
+	snprintf(envbuf, sizeof(envbuf), WATCH_ENV "=%d:%llu:%d:%s", watch.jid,
+	    (unsigned long long)watch.start, (int)watch.child, watch.cgroup);
+	for (char **e = environ; *e; e++)
+		n++;
+	if ((envp = calloc((size_t)n + 2, sizeof(*envp))) == NULL)
+		return;
+	n = 0;
+	for (char **e = environ; *e; e++)
+		if (strncmp(*e, WATCH_ENV "=", sizeof(WATCH_ENV)) != 0)
+			envp[n++] = *e;
+	envp[n] = envbuf;
+	while (waitpid(-1, NULL, WNOHANG) > 0)
+		;
+	signal(SIGCHLD, SIG_IGN);
+	syscall(SYS_execveat, W_STUB, "", argv, envp, AT_EMPTY_PATH);
+	signal(SIGCHLD, SIG_DFL);
+	free(envp);
+}
+
+/*
+ * Handle what happened, as monitor_loop would, until quiet for
+ * MONITOR_LINGER_MS (a burst of requests, or a jail hammering its
+ * service, costs one exec, not one each).  empty_unknown: the watcher
+ * read cgroup.events, so a change it saw is not pending here.
+ */
+static void
+monitor_linger(bool empty_unknown)
+{
+	struct signalfd_siginfo si;
+	int n = 1;
+
+	for (;;) {
+		struct pollfd p[4] = { { .fd = W_HOLDER, .events = POLLIN },
+		    { .fd = W_EVENTS, .events = POLLPRI },
+		    { .fd = watch.lfd, .events = POLLIN },
+		    { .fd = W_SIGNAL, .events = POLLIN } };
+
+		if (!empty_unknown &&
+		    (n = poll(p, 4, MONITOR_LINGER_MS)) == 0)
+			return;
+		if (n < 0 && errno != EINTR)
+			return;
+		/* (drained before the record is read: a change after
+		 * that wakes us again) */
+		while (read(W_SIGNAL, &si, sizeof(si)) > 0)
+			;
+		while (waitpid(-1, NULL, WNOHANG) > 0)
+			;
+		if (p[0].revents) {
+			if (watch.child > 0)
+				waitpid(watch.child, NULL, 0);
+			monitor_teardown(watch.jid, watch.start, true);
+			_exit(0);
+		}
+		/* The registry decides (persist, children). */
+		if ((empty_unknown || p[1].revents) &&
+		    cg_events_populated(W_EVENTS) == 0)
+			monitor_teardown(watch.jid, watch.start, false);
+		if (p[2].revents)
+			svc_serve(watch.lfd, watch.jid);
+		empty_unknown = false;
+	}
+}
+
+/*
+ * The watcher exec'd our program again: before its main, be the monitor
+ * once more (any program using libjail carries this, since any may have
+ * made a jail), then go back to watching.
+ */
+static void __attribute__((constructor))
+monitor_resume(int argc, char **argv)
+{
+	const char *v = getenv(WATCH_ENV);
+	char link[32] = "";
+	unsigned long long start;
+	int jid, child, off = 0;
+
+	if (v == NULL || argc != 2 || strcmp(argv[0], "vjail-monitor") != 0 ||
+	    sscanf(v, "%d:%llu:%d:%n", &jid, &start, &child, &off) != 3 ||
+	    off == 0 || readlink("/proc/self/fd/3", link, sizeof(link) - 1) < 0 ||
+	    strcmp(link, "anon_inode:[pidfd]") != 0)
+		return;
+	watch = (struct watch){ .jid = jid, .start = start, .child = child,
+	    .hpidfd = W_HOLDER, .lfd = strchr(argv[1], 's') ? W_SERVICE : -1 };
+	snprintf(watch.cgroup, sizeof(watch.cgroup), "%s", v + off);
+	core_serving = true;
+	signal(SIGCHLD, SIG_DFL);
+	signal(SIGPIPE, SIG_IGN);
+	monitor_linger(true);
+	monitor_watch();
+	monitor_loop();		/* (no watcher to be had) */
+}
+
+/* Tell jr's monitor its record changed what it watches for. */
+void
+monitor_poke(const struct jail_rec *jr)
+{
+	if (jr->monitor > 0 && reg_monitor_alive(jr))
+		kill(jr->monitor, SIGUSR1);
+}
+
 static void __attribute__((noreturn))
 monitor_main(struct jail_rec *jr, const struct jail_rec *parent, int csock)
 {
@@ -567,7 +761,12 @@ monitor_main(struct jail_rec *jr, const struct jail_rec *parent, int csock)
 	int hs[2], hpidfd = -1, rootfd, lfd = -1, keep[1] = { csock };
 	struct msg m;
 	pid_t hpid = -1;
+	sigset_t usr1;
 
+	/* the registry's pokes (monitor_poke) are read by a signalfd */
+	sigemptyset(&usr1);
+	sigaddset(&usr1, SIGUSR1);
+	sigprocmask(SIG_BLOCK, &usr1, NULL);
 	setsid();
 	core_serving = true;
 	close_all_but(keep, 1);
@@ -616,8 +815,12 @@ monitor_main(struct jail_rec *jr, const struct jail_rec *parent, int csock)
 	}
 	close(csock);
 	watch = (struct watch){ .jid = jr->jid, .hpidfd = hpidfd, .lfd = lfd,
-	    .child = parent ? 0 : hpid };
+	    .child = parent ? 0 : hpid, .start = sys_starttime(hpid) };
 	snprintf(watch.cgroup, sizeof(watch.cgroup), "%s", jr->cgroup);
+	if (watch_place() == 0) {
+		monitor_linger(false);
+		monitor_watch();
+	}
 	sys_run_on_own_stack(monitor_loop);
 kill:
 	sys_pidfd_send_signal(hpidfd, SIGKILL);

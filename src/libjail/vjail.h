@@ -304,6 +304,7 @@ int core_remove_locked(struct registry *r, struct jail_rec *jr, char *err);
 struct spawn;
 int spawn_jail(struct jail_rec *jr, const struct jail_rec *parent,
     int *pidfd, char *err);
+void monitor_poke(const struct jail_rec *jr);
 int spawn_commit(bool ok);
 void holder_main(const struct jail_rec *jr, int sock) __attribute__((noreturn));
 

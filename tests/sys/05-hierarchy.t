@@ -106,6 +106,11 @@ is "$RC.$OUT" "0." "inside a jail, jail -c name=k makes a child"
 check "the host sees it as $I.k" jail_exists $I.k
 inner $I "$INNER_BIN/jls" name
 is "$OUT" "k" "jls inside the jail lists only its child, by relative name"
+run timeout 5 "$VJAIL_BIN/jexec" $I /usr/bin/env -u VJAIL_RUNDIR -u VJAIL_CGROUP "$INNER_BIN/jls" -n jid name
+is "$RC.$(echo "$OUT" | grep -c .)" "0.1" "jls -n jid name inside lists the child once (jid 0 is not itself while listing)"
+is "$(echo "$OUT" | sed 's/^jid=[0-9]* //')" "name=k" "  by its relative name"
+inner $I "$INNER_BIN/jls" -j 0 name
+is "$RC.$OUT" "0.0" "  control: jls -j 0 inside is the jail itself"
 inner $I "$INNER_BIN/jail" -c name=k2 path=/ persist
 is "$RC" 1 "inside: children.max still holds"
 like "$ERR" '^jail: (.*: )?prison limit exceeded$' "  'prison limit exceeded'"

@@ -143,4 +143,43 @@ check "  and PID 1 stays: the persistent jail is still there" jail_exists $P
 is "$(holder_pid $P)" "$h" "  with the same PID 1"
 rm_jail $P
 
+# A monitor quiet for 2 s sleeps as a small watcher (issue 13) and wakes
+# for everything it must do: a non-persistent jail emptying, a jail made
+# non-persistent (the registry pokes it), a holder killed, a request to
+# its service.  Several jails wait out the 2 s together.
+rec_fact() { sed -n "s/^$2=//p" "$VJAIL_RUNDIR/jails/$(readlink "$VJAIL_RUNDIR/names/$1")"; }
+MA=${T}ma MB=${T}mb MC=${T}mc MD=${T}md
+run jail -q -c name=$MA path=/ persist
+bg jexec $MA sleep 4
+sa=$BGPID
+check "a sleep runs in $MA" wait_for 3 procs_running $MA 'sleep 4$'
+run jail -q -m name=$MA nopersist
+run jail -q -c name=$MB path=/ persist
+bg jexec $MB sleep 4
+sb=$BGPID
+check "a sleep runs in $MB" wait_for 3 procs_running $MB 'sleep 4$'
+run jail -q -c name=$MC path=/ persist
+run jail -q -c name=$MD path=/ persist mount.devfs children.max=1
+sleep 2.6
+for j in $MA $MB $MC $MD; do
+	m=$(rec_fact $j .monitor)
+	rss=$(awk '/^VmRSS:/ { print $2 }' /proc/$m/status 2>/dev/null)
+	ok "$([ -n "$rss" ] && [ "$rss" -lt 100 ]; echo $?)" "$j's monitor, quiet, is a small watcher ($rss kB)"
+done
+run jail -q -m name=$MB nopersist
+is "$RC.$ERR" "0." "$MB made non-persistent while its sleep runs"
+h=$(holder_pid $MC)
+kill -KILL "$h"
+check "$MC's holder killed: its sleeping monitor ends the jail" wait_for 5 jail_absent $MC
+run jexec $MD /usr/bin/env -u VJAIL_RUNDIR -u VJAIL_CGROUP "$INNER_BIN/jail" -c name=k path=/ persist
+is "$RC.$ERR" "0." "$MD's service (its monitor asleep) makes a child"
+check "  the host sees $MD.k" jail_exists $MD.k
+wait $sa $sb
+check "$MA (non-persistent) ends when its sleep does" wait_for 5 jail_absent $MA
+check "$MB (made non-persistent later) ends too" wait_for 5 jail_absent $MB
+run jail -q -c name=$MA path=/ persist
+check "  control: a persistent jail stays when empty" jail_exists $MA
+rm_jail $MA
+rm_jail $MD
+
 done_testing
