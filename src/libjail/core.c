@@ -1273,7 +1273,9 @@ core_stop(int jid, int timeout_s, char *err)
 	snprintf(dir, sizeof(dir), "%s/jail", jr.cgroup);
 	if (cg_populated(dir) != 1)
 		return 0;	/* nothing to stop */
-	monitor_poke(&jr);	/* to finish it when empty, if we are killed */
+	if (!again)
+		monitor_poke(&jr);	/* to finish it when empty, if we are
+					   killed */
 	/* The holder relays SIGTERM to all of its PID namespace. */
 	if (!again && (pidfd = sys_pidfd_open(jr.holder)) >= 0) {
 		if (reg_holder_alive(&jr))

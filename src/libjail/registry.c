@@ -1269,6 +1269,8 @@ teardown(struct registry *r, struct jail_rec *jr, int depth, int *pidfdp,
 int
 reg_teardown_finish(struct registry *r, struct jail_rec *jr, char *err)
 {
+	int pidfd;
+
 	if (!jr->cgroup[0] || access(jr->cgroup, F_OK) < 0)
 		cg_remove_v1(jr);	/* v1 groups left without their v2 one */
 	else {
