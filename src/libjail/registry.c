@@ -1211,6 +1211,21 @@ reg_read_any(struct registry *r, int jid, struct jail_rec *jr)
 	return rc < 0 ? -1 : 0;
 }
 
+/* Kill jr's monitor (not us): pidfd first, then the start-time check,
+ * so that the pid cannot be another process's by then. */
+static void
+kill_monitor(const struct jail_rec *jr)
+{
+	int pidfd;
+
+	if (jr->monitor > 0 && jr->monitor != getpid() &&
+	    (pidfd = sys_pidfd_open(jr->monitor)) >= 0) {
+		if (reg_monitor_alive(jr))
+			sys_pidfd_send_signal(pidfd, SIGKILL);
+		close(pidfd);
+	}
+}
+
 /*
  * Remove every trace of a jail, by its record (the journal): children
  * first; the record marked DYING (by us) before anything is undone, so
@@ -1250,13 +1265,18 @@ teardown(struct registry *r, struct jail_rec *jr, int depth, int *pidfdp,
 	/* pidfd first, then the check: the pid cannot be reused in between */
 	if ((pidfd = sys_pidfd_open(jr->holder)) >= 0) {
 		if (reg_holder_alive(jr)) {
-			sys_pidfd_send_signal(pidfd, SIGKILL);
 			if (pidfdp && !jr->damaged) {
 				/* (a dying jail gives up its name at once) */
 				reg_name_release(r, jr->name, jr->jid);
+				/* the caller finishes it: its monitor need not
+				 * wake (and exec itself, asleep) for the
+				 * holder's end; killed first, or it would */
+				kill_monitor(jr);
+				sys_pidfd_send_signal(pidfd, SIGKILL);
 				*pidfdp = pidfd;
 				return 1;
 			}
+			sys_pidfd_send_signal(pidfd, SIGKILL);
 			sys_pidfd_wait(pidfd, 5000);
 		}
 		close(pidfd);
@@ -1269,8 +1289,6 @@ teardown(struct registry *r, struct jail_rec *jr, int depth, int *pidfdp,
 int
 reg_teardown_finish(struct registry *r, struct jail_rec *jr, char *err)
 {
-	int pidfd;
-
 	if (!jr->cgroup[0] || access(jr->cgroup, F_OK) < 0)
 		cg_remove_v1(jr);	/* v1 groups left without their v2 one */
 	else {
@@ -1300,13 +1318,8 @@ reg_teardown_finish(struct registry *r, struct jail_rec *jr, char *err)
 	if (reg_delete(r, jr->jid) < 0)
 		return jerrno(err, "registry: record %d", jr->jid);
 	/* Its monitor has nothing left to do: spare it waking to find so
-	 * (an exec, asleep).  pidfd first, then the check, as above. */
-	if (jr->monitor > 0 && jr->monitor != getpid() &&
-	    (pidfd = sys_pidfd_open(jr->monitor)) >= 0) {
-		if (reg_monitor_alive(jr))
-			sys_pidfd_send_signal(pidfd, SIGKILL);
-		close(pidfd);
-	}
+	 * (an exec, asleep). */
+	kill_monitor(jr);
 	return 0;
 }
 
