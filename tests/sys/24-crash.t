@@ -112,9 +112,9 @@ for st in teardown-marked teardown-destroyed teardown-cgroup; do
 	after $J "$st"
 done
 
-# ---- jail -r of several, killed once their holders are killed, before
-# it waits for them (jail(8) kills them all, then waits once): their
-# monitors finish them, or the next jail -r ----
+# ---- jail -r of several, killed once their holders (and monitors) are
+# killed, before it waits for them (jail(8) kills them all, then waits
+# once): the next jail -r finishes them ----
 for k in 1 2; do
 	run jail -c name=$J$k path=/ persist vnet "vnet.bridge=$BR"
 	is "$RC.$ERR" "0." "made $J$k"
@@ -126,7 +126,7 @@ unlike "$OUT" "^$J[12]\$" "  jls no longer lists them"
 for k in 1 2; do
 	run jail -r $J$k
 	ok "$([ "$RC" = 0 ] || [[ $ERR == *'not found'* ]]; echo $?)" \
-		"  jail -r $J$k finishes it (or its monitor did)" || diag "$RC $ERR"
+		"  jail -r $J$k finishes it" || diag "$RC $ERR"
 done
 after $J "jail -r killed before its wait"
 
