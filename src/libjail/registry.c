@@ -367,10 +367,15 @@ reg_open(struct registry *r, bool exclusive, char *err)
 
 again:
 	r->dirfd = r->jailsfd = r->lockfd = -1;
-	if (mkdir(dir, 0700) < 0 && errno != EEXIST)
-		return jerrno(err, "registry: mkdir %s", dir);
+	/* (opened first: made only the first time) */
 	if ((r->dirfd = open(dir, O_PATH | O_DIRECTORY | O_NOFOLLOW |
-	    O_CLOEXEC)) < 0)
+	    O_CLOEXEC)) < 0 && errno == ENOENT) {
+		if (mkdir(dir, 0700) < 0 && errno != EEXIST)
+			return jerrno(err, "registry: mkdir %s", dir);
+		r->dirfd = open(dir, O_PATH | O_DIRECTORY | O_NOFOLLOW |
+		    O_CLOEXEC);
+	}
+	if (r->dirfd < 0)
 		return jerrno(err, "registry: %s", dir);
 	mem = mem_backed(r->dirfd);
 	if (!mem && tries == 0 && (m = reg_mount(dir, r->dirfd, err)) != 0) {
@@ -380,10 +385,12 @@ again:
 		tries++;
 		goto again;
 	}
-	if (mkdirat(r->dirfd, "jails", 0700) < 0 && errno != EEXIST)
-		goto fail;
 	if ((r->jailsfd = openat(r->dirfd, "jails", O_RDONLY | O_DIRECTORY |
-	    O_NOFOLLOW | O_CLOEXEC)) < 0)
+	    O_NOFOLLOW | O_CLOEXEC)) < 0 && errno == ENOENT &&
+	    (mkdirat(r->dirfd, "jails", 0700) == 0 || errno == EEXIST))
+		r->jailsfd = openat(r->dirfd, "jails", O_RDONLY | O_DIRECTORY |
+		    O_NOFOLLOW | O_CLOEXEC);
+	if (r->jailsfd < 0)
 		goto fail;
 	if ((r->lockfd = reg_openat(r->dirfd, "lock", O_RDWR | O_CREAT,
 	    4096)) < 0)
@@ -392,8 +399,8 @@ again:
 		if (errno != EINTR)
 			goto fail;
 	/* Locked: is this still the registry (not a directory a tmpfs was
-	 * mounted over while we waited)? */
-	if (stat(dir, &top) == 0 && fstat(r->dirfd, &here) == 0 &&
+	 * mounted over while we waited; vjail mounts over no tmpfs)? */
+	if (!mem && stat(dir, &top) == 0 && fstat(r->dirfd, &here) == 0 &&
 	    (top.st_dev != here.st_dev || top.st_ino != here.st_ino) &&
 	    tries++ < 3) {
 		reg_close(r);
