@@ -367,6 +367,36 @@ reap_one(int jid, const char *name)
 	reg_close(&r);
 }
 
+/*
+ * The jail core_find found last, for an enter that follows at once
+ * (jexec: jail_getid, then jail_exec): one registry read, not two.  Used
+ * once and within a second; core_enter checks its holder as for any
+ * record.
+ */
+static struct jail_rec last_found;
+static struct timespec last_found_at;
+
+static void
+remember_found(const struct jail_rec *jr)
+{
+	last_found = *jr;
+	clock_gettime(CLOCK_MONOTONIC, &last_found_at);
+}
+
+static bool
+take_found(int jid, struct jail_rec *jr)
+{
+	struct timespec now;
+	bool fresh = last_found.jid == jid && jid > 0 &&
+	    clock_gettime(CLOCK_MONOTONIC, &now) == 0 &&
+	    now.tv_sec - last_found_at.tv_sec <= 1;
+
+	if (fresh)
+		*jr = last_found;
+	last_found.jid = 0;
+	return fresh;
+}
+
 int
 core_find(struct jail_rec *jr, int jid, const char *name, int lastjid,
     int flags, char *err)
@@ -401,6 +431,8 @@ core_find(struct jail_rec *jr, int jid, const char *name, int lastjid,
 		}
 	}
 	errno = e;
+	if (rc == 0 && lastjid < 0 && !(flags & JAIL_DYING))
+		remember_found(jr);
 	if (rc < 0 || !(flags & CF_LIVE) || !reg_holder_alive(jr))
 		return rc;
 	/* Live values come from the kernel, not from the record. */
@@ -882,12 +914,9 @@ core_create(struct jail_rec *jr, const uint64_t *set, int flags, char *err)
 		reg_close(&r);
 		return -1;
 	}
+	/* Recorded with the holder: until then the record's id is 0, which
+	 * teardown takes as "the group at the recorded path". */
 	jr->cgroup_id = cg_id(jr->cgroup);
-	if (reg_store(&r, jr, err) < 0) {
-		undo_create(&r, jr, -1);
-		reg_close(&r);
-		return -1;
-	}
 	fault_point("create-cgroup");
 	/*
 	 * Spawn without the lock: a parent jail can stall its child's setup
@@ -1172,8 +1201,10 @@ core_enter(int jid, struct jail_rec *jr, struct jail_ns *ns, char *err)
 		return svc_enter(jid, jr, ns, err);
 	if (made.jid == jid && made.holder > 0)
 		*jr = made;
-	else if (core_find(jr, jid, NULL, -1, 0, err) < 0)
+	else if (!take_found(jid, jr) && core_find(jr, jid, NULL, -1, 0,
+	    err) < 0)
 		return -1;
+	last_found.jid = 0;
 	if ((ns->pidfd = sys_pidfd_open(jr->holder)) < 0)
 		return jerrno(err, "pidfd_open");
 	/* The pidfd pins the process; is it still this jail's holder? */

@@ -165,7 +165,8 @@ find_program(const char *name, char *const *envp, char *buf, size_t len)
  * on failure.
  */
 static void
-exec_through_stub(int stubfd, char *const *argv, char *const *envp)
+exec_through_stub(int stubfd, char *const *argv, char *const *envp,
+    void **alloc)
 {
 	char buf[PATH_MAX];
 	const char *path;
@@ -182,6 +183,7 @@ exec_through_stub(int stubfd, char *const *argv, char *const *envp)
 	const char **sargv = calloc(n + 3, sizeof(*sargv));
 	if (sargv == NULL)
 		return;
+	*alloc = sargv;		/* the caller's memory: it frees it */
 	sargv[0] = "vjail-exec";
 	sargv[1] = path;
 	memcpy(sargv + 2, argv, n * sizeof(*argv));
@@ -220,7 +222,7 @@ static void __attribute__((noreturn))
 child(const struct jail_exec *je, const struct jail_rec *jr,
     const struct jail_ns *ns,
     int nsflags, struct ident *id, const struct stdio_plan *sp, int pipefd,
-    int stubfd, struct confine *confine, bool cgfd_missing)
+    int stubfd, struct confine *confine, bool cgfd_missing, void **alloc)
 {
 	char err[JAIL_ERRMSGLEN], *const *envp = je->envp;
 	char e_home[PATH_MAX + 8], e_shell[PATH_MAX + 8], e_user[80],
@@ -299,8 +301,85 @@ child(const struct jail_exec *je, const struct jail_rec *jr,
 		snprintf(e_term, sizeof(e_term), "TERM=%s", term ? term : "dumb");
 		envp = login_env;
 	}
-	exec_through_stub(stubfd, argv, envp ? envp : environ);
+	exec_through_stub(stubfd, argv, envp ? envp : environ, alloc);
 	child_fail(pipefd, argv[0]);
+}
+
+/* The child's facts, for sys_clone3_vfork's one argument. */
+struct child_args {
+	const struct jail_exec *je;
+	const struct jail_rec *jr;
+	const struct jail_ns *ns;
+	int	nsflags;
+	struct ident *id;
+	const struct stdio_plan *sp;
+	int	pipefd[2], stubfd;
+	struct confine *confine;
+	bool	cgfd_missing;
+	sigset_t mask;		/* the caller's, blocked around the clone */
+	void	*alloc;		/* what the child allocated in our memory */
+};
+
+#define CHILD_STACK	(256 * 1024)
+
+static int
+child_start(void *arg)
+{
+	struct child_args *a = arg;
+	struct sigaction dfl = { .sa_handler = SIG_DFL }, old;
+
+	/* A handler of the caller's would run the caller's code on the
+	 * caller's memory: none in the child. */
+	for (int sig = 1; sig < _NSIG; sig++)
+		if (sigaction(sig, NULL, &old) == 0 &&
+		    old.sa_handler != SIG_DFL && old.sa_handler != SIG_IGN)
+			sigaction(sig, &dfl, NULL);
+	sigprocmask(SIG_SETMASK, &a->mask, NULL);
+	close(a->pipefd[0]);
+	child(a->je, a->jr, a->ns, a->nsflags, a->id, a->sp, a->pipefd[1],
+	    a->stubfd, a->confine, a->cgfd_missing, &a->alloc);
+}
+
+/*
+ * Start the child: sharing our memory until its exec where it can
+ * (nothing copied, nothing torn down at its exec), else a copy.  Signals
+ * are blocked meanwhile; the memory is not dumpable meanwhile, as the
+ * child makes it before it enters the jail (dumpable is the memory's:
+ * the jail's root must not trace a child sharing ours).
+ */
+static long
+start_child(struct child_args *a, int *pidfd, int cgfd)
+{
+	int dumpable = prctl(PR_GET_DUMPABLE), e;
+	sigset_t all;
+	void *stack;
+	long pid = -1;
+
+	sigfillset(&all);
+	sigprocmask(SIG_BLOCK, &all, &a->mask);
+	prctl(PR_SET_DUMPABLE, 0);
+	/* its lowest page a guard: the child never writes past it into
+	 * whatever of ours lies below */
+	stack = mmap(NULL, CHILD_STACK, PROT_READ | PROT_WRITE, MAP_PRIVATE |
+	    MAP_ANONYMOUS | MAP_STACK, -1, 0);
+	if (stack != MAP_FAILED && mprotect(stack, 4096, PROT_NONE) == 0)
+		pid = sys_clone3_vfork(pidfd, cgfd, (char *)stack + 4096,
+		    CHILD_STACK - 4096, child_start, a);
+	else
+		errno = ENOSYS;
+	if (pid < 0 && errno == ENOSYS &&
+	    (pid = sys_clone3(0, pidfd, cgfd)) == 0)
+		child_start(a);
+	e = errno;
+	if (stack != MAP_FAILED)
+		munmap(stack, CHILD_STACK);
+	free(a->alloc);
+	a->alloc = NULL;
+	if (dumpable > 0)
+		prctl(PR_SET_DUMPABLE, dumpable);
+	sigprocmask(SIG_SETMASK, &a->mask, NULL);
+	errno = e;
+	return pid;
 }
 
 /* ---- stdio: pty or pipes, relayed ---- */
@@ -527,12 +606,15 @@ jail_exec(const struct jail_exec *je)
 			goto out;
 		}
 	}
-	pid = sys_clone3(0, &pidfd, cgfd);
-	if (pid == 0) {
-		close(pipefd[0]);
-		child(je, &jr, &ns, nsflags, &id, &sp, pipefd[1], stubfd,
-		    &confine, cgfd < 0);
-	}
+	struct child_args ca = { .je = je, .jr = &jr, .ns = &ns,
+	    .nsflags = nsflags, .id = &id, .sp = &sp,
+	    .pipefd = { pipefd[0], pipefd[1] }, .stubfd = stubfd,
+	    .confine = &confine, .cgfd_missing = cgfd < 0 };
+	pid = start_child(&ca, &pidfd, cgfd);
+	/* The caller's children are born in its own PID namespace again
+	 * (jail(8) runs several commands in several jails). */
+	if (selfpid >= 0)
+		setns(selfpid, CLONE_NEWPID);
 	if (pid < 0) {
 		jerrno(err, "clone3");
 		goto out;

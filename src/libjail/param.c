@@ -94,6 +94,9 @@ const struct param_def param_table[] = {
 	  S(vnet_gw4), &mod_net, "IPv4 default router of the jail's stack" },
 	{ "vnet.ip6.defaultrouter", PT_STRING, PF_CREATE, F(vnet_gw6),
 	  S(vnet_gw6), &mod_net, "IPv6 default router of the jail's stack" },
+	{ "vnet.quiet", PT_BOOL, PF_CREATE, F(vnet_quiet), 0, &mod_net,
+	  "jail ends of new epairs without IPv6 link-local address: no DAD, "
+	  "router solicitation or MLD from them (large topologies)" },
 	{ "devfs_ruleset", PT_INT, 0, F(devfs_ruleset), 0, &mod_info,
 	  "devfs rule set number, 0 to 65535 (stored: Linux has no devfs rules)" },
 	{ "osrelease", PT_STRING, PF_CREATE, F(osrelease), S(osrelease),

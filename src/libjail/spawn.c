@@ -1,16 +1,21 @@
 /*
  * spawn.c - the monitor and the holder (DESIGN.md "Three processes").
  *
- * creator (jail_set)  --fork-->  monitor  --clone3-->  holder (PID 1)
+ * creator (jail_set)  --clone3-->  holder (PID 1)
+ *                      --fork---->  monitor (while the holder sets up)
  *
- * The monitor stays in the host's namespaces, outside the jail's cgroup.
- * It writes the holder's id maps, makes the idmapped root (only the
- * owner of the file system may), hands it to the holder, relays "ready"
- * to the creator, then watches: holder gone, or a non-persistent jail's
- * jail/ cgroup empty, means teardown under the registry lock.
+ * The creator writes the holder's id maps, makes the idmapped root (only
+ * the owner of the file system may) and hands it to the holder; then it
+ * forks the monitor, so that neither waits for the other, and waits for
+ * both to say ready.  The monitor stays in the host's namespaces, outside
+ * the jail's cgroup; once the creator has recorded the jail it watches:
+ * holder gone, or a non-persistent jail's jail/ cgroup empty, means
+ * teardown under the registry lock.  (The holder is the creator's child,
+ * not the monitor's: its pidfd tells the monitor it is gone, and whoever
+ * inherits it reaps it.)
  *
  * A child jail's holder must be born inside the parent's user and PID
- * namespaces, so the monitor forks a helper that setns()es into the
+ * namespaces, so the creator forks a helper that setns()es into the
  * parent and forks once more (a PID namespace applies to children) before
  * cloning; the helper writes the maps (only the parent user namespace
  * may) and passes the holder's pidfd back.
@@ -51,7 +56,7 @@ struct msg {
 };
 
 static int commit_sock = -1;	/* creator's end, until spawn_commit */
-static struct confine holder_confine;	/* prepared by the monitor */
+static struct confine holder_confine;	/* prepared by the creator */
 
 static int
 send_msg(int sock, int type, const char *text, int fd)
@@ -171,11 +176,13 @@ holder_main(const struct jail_rec *jr, int sock)
 	struct msg m;
 	int rootfd, initfd;
 
-	/* Only the monitor's socket: no other descriptor of the host's. */
+	/* Only the creator's socket: no other descriptor of the host's,
+	 * not even its stdio. */
 	close_all_but(&sock, 1);
+	devnull_stdio();
 	/* made while we are still the host's root: see sys_exec_memfd */
 	initfd = sys_exec_memfd("vjail-holder", initstub, sizeof(initstub));
-	if (recv_msg(sock, &m, &rootfd, "monitor") != M_GO)
+	if (recv_msg(sock, &m, &rootfd, "creator") != M_GO)
 		_exit(1);
 	/* Maps are written: no tracing of PID 1 from now on. */
 	prctl(PR_SET_DUMPABLE, 0);
@@ -306,12 +313,13 @@ spawn_nested(const struct jail_rec *jr, const struct jail_rec *parent,
 	/*
 	 * This helper ("outer") enters the parent jail's namespaces but stays
 	 * host uid 0 and non-dumpable: invisible in the jail's PID space and
-	 * out of its reach, it alone holds the host's /proc and the monitor's
+	 * out of its reach, it alone holds the host's /proc and the creator's
 	 * socket.  The "inner" fork, the jail's root in its PID space, only
 	 * clones the holder and hands back its pidfd.
 	 */
 	prctl(PR_SET_DUMPABLE, 0);
 	close_all_but(keep, 2);
+	devnull_stdio();	/* not the creator's into the parent jail */
 	hostproc = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (hostproc < 0 || (ppidfd = sys_pidfd_open(parent->holder)) < 0 ||
 	    setns(ppidfd, CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID |
@@ -388,7 +396,7 @@ userns_child_of(pid_t pid, uint64_t parent_ino)
 	return yes;
 }
 
-/* Start the holder; returns its pidfd in the monitor. */
+/* Start the holder; returns its pidfd (in the creator). */
 static int
 start_holder(const struct jail_rec *jr, const struct jail_rec *parent,
     int hsock, char *err)
@@ -535,18 +543,17 @@ monitor_loop(void)
 		    { .fd = ev, .events = POLLPRI },
 		    { .fd = watch.lfd, .events = POLLIN } };
 		/* (cgroup.events unopened, out of descriptors: try again) */
-		int n = poll(p, 3, ev < 0 ? 250 : -1);
+		int n = poll(p, 3, ev < 0 ? 250 : -1), e = errno;
 
 		while (waitpid(-1, NULL, WNOHANG) > 0)
 			;
 		if (n < 0) {
-			if (errno == EINTR)
+			/* (poll's errno: the reaping above ends in ECHILD) */
+			if (e == EINTR)
 				continue;
 			break;
 		}
 		if (p[0].revents) {
-			if (watch.child > 0)
-				waitpid(watch.child, NULL, 0);
 			monitor_teardown(watch.jid, start, true);
 			_exit(0);
 		}
@@ -754,13 +761,18 @@ monitor_poke(const struct jail_rec *jr)
 		kill(jr->monitor, SIGUSR1);
 }
 
+/*
+ * The monitor, forked by the creator once the holder is setting up (off
+ * the creation's path): it says it is there, then waits for the record
+ * to be committed (the service socket comes with the word) and watches.
+ */
 static void __attribute__((noreturn))
-monitor_main(struct jail_rec *jr, const struct jail_rec *parent, int csock)
+monitor_main(const struct jail_rec *jr, int csock, int hpidfd)
 {
-	char err[JAIL_ERRMSGLEN] = "";
-	int hs[2], hpidfd = -1, rootfd, lfd = -1, keep[1] = { csock };
+	int keep[2] = { csock < hpidfd ? csock : hpidfd,
+	    csock < hpidfd ? hpidfd : csock }, lfd = -1;
 	struct msg m;
-	pid_t hpid = -1;
+	pid_t hpid = sys_pidfd_pid(hpidfd);
 	sigset_t usr1;
 
 	/* the registry's pokes (monitor_poke) are read by a signalfd */
@@ -769,106 +781,123 @@ monitor_main(struct jail_rec *jr, const struct jail_rec *parent, int csock)
 	sigprocmask(SIG_BLOCK, &usr1, NULL);
 	setsid();
 	core_serving = true;
-	close_all_but(keep, 1);
+	close_all_but(keep, 2);
 	devnull_stdio();
 	(void)!chdir("/");	/* pin no mount of the creator's */
 	signal(SIGPIPE, SIG_IGN);
-	sys_proctitle("vjail-monitor");
-	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, hs) < 0) {
-		jerrno(err, "socketpair");
-		goto fail;
-	}
-	/* the holder's confinement, compiled here where the cache is */
-	if (jail_confine_prepare(jr, &holder_confine, err) < 0)
-		goto fail;
-	/* The holder keeps its end across clone3 and closes the rest. */
-	if ((hpidfd = start_holder(jr, parent, hs[1], err)) < 0)
-		goto fail;
-	close(hs[1]);
-	hpid = sys_pidfd_pid(hpidfd);
-	if ((rootfd = idmapped_root(jr, hpid, err)) < 0)
-		goto kill;
-	if (send_msg(hs[0], M_GO, parent ? "nested" : NULL, rootfd) < 0) {
-		jerrno(err, "holder");
-		goto kill;
-	}
-	close(rootfd);
-	if (recv_msg(hs[0], &m, &lfd, "holder") != M_READY) {
-		snprintf(err, sizeof(err), "%s", m.text);
-		goto kill;
-	}
-	close(hs[0]);
 	fault_point("monitor-setup");
-	if (send_msg(csock, M_READY, NULL, hpidfd) < 0)
-		goto kill;
+	if (send_msg(csock, M_READY, NULL, -1) < 0)
+		_exit(1);
+	sys_proctitle("vjail-monitor");
 	/* Wait for the creator to record the jail; if it dies, undo it
 	 * from its record while the holder lives (links moved into its
 	 * stack go back first), then make sure the holder is gone. */
 	fault_point("monitor-ready");
-	if (recv_msg_within(csock, &m, NULL, "creator", -1) != M_COMMIT &&
+	if (recv_msg_within(csock, &m, &lfd, "creator", -1) != M_COMMIT &&
 	    monitor_abandoned(jr, sys_starttime(hpid))) {
-		close(csock);
 		sys_pidfd_send_signal(hpidfd, SIGKILL);
-		if (!parent)
-			waitpid(hpid, NULL, 0);
 		_exit(1);
 	}
 	close(csock);
+	/* (the holder is the creator's child, never ours to reap) */
 	watch = (struct watch){ .jid = jr->jid, .hpidfd = hpidfd, .lfd = lfd,
-	    .child = parent ? 0 : hpid, .start = sys_starttime(hpid) };
+	    .start = sys_starttime(hpid) };
 	snprintf(watch.cgroup, sizeof(watch.cgroup), "%s", jr->cgroup);
 	if (watch_place() == 0) {
 		monitor_linger(false);
 		monitor_watch();
 	}
 	sys_run_on_own_stack(monitor_loop);
-kill:
-	sys_pidfd_send_signal(hpidfd, SIGKILL);
-	if (!parent)
-		waitpid(hpid, NULL, 0);	/* ours to reap */
-fail:
-	send_msg(csock, M_ERROR, err, -1);
-	_exit(1);
 }
 
+static int commit_lfd = -1;	/* the service socket, for the monitor */
+
 /*
- * Called by the creator with the registry locked and the record
- * CREATING.  On success *pidfd is the holder's and jr holds its facts.
+ * Called by the creator with the record CREATING (the registry not
+ * locked).  The creator clones the holder, writes its maps and hands it
+ * its root, then forks the monitor while the holder sets up.  On success
+ * *pidfd is the holder's and jr holds its facts.
  */
 int
 spawn_jail(struct jail_rec *jr, const struct jail_rec *parent, int *pidfd,
     char *err)
 {
-	int cs[2], st;
+	int hs[2], cs[2] = { -1, -1 }, hpidfd, rootfd, lfd = -1;
 	struct msg m;
-	pid_t mon;
+	pid_t hpid, mon = -1;
 
-	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, cs) < 0)
+	/* the holder's confinement, compiled here where the cache is */
+	if (jail_confine_prepare(jr, &holder_confine, err) < 0)
+		return -1;
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, hs) < 0) {
+		confine_free(&holder_confine);
 		return jerrno(err, "socketpair");
+	}
+	/* The holder keeps its end across clone3 and closes the rest. */
+	hpidfd = start_holder(jr, parent, hs[1], err);
+	close(hs[1]);
+	confine_free(&holder_confine);	/* the holder has its copy */
+	if (hpidfd < 0) {
+		close(hs[0]);
+		return -1;
+	}
+	hpid = sys_pidfd_pid(hpidfd);
+	if ((rootfd = idmapped_root(jr, hpid, err)) < 0)
+		goto kill;
+	if (send_msg(hs[0], M_GO, parent ? "nested" : NULL, rootfd) < 0) {
+		close(rootfd);
+		jerrno(err, "holder");
+		goto kill;
+	}
+	close(rootfd);
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, cs) < 0) {
+		jerrno(err, "socketpair");
+		goto kill;
+	}
 	if ((mon = fork()) < 0) {
-		close(cs[0]), close(cs[1]);
-		return jerrno(err, "fork");
+		jerrno(err, "fork");
+		goto kill;
 	}
 	if (mon == 0)
-		monitor_main(jr, parent, cs[1]);
+		monitor_main(jr, cs[1], hpidfd);
 	close(cs[1]);
-	if (recv_msg(cs[0], &m, pidfd, "monitor") != M_READY || *pidfd < 0) {
-		close(cs[0]);
-		kill(mon, SIGKILL);	/* our child: its pid cannot be reused */
-		waitpid(mon, &st, 0);
-		errno = EINVAL;
-		return jerr(err, "%s", m.text);
+	cs[1] = -1;
+	if (recv_msg(hs[0], &m, &lfd, "holder") != M_READY) {
+		snprintf(err, JAIL_ERRMSGLEN, "%s", m.text);
+		goto kill;
 	}
-	jr->holder = sys_pidfd_pid(*pidfd);
+	if (recv_msg(cs[0], &m, NULL, "monitor") != M_READY) {
+		snprintf(err, JAIL_ERRMSGLEN, "%s", m.text);
+		goto kill;
+	}
+	close(hs[0]);
+	*pidfd = hpidfd;
+	jr->holder = hpid;
 	jr->holder_start = sys_starttime(jr->holder);
 	jr->monitor = mon;
 	jr->monitor_start = sys_starttime(mon);
 	if (sys_ns_inode(jr->holder, "user", &jr->userns) < 0) {
-		close(cs[0]);
-		return jerrno(err, "holder: user namespace");
+		jerrno(err, "holder: user namespace");
+		hs[0] = -1;
+		goto kill;
 	}
 	commit_sock = cs[0];
+	commit_lfd = lfd;
 	return 0;
+kill:
+	sys_pidfd_send_signal(hpidfd, SIGKILL);
+	if (!parent)
+		waitpid(hpid, NULL, 0);	/* ours to reap */
+	if (mon > 0) {
+		kill(mon, SIGKILL);	/* our child: its pid cannot be reused */
+		waitpid(mon, NULL, 0);
+	}
+	for (int *fd = (int[]){ hs[0], cs[0], cs[1], lfd, hpidfd }, i = 0;
+	    i < 5; i++)
+		if (fd[i] >= 0)
+			close(fd[i]);
+	errno = EINVAL;
+	return -1;
 }
 
 /* The record is stored (ok) or abandoned: tell the monitor. */
@@ -878,8 +907,10 @@ spawn_commit(bool ok)
 	if (commit_sock < 0)
 		return -1;
 	if (ok)
-		send_msg(commit_sock, M_COMMIT, NULL, -1);
+		send_msg(commit_sock, M_COMMIT, NULL, commit_lfd);
 	close(commit_sock);
-	commit_sock = -1;
+	if (commit_lfd >= 0)
+		close(commit_lfd);
+	commit_sock = commit_lfd = -1;
 	return 0;
 }

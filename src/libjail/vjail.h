@@ -149,6 +149,7 @@ struct jail_rec {
 	char	vnet_ip4[JAIL_LISTLEN];
 	char	vnet_ip6[JAIL_LISTLEN];
 	char	vnet_gw4[64], vnet_gw6[64];
+	int	vnet_quiet;		/* jail ends without IPv6 link-local */
 	char	moved[JAIL_LISTLEN];	/* host-side: "ifindex:name:ident:peer,..." */
 	int	idmapped;		/* host-side: root idmapped to the jail */
 	uint64_t root_dev, root_ino;	/* the root as checked (not stored) */
@@ -525,6 +526,8 @@ pid_t sys_pidfd_pid_at(int procfd, int pidfd);
 int sys_ns_inode(pid_t pid, const char *ns, uint64_t *ino);
 int sys_setns_pid(pid_t pid, const char *ns);
 long sys_clone3(uint64_t flags, int *pidfd, int cgroupfd);
+long sys_clone3_vfork(int *pidfd, int cgroupfd, void *stack, size_t size,
+    int (*fn)(void *), void *arg);
 int sys_write_file(const char *path, const char *buf, char *err);
 ssize_t sys_read_fd(int fd, char *buf, size_t len);
 ssize_t sys_read_small(int dirfd, const char *path, char *buf, size_t len);
@@ -601,10 +604,22 @@ int sys_dlopen(void **dl, const char *lib, const struct dl_sym *syms,
 /* sys: rtnetlink (libmnl) */
 #define NL_VJAIL_TAG	"vjail"	/* ifalias of the bridges vjail made */
 #define NL_BRIDGE_FDB_MAX 65536	/* learned addresses a vjail bridge keeps */
+#define NL_BATCH	16	/* requests sent together at most */
 struct mnl_socket;
+struct nlmsghdr;
 struct nl {
 	struct mnl_socket *s;
 	unsigned portid, seq;
+	bool	batching;		/* requests queue until nl_commit() */
+	int	queued;			/* requests in buf, from seq first */
+	unsigned first;
+	size_t	len;
+	char	what[NL_BATCH][64];	/* each one, for its error */
+	int	failed;			/* errno of a batch sent early */
+	char	failure[JAIL_ERRMSGLEN];	/* and its message */
+	/* messages that answer no request of ours (notifications) */
+	void	(*event)(const struct nlmsghdr *h, void *arg);
+	void	*event_arg;
 	char	buf[8192];
 };
 int nl_open(struct nl *nl, int netnsfd, char *err);
@@ -615,7 +630,9 @@ int nl_link_peer(struct nl *nl, int ifindex);
 int nl_bridge_kind(struct nl *nl, const char *name, int *ifindex);
 int nl_bridge_add(struct nl *nl, const char *name, char *err);
 int nl_veth_add(struct nl *nl, const char *name, const char *peer,
-    int peer_nsfd, int master, const char *alias, char *err);
+    int peer_nsfd, int master, int *peer_index, char *err);
+int nl_host_end_up(struct nl *nl, int ifindex, const char *name,
+    const char *alias, char *err);
 int nl_link_set(struct nl *nl, int ifindex, const char *name, int up,
     int nsfd, char *err);
 int nl_link_del(struct nl *nl, int ifindex, char *err);
@@ -630,7 +647,14 @@ int nl_addr_del(struct nl *nl, int ifindex, int family, const void *addr,
 int nl_rule(struct nl *nl, bool add, int family, uint32_t mark,
     uint32_t table, uint32_t prio, char *err);
 int nl_route_default(struct nl *nl, int family, const void *gw, char *err);
-int nl_lladdr_ready(struct nl *nl, int ifindex, char *err);
+void nl_batch(struct nl *nl);
+void nl_label(struct nl *nl, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+int nl_commit(struct nl *nl, char *err);
+int nl_watch_ipv6_addrs(struct nl *nl);
+int nl_poll(struct nl *nl, int ms);
+int nl_lladdr_event(const struct nlmsghdr *h);
+int nl_link_quiet(struct nl *nl, int ifindex);
 
 /* errors */
 int jerr(char *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

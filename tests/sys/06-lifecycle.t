@@ -22,6 +22,14 @@ run jail -q -c name=${T}fail path=/ command=/bin/false
 isnt "$RC" 0 "a failing command= makes jail -c fail"
 check "and its jail does not stay" wait_for 3 jail_absent ${T}fail
 
+# on a terminal the command gets a pty in between, relayed by jail(8) in
+# the foreground (a relay in a process group of its own is stopped by
+# SIGTTIN as it reads the terminal: jail(8) hung)
+run timeout 10 script -qec "$VJAIL_BIN/jail -q -c name=${T}tty path=/ command=/bin/sh -c 'echo on-\$(test -t 0 && echo tty)'" /dev/null </dev/null
+is "$RC" 0 "command= on a terminal runs to its end"
+like "$OUT" '^on-tty' "  on a terminal of its own (a pty)"
+check "  and its jail is gone" wait_for 3 jail_absent ${T}tty
+
 # a non-persistent jail ends with its last process, also one entered by jexec
 X=${T}x
 run jail -q -c name=$X path=/ persist

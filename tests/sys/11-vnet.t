@@ -81,6 +81,9 @@ check "/run/netns/$A is gone" wait_for 3 eval "[ ! -e /run/netns/$A ] && [ ! -L 
 run jail -c name=$A path=/ persist vnet vnet.bridge=br0 \
 	vnet.ip4.addr=198.51.100.2/24 vnet.ip6.addr=2001:db8::2/64
 is "$RC.$OUT.$ERR" "0.." "jail -c $A vnet vnet.bridge=br0 vnet.ip4.addr= vnet.ip6.addr="
+ll=$(ip -n $A -6 -o addr show dev eth0 scope link 2>&1)
+like "$ll" 'inet6 fe80::' "  eth0's link-local is there when jail -c returns"
+unlike "$ll" 'tentative' "  and usable at once (no DAD wait for it)"
 run jail -c name=$B path=/ persist vnet vnet.bridge=br0 \
 	vnet.ip4.addr=198.51.100.3/24 vnet.ip6.addr=2001:db8::3/64
 is "$RC.$OUT.$ERR" "0.." "jail -c $B on the same bridge"
@@ -120,6 +123,7 @@ for k in accept_dad dad_transmits router_solicitations; do
 		"  eth0's IPv6 $k is the stack's default (the jail side is not kept quiet)"
 done
 is "$(ip -6 -o addr show dev "$ea" 2>&1)" "" "the host end has no IPv6 address (quiet ports)"
+is "$(ip -6 -o addr show dev br0 2>&1)" "" "br0 has none either: no address of the host on the jails' segment"
 run jls -s -j $A
 like "$OUT" '(^| )vnet\.bridge="?br0"?( |$)' "jls -s shows vnet.bridge=br0" || diag "$OUT"
 like "$OUT" '(^| )vnet\.ip4\.addr="?198\.51\.100\.2/24"?( |$)' "jls -s shows vnet.ip4.addr=198.51.100.2/24"
@@ -135,6 +139,53 @@ is "$RC.$OUT" "0." "jail -r $B"
 check "  its epair is gone" wait_for 3 no_link "$eb"
 check "  and so is br0 (vjail made it, its last port left)" wait_for 3 no_link br0
 check "the host has lo alone again" wait_for 3 links_are "$base" || diag "$(host_links)"
+
+# ------------------------------------------------------- vnet.quiet ----
+# IPv6-quiet jail ends for large topologies (issue 13): the epair ends
+# vjail makes in a jail with vnet.quiet have no IPv6 link-local (so no
+# DAD, router solicitation or MLD from them); static addresses still work.
+# The control, a jail without it, keeps the kernel's link-locals.
+
+Q=${T}q
+run jail -c name=$Q path=/ persist vnet vnet.quiet vnet.bridge=br0 \
+	vnet.ip4.addr=198.51.100.6/24 vnet.ip6.addr=2001:db8::6/64
+is "$RC.$OUT.$ERR" "0.." "jail -c $Q vnet vnet.quiet vnet.bridge=br0 (addresses)"
+run jail -c name=$A path=/ persist vnet vnet.bridge=br0 vnet.link=$Q \
+	vnet.ip4.addr=198.51.100.2/24 vnet.ip6.addr=2001:db8::2/64
+is "$RC.$OUT.$ERR" "0.." "jail -c $A on br0 without it, and vnet.link=$Q"
+check "$A's eth0 gets its IPv6 link-local (the control)" wait_for 3 eval \
+	"ip -n $A -6 -o addr show dev eth0 2>/dev/null | grep -q 'inet6 fe80::'"
+check "  and so does eth1, its end of the link to $Q" wait_for 3 eval \
+	"ip -n $A -6 -o addr show dev eth1 2>/dev/null | grep -q 'inet6 fe80::'"
+is "$(jail_links $Q)" "eth0
+eth1
+lo" "$Q has eth0 (br0) and eth1 (the link from $A)"
+is "$(ip -n $Q -6 -o addr show scope link 2>&1)" "" \
+	"  and no IPv6 link-local address on either"
+for l in eth0 eth1; do
+	like "$(ip -n $Q -d -o link show dev $l 2>&1)" 'addrgenmode none' \
+		"  $l: addrgenmode none"
+done
+unlike "$(ip -n $A -d -o link show dev eth0 2>&1)" 'addrgenmode none' \
+	"  $A's eth0 has the kernel's addrgenmode (the control)"
+like "$(ip -n $Q -6 -o addr show dev eth0 scope global 2>&1)" '2001:db8::6/64' \
+	"  $Q's static IPv6 address is there"
+is "$(jexec $Q cat /proc/sys/net/ipv6/conf/default/addr_gen_mode 2>&1)" 0 \
+	"  the stack's default is untouched (only vjail's ends are quiet)"
+if [ $have_ping = 1 ]; then
+	check "$A pings $Q over IPv6 (no link-locals needed)" pings $A 2001:db8::6
+	check "$Q pings $A over IPv4 and IPv6" \
+		eval "pings $Q 198.51.100.2 && pings $Q 2001:db8::2"
+else
+	skip "no ping" 2
+fi
+run jls -n -j $Q
+like "$OUT" '(^| )vnet\.quiet( |$)' "jls -n shows vnet.quiet for $Q" || diag "$OUT"
+run jls -n -j $A
+like "$OUT" '(^| )vnet\.noquiet( |$)' "  and vnet.noquiet for $A"
+rm_jail $A
+rm_jail $Q
+check "both removed, nothing left" wait_for 3 links_are "$base" || diag "$(host_links)"
 
 # ---------------------------------- two bridges, iface|addr, jls -s ----
 
@@ -313,6 +364,8 @@ refused $X 'vnet\.bridge' "vnet.bridge naming a veth (not a bridge)" -- \
 	-c name=$X path=/ persist vnet vnet.bridge=nb0
 is "$(master_of nb0)" "" "  nb0 is no port of anything"
 ip link del nb0
+refused $X 'vnet\.quiet' "vnet.quiet without vnet" -- \
+	-c name=$X path=/ persist vnet.quiet
 refused $X 'vnet\.link' "vnet.link to a jail that does not exist" -- \
 	-c name=$X path=/ persist vnet vnet.link=${T}nosuch
 run jail -q -c name=${T}plain path=/ persist

@@ -328,6 +328,73 @@ hook_env(const struct job *j)
 		unsetenv("JPATH");
 }
 
+/* The same for a command in the jail: our environment and FreeBSD's
+ * three, as an envp (NULL: out of memory). */
+static char **
+hook_envp(const struct job *j)
+{
+	extern char **environ;
+	const char *path = job_param(j, "path");
+	size_t n = 0, k = 0;
+	char **envp;
+
+	while (environ[n])
+		n++;
+	if ((envp = calloc(n + 4, sizeof(*envp))) == NULL)
+		return NULL;
+	for (size_t i = 0; i < n; i++)
+		if (strncmp(environ[i], "JID=", 4) &&
+		    strncmp(environ[i], "JNAME=", 6) &&
+		    strncmp(environ[i], "JPATH=", 6))
+			envp[k++] = environ[i];
+	if ((j->jid > 0 && asprintf(&envp[k++], "JID=%d", j->jid) < 0) ||
+	    asprintf(&envp[k++], "JNAME=%s", j->name) < 0 ||
+	    (path && asprintf(&envp[k++], "JPATH=%s", path) < 0)) {
+		free(envp);	/* (about to fail anyway) */
+		return NULL;
+	}
+	return envp;
+}
+
+/*
+ * Run argv in the jail as hook p (the caller's stdio, or a pty or pipes
+ * in between when one of them is a terminal): its wait status, or -1
+ * after a warning.
+ */
+static int
+in_jail_command(struct run *run, const struct job *j, int p,
+    char *const *argv)
+{
+	struct jail_exec je = {
+		.jid = j->jid,
+		.argv = argv,
+		.envp = hook_envp(j),
+		.user = run->user ? run->user : pstr(j, P_JAIL_USER),
+		.user_in_jail = !run->user || run->user_in_jail,
+		.login = run->login || pbool(j, P_CLEAN),
+	};
+	int st;
+
+	if (je.envp == NULL) {
+		warn("%s", j->name);
+		return -1;
+	}
+	/* Never the caller's terminal in the jail (a process left
+	 * behind would read what the admin types next): a pty for
+	 * an interactive command=, pipes for hooks. */
+	if (isatty(0) || isatty(1) || isatty(2))
+		je.stdio = p == P_COMMAND && j->argv ?
+		    JAIL_STDIO_PTY : JAIL_STDIO_PIPES;
+	if ((st = jail_exec(&je)) < 0)
+		warnx("%s: %s", j->name, jail_errmsg);
+	for (char **e = (char **)je.envp; *e; e++)	/* ours: the three */
+		if (!strncmp(*e, "JID=", 4) || !strncmp(*e, "JNAME=", 6) ||
+		    !strncmp(*e, "JPATH=", 6))
+			free(*e);
+	free((void *)je.envp);
+	return st;
+}
+
 /* Wait for pid at most timeout seconds (0: forever): its status, or -1
  * after killing it on timeout. */
 static int
@@ -382,38 +449,29 @@ run_one(struct run *run, struct job *j, int p, char *const *argv)
 	}
 	fflush(stdout);
 	fflush(stderr);
+	/* In the jail, unbounded and to our own stdio: jail_exec's child
+	 * is the only process needed (no fork of ours around it). */
+	if (in_jail && timeout == 0 && pstr(j, P_CONSOLELOG) == NULL) {
+		if ((st = in_jail_command(run, j, p, argv)) == -1)
+			st = W_EXITCODE(127, 0);	/* as a child's would */
+		goto done;
+	}
 	if ((pid = fork()) < 0) {
 		warn("%s: fork", j->name);
 		return false;
 	}
 	if (pid == 0) {
 		setpgid(0, 0);
-		hook_env(j);
 		to_consolelog(j);
 		if (!in_jail) {
+			hook_env(j);
 			as_system_user(j);
 			execv(argv[0], argv);
 			warn("%s: %s", j->name, argv[0]);
 			_exit(127);
 		}
-		struct jail_exec je = {
-			.jid = j->jid,
-			.argv = argv,
-			.user = run->user ? run->user : pstr(j, P_JAIL_USER),
-			.user_in_jail = !run->user || run->user_in_jail,
-			.login = run->login || pbool(j, P_CLEAN),
-		};
-		/* Never the caller's terminal in the jail (a process left
-		 * behind would read what the admin types next): a pty for
-		 * an interactive command=, pipes for hooks. */
-		if (isatty(0) || isatty(1) || isatty(2))
-			je.stdio = p == P_COMMAND && j->argv ?
-			    JAIL_STDIO_PTY : JAIL_STDIO_PIPES;
-		st = jail_exec(&je);
-		if (st < 0) {
-			warnx("%s: %s", j->name, jail_errmsg);
+		if ((st = in_jail_command(run, j, p, argv)) < 0)
 			_exit(127);
-		}
 		_exit(WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st));
 	}
 	st = wait_bounded(pid, timeout);
@@ -422,6 +480,7 @@ run_one(struct run *run, struct job *j, int p, char *const *argv)
 		    pseudo_table[p].name, shown(argv), timeout);
 		return false;
 	}
+done:
 	if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) {
 		warnx("%s: %s: %s: failed", j->name, pseudo_table[p].name,
 		    shown(argv));

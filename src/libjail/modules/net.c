@@ -31,6 +31,7 @@
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 #include <arpa/inet.h>
 
@@ -137,7 +138,7 @@ net_check(struct jail_rec *jr, const struct jail_rec *parent,
 {
 	static const char *const wiring[] = { "vnet.interface", "vnet.bridge",
 	    "vnet.link", "vnet.ip4.addr", "vnet.ip6.addr",
-	    "vnet.ip4.defaultrouter", "vnet.ip6.defaultrouter" };
+	    "vnet.ip4.defaultrouter", "vnet.ip6.defaultrouter", "vnet.quiet" };
 	unsigned char a[16];
 
 	(void)flags;
@@ -223,32 +224,117 @@ open_netns(pid_t pid)
 }
 
 /*
- * Open IPv6 knobs of a link in the stack nsfd: a /proc/sys/net file
- * belongs to the stack its opener is in, and stays so once open, so one
- * visit to the stack serves every read and write.
+ * A jail's stack being wired: a socket in it, and the ends of new epairs
+ * that are to come up there.  One visit to the stack (setns there and
+ * back) opens the socket and the IPv6 knobs of every end made so far: a
+ * /proc/sys/net file belongs to the stack its opener is in, and stays so
+ * once open.
  */
+#define MAX_ENDS	(2 * MAX_ITEMS)
+#define LL_WAIT_MS	50	/* at most, for a jail end's link-local */
+enum { K_DAD, K_RS, K_OFF, K_GEN, KNOBS };
+static const char *const knob_name[KNOBS] = { "accept_dad",
+    "router_solicitations", "disable_ipv6", "addr_gen_mode" };
+
+struct end {
+	int	 idx;			/* in the stack */
+	char	 name[IFNAMSIZ];
+	int	 knob[KNOBS];		/* open in the stack, or -1 */
+	char	 old[2][16];		/* accept_dad, router_solicitations */
+	bool	 visited;		/* its knobs were opened */
+	bool	 up;
+	bool	 hushed;		/* its knobs are 0 until it is up */
+	bool	 waiting;		/* for its link-local */
+};
+
+struct stack {
+	int	 fd;			/* the network namespace */
+	bool	 quiet;			/* vnet.quiet */
+	struct nl nl;			/* a socket in it, once visited */
+	int	 n;
+	struct end end[MAX_ENDS];
+};
+
 static void
-ipv6_knobs(int nsfd, const char *ifname, const char *const *keys, int *fds,
-    int n)
+stack_init(struct stack *st, int fd, bool quiet)
+{
+	st->fd = fd;
+	st->quiet = quiet;
+	st->nl.s = NULL;
+	st->n = 0;
+}
+
+static int
+stack_add_end(struct stack *st, int idx, const char *name, char *err)
+{
+	struct end *e;
+
+	if (st->n == MAX_ENDS) {
+		errno = E2BIG;
+		return jerr(err, "vnet: more than %d new links", MAX_ENDS);
+	}
+	e = &st->end[st->n++];
+	memset(e, 0, sizeof(*e));
+	e->idx = idx;
+	snprintf(e->name, sizeof(e->name), "%s", name);
+	for (int k = 0; k < KNOBS; k++)
+		e->knob[k] = -1;
+	return 0;
+}
+
+/* Into the stack and back, if there is anything to open there. */
+static int
+stack_visit(struct stack *st, char *err)
 {
 	char path[128];
-	int self = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+	bool need = st->nl.s == NULL;
+	int self, rc = 0;
 
-	for (int i = 0; i < n; i++)
-		fds[i] = -1;
-	if (self < 0 || setns(nsfd, CLONE_NEWNET) < 0) {
-		if (self >= 0)
-			close(self);
-		return;
+	for (int i = 0; i < st->n; i++)
+		need |= !st->end[i].visited && !st->quiet;
+	if (!need)
+		return 0;
+	if ((self = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC)) < 0)
+		return jerrno(err, "vnet: /proc/self/ns/net");
+	if (setns(st->fd, CLONE_NEWNET) < 0) {
+		close(self);
+		return jerrno(err, "vnet: entering the jail's stack");
 	}
-	for (int i = 0; i < n; i++) {
-		snprintf(path, sizeof(path), "/proc/sys/net/ipv6/conf/%s/%s",
-		    ifname, keys[i]);
-		fds[i] = open(path, O_RDWR | O_CLOEXEC);
+	if (st->nl.s == NULL)
+		rc = nl_open(&st->nl, -1, err);
+	for (int i = 0; i < st->n; i++) {
+		struct end *e = &st->end[i];
+		int dir;
+		if (e->visited || st->quiet)
+			continue;
+		e->visited = true;
+		/* one lookup of the link's name: every stack's links of that
+		 * name share a hash chain of /proc/sys's */
+		snprintf(path, sizeof(path), "/proc/sys/net/ipv6/conf/%s",
+		    e->name);
+		if ((dir = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0)
+			continue;
+		for (int k = 0; k < KNOBS; k++)
+			e->knob[k] = openat(dir, knob_name[k], (k == K_DAD ||
+			    k == K_RS ? O_RDWR : O_RDONLY) | O_CLOEXEC);
+		close(dir);
 	}
 	if (setns(self, CLONE_NEWNET) < 0)
 		abort();	/* our own stack: cannot fail */
 	close(self);
+	return rc;
+}
+
+static bool
+knob_get(int fd, char *buf, size_t len)
+{
+	ssize_t k = fd >= 0 ? pread(fd, buf, len - 1, 0) : -1;
+
+	if (k <= 0)
+		return false;
+	buf[k] = '\0';
+	buf[strcspn(buf, "\n")] = '\0';
+	return true;
 }
 
 static void
@@ -258,43 +344,134 @@ knob_set(int fd, const char *val)
 		(void)!pwrite(fd, val, strlen(val), 0);
 }
 
+static void
+end_event(const struct nlmsghdr *h, void *arg)
+{
+	struct stack *st = arg;
+	int idx = nl_lladdr_event(h);
+
+	for (int i = 0; idx > 0 && i < st->n; i++)
+		if (st->end[i].idx == idx)
+			st->end[i].waiting = false;
+}
+
 /*
- * A jail end comes up with its link-local address usable at once and
- * without flooding the bridge (no DAD, no router solicitation for it),
- * then gets its own settings back, so everything the user does later
- * behaves as the jail's stack says (DESIGN.md: quieting the jail side is
- * the user's choice).  accept_dad=0 completes the link-local as soon as
- * its DAD work runs (dad_transmits=0 would still wait up to
- * rtr_solicit_delay); the knobs go back once it has.
+ * Hush an end while it comes up, if it will make a link-local address:
+ * it gets it usable at once and without flooding the bridge (no DAD, no
+ * router solicitation for it), then its own settings back (stack_close),
+ * so everything the user does later behaves as the jail's stack says
+ * (DESIGN.md: quieting the jail side is the user's choice: vnet.quiet).
+ * accept_dad=0 completes the link-local as soon as its DAD work runs
+ * (dad_transmits=0 would still wait up to rtr_solicit_delay).
+ */
+static bool
+end_hush(struct end *e)
+{
+	char v[16];
+
+	if (e->knob[K_DAD] < 0 || e->knob[K_RS] < 0 ||
+	    !knob_get(e->knob[K_OFF], v, sizeof(v)) || strcmp(v, "0") != 0 ||
+	    !knob_get(e->knob[K_GEN], v, sizeof(v)) || strcmp(v, "1") == 0 ||
+	    !knob_get(e->knob[K_DAD], e->old[0], sizeof(e->old[0])) ||
+	    !knob_get(e->knob[K_RS], e->old[1], sizeof(e->old[1])))
+		return false;	/* no IPv6 link-local to come */
+	knob_set(e->knob[K_DAD], "0");
+	knob_set(e->knob[K_RS], "0");
+	return e->hushed = e->waiting = true;
+}
+
+/*
+ * The new ends, in one batch with the requests the caller queues between
+ * stack_begin() and stack_finish() (addresses before stack_queue_up(),
+ * routes after): with vnet.quiet without IPv6 link-local; else hushed.
+ */
+static void
+stack_begin(struct stack *st)
+{
+	bool hushed = false;
+
+	nl_batch(&st->nl);
+	for (int i = 0; i < st->n; i++) {
+		struct end *e = &st->end[i];
+		if (e->up)
+			continue;
+		if (st->quiet) {
+			nl_link_quiet(&st->nl, e->idx);
+			nl_label(&st->nl, "vnet.quiet: %s", e->name);
+		} else
+			hushed |= end_hush(e);
+	}
+	if (hushed) {
+		st->nl.event = end_event;
+		st->nl.event_arg = st;
+		nl_watch_ipv6_addrs(&st->nl);
+	}
+}
+
+static void
+stack_queue_up(struct stack *st)
+{
+	char err[JAIL_ERRMSGLEN];
+
+	for (int i = 0; i < st->n; i++) {
+		struct end *e = &st->end[i];
+		if (e->up)
+			continue;
+		e->up = true;
+		nl_link_set(&st->nl, e->idx, NULL, 1, -1, err);
+		nl_label(&st->nl, "vnet: %s up", e->name);
+	}
+}
+
+/*
+ * Send the batch, wait for the hushed ends' link-locals (made by a work
+ * item), then a request that takes the RTNL lock for each: answered only
+ * once the work that made its link-local (holding that lock while it
+ * decides on a router solicitation) is done, so its knobs may go back.
  */
 static int
-jail_end_up(struct nl *in, int nsfd, const char *name, char *err)
+stack_finish(struct stack *st, char *err)
 {
-	static const char *const keys[2] = { "accept_dad",
-	    "router_solicitations" };
-	char old[2][16] = { "1", "-1" };
-	int idx = nl_ifindex(in, name), fds[2], rc;
+	struct timespec t0, t;
+	bool waiting = true;
+	int ms;
 
-	if (idx < 0)
-		return jerrno(err, "vnet: %s", name);
-	ipv6_knobs(nsfd, name, keys, fds, 2);
-	for (int i = 0; i < 2; i++) {
-		ssize_t k = fds[i] >= 0 ? pread(fds[i], old[i],
-		    sizeof(old[i]) - 1, 0) : -1;
-		if (k > 0)
-			old[i][strcspn(old[i], "\n")] = '\0';
-		knob_set(fds[i], "0");
+	if (nl_commit(&st->nl, err) < 0)
+		return -1;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	while (waiting) {
+		waiting = false;
+		for (int i = 0; i < st->n; i++)
+			waiting |= st->end[i].waiting;
+		clock_gettime(CLOCK_MONOTONIC, &t);
+		ms = LL_WAIT_MS - (int)((t.tv_sec - t0.tv_sec) * 1000 +
+		    (t.tv_nsec - t0.tv_nsec) / 1000000);
+		if (waiting && (ms <= 0 || nl_poll(&st->nl, ms) < 0))
+			break;
 	}
-	rc = nl_link_set(in, idx, NULL, 1, -1, err);
-	for (int i = 0; rc == 0 && i < 20 && nl_lladdr_ready(in, idx, err) == 0;
-	    i++)
-		usleep(250);
-	for (int i = 0; i < 2; i++) {
-		knob_set(fds[i], old[i]);
-		if (fds[i] >= 0)
-			close(fds[i]);
+	nl_batch(&st->nl);
+	for (int i = 0; i < st->n; i++)
+		if (st->end[i].hushed)
+			nl_link_set(&st->nl, st->end[i].idx, NULL, 1, -1, err);
+	return nl_commit(&st->nl, err);	/* nothing queued: 0 */
+}
+
+/* Knobs back as they were, and closed; the socket closed. */
+static void
+stack_close(struct stack *st)
+{
+	for (int i = 0; i < st->n; i++) {
+		struct end *e = &st->end[i];
+		if (e->hushed) {
+			knob_set(e->knob[K_DAD], e->old[0]);
+			knob_set(e->knob[K_RS], e->old[1]);
+		}
+		for (int k = 0; k < KNOBS; k++)
+			if (e->knob[k] >= 0)
+				close(e->knob[k]);
 	}
-	return rc;
+	st->n = 0;
+	nl_close(&st->nl);
 }
 
 /*
@@ -333,15 +510,18 @@ bridge_key(const struct jail_rec *jr, const char *br, char *key, size_t len)
 	snprintf(key, len, "%d.%s", jr->parent, br);
 }
 
+/*
+ * One epair per bridge: the host end made in the bridge, quiet, up; the
+ * jail end made in the jail's stack, down, one of st's ends.  Per jail,
+ * two round trips on the host's stack and no look at its other links.
+ */
 static int
 join_bridges(struct registry *r, const struct jail_rec *jr, struct nl *out,
-    struct nl *in, int nsfd, int *next_eth, char *err)
+    struct stack *st, int *next_eth, char *err)
 {
-	char key[64];
-
 	char buf[JAIL_LISTLEN], *br[MAX_ITEMS], host[IFNAMSIZ], eth[IFNAMSIZ],
-	    alias[128];
-	int n = split(jr->vnet_bridge, buf, br), idx, kind, rc;
+	    alias[128], key[64];
+	int n = split(jr->vnet_bridge, buf, br), idx, kind, hidx = -1, peer;
 
 	epair_alias(r, jr, alias, sizeof(alias));
 	for (int k = 0; k < n; k++) {
@@ -361,68 +541,86 @@ join_bridges(struct registry *r, const struct jail_rec *jr, struct nl *out,
 		if (reg_member_add(r, "bridges", key, jr->jid) < 0)
 			return jerrno(err, "vnet.bridge: registry");
 		fault_point("net-bridge-recorded");
-		if (kind < 0 && (nl_bridge_add(out, br[k], err) < 0 ||
-		    (idx = nl_ifindex(out, br[k])) < 0))
+		if (kind < 0 && (idx = nl_bridge_add(out, br[k], err)) < 0)
 			return jerr(err, "vnet.bridge: %s: %s", br[k],
 			    strerror(errno));
 		fault_point("net-bridge-made");
 		snprintf(eth, sizeof(eth), "eth%d", (*next_eth)++);
-		rc = -1, errno = EEXIST;
-		for (int alt = 0; alt < EPAIR_ALTS && rc < 0 && errno == EEXIST;
+		errno = EEXIST;
+		for (int alt = 0; alt < EPAIR_ALTS && hidx < 0 && errno == EEXIST;
 		    alt++) {
 			epair_name(jr, k, alt, host);
-			rc = nl_veth_add(out, host, eth, nsfd, idx, alias, err);
+			hidx = nl_veth_add(out, host, eth, st->fd, idx, &peer,
+			    err);
 		}
-		if (rc < 0)
+		if (hidx < 0)
 			return -1;
 		fault_point("net-epair");
-		if (jail_end_up(in, nsfd, eth, err) < 0)
+		if (nl_host_end_up(out, hidx, host, alias, err) < 0 ||
+		    stack_add_end(st, peer, eth, err) < 0)
 			return -1;
+		hidx = -1;
 	}
 	return 0;
 }
 
-/* Point-to-point epairs to other vnet jails. */
+/*
+ * A point-to-point epair to vnet jail `name`: both ends are jail ends,
+ * ours one of st's, theirs brought up in their stack (ps) at once.
+ */
 static int
-join_links(struct registry *r, const struct jail_rec *jr, struct nl *in,
-    int nsfd, int *next_eth, char *err)
+join_link(struct registry *r, const char *name, struct stack *st,
+    struct stack *ps, int *next_eth, char *err)
 {
-	char buf[JAIL_LISTLEN], *peer[MAX_ITEMS], here[IFNAMSIZ],
-	    there[IFNAMSIZ];
-	int n = split(jr->vnet_link, buf, peer);
+	char here[IFNAMSIZ], there[IFNAMSIZ];
 	struct jail_rec p;
-	struct nl pn;
+	int pfd, m, idx, pidx, rc = -1;
 
-	for (int k = 0; k < n; k++) {
-		if (reg_find_alive(r, 0, peer[k], &p) < 0) {
-			errno = ENOENT;
-			return jerr(err, "vnet.link: jail \"%s\" not found",
-			    peer[k]);
-		}
-		if (p.vnet != JAIL_SYS_NEW) {
-			errno = EINVAL;
-			return jerr(err, "vnet.link: jail \"%s\" has no vnet",
-			    peer[k]);
-		}
-		int pfd = open_netns(p.holder), rc = -1, m;
-		if (pfd < 0)
-			return jerrno(err, "vnet.link: %s", peer[k]);
-		if (nl_open(&pn, pfd, err) == 0) {
-			snprintf(here, sizeof(here), "eth%d", (*next_eth)++);
-			if ((m = nl_free_eth(&pn, 0, err)) >= 0) {
-				snprintf(there, sizeof(there), "eth%d", m);
-				rc = nl_veth_add(in, here, there, pfd, 0, NULL,
-				    err) < 0 ||
-				    jail_end_up(in, nsfd, here, err) < 0 ||
-				    jail_end_up(&pn, pfd, there, err) < 0 ? -1 : 0;
-			}
-			nl_close(&pn);
-		}
-		close(pfd);
-		if (rc < 0)
-			return -1;
+	if (reg_find_alive(r, 0, name, &p) < 0) {
+		errno = ENOENT;
+		return jerr(err, "vnet.link: jail \"%s\" not found", name);
 	}
-	return 0;
+	if (p.vnet != JAIL_SYS_NEW) {
+		errno = EINVAL;
+		return jerr(err, "vnet.link: jail \"%s\" has no vnet", name);
+	}
+	if ((pfd = open_netns(p.holder)) < 0)
+		return jerrno(err, "vnet.link: %s", name);
+	stack_init(ps, pfd, p.vnet_quiet);
+	snprintf(here, sizeof(here), "eth%d", (*next_eth)++);
+	if (stack_visit(ps, err) == 0 &&
+	    (m = nl_free_eth(&ps->nl, 0, err)) >= 0) {
+		snprintf(there, sizeof(there), "eth%d", m);
+		if ((idx = nl_veth_add(&st->nl, here, there, pfd, 0, &pidx,
+		    err)) >= 0 && stack_add_end(st, idx, here, err) == 0 &&
+		    stack_add_end(ps, pidx, there, err) == 0 &&
+		    stack_visit(ps, err) == 0) {
+			stack_begin(ps);
+			stack_queue_up(ps);
+			rc = stack_finish(ps, err);
+		}
+	}
+	stack_close(ps);
+	close(pfd);
+	return rc;
+}
+
+static int
+join_links(struct registry *r, const struct jail_rec *jr, struct stack *st,
+    int *next_eth, char *err)
+{
+	char buf[JAIL_LISTLEN], *peer[MAX_ITEMS];
+	int n = split(jr->vnet_link, buf, peer), rc = 0;
+	struct stack *ps;
+
+	if (n <= 0)
+		return 0;
+	if ((ps = malloc(sizeof(*ps))) == NULL)
+		return jerrno(err, "vnet.link");
+	for (int k = 0; k < n && rc == 0; k++)
+		rc = join_link(r, peer[k], st, ps, next_eth, err);
+	free(ps);
+	return rc;
 }
 
 /*
@@ -531,41 +729,68 @@ move_out(struct nl *in, const struct moved *m, int outfd, struct nl *out)
 		nl_link_set(in, m->idx, NULL, 0, outfd, err);
 }
 
+/* The index of a link of the stack: a new end, or asked. */
 static int
-add_addrs(struct nl *in, const char *pname, const char *list, int family,
-    char *err)
+stack_ifindex(struct stack *st, const char *name)
+{
+	for (int i = 0; i < st->n; i++)
+		if (strcmp(st->end[i].name, name) == 0)
+			return st->end[i].idx;
+	return nl_ifindex(&st->nl, name);
+}
+
+/* Addresses (and the links they go on: looked up first, since a batch
+ * cannot wait for an answer), queued. */
+struct addr {
+	const char *pname;
+	int	 family, idx, plen;
+	unsigned char a[16];
+};
+
+static int
+parse_addrs(struct stack *st, const char *pname, const char *list,
+    int family, struct addr *out, int *n, char *err)
 {
 	char buf[JAIL_LISTLEN], *item[MAX_ITEMS], *iface;
-	unsigned char a[16];
-	int plen, idx, n = split(list, buf, item);
+	int k = split(list, buf, item);
 
-	for (int i = 0; i < n; i++) {
-		if (parse_addr(pname, item[i], family, &iface, a, &plen, err) < 0)
+	for (int i = 0; i < k; i++) {
+		struct addr *ad = &out[(*n)++];
+		ad->pname = pname;
+		ad->family = family;
+		if (parse_addr(pname, item[i], family, &iface, ad->a, &ad->plen,
+		    err) < 0)
 			return -1;
-		if ((idx = nl_ifindex(in, iface)) < 0) {
+		if ((ad->idx = stack_ifindex(st, iface)) < 0) {
 			errno = ENODEV;
 			return jerr(err, "%s: %s: no such link in the jail",
 			    pname, iface);
 		}
-		if (nl_addr_add(in, idx, family, a, plen, err) < 0)
-			return jerr(err, "%s: %s: %s", pname, item[i],
-			    strerror(errno));
 	}
 	return 0;
 }
 
-static int
-add_router(struct nl *in, const char *pname, const char *gw, int family,
-    char *err)
+static void
+queue_addr(struct nl *in, const struct addr *ad)
 {
+	char err[JAIL_ERRMSGLEN], text[INET6_ADDRSTRLEN];
+
+	nl_addr_add(in, ad->idx, ad->family, ad->a, ad->plen, err);
+	inet_ntop(ad->family, ad->a, text, sizeof(text));
+	nl_label(in, "%s: %s/%d", ad->pname, text, ad->plen);
+}
+
+static void
+queue_router(struct nl *in, const char *pname, const char *gw, int family)
+{
+	char err[JAIL_ERRMSGLEN];
 	unsigned char a[16];
 
 	if (!gw[0])
-		return 0;
+		return;
 	inet_pton(family, gw, a);
-	if (nl_route_default(in, family, a, err) < 0)
-		return jerr(err, "%s: %s: %s", pname, gw, strerror(errno));
-	return 0;
+	nl_route_default(in, family, a, err);
+	nl_label(in, "%s: %s", pname, gw);
 }
 
 /* /run/netns/<name>: ip netns, ss -N and friends find the jail's stack;
@@ -667,37 +892,62 @@ replace_link(const char *target, const char *link)
 	return 0;
 }
 
+static bool
+has_wiring(const struct jail_rec *jr)
+{
+	return jr->vnet_iface[0] || jr->vnet_bridge[0] || jr->vnet_link[0] ||
+	    jr->vnet_ip4[0] || jr->vnet_ip6[0] || jr->vnet_gw4[0] ||
+	    jr->vnet_gw6[0];
+}
+
+/*
+ * Links in (journaled), epairs made (each end made where it belongs),
+ * then in the jail's stack, in one batch each: the new ends up, and
+ * addresses and routes.  The jail's stack is visited once, the outer one
+ * only for links and bridges taken from it.
+ */
 static int
 wire(struct registry *r, struct jail_rec *jr, int nsfd, int outfd,
     char *err)
 {
 	char buf[JAIL_LISTLEN], *item[MAX_ITEMS];
-	struct nl out, in;
-	int rc = -1, next_eth = 0, n;
+	struct addr addrs[2 * MAX_ITEMS];
+	struct stack *st;
+	struct nl out = { .s = NULL };
+	int rc = -1, next_eth = 0, n = split(jr->vnet_iface, buf, item), na = 0;
 
-	if (nl_open(&out, outfd, err) < 0)
-		return -1;
-	if (nl_open(&in, nsfd, err) < 0) {
-		nl_close(&out);
-		return -1;
-	}
-	n = split(jr->vnet_iface, buf, item);
+	if ((st = malloc(sizeof(*st))) == NULL)
+		return jerrno(err, "vnet");
+	stack_init(st, nsfd, jr->vnet_quiet);
+	if ((n > 0 || jr->vnet_bridge[0]) && nl_open(&out, outfd, err) < 0)
+		goto out;
+	if (n > 0 && stack_visit(st, err) < 0)
+		goto out;
 	for (int i = 0; i < n; i++)
-		if (move_in(r, jr, &out, &in, nsfd, item[i], err) < 0)
+		if (move_in(r, jr, &out, &st->nl, nsfd, item[i], err) < 0)
 			goto out;
-	if (join_bridges(r, jr, &out, &in, nsfd, &next_eth, err) < 0 ||
-	    join_links(r, jr, &in, nsfd, &next_eth, err) < 0 ||
-	    add_addrs(&in, "vnet.ip4.addr", jr->vnet_ip4, AF_INET, err) < 0 ||
-	    add_addrs(&in, "vnet.ip6.addr", jr->vnet_ip6, AF_INET6, err) < 0 ||
-	    add_router(&in, "vnet.ip4.defaultrouter", jr->vnet_gw4, AF_INET,
+	if (join_bridges(r, jr, &out, st, &next_eth, err) < 0 ||
+	    (jr->vnet_link[0] && stack_visit(st, err) < 0) ||
+	    join_links(r, jr, st, &next_eth, err) < 0 ||
+	    stack_visit(st, err) < 0 ||
+	    parse_addrs(st, "vnet.ip4.addr", jr->vnet_ip4, AF_INET, addrs, &na,
 	    err) < 0 ||
-	    add_router(&in, "vnet.ip6.defaultrouter", jr->vnet_gw6, AF_INET6,
+	    parse_addrs(st, "vnet.ip6.addr", jr->vnet_ip6, AF_INET6, addrs, &na,
 	    err) < 0)
 		goto out;
-	rc = 0;
+	/* one batch, in the floor's order: addresses, links up, routes */
+	stack_begin(st);
+	for (int i = 0; i < na; i++)
+		queue_addr(&st->nl, &addrs[i]);
+	stack_queue_up(st);
+	queue_router(&st->nl, "vnet.ip4.defaultrouter", jr->vnet_gw4, AF_INET);
+	queue_router(&st->nl, "vnet.ip6.defaultrouter", jr->vnet_gw6, AF_INET6);
+	rc = stack_finish(st, err);
 out:
-	nl_close(&in);
-	nl_close(&out);
+	stack_close(st);
+	free(st);
+	if (out.s)
+		nl_close(&out);
 	return rc;
 }
 
@@ -705,7 +955,7 @@ static int
 net_created(struct registry *r, struct jail_rec *jr, char *err)
 {
 	char link[PATH_MAX], target[64];
-	int nsfd, outfd, rc;
+	int nsfd, outfd = -1, rc;
 
 	if (jr->vnet != JAIL_SYS_NEW)
 		return 0;
@@ -716,15 +966,20 @@ net_created(struct registry *r, struct jail_rec *jr, char *err)
 	    !netns_link_stale(r, link) || replace_link(target, link) < 0))
 		return jerrno(err, "vnet: %s", link);
 	fault_point("net-linked");
+	/* lo is up already (net_setup): nothing else to do without wiring */
+	if (!has_wiring(jr))
+		return 0;
 	if ((nsfd = open_netns(jr->holder)) < 0)
 		return jerrno(err, "vnet: the jail's stack");
-	if ((outfd = jail_outer_netns(r, jr)) < 0) {
+	if ((jr->vnet_iface[0] || jr->vnet_bridge[0]) &&
+	    (outfd = jail_outer_netns(r, jr)) < 0) {
 		close(nsfd);
 		return jerrno(err, "vnet: the parent's stack");
 	}
 	rc = wire(r, jr, nsfd, outfd, err);
 	close(nsfd);
-	close(outfd);
+	if (outfd >= 0)
+		close(outfd);
 	return rc;
 }
 
@@ -763,22 +1018,25 @@ port_counts(const char *port, const char *alias, void *arg)
 	    p.state == JS_ALIVE && reg_holder_alive(&p);
 }
 
-/* Links moved in go back; bridges vjail made go with their last port. */
+/*
+ * Links moved in go back; bridges vjail made go with their last port.
+ * Epairs go with the jail's stack, which takes both their ends: nothing
+ * else to undo, and no socket opened for a jail with no more than that.
+ */
 static void
-unwire(struct registry *r, const struct jail_rec *jr, int nsfd, int outfd)
+unwire(struct registry *r, const struct jail_rec *jr)
 {
 	char buf[JAIL_LISTLEN], *item[MAX_ITEMS], *br[MAX_ITEMS],
-	    err[JAIL_ERRMSGLEN];
+	    err[JAIL_ERRMSGLEN], key[64];
 	struct port_owner owner = { r, jr->jid, false, "" };
+	int n = split(jr->moved, buf, item), nb, idx, nsfd = -1, outfd = -1;
+	struct nl out = { .s = NULL }, in;
 
-	epair_alias(r, jr, owner.me, sizeof(owner.me));
-	int n, idx;
-	struct nl out, in;
-
-	if (nl_open(&out, outfd, err) < 0)
-		return;
-	if (nsfd >= 0 && nl_open(&in, nsfd, err) == 0) {
-		n = split(jr->moved, buf, item);
+	/* Only while the holder is this jail's is its stack ours to touch. */
+	if (n > 0 && reg_holder_alive(jr))
+		nsfd = open_netns(jr->holder);
+	if (nsfd >= 0 && (outfd = jail_outer_netns(r, jr)) >= 0 &&
+	    nl_open(&out, outfd, err) == 0 && nl_open(&in, nsfd, err) == 0) {
 		for (int i = 0; i < n; i++) {
 			struct moved m;
 			parse_moved(item[i], &m);
@@ -788,29 +1046,37 @@ unwire(struct registry *r, const struct jail_rec *jr, int nsfd, int outfd)
 		}
 		nl_close(&in);
 	}
+	if (nsfd >= 0)
+		close(nsfd);
 	/*
 	 * The registry knows which jails use a bridge: only the last one
 	 * looks at its ports (a dump of all of them), so removal does not
 	 * grow with the number of jails on the bridge.
 	 */
-	n = split(jr->vnet_bridge, buf, br);
-	for (int k = 0; k < n; k++) {
-		char key[64];
+	epair_alias(r, jr, owner.me, sizeof(owner.me));
+	nb = split(jr->vnet_bridge, buf, br);
+	for (int k = 0; k < nb; k++) {
 		bridge_key(jr, br[k], key, sizeof(key));
 		if (reg_member_del(r, "bridges", key, jr->jid) > 0)
 			continue;
+		if (outfd < 0 && (outfd = jail_outer_netns(r, jr)) < 0)
+			break;
+		if (out.s == NULL && nl_open(&out, outfd, err) < 0)
+			break;
 		if (owner.seen = false, nl_bridge_kind(&out, br[k], &idx) == 1 &&
 		    nl_bridge_ports(&out, idx, port_counts, &owner, err) == 0)
 			nl_link_del(&out, idx, err);
 	}
-	nl_close(&out);
+	if (out.s)
+		nl_close(&out);
+	if (outfd >= 0)
+		close(outfd);
 }
 
 static void
 net_destroy(struct registry *r, const struct jail_rec *jr)
 {
 	char link[PATH_MAX], target[64], got[64];
-	int nsfd, outfd;
 	ssize_t n;
 
 	if (jr->damaged) {
@@ -826,15 +1092,7 @@ net_destroy(struct registry *r, const struct jail_rec *jr)
 	n = readlink(link, got, sizeof(got) - 1);
 	if (n > 0 && (got[n] = '\0', strcmp(got, target) == 0))
 		unlink(link);
-	/* Only while the holder is this jail's is its stack ours to touch. */
-	nsfd = reg_holder_alive(jr) ? open_netns(jr->holder) : -1;
-	outfd = jail_outer_netns(r, jr);
-	if (outfd >= 0)
-		unwire(r, jr, nsfd, outfd);
-	if (nsfd >= 0)
-		close(nsfd);
-	if (outfd >= 0)
-		close(outfd);
+	unwire(r, jr);
 }
 
 /* jail -m vnet.interface=...: move links in or out to match the list. */

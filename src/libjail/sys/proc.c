@@ -143,6 +143,64 @@ sys_clone3(uint64_t flags, int *pidfd, int cgroupfd)
 	return pid;
 }
 
+/*
+ * A child that shares our memory until it execs or exits, we waiting
+ * (CLONE_VM | CLONE_VFORK, as posix_spawn does): nothing of ours is
+ * copied for a child that is about to exec, nor torn down at its exec.
+ * It runs fn(arg) on its own stack and exits with what fn returns.  In
+ * cgroupfd's group from birth (-1: ours), its pidfd in *pidfd.  -1 with
+ * ENOSYS where this is not built (other than x86-64), or clone3 is
+ * absent: the caller forks instead.
+ */
+long
+sys_clone3_vfork(int *pidfd, int cgroupfd, void *stack, size_t size,
+    int (*fn)(void *), void *arg)
+{
+#if defined(__x86_64__)
+	struct clone_args ca;
+	long ret;
+
+	memset(&ca, 0, sizeof(ca));
+	ca.flags = CLONE_VM | CLONE_VFORK | CLONE_PIDFD |
+	    (cgroupfd >= 0 ? CLONE_INTO_CGROUP : 0);
+	ca.pidfd = (uint64_t)(uintptr_t)pidfd;
+	ca.exit_signal = SIGCHLD;
+	ca.stack = (uint64_t)(uintptr_t)stack;
+	ca.stack_size = size;
+	ca.cgroup = cgroupfd >= 0 ? (uint64_t)cgroupfd : 0;
+	/* The child starts on the new stack: no C frame of ours to
+	 * return to, so it calls fn here and exits. */
+	register void *rfn __asm__("r8") = (void *)fn;
+	register void *rarg __asm__("r9") = arg;
+	__asm__ volatile(
+	    "syscall\n\t"
+	    "test %%rax, %%rax\n\t"
+	    "jnz 1f\n\t"
+	    "xor %%ebp, %%ebp\n\t"
+	    "mov %%r9, %%rdi\n\t"
+	    "call *%%r8\n\t"
+	    "mov %%eax, %%edi\n\t"
+	    "mov %[exit], %%eax\n\t"
+	    "syscall\n\t"
+	    "hlt\n"
+	    "1:"
+	    : "=a"(ret)
+	    : "0"((long)SYS_clone3), "D"(&ca), "S"(sizeof(ca)), "r"(rfn),
+	      "r"(rarg), [exit] "i"(SYS_exit_group)
+	    : "rcx", "r11", "memory");
+	if (ret < 0) {
+		errno = (int)-ret;
+		return -1;
+	}
+	return ret;
+#else
+	(void)pidfd, (void)cgroupfd, (void)stack, (void)size, (void)fn,
+	    (void)arg;
+	errno = ENOSYS;
+	return -1;
+#endif
+}
+
 int
 sys_write_fileat(int dirfd, const char *path, const char *buf)
 {
