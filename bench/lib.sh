@@ -152,6 +152,8 @@ private_cleanup() {
 		[[ -d $cg ]] && warn "could not remove $cg"
 	fi
 	if [[ -n $rundir && -d $rundir ]]; then
+		# (vjail keeps its registry on a tmpfs where /run is not one)
+		umount "$rundir" 2>/dev/null
 		rm -rf --one-file-system -- "$rundir"
 		[[ -d $rundir ]] && warn "could not remove $rundir"
 	fi

@@ -200,6 +200,17 @@ void jail_setfib_clean(void);
 int jail_stop(int jid, int timeout_s);
 
 /*
+ * Removing many jails: jail_remove_nowait is jail_remove that kills the
+ * jail's processes without waiting for them to be gone (the jail is
+ * dying: hidden, its name free, its jid not); jail_remove_wait then
+ * waits once for all the jails the caller removed so, and finishes
+ * their removal.  What nobody waits for, the jail's monitor finishes.
+ * 0, or -1 with jail_errmsg.
+ */
+int jail_remove_nowait(int jid);
+int jail_remove_wait(void);
+
+/*
  * FreeBSD's rctl(2) calls, for jail subjects: rules are text
  * ("jail:web:memoryuse:deny=536870912"), results a comma-separated list
  * in outbuf (ERANGE: too small).  -1 with errno and jail_errmsg set.

@@ -11,6 +11,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -240,6 +241,13 @@ cmp_jid(const void *a, const void *b)
 	return *(const int *)a - *(const int *)b;
 }
 
+/* The listing a walk by lastjid goes through (find_locked). */
+static struct walk {
+	int	*jids, n, next;	/* the listing, where the walk is in it */
+	int	 last;		/* the jid the walk was given last */
+	bool	 dying;
+} walk;
+
 /*
  * Find a visible jail by jid, by name, or the first after lastjid.  By
  * name the index answers; a jail no longer in the index (dying) is
@@ -266,20 +274,32 @@ find_locked(struct registry *r, struct jail_rec *jr, int jid,
 	else if (jid > 0 && lr < 0 && errno != ENOENT && errno != EBADMSG)
 		return jerrno(err, "registry: record %d", jid);	/* not "not found" */
 	else if (lastjid >= 0 || (name && dying)) {
-		n = reg_list(r, &jids);
-		if (dying) {
-			/* cgroups whose record is gone are jails too */
-			int *orph = NULL, no = orphan_cgroups(r, &orph), *all;
-			if (no > 0 && (all = realloc(jids, sizeof(int) *
-			    (size_t)(n + no))) != NULL) {
-				memcpy(all + n, orph, sizeof(int) * (size_t)no);
-				jids = all;
-				n += no;
-				qsort(jids, (size_t)n, sizeof(int), cmp_jid);
+		int i = 0;
+		/* The walk of jls or jail -r '*' (lastjid: the jid it was
+		 * given last) goes on in the listing made at its start: one
+		 * listing per walk, not one per jail. */
+		if (lastjid > 0 && lastjid == walk.last && walk.dying == dying &&
+		    walk.jids) {
+			jids = walk.jids, n = walk.n, i = walk.next;
+			walk.jids = NULL;
+		} else {
+			n = reg_list(r, &jids);
+			if (dying) {
+				/* cgroups whose record is gone are jails too */
+				int *orph = NULL, no = orphan_cgroups(r, &orph),
+				    *all;
+				if (no > 0 && (all = realloc(jids, sizeof(int) *
+				    (size_t)(n + no))) != NULL) {
+					memcpy(all + n, orph,
+					    sizeof(int) * (size_t)no);
+					jids = all;
+					n += no;
+					qsort(jids, (size_t)n, sizeof(int), cmp_jid);
+				}
+				free(orph);
 			}
-			free(orph);
 		}
-		for (int i = 0; i < n && found < 0; i++) {
+		for (; i < n && found < 0; i++) {
 			if (lastjid >= 0 && jids[i] <= lastjid)
 				continue;
 			if ((dying ? load_traces(r, jids[i], NULL, jr) :
@@ -288,6 +308,13 @@ find_locked(struct registry *r, struct jail_rec *jr, int jid,
 			if (name && strcmp(jr->name, name) != 0)
 				continue;
 			found = i;
+		}
+		free(walk.jids);
+		walk.jids = NULL;
+		if (found >= 0 && lastjid >= 0) {
+			walk = (struct walk){ jids, n, found + 1, jids[found],
+			    dying };
+			jids = NULL;
 		}
 		free(jids);
 	}
@@ -772,15 +799,12 @@ retire(struct registry *r, struct jail_rec *jr, char *err)
 	close(pidfd);
 }
 
-/* Remove jr and then every ancestor it leaves unused. */
-int
-core_remove_locked(struct registry *r, struct jail_rec *jr, char *err)
+/* Remove every ancestor from parent up that is left unused. */
+static int
+remove_unused(struct registry *r, int parent, char *err)
 {
-	int parent = jr->parent;
 	struct jail_rec p;
 
-	if (reg_teardown(r, jr, err) < 0)
-		return -1;
 	while (parent > 0 && reg_load(r, parent, &p) == 0 &&
 	    p.state == JS_ALIVE && is_unused(r, &p)) {
 		parent = p.parent;
@@ -788,6 +812,17 @@ core_remove_locked(struct registry *r, struct jail_rec *jr, char *err)
 			return -1;
 	}
 	return 0;
+}
+
+/* Remove jr and then every ancestor it leaves unused. */
+int
+core_remove_locked(struct registry *r, struct jail_rec *jr, char *err)
+{
+	int parent = jr->parent;
+
+	if (reg_teardown(r, jr, err) < 0)
+		return -1;
+	return remove_unused(r, parent, err);
 }
 
 /* The deepest user (and PID) namespace the kernel allows is 32 below
@@ -1049,15 +1084,87 @@ busy(const struct jail_rec *jr, char *err)
 }
 
 /*
- * Remove a jail, whatever is left of it: a live one, one whose creation
- * or removal was interrupted, one whose holder died, a damaged record.
+ * Removals whose holders were killed and are waited for later, without
+ * the registry's lock (jail_remove_nowait): jail(8) removing many jails
+ * kills every holder first and waits once, their namespaces going down
+ * together.  Whoever takes the lock first after a holder's end finishes
+ * its removal: the remover here, or the jail's monitor.  Bounded, so
+ * that a caller's descriptors are not all pidfds.
+ */
+#define PENDING_MAX	256
+static struct pending {
+	int	 jid, pidfd;
+	uint64_t holder_start;
+} pending[PENDING_MAX];
+static int npending;
+
+/*
+ * Wait (5 s at most) for the pending holders to be gone, then finish
+ * each removal that is still ours (its monitor, woken by its holder's
+ * end, may have finished it first) and the ancestors it leaves unused.
  */
 int
-core_remove(int jid, char *err)
+core_remove_wait(char *err)
+{
+	struct pollfd p[PENDING_MAX];
+	struct registry r;
+	struct jail_rec jr;
+	int left = npending, rc = 0;
+	struct timespec t0, t;
+
+	if (npending == 0)
+		return 0;
+	fault_point("remove-wait");
+	for (int i = 0; i < npending; i++)
+		p[i] = (struct pollfd){ .fd = pending[i].pidfd, .events = POLLIN };
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	while (left > 0) {
+		clock_gettime(CLOCK_MONOTONIC, &t);
+		int ms = 5000 - (int)((t.tv_sec - t0.tv_sec) * 1000 +
+		    (t.tv_nsec - t0.tv_nsec) / 1000000);
+		if (ms <= 0 || (poll(p, (nfds_t)npending, ms) < 0 &&
+		    errno != EINTR))
+			break;
+		for (int i = 0; i < npending; i++)
+			if (p[i].fd >= 0 && p[i].revents) {
+				p[i].fd = -1;	/* (poll skips it now) */
+				left--;
+			}
+	}
+	if (reg_open(&r, true, err) < 0)
+		rc = -1;
+	for (int i = 0; i < npending; i++) {
+		if (rc == 0 && reg_read(&r, pending[i].jid, &jr) == 0 &&
+		    jr.state == JS_DYING && jr.creator == getpid() &&
+		    jr.holder_start == pending[i].holder_start) {
+			/* Undone again, now that the holders are gone: the
+			 * last of a bridge's jails counts the ports of the
+			 * others only while their holders live. */
+			jail_destroy(&r, &jr);
+			if (reg_teardown_finish(&r, &jr, err) < 0 ||
+			    remove_unused(&r, jr.parent, err) < 0)
+				rc = -1;
+		}
+		close(pending[i].pidfd);
+	}
+	npending = 0;
+	reg_close(&r);
+	return rc;
+}
+
+/*
+ * Remove a jail, whatever is left of it: a live one, one whose creation
+ * or removal was interrupted, one whose holder died, a damaged record.
+ * With nowait, its holder is killed and the rest left to
+ * core_remove_wait (or to its monitor): the jail is dying meanwhile,
+ * hidden, its name free.
+ */
+int
+core_remove(int jid, bool nowait, char *err)
 {
 	struct registry r;
 	struct jail_rec jr;
-	int rc;
+	int rc, pidfd;
 
 	if (jail_inside())
 		return svc_remove(jid, err);
@@ -1068,8 +1175,17 @@ core_remove(int jid, char *err)
 		reg_close(&r);
 		return -1;
 	}
-	rc = core_remove_locked(&r, &jr, err);
+	if (!nowait)
+		rc = core_remove_locked(&r, &jr, err);
+	else if ((rc = reg_teardown_begin(&r, &jr, &pidfd, err)) == 1) {
+		pending[npending++] = (struct pending){ jr.jid, pidfd,
+		    jr.holder_start };
+		rc = 0;
+	} else if (rc == 0)
+		rc = remove_unused(&r, jr.parent, err);
 	reg_close(&r);
+	if (rc == 0 && npending == PENDING_MAX)
+		rc = core_remove_wait(err);
 	return rc;
 }
 
@@ -1163,27 +1279,36 @@ core_stop(int jid, int timeout_s, char *err)
 		reg_close(&r);
 		return 0;	/* nothing to stop: removal kills what is left */
 	}
+	/* Stopped by us already (jail(8) signals many jails, then waits
+	 * for each): only the wait is left. */
+	bool again = jr.state == JS_DYING && !core_serving &&
+	    jr.creator == getpid();
 	/* Dying, by us (a concurrent jail -r is told so): hidden from jls,
 	 * its name free for a new jail; the monitor, or whoever finds it
 	 * after we are gone, finishes it. */
-	reg_name_release(&r, jr.name, jr.jid);
-	jr.state = JS_DYING;
-	jr.dying = 1;
-	/* a monitor stopping a child for its jail outlives the request:
-	 * not the remover, or nobody could finish an interrupted one */
-	jr.creator = core_serving ? 0 : getpid();
-	jr.creator_start = core_serving ? 0 : sys_starttime(jr.creator);
-	if (reg_store(&r, &jr, err) < 0) {
-		reg_close(&r);
-		return -1;
+	if (!again) {
+		reg_name_release(&r, jr.name, jr.jid);
+		jr.state = JS_DYING;
+		jr.dying = 1;
+		/* a monitor stopping a child for its jail outlives the
+		 * request: not the remover, or nobody could finish an
+		 * interrupted one */
+		jr.creator = core_serving ? 0 : getpid();
+		jr.creator_start = core_serving ? 0 : sys_starttime(jr.creator);
+		if (reg_store(&r, &jr, err) < 0) {
+			reg_close(&r);
+			return -1;
+		}
 	}
 	reg_close(&r);
 	snprintf(dir, sizeof(dir), "%s/jail", jr.cgroup);
 	if (cg_populated(dir) != 1)
 		return 0;	/* nothing to stop */
-	monitor_poke(&jr);	/* to finish it when empty, if we are killed */
+	if (!again)
+		monitor_poke(&jr);	/* to finish it when empty, if we are
+					   killed */
 	/* The holder relays SIGTERM to all of its PID namespace. */
-	if ((pidfd = sys_pidfd_open(jr.holder)) >= 0) {
+	if (!again && (pidfd = sys_pidfd_open(jr.holder)) >= 0) {
 		if (reg_holder_alive(&jr))
 			sys_pidfd_send_signal(pidfd, SIGTERM);
 		close(pidfd);

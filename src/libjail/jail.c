@@ -354,7 +354,19 @@ int
 jail_remove(int jid)
 {
 	/* FreeBSD's is a system call with errno alone; the why is kept */
-	return core_remove(jid, jail_errmsg) < 0 ? -1 : 0;
+	return core_remove(jid, false, jail_errmsg) < 0 ? -1 : 0;
+}
+
+int
+jail_remove_nowait(int jid)
+{
+	return core_remove(jid, true, jail_errmsg) < 0 ? -1 : 0;
+}
+
+int
+jail_remove_wait(void)
+{
+	return core_remove_wait(jail_errmsg) < 0 ? -1 : 0;
 }
 
 int

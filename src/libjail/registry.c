@@ -18,6 +18,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/mount.h>
+#include <sys/statfs.h>
+#include <linux/magic.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -87,11 +90,17 @@ reg_openat(int dirfd, const char *name, int flags, off_t max)
 	return fd;
 }
 
+static ssize_t
+reg_read_small_at(int dirfd, const char *name, char *buf, size_t len)
+{
+	return sys_read_fd(reg_openat(dirfd, name, O_RDONLY, (off_t)len - 1),
+	    buf, len);
+}
+
 ssize_t
 reg_read_small(struct registry *r, const char *name, char *buf, size_t len)
 {
-	return sys_read_fd(reg_openat(r->dirfd, name, O_RDONLY,
-	    (off_t)len - 1), buf, len);
+	return reg_read_small_at(r->dirfd, name, buf, len);
 }
 
 /* A counter of the registry: a decimal in [0, max], else -1. */
@@ -160,21 +169,228 @@ check_boot(struct registry *r)
 	return true;
 }
 
+/*
+ * The registry lives in memory: a jail's creation makes and removes a
+ * few files and symlinks, which cost 0.6-1.4 ms each on an ext4 /run
+ * (measured: a bare jail -c took twice as long as on a tmpfs).  Where
+ * its directory is not on a tmpfs, the first command mounts one there
+ * (nosuid, nodev, noexec, mode 0700), which stays: a registry, like
+ * /run, is gone at reboot, and the boot check expects no less.  Only
+ * over an empty registry (records there would be hidden), and only in
+ * the machine's first mount namespace, or for a registry of one's own
+ * (VJAIL_RUNDIR: tests and benches in namespaces of their own): every
+ * vjail command must see the one registry.  The directory below the
+ * mount keeps a mark (the boot id), so a command in a mount namespace
+ * that does not see the tmpfs refuses to work on a registry of its own
+ * instead.  1: mounted (open again), 0: stay, -1: refused.
+ */
+#define REG_MARK	"tmpfs-mounted"
+
+static bool
+mem_backed(int fd)
+{
+	struct statfs sf;
+
+	return fstatfs(fd, &sf) == 0 && (sf.f_type == TMPFS_MAGIC ||
+	    sf.f_type == RAMFS_MAGIC);
+}
+
+static bool
+first_mntns(void)
+{
+	struct stat a, b;
+
+	return stat("/proc/self/ns/mnt", &a) == 0 &&
+	    stat("/proc/1/ns/mnt", &b) == 0 && a.st_ino == b.st_ino &&
+	    a.st_dev == b.st_dev;
+}
+
+/*
+ * May the registry in dirfd move into a tmpfs?  Only if nothing in it
+ * names a jail or a kernel object (records, index and member entries:
+ * hiding them would hide state): its counters, boot id and rctl rules
+ * are carried over (copy_small), caches are made again.
+ */
+static bool
+movable(int dirfd)
+{
+	static const char *const carried[] = { ".", "..", "lock", REG_MARK,
+	    "boot", "lastjid", "lastslot", "reaped", "filters", "rctl", NULL };
+	static const char *const sets[] = { "jails", "names", "slots", "kids",
+	    "bridges", "fibs", "addrs", NULL };
+	int fd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+	struct dirent *de;
+	bool ok = d != NULL;
+
+	if (d == NULL && fd >= 0)
+		close(fd);
+	while (ok && (de = readdir(d)) != NULL) {
+		bool known = false;
+		for (int i = 0; carried[i] && !known; i++)
+			known = strcmp(de->d_name, carried[i]) == 0;
+		for (int i = 0; sets[i] && !known; i++)
+			if (strcmp(de->d_name, sets[i]) == 0) {
+				int sfd = openat(dirfd, sets[i],
+				    O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+				DIR *sd = sfd >= 0 ? fdopendir(sfd) : NULL;
+				struct dirent *e;
+				known = sd != NULL;
+				while (known && (e = readdir(sd)) != NULL)
+					known = e->d_name[0] == '.' &&
+					    (!e->d_name[1] || (e->d_name[1] == '.' &&
+					    !e->d_name[2]));
+				if (sd)
+					closedir(sd);
+				else if (sfd >= 0)
+					close(sfd);
+			}
+		ok = known;
+	}
+	if (d)
+		closedir(d);
+	return ok;
+}
+
+/* Copy the small regular file name from one registry to another. */
+static void
+copy_small(int from, int to, const char *name)
+{
+	char buf[16384];
+	ssize_t n = reg_read_small_at(from, name, buf, sizeof(buf));
+	int fd;
+
+	if (n < 0 || (fd = reg_openat(to, name, O_WRONLY | O_CREAT | O_TRUNC,
+	    sizeof(buf))) < 0)
+		return;
+	(void)!write(fd, buf, (size_t)n);
+	close(fd);
+}
+
+/* The counters, boot id and rctl rules of the registry below the tmpfs. */
+static void
+carry_over(int from, const char *dir)
+{
+	int to = open(dir, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	int rfd, dfd;
+	DIR *d;
+	struct dirent *de;
+	char path[PATH_MAX];
+
+	if (to < 0)
+		return;
+	copy_small(from, to, "boot");
+	copy_small(from, to, "lastjid");
+	copy_small(from, to, "lastslot");
+	if ((rfd = openat(from, "rctl", O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+	    O_CLOEXEC)) >= 0 && (dfd = dup(rfd)) >= 0 &&
+	    (d = fdopendir(dfd)) != NULL) {
+		mkdirat(to, "rctl", 0700);
+		while ((de = readdir(d)) != NULL)
+			if (de->d_type == DT_REG && snprintf(path, sizeof(path),
+			    "rctl/%s", de->d_name) < (int)sizeof(path))
+				copy_small(from, to, path);
+		closedir(d);
+	}
+	if (rfd >= 0)
+		close(rfd);
+	close(to);
+}
+
+/* Is the registry below a tmpfs mounted in this boot, which our mount
+ * namespace does not see?  (Then working here would be a second one.) */
+static bool
+elsewhere(const char *dir, int dirfd, char *err)
+{
+	char now[64], mark[64] = "";
+
+	if (sys_read_small(dirfd, REG_MARK, mark, sizeof(mark)) <= 0)
+		return false;
+	boot_id(now, sizeof(now));
+	if (strcmp(mark, now) != 0)
+		return false;	/* of an earlier boot */
+	errno = EBUSY;
+	jerr(err, "registry: %s is vjail's tmpfs in another mount namespace "
+	    "(its mark: %s/" REG_MARK "): work there", dir, dir);
+	return true;
+}
+
+static int
+reg_mount(const char *dir, int dirfd, char *err)
+{
+	char now[64];
+	struct stat top, here;
+	int lockfd, fd = -1, rc = 0;
+	const char *own = getenv("VJAIL_RUNDIR");
+
+	if (!first_mntns() && !(own && *own && strcmp(own, "/run/vjail")))
+		return 0;
+	if ((lockfd = reg_openat(dirfd, "lock", O_RDWR | O_CREAT, 4096)) < 0)
+		return 0;
+	while (flock(lockfd, LOCK_EX) < 0)
+		if (errno != EINTR) {
+			close(lockfd);
+			return 0;
+		}
+	boot_id(now, sizeof(now));
+	if (stat(dir, &top) < 0 || fstat(dirfd, &here) < 0 ||
+	    top.st_dev != here.st_dev || top.st_ino != here.st_ino)
+		rc = 1;		/* mounted meanwhile: open it */
+	else if (elsewhere(dir, dirfd, err))
+		rc = -1;
+	else if (!movable(dirfd))
+		rc = 0;		/* jails there: stay with them */
+	else if ((fd = reg_openat(dirfd, REG_MARK, O_WRONLY | O_CREAT |
+	    O_TRUNC, 64)) >= 0 && write(fd, now, strlen(now)) ==
+	    (ssize_t)strlen(now)) {
+		if (mount("vjail", dir, "tmpfs", MS_NOSUID | MS_NODEV |
+		    MS_NOEXEC, "mode=0700") == 0) {
+			carry_over(dirfd, dir);
+			rc = 1;
+		}
+		else
+			unlinkat(dirfd, REG_MARK, 0);
+	}
+	if (fd >= 0)
+		close(fd);
+	close(lockfd);
+	return rc;
+}
+
 int
 reg_open(struct registry *r, bool exclusive, char *err)
 {
 	const char *dir = reg_rundir();
+	struct stat top, here;
+	int tries = 0, m;
+	bool mem;
 
+again:
 	r->dirfd = r->jailsfd = r->lockfd = -1;
-	if (mkdir(dir, 0700) < 0 && errno != EEXIST)
-		return jerrno(err, "registry: mkdir %s", dir);
+	/* (opened first: made only the first time) */
 	if ((r->dirfd = open(dir, O_PATH | O_DIRECTORY | O_NOFOLLOW |
-	    O_CLOEXEC)) < 0)
+	    O_CLOEXEC)) < 0 && errno == ENOENT) {
+		if (mkdir(dir, 0700) < 0 && errno != EEXIST)
+			return jerrno(err, "registry: mkdir %s", dir);
+		r->dirfd = open(dir, O_PATH | O_DIRECTORY | O_NOFOLLOW |
+		    O_CLOEXEC);
+	}
+	if (r->dirfd < 0)
 		return jerrno(err, "registry: %s", dir);
-	if (mkdirat(r->dirfd, "jails", 0700) < 0 && errno != EEXIST)
-		goto fail;
+	mem = mem_backed(r->dirfd);
+	if (!mem && tries == 0 && (m = reg_mount(dir, r->dirfd, err)) != 0) {
+		reg_close(r);
+		if (m < 0)
+			return -1;
+		tries++;
+		goto again;
+	}
 	if ((r->jailsfd = openat(r->dirfd, "jails", O_RDONLY | O_DIRECTORY |
-	    O_NOFOLLOW | O_CLOEXEC)) < 0)
+	    O_NOFOLLOW | O_CLOEXEC)) < 0 && errno == ENOENT &&
+	    (mkdirat(r->dirfd, "jails", 0700) == 0 || errno == EEXIST))
+		r->jailsfd = openat(r->dirfd, "jails", O_RDONLY | O_DIRECTORY |
+		    O_NOFOLLOW | O_CLOEXEC);
+	if (r->jailsfd < 0)
 		goto fail;
 	if ((r->lockfd = reg_openat(r->dirfd, "lock", O_RDWR | O_CREAT,
 	    4096)) < 0)
@@ -182,6 +398,18 @@ reg_open(struct registry *r, bool exclusive, char *err)
 	while (flock(r->lockfd, exclusive ? LOCK_EX : LOCK_SH) < 0)
 		if (errno != EINTR)
 			goto fail;
+	/* Locked: is this still the registry (not a directory a tmpfs was
+	 * mounted over while we waited; vjail mounts over no tmpfs)? */
+	if (!mem && stat(dir, &top) == 0 && fstat(r->dirfd, &here) == 0 &&
+	    (top.st_dev != here.st_dev || top.st_ino != here.st_ino) &&
+	    tries++ < 3) {
+		reg_close(r);
+		goto again;
+	}
+	if (!mem && elsewhere(dir, r->dirfd, err)) {
+		reg_close(r);
+		return -1;
+	}
 	return 0;
 fail:
 	jerrno(err, "registry: %s", dir);
@@ -192,25 +420,32 @@ fail:
 /*
  * Before a creation: drop records of an earlier boot and of jails whose
  * holder or creator died without cleaning up (a killed monitor).  The
- * full sweep reads every record, so it runs at most once a second; a
- * name or slot found taken is checked on the spot (core).
+ * full sweep reads every record, so it is spaced by the registry's
+ * size: 1 s, plus 10 ms a record, after the last one ended (the time it
+ * may run again is the "reaped" file's mtime), so that its cost per
+ * creation does not grow with the number of jails.  What a creation
+ * needs (a name, a jid, a uid slot held by a dead jail) is checked on
+ * the spot (core), and single lookups clear the dead jails they meet.
  */
 void
 reg_clean(struct registry *r)
 {
 	struct stat st;
-	struct timespec now;
-
+	struct timespec now, next[2];
+	int n, fd;
 	bool newboot = check_boot(r);
 
 	clock_gettime(CLOCK_REALTIME, &now);
 	if (!newboot && fstatat(r->dirfd, "reaped", &st,
-	    AT_SYMLINK_NOFOLLOW) == 0 && now.tv_sec - st.st_mtim.tv_sec < 1)
-		return;
-	reg_reap(r);
-	int fd = reg_openat(r->dirfd, "reaped", O_WRONLY | O_CREAT, 0);
-	if (fd >= 0) {
-		futimens(fd, NULL);
+	    AT_SYMLINK_NOFOLLOW) == 0 && now.tv_sec < st.st_mtim.tv_sec &&
+	    st.st_mtim.tv_sec - now.tv_sec <= 1 + REG_SWEEP_MAXGAP)
+		return;		/* (a clock set back does not stop it) */
+	n = reg_reap(r);
+	clock_gettime(CLOCK_REALTIME, &now);
+	next[0] = next[1] = (struct timespec){ now.tv_sec + 1 +
+	    (n / 100 < REG_SWEEP_MAXGAP ? n / 100 : REG_SWEEP_MAXGAP), 0 };
+	if ((fd = reg_openat(r->dirfd, "reaped", O_WRONLY | O_CREAT, 0)) >= 0) {
+		futimens(fd, next);
 		close(fd);
 	}
 }
@@ -266,6 +501,39 @@ static const struct fact facts[] = {
 	FACT(".watcher", watcher, K_INT),
 	FACT(".watcher_start", watcher_start, K_U64),
 };
+
+/*
+ * A record's lines come in the order reg_store writes them (the table's,
+ * then the facts'): each key is looked for from just after the last one
+ * found, so a record is read in one pass over the table, not one per
+ * line (param_lookup is the fallback for a record written otherwise).
+ */
+static const struct param_def *
+rec_param(const char *key, size_t *hint)
+{
+	for (size_t i = *hint; i < param_count; i++)
+		if (!(param_table[i].flags & (PF_ALIAS | PF_RDONLY)) &&
+		    strcmp(param_table[i].name, key) == 0) {
+			*hint = i + 1;
+			return &param_table[i];
+		}
+	return NULL;
+}
+
+static const struct fact *
+rec_fact(const char *key, size_t *hint)
+{
+	size_t n = sizeof(facts) / sizeof(*facts);
+
+	for (size_t k = 0; k < n; k++) {
+		size_t i = (*hint + k) % n;
+		if (strcmp(facts[i].key, key) == 0) {
+			*hint = i + 1;
+			return &facts[i];
+		}
+	}
+	return NULL;
+}
 
 /* Parse one fact strictly: false if the value is not of its kind. */
 static bool
@@ -354,6 +622,7 @@ reg_read(struct registry *r, int jid, struct jail_rec *jr)
 	FILE *f;
 	int fd;
 	bool bad = false, seen_name = false, seen_state = false;
+	size_t phint = 0, fhint = 0;
 
 	memset(jr, 0, sizeof(*jr));
 	jr->jid = jid;
@@ -385,15 +654,16 @@ reg_read(struct registry *r, int jid, struct jail_rec *jr)
 		}
 		*eq++ = '\0';
 		if (line[0] == '.') {
-			for (size_t i = 0; i < sizeof(facts) / sizeof(*facts); i++)
-				if (strcmp(facts[i].key, line) == 0) {
-					bad |= !fact_set(jr, &facts[i], eq);
-					seen_state |= facts[i].off ==
-					    offsetof(struct jail_rec, state);
-				}
+			const struct fact *fa = rec_fact(line, &fhint);
+			if (fa) {
+				bad |= !fact_set(jr, fa, eq);
+				seen_state |= fa->off ==
+				    offsetof(struct jail_rec, state);
+			}
 			continue;
 		}
-		if ((pd = param_lookup(line, &neg)) == NULL || neg)
+		if ((pd = rec_param(line, &phint)) == NULL &&
+		    ((pd = param_lookup(line, &neg)) == NULL || neg))
 			continue;
 		if (pd->flags & PF_LINES)
 			unescape_lines(param_field(pd, jr), pd->size, eq);
@@ -721,22 +991,21 @@ reg_members_at(const char *dir, int **jidsp)
 	    O_CLOEXEC), jidsp);
 }
 
-/* Drop jid from set/key (and the key once empty): members left. */
+/*
+ * Drop jid from set/key, and the key once empty: 1 if members are left,
+ * else 0.  The directory's rmdir says so (ENOTEMPTY): no listing, so the
+ * last of 1000 jails on a bridge costs what the first does.
+ */
 int
 reg_member_del(struct registry *r, const char *set, const char *key, int jid)
 {
 	char path[PATH_MAX];
-	int *left = NULL, n;
 
 	member_path(set, key, jid, path, sizeof(path));
 	unlinkat(r->dirfd, path, 0);
-	n = reg_members(r, set, key, &left);
-	free(left);
-	if (n == 0) {
-		member_path(set, key, 0, path, sizeof(path));
-		unlinkat(r->dirfd, path, AT_REMOVEDIR);
-	}
-	return n;
+	member_path(set, key, 0, path, sizeof(path));
+	return unlinkat(r->dirfd, path, AT_REMOVEDIR) < 0 &&
+	    (errno == ENOTEMPTY || errno == EEXIST);
 }
 
 int
@@ -949,6 +1218,21 @@ reg_read_any(struct registry *r, int jid, struct jail_rec *jr)
 	return rc < 0 ? -1 : 0;
 }
 
+/* Kill jr's monitor (not us): pidfd first, then the start-time check,
+ * so that the pid cannot be another process's by then. */
+static void
+kill_monitor(const struct jail_rec *jr)
+{
+	int pidfd;
+
+	if (jr->monitor > 0 && jr->monitor != getpid() &&
+	    (pidfd = sys_pidfd_open(jr->monitor)) >= 0) {
+		if (reg_monitor_alive(jr))
+			sys_pidfd_send_signal(pidfd, SIGKILL);
+		close(pidfd);
+	}
+}
+
 /*
  * Remove every trace of a jail, by its record (the journal): children
  * first; the record marked DYING (by us) before anything is undone, so
@@ -957,9 +1241,14 @@ reg_read_any(struct registry *r, int jid, struct jail_rec *jr)
  * moved in go back before the stack dies); the holder and whatever is
  * left in the jail's cgroup killed, the cgroup removed; index entries,
  * then the record.  Called with the registry locked.
+ *
+ * With pidfd, the holder is only killed (its pidfd left in *pidfd, 1
+ * returned): the caller waits for it without the lock, so that many
+ * removals wait once, then calls reg_teardown_finish.
  */
 static int
-teardown(struct registry *r, struct jail_rec *jr, int depth, char *err)
+teardown(struct registry *r, struct jail_rec *jr, int depth, int *pidfdp,
+    char *err)
 {
 	int *kids = NULL, n = depth < 64 ? reg_kids(r, jr->jid, &kids) : 0,
 	    pidfd = -1;
@@ -967,7 +1256,7 @@ teardown(struct registry *r, struct jail_rec *jr, int depth, char *err)
 
 	for (int i = 0; i < n; i++)
 		if (kids[i] != jr->jid && reg_read_any(r, kids[i], &child) == 0)
-			teardown(r, &child, depth + 1, err);
+			teardown(r, &child, depth + 1, NULL, err);
 	free(kids);
 	if (!jr->damaged && (jr->state != JS_DYING ||
 	    jr->creator != getpid())) {
@@ -983,11 +1272,30 @@ teardown(struct registry *r, struct jail_rec *jr, int depth, char *err)
 	/* pidfd first, then the check: the pid cannot be reused in between */
 	if ((pidfd = sys_pidfd_open(jr->holder)) >= 0) {
 		if (reg_holder_alive(jr)) {
+			if (pidfdp && !jr->damaged) {
+				/* (a dying jail gives up its name at once) */
+				reg_name_release(r, jr->name, jr->jid);
+				/* the caller finishes it: its monitor need not
+				 * wake (and exec itself, asleep) for the
+				 * holder's end; killed first, or it would */
+				kill_monitor(jr);
+				sys_pidfd_send_signal(pidfd, SIGKILL);
+				*pidfdp = pidfd;
+				return 1;
+			}
 			sys_pidfd_send_signal(pidfd, SIGKILL);
 			sys_pidfd_wait(pidfd, 5000);
 		}
 		close(pidfd);
 	}
+	return reg_teardown_finish(r, jr, err);
+}
+
+/* The rest of a teardown, once the holder is gone: the jail's cgroup
+ * (and what is left in it), its index entries, its record. */
+int
+reg_teardown_finish(struct registry *r, struct jail_rec *jr, char *err)
+{
 	if (!jr->cgroup[0] || access(jr->cgroup, F_OK) < 0)
 		cg_remove_v1(jr);	/* v1 groups left without their v2 one */
 	else {
@@ -1017,26 +1325,31 @@ teardown(struct registry *r, struct jail_rec *jr, int depth, char *err)
 	if (reg_delete(r, jr->jid) < 0)
 		return jerrno(err, "registry: record %d", jr->jid);
 	/* Its monitor has nothing left to do: spare it waking to find so
-	 * (an exec, asleep).  pidfd first, then the check, as above. */
-	if (jr->monitor > 0 && jr->monitor != getpid() &&
-	    (pidfd = sys_pidfd_open(jr->monitor)) >= 0) {
-		if (reg_monitor_alive(jr))
-			sys_pidfd_send_signal(pidfd, SIGKILL);
-		close(pidfd);
-	}
+	 * (an exec, asleep). */
+	kill_monitor(jr);
 	return 0;
 }
 
 int
 reg_teardown(struct registry *r, struct jail_rec *jr, char *err)
 {
-	return teardown(r, jr, 0, err);
+	return teardown(r, jr, 0, NULL, err);
+}
+
+/* Begin a teardown: 1 with the killed holder's pidfd in *pidfd, to be
+ * waited for and finished by the caller, else as reg_teardown. */
+int
+reg_teardown_begin(struct registry *r, struct jail_rec *jr, int *pidfd,
+    char *err)
+{
+	*pidfd = -1;
+	return teardown(r, jr, 0, pidfd, err);
 }
 
 /* Clean up after jails whose holder, creator, remover or (for a jail
  * that must end when empty) monitor died: the registry's journal says
- * what is left to undo. */
-void
+ * what is left to undo.  The number of records looked at. */
+int
 reg_reap(struct registry *r)
 {
 	int *jids = NULL, n = reg_list(r, &jids);
@@ -1047,4 +1360,5 @@ reg_reap(struct registry *r)
 		if (reg_read_any(r, jids[i], &jr) == 0 && core_dead(r, &jr))
 			reg_teardown(r, &jr, err);
 	free(jids);
+	return n;
 }

@@ -612,7 +612,7 @@ handle(const struct jail_rec *self, int c)
 		errno = ENOENT;
 		rc = jerr(err, "jail %d not found", req->jid);
 	} else if (req->op == SVC_REMOVE) {
-		rc = core_remove(req->jid, err);
+		rc = core_remove(req->jid, false, err);
 	} else if (req->op == SVC_STOP) {
 		rc = core_stop(req->jid, req->timeout, err);
 	} else if (req->op == SVC_ENTER) {

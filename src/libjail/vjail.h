@@ -285,7 +285,8 @@ bool jail_inside(void);
 int core_set(struct jail_rec *jr, const uint64_t *set, int flags, char *err);
 int core_create(struct jail_rec *jr, const uint64_t *set, int flags, char *err);
 int core_update(struct jail_rec *jr, const uint64_t *set, int flags, char *err);
-int core_remove(int jid, char *err);
+int core_remove(int jid, bool nowait, char *err);
+int core_remove_wait(char *err);
 int core_find(struct jail_rec *jr, int jid, const char *name, int lastjid,
     int flags, char *err);
 int core_attach(int jid, char *err);
@@ -358,7 +359,8 @@ bool core_dead(struct registry *r, const struct jail_rec *jr);
 void fault_point(const char *step);
 int reg_find_alive(struct registry *r, int jid, const char *name,
     struct jail_rec *jr);
-void reg_reap(struct registry *r);
+int reg_reap(struct registry *r);
+#define REG_SWEEP_MAXGAP 60	/* s between full sweeps, at most */
 int reg_name_jid(struct registry *r, const char *name);
 void reg_name_of(struct registry *r, int jid, char *name, size_t len);
 int reg_name_claim(struct registry *r, const char *name, int jid);
@@ -377,6 +379,9 @@ int reg_kid_add(struct registry *r, int parent, int jid);
 int reg_kids(struct registry *r, int parent, int **jids);
 void reg_clean(struct registry *r);
 int reg_teardown(struct registry *r, struct jail_rec *jr, char *err);
+int reg_teardown_begin(struct registry *r, struct jail_rec *jr, int *pidfd,
+    char *err);
+int reg_teardown_finish(struct registry *r, struct jail_rec *jr, char *err);
 
 /* sys: cgroups */
 const char *cg_base(char *err);

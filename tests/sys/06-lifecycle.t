@@ -74,6 +74,55 @@ ok "$([ $ms -ge 800 ] && [ $ms -lt 3000 ]; echo $?)" "  takes about stop.timeout
 check "the jexec returned" wait_for 2 pid_gone $jk
 check "the jail is gone" jail_absent $K
 
+# jail -r of several jails at once (jail(8) signals them all, then waits
+# for each, then waits once for their removal): every jail's processes
+# get SIGTERM and end on it, a process ignoring it is killed after
+# stop.timeout, the notes come in order, nothing is left
+D=$(mktemp -d /tmp/vjail-test-rm.XXXXXX) && chmod 1777 "$D"
+for m in 1 2 3; do
+	run jail -q -c name=${T}m$m path=/ persist
+	is "$RC.$ERR" "0." "made ${T}m$m"
+done
+for m in 1 2; do
+	bg jexec ${T}m$m sh -c "trap 'echo term > $D/m$m; exit 0' TERM; while :; do sleep 0.1; done"
+done
+bg jexec ${T}m3 sh -c 'trap "" TERM; sleep 1000'
+jm=$BGPID
+for m in 1 2; do
+	check "a TERM-trapping loop runs in ${T}m$m" wait_for 3 procs_running ${T}m$m 'sleep 0.1'
+done
+check "a TERM-ignoring sleep runs in ${T}m3" wait_for 3 procs_running ${T}m3 'sleep 1000$'
+is "$(ls "$D")" "" "  control: no jail has had its SIGTERM yet"
+run jail -r stop.timeout=1 ${T}m1 ${T}m2 ${T}m3 ${T}nosuch
+is "$RC" 1 "jail -r of three jails and a missing one exits 1"
+is "$ERR" "jail: \"${T}nosuch\" not found" "  naming the missing one"
+is "$OUT" "${T}m1: removed
+${T}m2: removed
+${T}m3: removed" "  the three removed, noted in order"
+is "$(cat "$D"/m1 "$D"/m2 2>&1)" "term
+term" "  both loops ended on their SIGTERM"
+check "  the TERM-ignoring sleep was killed" wait_for 2 pid_gone $jm
+for m in 1 2 3; do
+	check "  ${T}m$m is gone" jail_absent ${T}m$m
+done
+rm -rf "$D"
+
+# jail -r '*': every jail of the registry, a child with its parent
+run jls name
+is "$OUT" "" "  control: no jail is left before the next ones"
+for m in 1 2; do
+	run jail -q -c name=${T}s$m path=/ persist children.max=1
+	is "$RC.$ERR" "0." "made ${T}s$m"
+done
+run jail -q -c name=${T}s1.c path=/ persist
+is "$RC.$ERR" "0." "made ${T}s1.c"
+run jail -r '*'
+is "$RC.$ERR" "0." "jail -r '*'"
+is "$OUT" "${T}s1: removed
+${T}s2: removed" "  notes each top jail removed (the child goes with its parent)"
+run jls -d name
+is "$RC.$OUT" "0." "  nothing is left, dying or not"
+
 # a name can be used again once its jail is gone
 run jail -q -c name=$K path=/ persist
 is "$RC.$ERR" "0." "a removed jail's name can be used again"

@@ -109,4 +109,34 @@ is "$fails" 0 "and all 20 removed"
 note "20 creates: $((t1 - t0)) ms, 20 removes: $((t2 - t1)) ms"
 is "$(registry_count).$(cgroup_count)" "0.0" "nothing left"
 
+# the registry in memory: where its directory is not on a tmpfs, vjail
+# mounts one there (creating a jail makes files: 0.6-1.4 ms each on ext4)
+R3=$WORK/reg3
+if [ "$(stat -f -c %T "$WORK")" = tmpfs ]; then
+	skip "$WORK is a tmpfs already" 6
+else
+	mkdir "$R3"
+	# a mount namespace made before (private: it will not see the tmpfs)
+	unshare -m --propagation private sleep 60 </dev/null &
+	ns=$!
+	_bgpids+=("$ns")
+	wait_for 3 eval "! [[ /proc/$ns/ns/mnt -ef /proc/self/ns/mnt ]]"
+	run env VJAIL_RUNDIR="$R3" jls
+	is "$RC" 0 "a new registry where $WORK is not a tmpfs"
+	is "$(stat -f -c %T "$R3")" tmpfs "  is kept on a tmpfs of vjail's"
+	run nsenter -t "$ns" -m env VJAIL_RUNDIR="$R3" "$VJAIL_BIN/jls"
+	is "$RC" 1 "a mount namespace that does not see that tmpfs is refused"
+	like "$ERR" "tmpfs in another mount namespace" \
+		"  saying why, not given a second registry at the same path"
+	kill "$ns" 2>/dev/null
+	umount "$R3"
+	# a registry there before the tmpfs (an index entry naming a jail)
+	rm -f "$R3/tmpfs-mounted"
+	mkdir -p "$R3/names" && ln -s 5 "$R3/names/${T}old"
+	run env VJAIL_RUNDIR="$R3" jls -d
+	is "$RC" 0 "a registry made on disk before"
+	isnt "$(stat -f -c %T "$R3")" tmpfs "  stays on disk: nothing of it is hidden"
+	rm -rf "$R3"
+fi
+
 done_testing

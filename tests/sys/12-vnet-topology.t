@@ -156,4 +156,24 @@ check "no lan1, lan2, epair left: the host has lo alone" wait_for 3 links_are "$
 	diag "$(host_links)"
 check "no /run/netns entry of this run" eval "! ls /run/netns 2>/dev/null | grep -q '^$T'"
 
+# jails on one bridge removed by one jail -r (jail(8) kills their holders
+# one after the other and waits once): the last one takes the bridge,
+# though the others' holders may still be dying when it is undone
+for k in 1 2 3; do
+	run jail -q -c name=${T}b$k path=/ persist vnet vnet.bridge=lan3 \
+		vnet.ip4.addr=198.51.100.4$k/24
+	is "$RC.$ERR" "0." "made ${T}b$k on lan3"
+done
+check "lan3 is a bridge with three ports" eval \
+	'[ "$(ip -o link show master lan3 | wc -l)" = 3 ]'
+# (their monitors killed first: jail -r then finishes each itself, not
+# a monitor woken by its holder's end)
+for k in 1 2 3; do
+	m=$(sed -n 's/^\.monitor=//p' "$VJAIL_RUNDIR/jails/$(jid_of ${T}b$k)")
+	[ -n "$m" ] && kill -KILL "$m" && wait_for 3 pid_gone "$m"
+done
+run jail -r ${T}b1 ${T}b2 ${T}b3
+is "$RC" 0 "jail -r of the three at once"
+check "no lan3 or epair left" wait_for 3 links_are "$base" || diag "$(host_links)"
+
 done_testing

@@ -85,6 +85,7 @@ is "$(rctl jail:${T}cf)" "jail:${T}cf:maxproc:deny=50" "  and the good rules are
 rctl -r jail:${T}cf >/dev/null
 run env VJAIL_RUNDIR="$WORK/reg2" VJAIL_RCTL_CONF="$WORK/rctl.conf" rctl
 is "$RC.$OUT" "0.jail:${T}cf:maxproc:deny=50" "a fresh registry (a new boot) loads \$VJAIL_RCTL_CONF"
+umount "$WORK/reg2" 2>/dev/null	# (vjail's registry tmpfs)
 rm -rf "$WORK/reg2"
 
 # Without the controllers there is nothing more to test (a container

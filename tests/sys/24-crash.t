@@ -112,6 +112,24 @@ for st in teardown-marked teardown-destroyed teardown-cgroup; do
 	after $J "$st"
 done
 
+# ---- jail -r of several, killed once their holders (and monitors) are
+# killed, before it waits for them (jail(8) kills them all, then waits
+# once): the next jail -r finishes them ----
+for k in 1 2; do
+	run jail -c name=$J$k path=/ persist vnet "vnet.bridge=$BR"
+	is "$RC.$ERR" "0." "made $J$k"
+done
+killed remove-wait jail -r $J"1" $J"2"
+is "$RC" 137 "jail -r of both killed before waiting for their holders"
+run jls name
+unlike "$OUT" "^$J[12]\$" "  jls no longer lists them"
+for k in 1 2; do
+	run jail -r $J$k
+	ok "$([ "$RC" = 0 ] || [[ $ERR == *'not found'* ]]; echo $?)" \
+		"  jail -r $J$k finishes it" || diag "$RC $ERR"
+done
+after $J "jail -r killed before its wait"
+
 # ---- the monitor killed in its own teardown ----
 # (the hook armed when the jail is made is the monitor's too; a bridge
 # only: a link moved into a stack whose holder is killed is the kernel's)
@@ -376,6 +394,7 @@ two jail -r ${T}b
 is "$RC" 0 "removing the second"
 check "  takes the bridge with it" wait_for 3 eval "! ip link show $B2 >/dev/null 2>&1"
 rmdir "$CG2" 2>/dev/null
+umount "$R2" 2>/dev/null	# (vjail's registry tmpfs, where /tmp is not one)
 rm -rf "$R2"
 
 # ---- input ----

@@ -180,8 +180,10 @@ main(void)
 	ok(cg_base(err) == NULL && strstr(err, "VJAIL_CGROUP") != NULL,
 	    "a relative VJAIL_CGROUP is refused, naming it");
 
-	char cmd[sizeof(dir) + 16];
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	/* (as root, vjail keeps the registry on a tmpfs of its own where
+	 * /tmp is not one) */
+	char cmd[2 * sizeof(dir) + 48];
+	snprintf(cmd, sizeof(cmd), "umount %s 2>/dev/null; rm -rf %s", dir, dir);
 	ok(system(cmd) == 0, "cleanup");
 	return done_testing();
 }

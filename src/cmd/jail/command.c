@@ -681,21 +681,52 @@ create(struct run *run, struct job *j, bool *temp_persist)
 static bool
 remove_jail(struct run *run, struct job *j, bool wait_stop)
 {
-	if (wait_stop && jail_stop(j->jid, pint(j, P_STOP_TIMEOUT, 10)) < 0 &&
+	return job_remove(run, j, wait_stop ? job_stop_timeout(j) : -1);
+}
+
+int
+job_stop_timeout(const struct job *j)
+{
+	return pint(j, P_STOP_TIMEOUT, 10);
+}
+
+/* Nothing to run for j's stop: its removal is libjail's alone. */
+bool
+job_stop_light(const struct run *run, const struct job *j)
+{
+	return run->op == 'R' || (!has_hook(j, P_PRESTOP) &&
+	    !has_hook(j, P_STOP) && !has_hook(j, P_POSTSTOP) &&
+	    !has_hook(j, P_RELEASE));
+}
+
+/* Remove j after waiting stop_s for its processes (-1: no stop, -R, or
+ * a stop that found none).  ENOENT once our stop began: the monitor
+ * finished the removal. */
+bool
+job_remove(struct run *run, struct job *j, int stop_s)
+{
+	bool wait_stop = stop_s >= 0;
+
+	if (wait_stop && jail_stop(j->jid, stop_s) < 0 &&
 	    (errno == EBUSY || errno == ENOENT)) {
+		/* gone since our stop began: its monitor finished it */
+		if (errno == ENOENT && j->stopped)
+			goto removed;
 		if (errno == ENOENT)
 			warnx("\"%s\" not found", j->name);
 		else
 			warnx("%s", jail_errmsg);
 		return false;
 	}
-	if (jail_remove(j->jid) < 0 && (errno != ENOENT || !wait_stop)) {
+	if ((run->nowait ? jail_remove_nowait(j->jid) : jail_remove(j->jid)) < 0 &&
+	    (errno != ENOENT || !(wait_stop || j->stopped))) {
 		if (errno == ENOENT)
 			warnx("\"%s\" not found", j->name);
 		else
 			warnx("%s: jail_remove: %s", j->name, jail_errmsg);
 		return false;
 	}
+removed:
 	jnote(run, j, "removed");
 	return true;
 }

@@ -48,12 +48,15 @@ struct job {
 	bool	 failed;
 	bool	 implied;		/* only there as a dependency */
 	bool	 conf;			/* named in jail.conf: notes printed */
+	bool	 stopped;		/* our stop of it began (jail -r) */
+	bool	 running;		/* and found processes to wait for */
 };
 
 struct run {
 	int	 op;			/* 'c', 'm', 'r', 'R', 'c' | 'm' */
 	bool	 quiet, verbose, login, print_jid;
 	bool	 note_remove;		/* FreeBSD: a file, several or '*' */
+	bool	 nowait;		/* removals waited for at the end */
 	bool	 legacy;		/* jail path hostname ip command... */
 	FILE	*jidfile;		/* -J */
 	int	 parallel;		/* -p: jails at once, 0 (the
@@ -70,6 +73,9 @@ struct run {
 int job_start(struct run *run, struct job *j);
 int job_update(struct run *run, struct job *j);
 int job_stop(struct run *run, struct job *j);
+bool job_stop_light(const struct run *run, const struct job *j);
+int job_stop_timeout(const struct job *j);
+bool job_remove(struct run *run, struct job *j, int stop_s);
 int job_set_pseudo(struct job *j, int p, const char *const *vals, int n,
     bool append);
 

@@ -272,8 +272,11 @@ jobs_running(struct run *run, const struct cf_conf *cf)
 			*dot = '\0';
 			child = job_find(run, up) != NULL;
 		}
-		if (!child)
+		if (!child && !job_find(run, name)) {
 			add_job(run, cf, name);
+			run->jobs[run->njobs - 1].jid = jid;	/* found: no
+								   second look */
+		}
 		last = jid;
 	}
 }

@@ -15,6 +15,7 @@
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "jailcmd.h"
@@ -184,6 +185,16 @@ start(struct run *run, struct job *j)
 	return rc;
 }
 
+/* The jail of job j, dying ones too: jail -r 5 names the jid (FreeBSD's
+ * jail_getid), else the name. */
+static int
+job_lookup(struct job *j)
+{
+	return j->jid = jail_getv(JAIL_DYING, j->name[0] &&
+	    j->name[strspn(j->name, "0123456789")] == '\0' ? "jid" : "name",
+	    j->name, NULL);
+}
+
 /* Stop j after the jails among this run's that depend on it. */
 static int
 stop(struct run *run, struct graph *g, struct job *j)
@@ -206,10 +217,7 @@ stop(struct run *run, struct graph *g, struct job *j)
 		if (dep && stop(run, g, o) < 0)
 			rc = -1;
 	}
-	/* jail -r 5: a number names the jid (FreeBSD's jail_getid) */
-	j->jid = jail_getv(JAIL_DYING, j->name[0] && j->name[strspn(j->name,
-	    "0123456789")] == '\0' ? "jid" : "name", j->name, NULL);
-	if (j->jid < 0) {
+	if (job_lookup(j) < 0) {
 		if (!j->implied) {
 			warnx("\"%s\" not found", j->name);
 			rc = -1;
@@ -244,10 +252,7 @@ static int
 one(struct run *run, struct job *j)
 {
 	if (run->op == 'r' || run->op == 'R') {
-		j->jid = jail_getv(JAIL_DYING, j->name[0] && j->name[strspn(
-		    j->name, "0123456789")] == '\0' ? "jid" : "name", j->name,
-		    NULL);
-		if (j->jid < 0) {
+		if (job_lookup(j) < 0) {
 			if (j->implied)
 				return 0;
 			warnx("\"%s\" not found", j->name);
@@ -476,10 +481,11 @@ run_parallel(struct run *run, struct graph *g)
 	    run->parallel > 0 && run->parallel < run->njobs ? run->parallel :
 	    run->njobs;
 	struct worker *w = calloc((size_t)max, sizeof(*w));
+	int *idle = calloc((size_t)max, sizeof(int)), nidle = 0;
 	struct epoll_event ev[64];
 
 	if (q.need == NULL || q.ready == NULL || q.skip == NULL || c == NULL ||
-	    order == NULL || w == NULL)
+	    order == NULL || w == NULL || idle == NULL)
 		err(1, "calloc");
 	if (ep < 0)
 		err(1, "epoll_create1");
@@ -497,11 +503,16 @@ run_parallel(struct run *run, struct graph *g)
 				finished(&q, i), left--;
 				continue;
 			}
-			while (k < nw && (w[k].job >= 0 || w[k].sock < 0))
-				k++;
-			if (k == nw) {
+			/* an idle worker (a stack of them: no look at every
+			 * worker per job), else a new one */
+			while (nidle > 0 && w[idle[nidle - 1]].sock < 0)
+				nidle--;
+			if (nidle > 0)
+				k = idle[--nidle];
+			else {
 				if (nw == max || !worker_new(run, w, nw))
 					break;	/* all busy: wait for one */
+				k = nw;
 				watch(ep, w[nw++].sock, k, 1);
 			}
 			q.head++;
@@ -536,6 +547,7 @@ run_parallel(struct run *run, struct graph *g)
 				/* worker i: a job ended (or the worker died
 				 * with it) */
 				struct worker *wk = &w[i];
+				bool was_busy = wk->job >= 0;
 				if (recv(wk->sock, r, sizeof(r), 0) !=
 				    (ssize_t)sizeof(r) || r[0] != wk->job) {
 					r[0] = wk->job, r[1] = 1;
@@ -543,6 +555,8 @@ run_parallel(struct run *run, struct graph *g)
 					wk->sock = -1;
 				}
 				wk->job = -1;
+				if (was_busy && wk->sock >= 0)
+					idle[nidle++] = i;
 				if ((i = r[0]) < 0)
 					continue;
 				c[i].ended = true;
@@ -589,7 +603,75 @@ run_parallel(struct run *run, struct graph *g)
 		while (waitpid(w[k].pid, NULL, 0) < 0 && errno == EINTR)
 			;
 	close(ep);
-	free(w), free(c), free(order), free(q.need), free(q.ready), free(q.skip);
+	free(w), free(idle), free(c), free(order), free(q.need), free(q.ready),
+	    free(q.skip);
+	return rc;
+}
+
+/*
+ * jail -r of jails with nothing to run on their stop (no exec.* hook of
+ * it, or -R), none depending on another of the run: FreeBSD's jail(8)
+ * removes such jails from its own process, one after the other (its -p
+ * limits the hooks it runs at once, nothing else), and so does this,
+ * with no worker per jail: forking thousands, all meeting on the
+ * registry's lock, cost more than the removals.  Every jail's processes
+ * get their SIGTERM first, then each jail is waited for (what is left of
+ * its stop.timeout) and removed, children first.
+ */
+static bool
+batch_removal(struct run *run)
+{
+	if (run->op != 'r' && run->op != 'R')
+		return false;
+	for (int i = 0; i < run->njobs; i++) {
+		if (!job_stop_light(run, &run->jobs[i]))
+			return false;
+		for (char **d = run->jobs[i].pv[P_DEPEND]; d && *d; d++)
+			if (job_find(run, *d))
+				return false;
+	}
+	return true;
+}
+
+static int
+remove_batch(struct run *run)
+{
+	struct timespec t0, t;
+	int rc = 0;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	run->nowait = true;
+	for (int i = 0; i < run->njobs; i++) {
+		struct job *j = &run->jobs[i];
+		if (j->jid <= 0 && job_lookup(j) < 0) {
+			if (!j->implied) {
+				warnx("\"%s\" not found", j->name);
+				rc = 1;
+			}
+		} else if (run->op == 'r') {	/* SIGTERM; errors come below */
+			int st = jail_stop(j->jid, 0);
+			j->stopped = st == 0 || errno == ETIMEDOUT;
+			j->running = st < 0 && errno == ETIMEDOUT;
+		}
+	}
+	for (int i = 0; i < run->njobs; i++) {
+		struct job *j = &run->jobs[i];
+		int left = -1;
+		if (j->jid < 0)
+			continue;
+		if (run->op == 'r' && (j->running || !j->stopped)) {
+			clock_gettime(CLOCK_MONOTONIC, &t);
+			left = job_stop_timeout(j) - (int)(t.tv_sec - t0.tv_sec);
+			left = left < 0 ? 0 : left;
+		}
+		rc |= !job_remove(run, j, left);
+	}
+	/* the holders were killed one after the other; their ends (and
+	 * their network stacks') are waited for once */
+	if (jail_remove_wait() < 0) {
+		warnx("%s", jail_errmsg);
+		rc = 1;
+	}
 	return rc;
 }
 
@@ -604,6 +686,8 @@ run_all(struct run *run)
 		    deeper_first);
 		run->hashed = run->njobs + 1;	/* they moved: hash again */
 	}
+	if (run->njobs > 1 && batch_removal(run))
+		return remove_batch(run);
 	graph_make(run, &g);
 	if (run->parallel >= 0 && run->njobs > 1) {
 		rc = run_parallel(run, &g);
