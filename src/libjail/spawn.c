@@ -513,62 +513,12 @@ on_sigchld(int sig)
 	(void)sig;	/* interrupts poll, so children are reaped below */
 }
 
-/*
- * What the monitor watches for the rest of the jail's life: a few facts,
- * kept in static storage because the loop runs on a stack of its own.
- */
+/* What the monitor watches for the rest of the jail's life. */
 static struct watch {
-	int	jid, hpidfd, lfd;
-	pid_t	child;		/* the holder, when it is ours to reap */
+	int	jid, hpidfd, ev, lfd, sig;	/* ev: cgroup.events; sig: pokes */
 	uint64_t start;		/* the holder's start time */
 	char	cgroup[PATH_MAX];
-} watch;
-
-static void __attribute__((noreturn))
-monitor_loop(void)
-{
-	struct sigaction sa = { .sa_handler = on_sigchld };
-	char dir[PATH_MAX + 32];
-	uint64_t start = watch.start;
-	int ev;
-
-	snprintf(dir, sizeof(dir), "%s/jail", watch.cgroup);
-	/* cgroup.events polled: the jail/ group emptying wakes us */
-	ev = cg_events_open(dir);
-	cg_events_populated(ev);	/* arms it */
-	/* Monitors of child jails made through the service are ours. */
-	sigaction(SIGCHLD, &sa, NULL);
-	for (;;) {
-		struct pollfd p[3] = { { .fd = watch.hpidfd, .events = POLLIN },
-		    { .fd = ev, .events = POLLPRI },
-		    { .fd = watch.lfd, .events = POLLIN } };
-		/* (cgroup.events unopened, out of descriptors: try again) */
-		int n = poll(p, 3, ev < 0 ? 250 : -1), e = errno;
-
-		while (waitpid(-1, NULL, WNOHANG) > 0)
-			;
-		if (n < 0) {
-			/* (poll's errno: the reaping above ends in ECHILD) */
-			if (e == EINTR)
-				continue;
-			break;
-		}
-		if (p[0].revents) {
-			monitor_teardown(watch.jid, start, true);
-			_exit(0);
-		}
-		if (ev < 0 && (ev = cg_events_open(dir)) >= 0)
-			p[1].revents = POLLPRI;
-		/* The registry decides (persist, children). */
-		if (p[1].revents && cg_events_populated(ev) == 0)
-			monitor_teardown(watch.jid, start, false);
-		if (p[2].revents) {
-			svc_serve(watch.lfd, watch.jid);
-			sys_stack_trim();	/* a request's deep calls */
-		}
-	}
-	_exit(1);
-}
+} watch = { .ev = -1, .sig = -1 };
 
 /* ----- between events: the watcher (stub/watchstub.c) ----- */
 
@@ -581,7 +531,7 @@ monitor_loop(void)
  */
 enum { W_HOLDER = 3, W_EVENTS, W_SERVICE, W_PROGRAM, W_SIGNAL, W_STUB,
     W_END };
-#define WATCH_ENV	"VJAIL_MONITOR"		/* jid:start:child:cgroup */
+#define WATCH_ENV	"VJAIL_MONITOR"		/* jid:start:cgroup */
 #define MONITOR_LINGER_MS	2000
 
 /* Does the jail end when it empties?  Its record says. */
@@ -628,7 +578,9 @@ watch_place(void)
 	if (watch.lfd < 0)
 		close(W_SERVICE);
 	watch.hpidfd = W_HOLDER;
+	watch.ev = W_EVENTS;
 	watch.lfd = watch.lfd < 0 ? -1 : W_SERVICE;
+	watch.sig = W_SIGNAL;
 	cg_events_populated(W_EVENTS);	/* arms it */
 	return 0;
 }
@@ -660,8 +612,8 @@ monitor_watch(void)
 		mode[k++] = 'e';
 	if (watch.lfd >= 0)
 		mode[k++] = 's';
-	snprintf(envbuf, sizeof(envbuf), WATCH_ENV "=%d:%llu:%d:%s", watch.jid,
-	    (unsigned long long)watch.start, (int)watch.child, watch.cgroup);
+	snprintf(envbuf, sizeof(envbuf), WATCH_ENV "=%d:%llu:%s", watch.jid,
+	    (unsigned long long)watch.start, watch.cgroup);
 	for (char **e = environ; *e; e++)
 		n++;
 	if ((envp = calloc((size_t)n + 2, sizeof(*envp))) == NULL)
@@ -680,43 +632,54 @@ monitor_watch(void)
 }
 
 /*
- * Handle what happened, as monitor_loop would, until quiet for
- * MONITOR_LINGER_MS (a burst of requests, or a jail hammering its
- * service, costs one exec, not one each).  empty_unknown: the watcher
- * read cgroup.events, so a change it saw is not pending here.
+ * Handle what happens until quiet for timeout_ms (-1: for ever, where no
+ * watcher can be had).  Lingering a while means a burst of requests, or
+ * a jail hammering its service, costs one exec, not one each.
+ * empty_unknown: the watcher read cgroup.events, so a change it saw is
+ * not pending here.
  */
 static void
-monitor_linger(bool empty_unknown)
+monitor_linger(bool empty_unknown, int timeout_ms)
 {
+	struct sigaction sa = { .sa_handler = on_sigchld };
 	struct signalfd_siginfo si;
-	int n = 1;
+	char dir[PATH_MAX + 8];
+	int n = 1, e = 0;
 
+	snprintf(dir, sizeof(dir), "%s/jail", watch.cgroup);
+	/* Monitors of child jails made through the service are ours. */
+	sigaction(SIGCHLD, &sa, NULL);
 	for (;;) {
-		struct pollfd p[4] = { { .fd = W_HOLDER, .events = POLLIN },
-		    { .fd = W_EVENTS, .events = POLLPRI },
+		struct pollfd p[4] = { { .fd = watch.hpidfd, .events = POLLIN },
+		    { .fd = watch.ev, .events = POLLPRI },
 		    { .fd = watch.lfd, .events = POLLIN },
-		    { .fd = W_SIGNAL, .events = POLLIN } };
+		    { .fd = watch.sig, .events = POLLIN } };
 
-		if (!empty_unknown &&
-		    (n = poll(p, 4, MONITOR_LINGER_MS)) == 0)
-			return;
-		if (n < 0 && errno != EINTR)
+		if (!empty_unknown) {
+			/* (cgroup.events unopened, out of descriptors:
+			 * tried again every 250 ms) */
+			n = poll(p, 4, watch.ev < 0 ? 250 : timeout_ms);
+			e = errno;
+			if (n == 0 && watch.ev >= 0)
+				return;
+		}
+		while (waitpid(-1, NULL, WNOHANG) > 0)
+			;
+		if (n < 0 && e != EINTR)
 			return;
 		/* (drained before the record is read: a change after
 		 * that wakes us again) */
-		while (read(W_SIGNAL, &si, sizeof(si)) > 0)
-			;
-		while (waitpid(-1, NULL, WNOHANG) > 0)
+		while (watch.sig >= 0 && read(watch.sig, &si, sizeof(si)) > 0)
 			;
 		if (p[0].revents) {
-			if (watch.child > 0)
-				waitpid(watch.child, NULL, 0);
 			monitor_teardown(watch.jid, watch.start, true);
 			_exit(0);
 		}
+		if (watch.ev < 0 && (watch.ev = cg_events_open(dir)) >= 0)
+			empty_unknown = true;
 		/* The registry decides (persist, children). */
-		if ((empty_unknown || p[1].revents) &&
-		    cg_events_populated(W_EVENTS) == 0)
+		if ((empty_unknown || p[1].revents) && watch.ev >= 0 &&
+		    cg_events_populated(watch.ev) == 0)
 			monitor_teardown(watch.jid, watch.start, false);
 		if (p[2].revents)
 			svc_serve(watch.lfd, watch.jid);
@@ -735,22 +698,24 @@ monitor_resume(int argc, char **argv)
 	const char *v = getenv(WATCH_ENV);
 	char link[32] = "";
 	unsigned long long start;
-	int jid, child, off = 0;
+	int jid, off = 0;
 
 	if (v == NULL || argc != 2 || strcmp(argv[0], "vjail-monitor") != 0 ||
-	    sscanf(v, "%d:%llu:%d:%n", &jid, &start, &child, &off) != 3 ||
+	    sscanf(v, "%d:%llu:%n", &jid, &start, &off) != 2 ||
 	    off == 0 || readlink("/proc/self/fd/3", link, sizeof(link) - 1) < 0 ||
 	    strcmp(link, "anon_inode:[pidfd]") != 0)
 		return;
-	watch = (struct watch){ .jid = jid, .start = start, .child = child,
-	    .hpidfd = W_HOLDER, .lfd = strchr(argv[1], 's') ? W_SERVICE : -1 };
+	watch = (struct watch){ .jid = jid, .start = start, .hpidfd = W_HOLDER,
+	    .ev = W_EVENTS, .lfd = strchr(argv[1], 's') ? W_SERVICE : -1,
+	    .sig = W_SIGNAL };
 	snprintf(watch.cgroup, sizeof(watch.cgroup), "%s", v + off);
 	core_serving = true;
 	signal(SIGCHLD, SIG_DFL);
 	signal(SIGPIPE, SIG_IGN);
-	monitor_linger(true);
+	monitor_linger(true, MONITOR_LINGER_MS);
 	monitor_watch();
-	monitor_loop();		/* (no watcher to be had) */
+	monitor_linger(false, -1);	/* (no watcher to be had) */
+	_exit(1);
 }
 
 /* Tell jr's monitor its record changed what it watches for. */
@@ -800,14 +765,15 @@ monitor_main(const struct jail_rec *jr, int csock, int hpidfd)
 	}
 	close(csock);
 	/* (the holder is the creator's child, never ours to reap) */
-	watch = (struct watch){ .jid = jr->jid, .hpidfd = hpidfd, .lfd = lfd,
-	    .start = sys_starttime(hpid) };
+	watch = (struct watch){ .jid = jr->jid, .hpidfd = hpidfd, .ev = -1,
+	    .lfd = lfd, .sig = -1, .start = sys_starttime(hpid) };
 	snprintf(watch.cgroup, sizeof(watch.cgroup), "%s", jr->cgroup);
 	if (watch_place() == 0) {
-		monitor_linger(false);
+		monitor_linger(false, MONITOR_LINGER_MS);
 		monitor_watch();
 	}
-	sys_run_on_own_stack(monitor_loop);
+	monitor_linger(watch.ev < 0, -1);	/* (no watcher to be had) */
+	_exit(1);
 }
 
 static int commit_lfd = -1;	/* the service socket, for the monitor */

@@ -13,11 +13,9 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
-#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
-#include <ucontext.h>
 #include <unistd.h>
 #include <grp.h>
 #include <linux/sched.h>
@@ -396,75 +394,6 @@ jns_close(struct jail_ns *ns)
 		if (ns->fd[i] >= 0)
 			close(ns->fd[i]);
 	jns_init(ns);
-}
-
-/*
- * Give back the stack pages below the caller's frame.  A forked process
- * that lives long (a monitor) keeps every stack page its parent's deep
- * calls ever touched (a hundred kB of jail(8)'s parsing and formatting);
- * below the stack pointer nothing lives, so those pages can go, to be
- * faulted in as zeroes if calls reach that deep again.  The range is 1 MB
- * below the caller's frame: parts of it not mapped are skipped (ENOMEM,
- * ignored), and no other mapping lies that close below a stack (the
- * kernel's stack guard gap).
- */
-void __attribute__((noinline))
-sys_stack_trim(void)
-{
-	uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
-	uintptr_t top = ((uintptr_t)__builtin_frame_address(0) & ~(page - 1)) -
-	    2 * page;	/* this frame, the red zone and madvise's own */
-
-	madvise((void *)(top - (1u << 20)), 1u << 20, MADV_DONTNEED);
-}
-
-static void (*own_stack_fn)(void);
-
-/* On the new stack: the old one is dead from its start down. */
-static void
-own_stack_start(void)
-{
-	extern void *__libc_stack_end;	/* glibc: the stack at _start */
-	uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
-	uintptr_t hi = (uintptr_t)__libc_stack_end & ~(page - 1);
-	struct rlimit rl;
-	uintptr_t len = 8u << 20;
-
-	/* the stack's most: below that, the kernel maps nothing near it */
-	if (getrlimit(RLIMIT_STACK, &rl) == 0 && rl.rlim_cur < len)
-		len = rl.rlim_cur & ~(page - 1);
-	madvise((void *)(hi - len), len, MADV_DONTNEED);
-	own_stack_fn();
-	_exit(1);
-}
-
-/*
- * Run fn, which never returns, on a stack of its own and give back the
- * pages of the one we were on: a long-lived fork (a monitor) otherwise
- * keeps every frame its parent had below it (jail(8)'s records, some
- * 100 kB).  The new stack is as large as the old may be and costs only
- * the pages touched; a guard page below it.  Where no stack can be had,
- * fn runs here.
- */
-void
-sys_run_on_own_stack(void (*fn)(void))
-{
-	static ucontext_t uc;
-	size_t len = 8u << 20, page = (size_t)sysconf(_SC_PAGESIZE);
-	char *stk = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE |
-	    MAP_ANONYMOUS | MAP_NORESERVE | MAP_STACK, -1, 0);
-
-	own_stack_fn = fn;
-	if (stk == MAP_FAILED || mprotect(stk, page, PROT_NONE) < 0 ||
-	    getcontext(&uc) < 0)
-		fn();
-	uc.uc_stack.ss_sp = stk + page;
-	uc.uc_stack.ss_size = len - page;
-	uc.uc_link = NULL;
-	makecontext(&uc, own_stack_start, 0);
-	setcontext(&uc);
-	fn();	/* not reached */
-	_exit(1);
 }
 
 /*
