@@ -158,7 +158,7 @@ holder_loop(int initfd)
 	sigfillset(&all);
 	sigprocmask(SIG_BLOCK, &all, NULL);	/* kept across exec */
 	if (initfd >= 0)
-		syscall(SYS_execveat, initfd, "", argv, envp, AT_EMPTY_PATH);
+		sys_exec_stub(initfd, initstub, argv, envp);
 	for (;;) {
 		if (sigwaitinfo(&all, &si) < 0)
 			continue;
@@ -626,7 +626,7 @@ monitor_watch(void)
 	while (waitpid(-1, NULL, WNOHANG) > 0)
 		;
 	signal(SIGCHLD, SIG_IGN);
-	syscall(SYS_execveat, W_STUB, "", argv, envp, AT_EMPTY_PATH);
+	sys_exec_stub(W_STUB, watchstub, argv, envp);
 	signal(SIGCHLD, SIG_DFL);
 	free(envp);
 }

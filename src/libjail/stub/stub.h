@@ -18,6 +18,7 @@
 #define NR_fcntl		72
 #define NR_write		1
 #define NR_rt_sigtimedwait	128
+#define NR_personality		135
 #define NR_prctl		157
 #define NR_ppoll		271
 #define NR_execveat		322
@@ -43,6 +44,7 @@ __asm__(".text\n.global _start\n_start:\n"
 #define NR_nanosleep		101
 #define NR_kill			129
 #define NR_rt_sigtimedwait	137
+#define NR_personality		92
 #define NR_prctl		167
 #define NR_execve		221
 #define NR_wait4		260

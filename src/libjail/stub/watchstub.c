@@ -20,6 +20,8 @@
  * With 'e' in MODE (a jail that ends when empty) the jail's emptying is
  * an event; otherwise changes of cgroup.events are only read (each read
  * re-arms it).  If the exec fails, it tries again a second later.
+ * Linked high and run without address randomization on x86-64
+ * (sys_exec_stub); what it execs gets randomization back.
  * Freestanding (no libc): raw system calls, x86-64 and aarch64.
  */
 #include "stub.h"
@@ -28,6 +30,7 @@
 #define POLLIN		0x001
 #define POLLPRI		0x002
 #define AT_EMPTY_PATH	0x1000
+#define ADDR_NO_RANDOMIZE	0x0040000
 
 struct pollfd {
 	int	fd;
@@ -72,6 +75,11 @@ stub_main(long *sp)
 		if (!p[0].revents && !(p[1].revents && empty) &&
 		    !p[2].revents && !p[3].revents)
 			continue;
+		/* run without randomization for our layout (sys_exec_stub):
+		 * not so the monitor, which serves the jail */
+		long pers = sys1(NR_personality, 0xffffffff);
+		if (pers >= 0 && (pers & ADDR_NO_RANDOMIZE))
+			sys1(NR_personality, pers & ~ADDR_NO_RANDOMIZE);
 		for (;;) {
 			sys5(NR_execveat, 6, (long)"", (long)argv, (long)envp,
 			    AT_EMPTY_PATH);
