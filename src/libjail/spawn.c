@@ -608,8 +608,23 @@ monitor_watch(void)
 		if (fd != W_STUB)
 			close(fd);
 	}
-	if (ends_empty())
+	/* cgroup.events at its place, inherited; or, where emptying is no
+	 * event, closed: a read one keeps a 4 kB buffer (opened again if
+	 * the exec fails, or once awake) */
+	if (ends_empty()) {
 		mode[k++] = 'e';
+		if (watch.ev == W_EVENTS)
+			fcntl(W_EVENTS, F_SETFD, 0);
+		else if (watch.ev < 0 || dup3(watch.ev, W_EVENTS, 0) < 0)
+			return;
+		else {
+			close(watch.ev);
+			watch.ev = W_EVENTS;
+		}
+	} else if (watch.ev >= 0) {
+		close(watch.ev);
+		watch.ev = -1;
+	}
 	if (watch.lfd >= 0)
 		mode[k++] = 's';
 	snprintf(envbuf, sizeof(envbuf), WATCH_ENV "=%d:%llu:%s", watch.jid,
@@ -706,8 +721,8 @@ monitor_resume(int argc, char **argv)
 	    strcmp(link, "anon_inode:[pidfd]") != 0)
 		return;
 	watch = (struct watch){ .jid = jid, .start = start, .hpidfd = W_HOLDER,
-	    .ev = W_EVENTS, .lfd = strchr(argv[1], 's') ? W_SERVICE : -1,
-	    .sig = W_SIGNAL };
+	    .ev = strchr(argv[1], 'e') ? W_EVENTS : -1,
+	    .lfd = strchr(argv[1], 's') ? W_SERVICE : -1, .sig = W_SIGNAL };
 	snprintf(watch.cgroup, sizeof(watch.cgroup), "%s", v + off);
 	core_serving = true;
 	signal(SIGCHLD, SIG_DFL);

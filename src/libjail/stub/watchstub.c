@@ -12,14 +12,14 @@
  *	vjail-monitor MODE	(descriptors below; environment passed on)
  *
  * fd 3: the holder's pidfd (readable: the jail's PID 1 is gone)
- * fd 4: the jail/ group's cgroup.events (POLLPRI on a change)
+ * fd 4: the jail/ group's cgroup.events (POLLPRI on a change; with 'e')
  * fd 5: the jail's service listener (MODE has 's')
  * fd 6: the monitor's program, to exec
  * fd 7: a signalfd for SIGUSR1 (the registry changed what to watch)
  *
  * With 'e' in MODE (a jail that ends when empty) the jail's emptying is
- * an event; otherwise changes of cgroup.events are only read (each read
- * re-arms it).  If the exec fails, it tries again a second later.
+ * an event (each read of cgroup.events re-arms it); otherwise there is
+ * no fd 4.  If the exec fails, it tries again a second later.
  * Linked high and run without address randomization on x86-64
  * (sys_exec_stub); what it execs gets randomization back.
  * Freestanding (no libc): raw system calls, x86-64 and aarch64.
@@ -64,7 +64,8 @@ stub_main(long *sp)
 		empty |= *m == 'e', service |= *m == 's';
 	sys2(NR_prctl, PR_SET_NAME, "vjail-monitor");
 	for (;;) {
-		struct pollfd p[4] = { { 3, POLLIN, 0 }, { 4, POLLPRI, 0 },
+		struct pollfd p[4] = { { 3, POLLIN, 0 },
+		    { empty ? 4 : -1, POLLPRI, 0 },
 		    { service ? 5 : -1, POLLIN, 0 }, { 7, POLLIN, 0 } };
 
 		if (sys5(NR_ppoll, (long)p, 4, 0, 0, 8) <= 0)
@@ -72,7 +73,7 @@ stub_main(long *sp)
 		/* (each read of cgroup.events re-arms it) */
 		if (p[1].revents && !emptied())
 			p[1].revents = 0;
-		if (!p[0].revents && !(p[1].revents && empty) &&
+		if (!p[0].revents && !p[1].revents &&
 		    !p[2].revents && !p[3].revents)
 			continue;
 		/* run without randomization for our layout (sys_exec_stub):
