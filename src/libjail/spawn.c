@@ -132,6 +132,49 @@ devnull_stdio(void)
 		close(fd);
 }
 
+/* ----- the stubs' images: one memfd of each for every jail ----- */
+
+/*
+ * A jail's holder and its resting monitor run stubs from sealed memfds
+ * (sys_exec_memfd): rather than a page and an inode of each a jail, one
+ * of each serves them all.  A monitor that made its images names itself
+ * in the registry (STUBS_LINK: pid:start; a link, no page) and holds
+ * them at W_STUB and W_INIT; the next creator and monitor take copies
+ * (sys_exec_memfd_take checks them byte for byte), or make their own.
+ */
+#define STUBS_LINK	"stubs"
+static int holder_image = -1;	/* the creator's initstub, for the holder
+				   and the monitor it forks */
+static bool stubs_made;		/* this monitor made its watchstub */
+
+static int
+stub_image(int slot, const char *name, const unsigned char *image,
+    size_t len, bool *made)
+{
+	char path[PATH_MAX], to[64];
+	unsigned long long start;
+	ssize_t n;
+	int pid, fd = -1;
+
+	snprintf(path, sizeof(path), "%s/" STUBS_LINK, reg_rundir());
+	if ((n = readlink(path, to, sizeof(to) - 1)) > 0) {
+		to[n] = '\0';
+		if (sscanf(to, "%d:%llu", &pid, &start) == 2 && pid > 0)
+			fd = sys_exec_memfd_take(pid, start, slot, image, len);
+	}
+	if (fd < 0 && (fd = sys_exec_memfd(name, image, len)) >= 0 && made)
+		*made = true;
+	return fd;
+}
+
+static void
+holder_close(void)
+{
+	if (holder_image >= 0)
+		close(holder_image);
+	holder_image = -1;
+}
+
 /* ----- holder ----- */
 
 static void
@@ -174,14 +217,16 @@ holder_main(const struct jail_rec *jr, int sock)
 {
 	char err[JAIL_ERRMSGLEN] = "";
 	struct msg m;
-	int rootfd, initfd;
+	int rootfd, initfd = holder_image, keep[2] = { sock, holder_image };
 
-	/* Only the creator's socket: no other descriptor of the host's,
-	 * not even its stdio. */
-	close_all_but(&sock, 1);
+	/* Only the creator's socket (and the stub's image): no other
+	 * descriptor of the host's, not even its stdio. */
+	close_all_but(keep, 2);
 	devnull_stdio();
 	/* made while we are still the host's root: see sys_exec_memfd */
-	initfd = sys_exec_memfd("vjail-holder", initstub, sizeof(initstub));
+	if (initfd < 0)
+		initfd = sys_exec_memfd("vjail-holder", initstub,
+		    sizeof(initstub));
 	if (recv_msg(sock, &m, &rootfd, "creator") != M_GO)
 		_exit(1);
 	/* Maps are written: no tracing of PID 1 from now on. */
@@ -319,6 +364,7 @@ spawn_nested(const struct jail_rec *jr, const struct jail_rec *parent,
 	 */
 	prctl(PR_SET_DUMPABLE, 0);
 	close_all_but(keep, 2);
+	holder_image = -1;	/* (closed: the holder makes its own) */
 	devnull_stdio();	/* not the creator's into the parent jail */
 	hostproc = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (hostproc < 0 || (ppidfd = sys_pidfd_open(parent->holder)) < 0 ||
@@ -530,9 +576,29 @@ static struct watch {
  * Its descriptors are kept at fixed places across these execs.
  */
 enum { W_HOLDER = 3, W_EVENTS, W_SERVICE, W_PROGRAM, W_SIGNAL, W_STUB,
-    W_END };
+    W_INIT, W_END };
 #define WATCH_ENV	"VJAIL_MONITOR"		/* jid:start:cgroup */
 #define MONITOR_LINGER_MS	2000
+
+/* A monitor holding both images, one it made: name it for the next. */
+static void
+stub_publish(void)
+{
+	char path[PATH_MAX], tmp[PATH_MAX], to[64];
+	pid_t self = getpid();
+
+	if (!stubs_made || fcntl(W_INIT, F_GETFD) < 0)
+		return;
+	stubs_made = false;
+	snprintf(to, sizeof(to), "%d:%llu", (int)self,
+	    (unsigned long long)sys_starttime(self));
+	snprintf(path, sizeof(path), "%s/" STUBS_LINK, reg_rundir());
+	snprintf(tmp, sizeof(tmp), "%s/." STUBS_LINK ".%d", reg_rundir(),
+	    (int)self);
+	(void)unlink(tmp);
+	if (symlink(to, tmp) == 0 && rename(tmp, path) < 0)
+		(void)unlink(tmp);
+}
 
 /* Does the jail end when it empties?  Its record says. */
 static bool
@@ -555,7 +621,7 @@ ends_empty(void)
 static int
 watch_place(void)
 {
-	int fds[W_STUB - W_HOLDER] = { -1, -1, -1, -1, -1 }, i;
+	int fds[W_END - W_HOLDER] = { -1, -1, -1, -1, -1, -1, -1 }, i;
 	char dir[PATH_MAX + 8];
 	sigset_t usr1;
 
@@ -567,16 +633,28 @@ watch_place(void)
 	fds[2] = watch.lfd;
 	fds[3] = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
 	fds[4] = signalfd(-1, &usr1, SFD_NONBLOCK | SFD_CLOEXEC);
-	for (i = 0; i < W_STUB - W_HOLDER; i++)
-		if ((i != 2 && fds[i] < 0) || (fds[i] >= 0 &&
+	/* (optional, as the service: where none, the holder made its own,
+	 * and monitor_watch tries again) */
+	fds[W_STUB - W_HOLDER] = stub_image(W_STUB, "vjail-monitor",
+	    watchstub, sizeof(watchstub), &stubs_made);
+	fds[W_INIT - W_HOLDER] = holder_image;
+	for (i = 0; i < W_END - W_HOLDER; i++)
+		if ((i < W_STUB - W_HOLDER && i != 2 && fds[i] < 0) ||
+		    (fds[i] >= 0 &&
 		    (fds[i] = fcntl(fds[i], F_DUPFD_CLOEXEC, 64)) < 0))
 			return -1;
-	for (i = 0; i < W_STUB - W_HOLDER; i++)
+	for (i = 0; i < W_END - W_HOLDER; i++)
 		if (fds[i] >= 0 && dup3(fds[i], W_HOLDER + i, 0) < 0)
 			return -1;
-	syscall(SYS_close_range, W_STUB, ~0U, 0);
+	syscall(SYS_close_range, W_END, ~0U, 0);
 	if (watch.lfd < 0)
 		close(W_SERVICE);
+	if (fds[W_STUB - W_HOLDER] < 0)
+		close(W_STUB);
+	if (holder_image < 0)
+		close(W_INIT);
+	holder_image = -1;
+	stub_publish();
 	watch.hpidfd = W_HOLDER;
 	watch.ev = W_EVENTS;
 	watch.lfd = watch.lfd < 0 ? -1 : W_SERVICE;
@@ -599,8 +677,8 @@ monitor_watch(void)
 	int n = 0, k = 0, fd;
 
 	if (fcntl(W_STUB, F_GETFD) < 0) {
-		if ((fd = sys_exec_memfd("vjail-monitor", watchstub,
-		    sizeof(watchstub))) < 0)
+		if ((fd = stub_image(W_STUB, "vjail-monitor", watchstub,
+		    sizeof(watchstub), &stubs_made)) < 0)
 			return;
 		if (fd == W_STUB ? fcntl(fd, F_SETFD, 0) < 0 :
 		    dup3(fd, W_STUB, 0) < 0)
@@ -749,8 +827,7 @@ monitor_poke(const struct jail_rec *jr)
 static void __attribute__((noreturn))
 monitor_main(const struct jail_rec *jr, int csock, int hpidfd)
 {
-	int keep[2] = { csock < hpidfd ? csock : hpidfd,
-	    csock < hpidfd ? hpidfd : csock }, lfd = -1;
+	int keep[3] = { csock, hpidfd, holder_image }, lfd = -1;
 	struct msg m;
 	pid_t hpid = sys_pidfd_pid(hpidfd);
 	sigset_t usr1;
@@ -761,7 +838,7 @@ monitor_main(const struct jail_rec *jr, int csock, int hpidfd)
 	sigprocmask(SIG_BLOCK, &usr1, NULL);
 	setsid();
 	core_serving = true;
-	close_all_but(keep, 2);
+	close_all_but(keep, 3);
 	devnull_stdio();
 	(void)!chdir("/");	/* pin no mount of the creator's */
 	signal(SIGPIPE, SIG_IGN);
@@ -815,11 +892,14 @@ spawn_jail(struct jail_rec *jr, const struct jail_rec *parent, int *pidfd,
 		return jerrno(err, "socketpair");
 	}
 	/* The holder keeps its end across clone3 and closes the rest. */
+	holder_image = stub_image(W_INIT, "vjail-holder", initstub,
+	    sizeof(initstub), NULL);
 	hpidfd = start_holder(jr, parent, hs[1], err);
 	close(hs[1]);
 	confine_free(&holder_confine);	/* the holder has its copy */
 	if (hpidfd < 0) {
 		close(hs[0]);
+		holder_close();
 		return -1;
 	}
 	hpid = sys_pidfd_pid(hpidfd);
@@ -843,6 +923,7 @@ spawn_jail(struct jail_rec *jr, const struct jail_rec *parent, int *pidfd,
 		monitor_main(jr, cs[1], hpidfd);
 	close(cs[1]);
 	cs[1] = -1;
+	holder_close();	/* (the holder and the monitor have theirs) */
 	if (recv_msg(hs[0], &m, &lfd, "holder") != M_READY) {
 		snprintf(err, JAIL_ERRMSGLEN, "%s", m.text);
 		goto kill;
@@ -866,6 +947,7 @@ spawn_jail(struct jail_rec *jr, const struct jail_rec *parent, int *pidfd,
 	commit_lfd = lfd;
 	return 0;
 kill:
+	holder_close();
 	sys_pidfd_send_signal(hpidfd, SIGKILL);
 	if (!parent)
 		waitpid(hpid, NULL, 0);	/* ours to reap */

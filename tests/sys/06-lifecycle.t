@@ -128,6 +128,7 @@ run jail -q -c name=$K path=/ persist
 is "$RC.$ERR" "0." "a removed jail's name can be used again"
 rm_jail $K
 
+rec_fact() { sed -n "s/^$2=//p" "$VJAIL_RUNDIR/jails/$(readlink "$VJAIL_RUNDIR/names/$1")"; }
 # PID 1 of a jail (the holder, a small init once the jail is set up)
 # reaps orphans and passes SIGTERM on to the whole jail; it is not the
 # monitor's copy kept for life (issue 13: a few pages, not ~250 kB)
@@ -163,13 +164,40 @@ run jexec $P kill -TERM 1
 check "SIGTERM to PID 1 ends the jail's processes" wait_for 3 pid_gone $jp
 check "  and PID 1 stays: the persistent jail is still there" jail_exists $P
 is "$(holder_pid $P)" "$h" "  with the same PID 1"
+# one image of each stub serves every jail (spawn.c: a page and an inode
+# a jail less), taken from a monitor the registry names
+run jail -q -c name=${P}b path=/ persist
+h2=$(holder_pid ${P}b)
+ino() { stat -L -c %i "/proc/$1/exe" 2>/dev/null; }
+is "$(ino "$h2")" "$(ino "$h")" "  a second jail's PID 1 runs the same image"
+check "  and their sleeping monitors too" wait_for 8 eval \
+	'[ "$(ino "$(rec_fact $P .monitor)")" = "$(ino "$(rec_fact ${P}b .monitor)")" ]'
+run jexec $P cat /proc/1/exe
+isnt "$RC" 0 "attack: the jail's root cannot read its PID 1's image"
+ok "$(cmp -s "/proc/$h/exe" "/proc/$h2/exe"; echo $?)" "  control: the host's root can"
+# a forged link: a jail's process offers a file of its own at mode 0111
+# and a FIFO where the images are taken from; refused (and nothing is
+# opened: no hang), the next jail's are the host's own
+mkdir -p "$OPEN/offer" && chmod 1777 "$OPEN/offer"
+bg jexec $P sh -c "cd $OPEN/offer && cp /bin/true img && mkfifo fifo &&
+	exec 8<img 9<>fifo && chmod 111 img && exec sleep 37"
+offer() { for q in /proc/[0-9]*; do [ "$(tr '\0' ' ' <$q/cmdline 2>/dev/null)" = "sleep 37 " ] && echo ${q#/proc/}; done | head -1; }
+check "  a jail's sleep holds its offer" wait_for 5 eval '[ -n "$(offer)" ] && [ -p "/proc/$(offer)/fd/9" ]'
+q=$(offer)
+ln -sfn "$q:$(awk '{ sub(/.*\) /, ""); print $20 }' /proc/$q/stat)" "$VJAIL_RUNDIR/stubs"
+run jail -q -c name=${P}c path=/ persist
+is "$RC.$ERR" "0." "attack: a registry link naming a jail's process: the next jail is made"
+h3=$(holder_pid ${P}c)
+check "  its PID 1 runs the host's image, not the jail's" eval \
+	'[ "$(stat -L -c "%u %a %s" /proc/$h3/exe)" = "0 111 $(stat -L -c %s /proc/$h/exe)" ]'
+rm_jail ${P}c
+rm_jail ${P}b
 rm_jail $P
 
 # A monitor quiet for 2 s sleeps as a small watcher (issue 13) and wakes
 # for everything it must do: a non-persistent jail emptying, a jail made
 # non-persistent (the registry pokes it), a holder killed, a request to
 # its service.  Several jails wait out the 2 s together.
-rec_fact() { sed -n "s/^$2=//p" "$VJAIL_RUNDIR/jails/$(readlink "$VJAIL_RUNDIR/names/$1")"; }
 MA=${T}ma MB=${T}mb MC=${T}mc MD=${T}md
 run jail -q -c name=$MA path=/ persist
 bg jexec $MA sleep 4

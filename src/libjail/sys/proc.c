@@ -427,6 +427,41 @@ sys_exec_memfd(const char *name, const void *image, size_t len)
 }
 
 /*
+ * A copy of descriptor fd of the process pid started at start, if it is
+ * an image as sys_exec_memfd makes it: sealed against any change, the
+ * host root's, execute-only, these very bytes.  So one memfd serves
+ * every jail's stub.  Nothing is opened (pidfd_getfd: no open of a
+ * FIFO, no device), and the process is the one named or none.  -1 if not.
+ */
+int
+sys_exec_memfd_take(pid_t pid, uint64_t start, int fd, const void *image,
+    size_t len)
+{
+	unsigned seals = F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW |
+	    F_SEAL_WRITE;
+	char buf[4096];
+	struct stat st;
+	int pfd, copy = -1;
+
+	if (len > sizeof(buf) || (pfd = sys_pidfd_open(pid)) < 0)
+		return -1;
+	/* (the pidfd is older than the check: it is that process) */
+	if (sys_starttime(pid) == start)
+		copy = (int)syscall(SYS_pidfd_getfd, pfd, fd, 0);
+	close(pfd);
+	if (copy >= 0 && (fstat(copy, &st) < 0 || !S_ISREG(st.st_mode) ||
+	    st.st_uid != 0 || (st.st_mode & 07777) != 0111 ||
+	    st.st_size != (off_t)len ||
+	    (fcntl(copy, F_GET_SEALS) & (int)seals) != (int)seals ||
+	    pread(copy, buf, len, 0) != (ssize_t)len ||
+	    memcmp(buf, image, len) != 0)) {
+		close(copy);
+		copy = -1;
+	}
+	return copy;
+}
+
+/*
  * Exec a stub (its image and the memfd holding it); returns only on
  * failure.  An image linked at the top of the address space (x86-64:
  * 2 MB under the stack's top, where the stack starts when addresses are
