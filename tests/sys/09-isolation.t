@@ -52,6 +52,13 @@ is "$OUT" 0 "the holder is root inside the jail"
 hu=$( [ -n "$hp" ] && awk '/^Uid:/ { print $2 }' "/proc/$hp/status")
 is "$hu" "$ma" "and runs as the mapped uid on the host"
 
+# the host's firmware tables are masked: one empty, read-only cover bound
+# over each masked directory (modules/fs.c)
+run jexec $A sh -c 'ls -A /sys/firmware; touch /sys/firmware/x 2>&1; touch /sys/kernel/security/x 2>&1'
+like "$OUT" '^touch: .*Read-only file system
+touch: .*Read-only file system$' "$A sees /sys/firmware empty, and the masks cannot be written" || diag "$OUT"
+ok "$([ -n "$(ls -A /sys/firmware)" ]; echo $?)" "  control: the host's /sys/firmware is not empty"
+
 # a global sysctl is out of reach for the jail's root (write back its own value)
 run jexec $A cat /proc/sys/kernel/core_pattern
 is "$RC.$OUT" "0.$(cat /proc/sys/kernel/core_pattern)" "root in $A can read kernel.core_pattern (the control)"

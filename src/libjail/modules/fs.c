@@ -282,13 +282,19 @@ mask_kernel(const struct jail_rec *jr, char *err)
 		    mnt("/dev/null", masked_files[i], NULL, MS_BIND, NULL,
 		    err) < 0)
 			return -1;
+	/* one empty read-only tmpfs, bound over each (a superblock is
+	 * some 3 kB of kernel memory; a bind, none) */
+	const char *cover = NULL;
 	for (size_t i = 0; i < sizeof(masked_dirs) / sizeof(*masked_dirs); i++)
 		if (exists(masked_dirs[i], true) &&
-		    (jr->procfs || strncmp(masked_dirs[i], "proc/", 5) != 0) &&
-		    mnt("vjail", masked_dirs[i], "tmpfs", MS_RDONLY |
-		    MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=0,mode=555",
-		    err) < 0)
-			return -1;
+		    (jr->procfs || strncmp(masked_dirs[i], "proc/", 5) != 0)) {
+			if (cover ? mnt(cover, masked_dirs[i], NULL, MS_BIND,
+			    NULL, err) < 0 : mnt("vjail", masked_dirs[i],
+			    "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV |
+			    MS_NOEXEC, "size=0,mode=555", err) < 0)
+				return -1;
+			cover = masked_dirs[i];
+		}
 	for (size_t i = 0; jr->procfs &&
 	    i < sizeof(readonly_dirs) / sizeof(*readonly_dirs); i++)
 		if (exists(readonly_dirs[i], true) &&
