@@ -12,34 +12,6 @@
 
 #include "vjail.h"
 
-int
-jerr(char *err, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, JAIL_ERRMSGLEN, fmt, ap);
-	va_end(ap);
-	return -1;
-}
-
-/* Like jerr() with ": strerror(errno)" appended; errno is kept. */
-int
-jerrno(char *err, const char *fmt, ...)
-{
-	int e = errno;
-	size_t n;
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, JAIL_ERRMSGLEN, fmt, ap);
-	va_end(ap);
-	n = strlen(err);
-	snprintf(err + n, JAIL_ERRMSGLEN - n, ": %s", strerror(e));
-	errno = e;
-	return -1;
-}
-
 /* The caller's errmsg buffer, if it passed one. */
 static struct iovec *
 find_errmsg(struct iovec *iov, unsigned niov)

@@ -654,7 +654,7 @@ int nl_poll(struct nl *nl, int ms);
 int nl_lladdr_event(const struct nlmsghdr *h);
 int nl_link_quiet(struct nl *nl, int ifindex);
 
-/* errors */
+/* errors (err.c, a leaf) */
 int jerr(char *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 int jerrno(char *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
