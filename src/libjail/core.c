@@ -93,7 +93,7 @@ jail_confine_prepare(const struct jail_rec *jr, struct confine *c, char *err)
 	for (const struct module *const *m = modules; *m; m++)
 		if ((*m)->confine && (*m)->confine(jr, c, err) < 0)
 			return -1;
-	return confine_compile(c, err);
+	return confine_compile(c, reg_rundir(), err);
 }
 
 int

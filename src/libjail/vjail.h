@@ -588,7 +588,7 @@ void confine_deny(struct confine *c, int nr, int errnum,
     const struct sc_arg *cmp);
 void confine_deny2(struct confine *c, int nr, int errnum,
     const struct sc_arg *cmp, const struct sc_arg *cmp2);
-int confine_compile(struct confine *c, char *err);
+int confine_compile(struct confine *c, const char *regdir, char *err);
 int confine_apply(struct confine *c, char *err);
 void confine_free(struct confine *c);
 int sys_new_session_keyring(void);
