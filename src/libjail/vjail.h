@@ -193,7 +193,8 @@ struct param_def {
 	unsigned	 flags;
 	size_t		 off;		/* field in struct jail_rec */
 	size_t		 size;		/* bytes for strings */
-	const struct module *mod;	/* owner */
+	const char	*mod;		/* owner: modules/<mod>.c (a name: the
+					   table is below the modules) */
 	const char	*desc;
 };
 
