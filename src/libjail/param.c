@@ -4,6 +4,7 @@
  * registry format and the man page's list are all loops over this table.
  */
 #define _GNU_SOURCE
+#include <errno.h>
 #include <stddef.h>
 #include <string.h>
 
@@ -169,4 +170,18 @@ set_has_name(const uint64_t *s, const char *name)
 	const struct param_def *pd = param_lookup(name, &neg);
 
 	return pd && set_has(s, (size_t)(pd - param_table));
+}
+
+/* Printable, and without "/" unless allowed (a name becomes
+ * /run/netns/<name>); the modules taking strings from users share it. */
+int
+mod_check_chars(const char *what, const char *s, bool allow_slash, char *err)
+{
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+		if (*p < 0x20 || *p == 0x7f || (*p == '/' && !allow_slash)) {
+			errno = EINVAL;
+			return jerr(err, "%s: invalid character in \"%s\"",
+			    what, s);
+		}
+	return 0;
 }
