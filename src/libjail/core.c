@@ -484,6 +484,171 @@ core_dead(struct registry *r, const struct jail_rec *jr)
 	return !reg_monitor_alive(jr) && is_unused(r, jr);
 }
 
+/* Kill jr's monitor (not us): pidfd first, then the start-time check,
+ * so that the pid cannot be another process's by then. */
+static void
+kill_monitor(const struct jail_rec *jr)
+{
+	int pidfd;
+
+	if (jr->monitor > 0 && jr->monitor != getpid() &&
+	    (pidfd = sys_pidfd_open(jr->monitor)) >= 0) {
+		if (reg_monitor_alive(jr))
+			sys_pidfd_send_signal(pidfd, SIGKILL);
+		close(pidfd);
+	}
+}
+
+/*
+ * Remove every trace of a jail, by its record (the journal): children
+ * first; the record marked DYING (by us) before anything is undone, so
+ * an interrupted removal is seen and finished by the next command; the
+ * modules' host-side work undone while the holder still lives (links
+ * moved in go back before the stack dies); the holder and whatever is
+ * left in the jail's cgroup killed, the cgroup removed; index entries,
+ * then the record.  Called with the registry locked.
+ *
+ * With pidfd, the holder is only killed (its pidfd left in *pidfd, 1
+ * returned): the caller waits for it without the lock, so that many
+ * removals wait once, then calls core_teardown_finish.
+ */
+static int
+teardown(struct registry *r, struct jail_rec *jr, int depth, int *pidfdp,
+    char *err)
+{
+	int *kids = NULL, n = depth < 64 ? reg_kids(r, jr->jid, &kids) : 0,
+	    pidfd = -1;
+	struct jail_rec child;
+
+	for (int i = 0; i < n; i++)
+		if (kids[i] != jr->jid && reg_read_any(r, kids[i], &child) == 0)
+			teardown(r, &child, depth + 1, NULL, err);
+	free(kids);
+	if (!jr->damaged && (jr->state != JS_DYING ||
+	    jr->creator != getpid())) {
+		jr->state = JS_DYING;
+		jr->dying = 1;
+		jr->creator = getpid();
+		jr->creator_start = sys_starttime(jr->creator);
+		reg_store(r, jr, err);	/* best effort: we go on anyway */
+	}
+	fault_point("teardown-marked");
+	jail_destroy(r, jr);
+	fault_point("teardown-destroyed");
+	/* pidfd first, then the check: the pid cannot be reused in between */
+	if ((pidfd = sys_pidfd_open(jr->holder)) >= 0) {
+		if (reg_holder_alive(jr)) {
+			if (pidfdp && !jr->damaged) {
+				/* (a dying jail gives up its name at once) */
+				reg_name_release(r, jr->name, jr->jid);
+				/* the caller finishes it: its monitor need not
+				 * wake (and exec itself, asleep) for the
+				 * holder's end; killed first, or it would */
+				kill_monitor(jr);
+				sys_pidfd_send_signal(pidfd, SIGKILL);
+				*pidfdp = pidfd;
+				return 1;
+			}
+			sys_pidfd_send_signal(pidfd, SIGKILL);
+			sys_pidfd_wait(pidfd, 5000);
+		}
+		close(pidfd);
+	}
+	return core_teardown_finish(r, jr, err);
+}
+
+/* The rest of a teardown, once the holder is gone: the jail's cgroup
+ * (and what is left in it), its index entries, its record. */
+int
+core_teardown_finish(struct registry *r, struct jail_rec *jr, char *err)
+{
+	if (!jr->cgroup[0] || access(jr->cgroup, F_OK) < 0)
+		cg_remove_v1(jr);	/* v1 groups left without their v2 one */
+	else {
+		/* Only the jail's own cgroup, never one a record names. */
+		if (!cg_is_ours(jr)) {
+			errno = EPERM;
+			jerr(err, "cgroup: %s is not the jail's; left alone",
+			    jr->cgroup);
+		} else {
+			/* Processes that entered only some namespaces stay. */
+			if (cg_populated(jr->cgroup) == 1) {
+				cg_kill(jr->cgroup);
+				cg_wait_empty(jr->cgroup, 5000);
+			}
+			if (cg_remove(jr) < 0)
+				return jerrno(err, "cgroup: rmdir %s", jr->cgroup);
+		}
+		fault_point("teardown-cgroup");
+		/* vjail's own parent group goes with its last jail */
+		if (jr->parent <= 0 && !getenv("VJAIL_CGROUP")) {
+			char base[PATH_MAX];
+			snprintf(base, sizeof(base), "%s", jr->cgroup);
+			*strrchr(base, '/') = '\0';
+			rmdir(base);	/* fails while others are in it: fine */
+		}
+	}
+	if (reg_delete(r, jr->jid) < 0)
+		return jerrno(err, "registry: record %d", jr->jid);
+	/* Its monitor has nothing left to do: spare it waking to find so
+	 * (an exec, asleep). */
+	kill_monitor(jr);
+	return 0;
+}
+
+int
+core_teardown(struct registry *r, struct jail_rec *jr, char *err)
+{
+	return teardown(r, jr, 0, NULL, err);
+}
+
+/* Begin a teardown: 1 with the killed holder's pidfd in *pidfd, to be
+ * waited for and finished by the caller, else as core_teardown. */
+int
+core_teardown_begin(struct registry *r, struct jail_rec *jr, int *pidfd,
+    char *err)
+{
+	*pidfd = -1;
+	return teardown(r, jr, 0, pidfd, err);
+}
+
+/* Clean up after jails whose holder, creator, remover or (for a jail
+ * that must end when empty) monitor died: the registry's journal says
+ * what is left to undo.  The number of records looked at. */
+static int
+reap(struct registry *r)
+{
+	int *jids = NULL, n = reg_list(r, &jids);
+	struct jail_rec jr;
+	char err[JAIL_ERRMSGLEN];
+
+	for (int i = 0; i < n; i++)
+		if (reg_read_any(r, jids[i], &jr) == 0 && core_dead(r, &jr))
+			core_teardown(r, &jr, err);
+	free(jids);
+	return n;
+}
+
+/*
+ * Before a creation: drop records of an earlier boot and of jails whose
+ * holder or creator died without cleaning up (a killed monitor); the
+ * full sweep as often as reg_sweep_due() allows.  What a creation needs
+ * (a name, a jid, a uid slot held by a dead jail) is checked on the spot,
+ * and single lookups clear the dead jails they meet.
+ */
+void
+core_clean(struct registry *r)
+{
+	int boot = reg_boot_check(r);
+
+	if (boot == 2)
+		rctl_boot(r);	/* rules of that boot go; /etc/rctl.conf is read */
+	if (boot)
+		reg_boot_mark(r);
+	if (boot || reg_sweep_due(r))
+		reg_swept(r, reap(r));
+}
+
 /* Is the jail jid gone for good (no record, or a dead one)? */
 static bool
 stale(struct registry *r, int jid)
@@ -495,7 +660,7 @@ stale(struct registry *r, int jid)
 		return errno == ENOENT;
 	if (!core_dead(r, &o))
 		return false;
-	return reg_teardown(r, &o, err) == 0;	/* died uncleanly: now */
+	return core_teardown(r, &o, err) == 0;	/* died uncleanly: now */
 }
 
 /* Is host uid slot s free for jid (nobody's, or a dead jail's)? */
@@ -808,7 +973,7 @@ remove_unused(struct registry *r, int parent, char *err)
 	while (parent > 0 && reg_load(r, parent, &p) == 0 &&
 	    p.state == JS_ALIVE && is_unused(r, &p)) {
 		parent = p.parent;
-		if (reg_teardown(r, &p, err) < 0)
+		if (core_teardown(r, &p, err) < 0)
 			return -1;
 	}
 	return 0;
@@ -820,7 +985,7 @@ core_remove_locked(struct registry *r, struct jail_rec *jr, char *err)
 {
 	int parent = jr->parent;
 
-	if (reg_teardown(r, jr, err) < 0)
+	if (core_teardown(r, jr, err) < 0)
 		return -1;
 	return remove_unused(r, parent, err);
 }
@@ -875,7 +1040,7 @@ undo_create(struct registry *r, struct jail_rec *jr, int pidfd)
 
 	spawn_commit(false);
 	if (reg_read_any(r, jr->jid, jr) == 0 && jr->state != JS_ALIVE)
-		reg_teardown(r, jr, err2);
+		core_teardown(r, jr, err2);
 	if (pidfd >= 0) {
 		sys_pidfd_send_signal(pidfd, SIGKILL);
 		close(pidfd);
@@ -902,7 +1067,7 @@ core_create(struct jail_rec *jr, const uint64_t *set, int flags, char *err)
 	}
 	if (reg_open(&r, true, err) < 0)	/* host side only (core_set) */
 		return -1;
-	reg_clean(&r);
+	core_clean(&r);
 	if (load_parent(&r, jr, &parent, err) < 0 ||
 	    run_checks(jr, parent.jid ? &parent : NULL, set, flags, err) < 0 ||
 	    reserve(&r, jr, &parent, err) < 0) {
@@ -1141,7 +1306,7 @@ core_remove_wait(char *err)
 			 * last of a bridge's jails counts the ports of the
 			 * others only while their holders live. */
 			jail_destroy(&r, &jr);
-			if (reg_teardown_finish(&r, &jr, err) < 0 ||
+			if (core_teardown_finish(&r, &jr, err) < 0 ||
 			    remove_unused(&r, jr.parent, err) < 0)
 				rc = -1;
 		}
@@ -1177,7 +1342,7 @@ core_remove(int jid, bool nowait, char *err)
 	}
 	if (!nowait)
 		rc = core_remove_locked(&r, &jr, err);
-	else if ((rc = reg_teardown_begin(&r, &jr, &pidfd, err)) == 1) {
+	else if ((rc = core_teardown_begin(&r, &jr, &pidfd, err)) == 1) {
 		pending[npending++] = (struct pending){ jr.jid, pidfd,
 		    jr.holder_start };
 		rc = 0;

@@ -301,6 +301,13 @@ int core_mount(int jid, const char *spec, const char *file, const char *type,
     const char *opts, const struct jail_rec *asker, char *err);
 struct registry;
 int core_remove_locked(struct registry *r, struct jail_rec *jr, char *err);
+/* the registry's journal acted on: a jail's traces removed, dead jails
+ * reaped (registry locked) */
+int core_teardown(struct registry *r, struct jail_rec *jr, char *err);
+int core_teardown_begin(struct registry *r, struct jail_rec *jr, int *pidfd,
+    char *err);
+int core_teardown_finish(struct registry *r, struct jail_rec *jr, char *err);
+void core_clean(struct registry *r);
 
 /* holder and monitor */
 struct spawn;
@@ -360,7 +367,6 @@ bool core_dead(struct registry *r, const struct jail_rec *jr);
 void fault_point(const char *step);
 int reg_find_alive(struct registry *r, int jid, const char *name,
     struct jail_rec *jr);
-int reg_reap(struct registry *r);
 #define REG_SWEEP_MAXGAP 60	/* s between full sweeps, at most */
 int reg_name_jid(struct registry *r, const char *name);
 void reg_name_of(struct registry *r, int jid, char *name, size_t len);
@@ -378,11 +384,10 @@ int reg_members(struct registry *r, const char *set, const char *key,
 int reg_members_at(const char *dir, int **jids);
 int reg_kid_add(struct registry *r, int parent, int jid);
 int reg_kids(struct registry *r, int parent, int **jids);
-void reg_clean(struct registry *r);
-int reg_teardown(struct registry *r, struct jail_rec *jr, char *err);
-int reg_teardown_begin(struct registry *r, struct jail_rec *jr, int *pidfd,
-    char *err);
-int reg_teardown_finish(struct registry *r, struct jail_rec *jr, char *err);
+int reg_boot_check(struct registry *r);
+void reg_boot_mark(struct registry *r);
+bool reg_sweep_due(struct registry *r);
+void reg_swept(struct registry *r, int n);
 
 /* sys: cgroups */
 const char *cg_base(char *err);

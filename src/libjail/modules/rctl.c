@@ -841,7 +841,7 @@ rctl_add_rule(const char *in, size_t inlen, char *out, size_t outlen)
 	}
 	if (reg_open(&r, true, err) < 0)
 		return -1;
-	reg_clean(&r);		/* a new boot drops old rules first */
+	core_clean(&r);		/* a new boot drops old rules first */
 	if (check_ancestors(&r, &ru, err) < 0)
 		goto fail;
 	n = k = oldn = store_read(&r, ru.name, rules);
@@ -894,7 +894,7 @@ rctl_remove_rule(const char *in, size_t inlen, char *out, size_t outlen)
 	    rule_parse(in, &f, &given, true, err) < 0 ||
 	    reg_open(&r, true, err) < 0)
 		return -1;
-	reg_clean(&r);
+	core_clean(&r);
 	if (given & F_NAME) {
 		names = malloc(sizeof(*names));
 		nnames = names && (names[0] = strdup(f.name)) ? 1 : 0;
@@ -943,7 +943,7 @@ rctl_get_rules(const char *in, size_t inlen, char *out, size_t outlen)
 	    rule_parse(in, &f, &given, true, err) < 0 ||
 	    reg_open(&r, true, err) < 0)
 		return -1;
-	reg_clean(&r);		/* a new boot: its rules, not the old ones */
+	core_clean(&r);		/* a new boot: its rules, not the old ones */
 	nnames = store_names(&r, &names);
 	qsort(names, (size_t)nnames, sizeof(*names), cmp_str);
 	if (out && outlen)
