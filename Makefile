@@ -24,7 +24,7 @@ B	 = build
 LIB_SRC	 = $(wildcard src/libjail/*.c src/libjail/sys/*.c src/libjail/modules/*.c)
 LIB_OBJ	 = $(LIB_SRC:%.c=$(B)/obj/%.o)
 PIC_OBJ	 = $(LIB_SRC:%.c=$(B)/pic/%.o)
-HDRS	 = include/jail.h src/libjail/vjail.h
+HDRS	 = include/jail.h src/libjail/vjail.h src/libjail/service.h
 CMDS	 = jail jls jexec sockstat rctl cpuset setfib
 SOVER	 = 1
 

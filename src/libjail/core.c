@@ -125,26 +125,6 @@ run_checks(struct jail_rec *jr, const struct jail_rec *parent,
 	return 0;
 }
 
-/* Cached: only jail_attach moves a process into another user namespace. */
-static int inside = -1;
-
-/* Are we inside a jail?  Our user namespace is not the initial one. */
-bool
-jail_inside(void)
-{
-	char buf[64];
-	unsigned a, b, c;
-
-	if (inside >= 0)
-		return inside;
-	if (sys_read_small(AT_FDCWD, "/proc/self/uid_map", buf,
-	    sizeof(buf)) <= 0)
-		return false;
-	inside = !(sscanf(buf, "%u %u %u", &a, &b, &c) == 3 && a == 0 &&
-	    b == 0 && c == 4294967295u);
-	return inside;
-}
-
 /*
  * jls shows a live jail; with JAIL_DYING (jls -d) also every other
  * record: one being made or removed, one whose holder is gone, a
@@ -1406,7 +1386,7 @@ core_attach(int jid, char *err)
 		jerrno(err, "jail_attach: setns");
 		goto out;
 	}
-	inside = -1;
+	jail_inside_forget();
 	if (chdir("/") < 0 || confine_apply(&c, err) < 0)
 		goto out;
 	rc = 0;

@@ -282,7 +282,8 @@ void jail_destroy(struct registry *r, const struct jail_rec *jr);
 void rec_defaults(struct jail_rec *jr);
 void rec_copy_set(struct jail_rec *dst, const struct jail_rec *src,
     const uint64_t *set);
-bool jail_inside(void);
+bool jail_inside(void);		/* inside.c */
+void jail_inside_forget(void);
 int core_set(struct jail_rec *jr, const uint64_t *set, int flags, char *err);
 int core_create(struct jail_rec *jr, const uint64_t *set, int flags, char *err);
 int core_update(struct jail_rec *jr, const uint64_t *set, int flags, char *err);
@@ -319,7 +320,8 @@ void holder_main(const struct jail_rec *jr, int sock) __attribute__((noreturn));
 
 /*
  * service: a jail's view of its own subtree, served by its monitor over
- * /dev/vjail in the jail.  svc_* are the in-jail side of core_*.
+ * /dev/vjail in the jail.  svc_* are the in-jail side of core_*
+ * (inside.c); svc_listen and svc_serve the holder's and monitor's.
  */
 int svc_set(struct jail_rec *jr, const uint64_t *set, int flags, char *err);
 int svc_find(struct jail_rec *jr, int jid, const char *name, int lastjid,
