@@ -26,6 +26,7 @@
 
 /* A monitor serving its jail's requests (spawn.c sets it). */
 bool core_serving;
+const struct spawner *core_spawner;
 
 /* The jail this process made last: jail(8) enters it right away, and the
  * holder's pid and start time still decide whether it is current. */
@@ -477,6 +478,14 @@ kill_monitor(const struct jail_rec *jr)
 			sys_pidfd_send_signal(pidfd, SIGKILL);
 		close(pidfd);
 	}
+}
+
+/* Tell jr's monitor its record changed what it watches for. */
+void
+monitor_poke(const struct jail_rec *jr)
+{
+	if (jr->monitor > 0 && reg_monitor_alive(jr))
+		kill(jr->monitor, SIGUSR1);
 }
 
 /*
@@ -1018,7 +1027,7 @@ undo_create(struct registry *r, struct jail_rec *jr, int pidfd)
 	char err2[JAIL_ERRMSGLEN];
 	int e = errno;
 
-	spawn_commit(false);
+	core_spawner->commit(false);
 	if (reg_read_any(r, jr->jid, jr) == 0 && jr->state != JS_ALIVE)
 		core_teardown(r, jr, err2);
 	if (pidfd >= 0) {
@@ -1069,12 +1078,13 @@ core_create(struct jail_rec *jr, const uint64_t *set, int flags, char *err)
 	 * with it.  The CREATING record holds the name and jid meanwhile.
 	 */
 	reg_close(&r);
-	int spawned = spawn_jail(jr, parent.jid ? &parent : NULL, &pidfd, err);
+	int spawned = core_spawner->jail(jr, parent.jid ? &parent : NULL,
+	    &pidfd, err);
 	if (reg_open(&r, true, err) < 0) {
 		if (spawned == 0) {
 			sys_pidfd_send_signal(pidfd, SIGKILL);
 			close(pidfd);
-			spawn_commit(false);
+			core_spawner->commit(false);
 		}
 		return -1;	/* the CREATING record is reaped later */
 	}
@@ -1086,7 +1096,7 @@ core_create(struct jail_rec *jr, const uint64_t *set, int flags, char *err)
 		/* torn down meanwhile (its parent went): undo ours */
 		errno = ENOENT;
 		jerr(err, "jail \"%s\": its parent was removed", jr->name);
-		spawn_commit(false);
+		core_spawner->commit(false);
 		sys_pidfd_send_signal(pidfd, SIGKILL);
 		sys_pidfd_wait(pidfd, 5000);
 		close(pidfd);
@@ -1112,7 +1122,7 @@ core_create(struct jail_rec *jr, const uint64_t *set, int flags, char *err)
 	if (reg_store(&r, jr, err) < 0)
 		goto undo;
 	close(pidfd);
-	spawn_commit(true);
+	core_spawner->commit(true);
 	jid = jr->jid;
 	made = *jr;
 	/* Without persist and without anyone attaching, it is gone at once. */

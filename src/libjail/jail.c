@@ -186,9 +186,10 @@ jail_set(struct iovec *iov, unsigned int niov, int flags)
 	}
 	if (nkv > 0 && apply_keys(&jr, set, flags, iov, kv, nkv, err) < 0)
 		return fail(iov, niov, errno, err);
-	if (!jail_inside())
+	if (!jail_inside()) {
+		spawn_register();	/* core creates through spawn.c */
 		rc = core_set(&jr, set, flags, err);
-	else if ((rc = svc_set(&jr, set, flags, err)) >= 0 &&
+	} else if ((rc = svc_set(&jr, set, flags, err)) >= 0 &&
 	    (flags & JAIL_ATTACH) && core_attach(rc, err) < 0)
 		rc = -1;
 	if (rc < 0)

@@ -310,12 +310,19 @@ int core_teardown_begin(struct registry *r, struct jail_rec *jr, int *pidfd,
 int core_teardown_finish(struct registry *r, struct jail_rec *jr, char *err);
 void core_clean(struct registry *r);
 
-/* holder and monitor */
-struct spawn;
+/* holder and monitor (spawn.c, above core: core creates through the
+ * spawner it registers) */
 int spawn_jail(struct jail_rec *jr, const struct jail_rec *parent,
     int *pidfd, char *err);
-void monitor_poke(const struct jail_rec *jr);
 int spawn_commit(bool ok);
+struct spawner {
+	int (*jail)(struct jail_rec *jr, const struct jail_rec *parent,
+	    int *pidfd, char *err);
+	int (*commit)(bool ok);
+};
+extern const struct spawner *core_spawner;
+void spawn_register(void);
+void monitor_poke(const struct jail_rec *jr);	/* core.c */
 void holder_main(const struct jail_rec *jr, int sock) __attribute__((noreturn));
 
 /*
