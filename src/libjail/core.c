@@ -889,27 +889,6 @@ load_parent(struct registry *r, const struct jail_rec *jr,
 	return 0;
 }
 
-/*
- * The stack a jail's epairs, moved links and address aliases come from:
- * its parent's (the parent holder's), or for a jail of the host the
- * calling process's own.
- */
-int
-jail_outer_netns(struct registry *r, const struct jail_rec *jr)
-{
-	char path[64] = "/proc/self/ns/net";
-	struct jail_rec p;
-
-	if (jr->parent > 0) {
-		if (reg_load(r, jr->parent, &p) < 0 || !reg_holder_alive(&p)) {
-			errno = ESRCH;
-			return -1;
-		}
-		snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)p.holder);
-	}
-	return open(path, O_RDONLY | O_CLOEXEC);
-}
-
 /* A non-persistent jail with no processes and no children goes. */
 static bool
 is_unused(struct registry *r, const struct jail_rec *jr)
