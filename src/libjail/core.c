@@ -628,13 +628,7 @@ reap(struct registry *r)
 void
 core_clean(struct registry *r)
 {
-	int boot = reg_boot_check(r);
-
-	if (boot == 2)
-		rctl_boot(r);	/* rules of that boot go; /etc/rctl.conf is read */
-	if (boot)
-		reg_boot_mark(r);
-	if (boot || reg_sweep_due(r))
+	if (rctl_boot_check(r) || reg_sweep_due(r))
 		reg_swept(r, reap(r));
 }
 

@@ -241,6 +241,7 @@ struct module {
 extern const struct module mod_core, mod_fs, mod_uts, mod_ipc, mod_net,
     mod_secure, mod_ip, mod_info, mod_rctl, mod_cpuset;
 void rctl_boot(struct registry *r);
+int rctl_boot_check(struct registry *r);
 int mod_check_chars(const char *what, const char *s, bool allow_slash,
     char *err);		/* param.c: the registry checks records with it */
 extern const struct module *const modules[];
