@@ -414,7 +414,7 @@ int cg_wait_empty(const char *dir, int timeout_ms);
 int cg_open_procs(const struct jail_rec *jr);
 int cg_move(const char *dir, pid_t pid, char *err);
 
-/* the stack a jail's epairs, moved links and aliases come from (registry.c) */
+/* registry.c: the stack a jail's epairs, moved links and aliases come from */
 int jail_outer_netns(struct registry *r, const struct jail_rec *jr);
 
 /* fib.c: FIBs (exec.fib, setfib) as a socket mark and policy rules */
