@@ -172,7 +172,7 @@ $(B)/tests/escape: tests/sys/escape.c
 	$(CC) $(CFLAGS) -static -o $@ $<
 
 check: all $(UNIT_BIN) $(SYS_HELPERS) $(B)/tools/allowtable
-	tools/layers $(LIB_OBJ)		# libjail calls in no circle
+	@tools/layers $(LIB_OBJ)	# libjail calls in no circle
 	$(REAPER) tests/run
 
 bench: all
