@@ -310,6 +310,7 @@ int core_teardown_begin(struct registry *r, struct jail_rec *jr, int *pidfd,
     char *err);
 int core_teardown_finish(struct registry *r, struct jail_rec *jr, char *err);
 void core_clean(struct registry *r);
+bool core_dead(struct registry *r, const struct jail_rec *jr);
 
 /* holder and monitor (spawn.c, above core: core creates through the
  * spawner it registers) */
@@ -373,7 +374,6 @@ bool reg_creator_alive(const struct jail_rec *jr);
 bool reg_monitor_alive(const struct jail_rec *jr);
 int reg_read_any(struct registry *r, int jid, struct jail_rec *jr);
 void reg_fallback_groups(struct registry *r, struct jail_rec *jr);
-bool core_dead(struct registry *r, const struct jail_rec *jr);
 void fault_point(const char *step);
 int reg_find_alive(struct registry *r, int jid, const char *name,
     struct jail_rec *jr);
