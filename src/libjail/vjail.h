@@ -493,7 +493,7 @@ struct cg_backend {
 };
 extern const struct cg_backend cg_v1, cg_v2;
 extern const char *const cg_names[CG_NCTRL];
-const struct cg_backend *cg_backend(int ctrl);
+bool cg_v2_has(int ctrl);
 void cg_detect(const char *v2root, const char *v1root);
 bool cg_has(const char *list, const char *word);
 int cg_put(const char *dir, const char *file, const char *val, char *err);
@@ -502,7 +502,6 @@ void cg_num(char *buf, size_t len, uint64_t v, const char *none);
 const char *cg_v1_mount(int ctrl);
 const char *cg_v2_root(void);
 bool cg_v1_valid(int ctrl, const char *dir, int jid);
-int cg_join_limits(const struct jail_rec *jr, pid_t pid, char *err);
 int cg_freeze(const char *dir, bool on);
 int cg_pids(const char *dir, pid_t **pids);
 int cg_pids_tree(const char *dir, pid_t **pids);
@@ -510,7 +509,10 @@ void cg_each_pid(const char *dir, void (*fn)(pid_t, void *), void *arg);
 int cg_remove_v1(const struct jail_rec *jr);
 int cg_disks(char devs[][16], int max);
 
-/* limits.c: the groups that carry limits (registry locked) */
+/* limits.c: each controller's backend (above both), joining the v1
+ * groups; the groups that carry limits (registry locked) */
+const struct cg_backend *cg_backend(int ctrl);
+int cg_join_limits(const struct jail_rec *jr, pid_t pid, char *err);
 int lim_groups(struct registry *r, struct jail_rec *jr,
     struct jail_rec *parent, unsigned ctrls, char *err);
 unsigned lim_v1_ctrls(const struct jail_rec *jr);
