@@ -58,6 +58,10 @@ run jexec $A sh -c 'ls -A /sys/firmware; touch /sys/firmware/x 2>&1; touch /sys/
 like "$OUT" '^touch: .*Read-only file system
 touch: .*Read-only file system$' "$A sees /sys/firmware empty, and the masks cannot be written" || diag "$OUT"
 ok "$([ -n "$(ls -A /sys/firmware)" ]; echo $?)" "  control: the host's /sys/firmware is not empty"
+# ... and so is the registry, under a path=/ jail's root
+run jexec $A sh -c "ls -A $VJAIL_RUNDIR; touch $VJAIL_RUNDIR/x 2>&1"
+like "$OUT" '^touch: .*Read-only file system$' "$A sees the registry empty, and cannot write there" || diag "$OUT"
+ok "$([ -d "$VJAIL_RUNDIR/jails" ]; echo $?)" "  control: the host sees its jails there"
 
 # a global sysctl is out of reach for the jail's root (write back its own value)
 run jexec $A cat /proc/sys/kernel/core_pattern

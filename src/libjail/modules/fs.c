@@ -272,7 +272,7 @@ bind_readonly(const char *p, bool rw, char *err)
 }
 
 static int
-mask_kernel(const struct jail_rec *jr, char *err)
+mask_kernel(const struct jail_rec *jr, const char **cover, char *err)
 {
 	if (jr->children_max > 0)
 		return 0;
@@ -284,16 +284,15 @@ mask_kernel(const struct jail_rec *jr, char *err)
 			return -1;
 	/* one empty read-only tmpfs, bound over each (a superblock is
 	 * some 3 kB of kernel memory; a bind, none) */
-	const char *cover = NULL;
 	for (size_t i = 0; i < sizeof(masked_dirs) / sizeof(*masked_dirs); i++)
 		if (exists(masked_dirs[i], true) &&
 		    (jr->procfs || strncmp(masked_dirs[i], "proc/", 5) != 0)) {
-			if (cover ? mnt(cover, masked_dirs[i], NULL, MS_BIND,
+			if (*cover ? mnt(*cover, masked_dirs[i], NULL, MS_BIND,
 			    NULL, err) < 0 : mnt("vjail", masked_dirs[i],
 			    "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV |
 			    MS_NOEXEC, "size=0,mode=555", err) < 0)
 				return -1;
-			cover = masked_dirs[i];
+			*cover = masked_dirs[i];
 		}
 	for (size_t i = 0; jr->procfs &&
 	    i < sizeof(readonly_dirs) / sizeof(*readonly_dirs); i++)
@@ -313,7 +312,7 @@ mask_kernel(const struct jail_rec *jr, char *err)
  * (path=/ on a host where /run is on the root file system): cover it.
  */
 static int
-hide_registry(const char *root, char *err)
+hide_registry(const char *root, const char *cover, char *err)
 {
 	const char *rundir = reg_rundir();
 	size_t alen = strcmp(root, "/") ? strlen(root) : 0;
@@ -324,6 +323,8 @@ hide_registry(const char *root, char *err)
 	snprintf(rel, sizeof(rel), ".%s", rundir + alen);
 	if (!is_dir(rel))
 		return 0;
+	if (cover)	/* the masks' */
+		return mnt(cover, rel, NULL, MS_BIND, NULL, err);
 	return mnt("vjail", rel, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV |
 	    MS_NOEXEC, "size=4k,mode=555", err);
 }
@@ -352,8 +353,9 @@ fs_setup(const struct jail_rec *jr, int rootfd, char *err)
 	}
 	if (jr->devfs && make_dev(jr, err) < 0)
 		return -1;
-	if (make_sys(jr, err) < 0 || mask_kernel(jr, err) < 0 ||
-	    hide_registry(jr->path, err) < 0)
+	const char *cover = NULL;	/* an empty read-only tmpfs */
+	if (make_sys(jr, err) < 0 || mask_kernel(jr, &cover, err) < 0 ||
+	    hide_registry(jr->path, cover, err) < 0)
 		return -1;
 	if (syscall(SYS_pivot_root, ".", ".") < 0)
 		return jerrno(err, "path: pivot_root");
