@@ -93,6 +93,28 @@ like "$OUT" 'UP' "the host sees $V's lo up through /run/netns/$V"
 run ip link del ${T}h
 is "$RC" 0 "removed the veth pair"
 
+# masked kernel directories: one empty read-only tmpfs of the jail's,
+# bound over each (modules/fs.c)
+masked="/proc/acpi /proc/driver /sys/firmware /sys/kernel/debug /sys/kernel/security"
+check "control: the host's /sys/firmware has entries" test -n "$(ls -A /sys/firmware)"
+run jexec $A ls -A /sys/class
+isnt "$RC.$OUT" "0." "control: $A lists an unmasked /sys directory"
+run jexec $A sh -c "for d in $masked; do [ -d \$d ] && ls -A \$d; done"
+is "$RC.$OUT" "0." "attack: $A reads nothing in the masked directories ($masked)"
+run jexec $A sh -c 'mkdir /dev/shm/x && rmdir /dev/shm/x'
+is "$RC" 0 "control: root in $A can make a directory in its own /dev/shm"
+for d in $masked; do
+	[ -d "$d" ] || continue
+	run jexec $A mkdir "$d/vjail-x"
+	isnt "$RC" 0 "attack: root in $A cannot make a directory in $d"
+	check "  nor did it, seen from the host" test ! -e "$d/vjail-x"
+done
+run jexec $A cat /proc/self/mountinfo
+ro=$(echo "$OUT" | awk -v m=" $masked " 'index(m, " " $5 " ") && $6 ~ /^ro,/ { print $3 }' | sort -u)
+n=$(for d in $masked; do [ -d "$d" ] && echo "$d"; done | grep -c .)
+is "$(echo "$OUT" | awk -v m=" $masked " 'index(m, " " $5 " ") && $6 ~ /^ro,/' | grep -c .).$(echo "$ro" | grep -c .)" \
+	"$n.1" "the $n masks in $A are read-only mounts of one file system ($ro)"
+
 # no per-jail mount in the host's table
 is "$(host_mounts)" "$mounts_before" "the host's mount table did not grow with three jails"
 unlike "$(cat /proc/self/mountinfo)" "$T" "  and names none of them"

@@ -282,13 +282,21 @@ mask_kernel(const struct jail_rec *jr, char *err)
 		    mnt("/dev/null", masked_files[i], NULL, MS_BIND, NULL,
 		    err) < 0)
 			return -1;
-	for (size_t i = 0; i < sizeof(masked_dirs) / sizeof(*masked_dirs); i++)
-		if (exists(masked_dirs[i], true) &&
-		    (jr->procfs || strncmp(masked_dirs[i], "proc/", 5) != 0) &&
-		    mnt("vjail", masked_dirs[i], "tmpfs", MS_RDONLY |
-		    MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=0,mode=555",
-		    err) < 0)
+	/* One empty read-only tmpfs, bound over each directory (a bind
+	 * keeps its flags): one superblock a jail, not one a directory. */
+	const char *empty = NULL;
+	for (size_t i = 0; i < sizeof(masked_dirs) / sizeof(*masked_dirs);
+	    i++) {
+		const char *d = masked_dirs[i];
+		if (!exists(d, true) ||
+		    (!jr->procfs && strncmp(d, "proc/", 5) == 0))
+			continue;
+		if (empty ? mnt(empty, d, NULL, MS_BIND, NULL, err) < 0 :
+		    mnt("vjail", d, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV |
+		    MS_NOEXEC, "size=0,mode=555", err) < 0)
 			return -1;
+		empty = d;
+	}
 	for (size_t i = 0; jr->procfs &&
 	    i < sizeof(readonly_dirs) / sizeof(*readonly_dirs); i++)
 		if (exists(readonly_dirs[i], true) &&
