@@ -115,6 +115,32 @@ n=$(for d in $masked; do [ -d "$d" ] && echo "$d"; done | grep -c .)
 is "$(echo "$OUT" | awk -v m=" $masked " 'index(m, " " $5 " ") && $6 ~ /^ro,/' | grep -c .).$(echo "$ro" | grep -c .)" \
 	"$n.1" "the $n masks in $A are read-only mounts of one file system ($ro)"
 
+# masked kernel files: a bind of /dev/null where the jail's root could
+# open the file, else the kernel's own check (the host's root owns them,
+# unmapped in the jail, so no capability overrides their mode)
+kfiles="kcore keys key-users latency_stats timer_list timer_stats sched_debug kmsg kallsyms sysrq-trigger vmallocinfo slabinfo pagetypeinfo"
+check "control: the host's root reads /proc/timer_list" eval 'head -c 1 /proc/timer_list | grep -q .'
+run jexec $A sh -c 'head -c 1 /proc/version'
+is "$RC.$OUT" "0.L" "control: root in $A reads an unmasked /proc file"
+for f in $kfiles; do
+	[ -f "/proc/$f" ] || continue
+	run jexec $A sh -c "head -c 64 /proc/$f 2>/dev/null; echo end"
+	is "$OUT" "end" "attack: root in $A reads nothing of /proc/$f ($(stat -c %A "/proc/$f"))"
+done
+if [ -f /proc/sysrq-trigger ]; then
+	run jexec $A sh -c 'echo h > /proc/sysrq-trigger'
+	isnt "$RC" 0 "attack: root in $A cannot write /proc/sysrq-trigger"
+fi
+run jexec $A cat /proc/self/mountinfo
+for f in $kfiles; do
+	[ -f "/proc/$f" ] || continue
+	m=$(echo "$OUT" | awk -v p="/proc/$f" '$5 == p' | grep -c .)
+	case $(stat -c %a "/proc/$f") in
+	?00) is "$m" 0 "  /proc/$f (shut to others) needs no mask" ;;
+	*) is "$m" 1 "  /proc/$f (open to others) is masked" ;;
+	esac
+done
+
 # no per-jail mount in the host's table
 is "$(host_mounts)" "$mounts_before" "the host's mount table did not grow with three jails"
 unlike "$(cat /proc/self/mountinfo)" "$T" "  and names none of them"
