@@ -16,6 +16,8 @@
  * fd 5: the jail's service listener (MODE has 's')
  * fd 6: the monitor's program, to exec
  * fd 7: a signalfd for SIGUSR1 (the registry changed what to watch)
+ * fd 8, 9: this stub's image and the holder's, kept for the next jails
+ *	(spawn.c: one image of each for every jail)
  *
  * With 'e' in MODE (a jail that ends when empty) the jail's emptying is
  * an event (each read of cgroup.events re-arms it); otherwise there is
