@@ -31,6 +31,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/mount.h>
@@ -576,7 +577,7 @@ static struct watch {
  * Its descriptors are kept at fixed places across these execs.
  */
 enum { W_HOLDER = 3, W_EVENTS, W_SERVICE, W_PROGRAM, W_SIGNAL, W_STUB,
-    W_INIT, W_END };
+    W_INIT, W_EVFILE, W_END };
 #define WATCH_ENV	"VJAIL_MONITOR"		/* jid:start:cgroup */
 #define MONITOR_LINGER_MS	2000
 
@@ -621,7 +622,7 @@ ends_empty(void)
 static int
 watch_place(void)
 {
-	int fds[W_END - W_HOLDER] = { -1, -1, -1, -1, -1, -1, -1 }, i;
+	int fds[W_END - W_HOLDER] = { -1, -1, -1, -1, -1, -1, -1, -1 }, i;
 	char dir[PATH_MAX + 8];
 	sigset_t usr1;
 
@@ -646,7 +647,7 @@ watch_place(void)
 	for (i = 0; i < W_END - W_HOLDER; i++)
 		if (fds[i] >= 0 && dup3(fds[i], W_HOLDER + i, 0) < 0)
 			return -1;
-	syscall(SYS_close_range, W_END, ~0U, 0);
+	syscall(SYS_close_range, W_EVFILE, ~0U, 0);	/* (the watcher's) */
 	if (watch.lfd < 0)
 		close(W_SERVICE);
 	if (fds[W_STUB - W_HOLDER] < 0)
@@ -664,11 +665,66 @@ watch_place(void)
 }
 
 /*
+ * What tells the watcher of a change of cgroup.events, where the jail's
+ * emptying is an event: an edge-triggered epoll (W_EVENTS) over a
+ * descriptor never read (W_EVFILE), one report a change.  A read one
+ * keeps a 4 kB buffer for the jail's life; an unread one polls as
+ * changed until read, and only an edge trigger makes it an event.
+ * 0: in place; 1: a change since the last read (handle it awake);
+ * -1: cannot be had.
+ */
+/* fd moved to 64 or above (out of the fixed places), or -1. */
+static int
+fd_high(int fd)
+{
+	int high = fd < 0 ? -1 : fcntl(fd, F_DUPFD_CLOEXEC, 64);
+
+	if (fd >= 0)
+		close(fd);
+	return high;
+}
+
+static int
+watch_events(void)
+{
+	struct epoll_event ev = { .events = EPOLLPRI | EPOLLET }, out;
+	struct pollfd p = { .events = POLLPRI };
+	char dir[PATH_MAX + 8];
+	int fd = -1, ep = -1, rc = -1;
+
+	snprintf(dir, sizeof(dir), "%s/jail", watch.cgroup);
+	/* (all out of the places to fill) */
+	if (watch.ev < 0 || (watch.ev = p.fd = fd_high(watch.ev)) < 0)
+		return -1;
+	if ((fd = fd_high(cg_events_open(dir))) >= 0 &&
+	    (ep = fd_high(epoll_create1(0))) >= 0 &&
+	    epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev) == 0) {
+		while (epoll_wait(ep, &out, 1, 0) > 0)
+			;	/* (the report of the open itself) */
+		/* after that drain: a change since the old one was read? */
+		if (poll(&p, 1, 0) > 0)
+			rc = 1;
+		else if (dup3(ep, W_EVENTS, 0) == W_EVENTS &&
+		    dup3(fd, W_EVFILE, 0) == W_EVFILE)
+			rc = 0;
+	}
+	if (fd >= 0)
+		close(fd);
+	if (ep >= 0)
+		close(ep);
+	if (rc == 0) {		/* (opened again if the exec fails) */
+		close(watch.ev);
+		watch.ev = -1;
+	}
+	return rc;
+}
+
+/*
  * Become the watcher until something happens: children reaped by the
  * kernel meanwhile, what to wait for from the record, the stub exec'd.
- * Returns only if that cannot be done.
+ * Returns 1 if a change is pending, -1 if the watcher cannot be had.
  */
-static void
+static int
 monitor_watch(void)
 {
 	static char envbuf[PATH_MAX + 128];
@@ -679,30 +735,24 @@ monitor_watch(void)
 	if (fcntl(W_STUB, F_GETFD) < 0) {
 		if ((fd = stub_image(W_STUB, "vjail-monitor", watchstub,
 		    sizeof(watchstub), &stubs_made)) < 0)
-			return;
+			return -1;
 		if (fd == W_STUB ? fcntl(fd, F_SETFD, 0) < 0 :
 		    dup3(fd, W_STUB, 0) < 0)
-			return;
+			return -1;
 		if (fd != W_STUB)
 			close(fd);
 	}
-	/* cgroup.events at its place, inherited; or, where emptying is no
-	 * event, closed: a read one keeps a 4 kB buffer (opened again if
-	 * the exec fails, or once awake) */
+	/* where emptying is no event, no cgroup.events at all (opened
+	 * again if the exec fails, or once awake) */
 	if (ends_empty()) {
 		mode[k++] = 'e';
-		if (watch.ev == W_EVENTS)
-			fcntl(W_EVENTS, F_SETFD, 0);
-		else if (watch.ev < 0 || dup3(watch.ev, W_EVENTS, 0) < 0)
-			return;
-		else {
-			close(watch.ev);
-			watch.ev = W_EVENTS;
-		}
+		if ((n = watch_events()) != 0)
+			return n;
 	} else if (watch.ev >= 0) {
 		close(watch.ev);
 		watch.ev = -1;
 	}
+	n = 0;
 	if (watch.lfd >= 0)
 		mode[k++] = 's';
 	snprintf(envbuf, sizeof(envbuf), WATCH_ENV "=%d:%llu:%s", watch.jid,
@@ -710,7 +760,7 @@ monitor_watch(void)
 	for (char **e = environ; *e; e++)
 		n++;
 	if ((envp = calloc((size_t)n + 2, sizeof(*envp))) == NULL)
-		return;
+		return -1;
 	n = 0;
 	for (char **e = environ; *e; e++)
 		if (strncmp(*e, WATCH_ENV "=", sizeof(WATCH_ENV)) != 0)
@@ -722,7 +772,13 @@ monitor_watch(void)
 	sys_exec_stub(W_STUB, watchstub, argv, envp);
 	signal(SIGCHLD, SIG_DFL);
 	free(envp);
+	if (watch.ev < 0) {	/* (the watcher's: cgroup.events reopened) */
+		close(W_EVENTS);
+		close(W_EVFILE);
+	}
+	return -1;
 }
+
 
 /*
  * Handle what happens until quiet for timeout_ms (-1: for ever, where no
@@ -780,6 +836,18 @@ monitor_linger(bool empty_unknown, int timeout_ms)
 	}
 }
 
+/* Handle events until quiet, then watch; for ever if no watcher. */
+static void __attribute__((noreturn))
+monitor_rest(bool empty_unknown)
+{
+	do {
+		monitor_linger(empty_unknown, MONITOR_LINGER_MS);
+		empty_unknown = false;
+	} while (monitor_watch() > 0);
+	monitor_linger(watch.ev < 0, -1);	/* (no watcher to be had) */
+	_exit(1);
+}
+
 /*
  * The watcher exec'd our program again: before its main, be the monitor
  * once more (any program using libjail carries this, since any may have
@@ -798,18 +866,18 @@ monitor_resume(int argc, char **argv)
 	    off == 0 || readlink("/proc/self/fd/3", link, sizeof(link) - 1) < 0 ||
 	    strcmp(link, "anon_inode:[pidfd]") != 0)
 		return;
+	/* (W_EVENTS was the watcher's epoll: cgroup.events is opened anew) */
+	close(W_EVENTS);
+	close(W_EVFILE);
 	watch = (struct watch){ .jid = jid, .start = start, .hpidfd = W_HOLDER,
-	    .ev = strchr(argv[1], 'e') ? W_EVENTS : -1,
-	    .lfd = strchr(argv[1], 's') ? W_SERVICE : -1, .sig = W_SIGNAL };
+	    .ev = -1, .lfd = strchr(argv[1], 's') ? W_SERVICE : -1,
+	    .sig = W_SIGNAL };
 	snprintf(watch.cgroup, sizeof(watch.cgroup), "%s", v + off);
 	core_serving = true;
 	spawn_register();
 	signal(SIGCHLD, SIG_DFL);
 	signal(SIGPIPE, SIG_IGN);
-	monitor_linger(true, MONITOR_LINGER_MS);
-	monitor_watch();
-	monitor_linger(false, -1);	/* (no watcher to be had) */
-	_exit(1);
+	monitor_rest(true);
 }
 
 /*
@@ -853,10 +921,8 @@ monitor_main(const struct jail_rec *jr, int csock, int hpidfd)
 	watch = (struct watch){ .jid = jr->jid, .hpidfd = hpidfd, .ev = -1,
 	    .lfd = lfd, .sig = -1, .start = sys_starttime(hpid) };
 	snprintf(watch.cgroup, sizeof(watch.cgroup), "%s", jr->cgroup);
-	if (watch_place() == 0) {
-		monitor_linger(false, MONITOR_LINGER_MS);
-		monitor_watch();
-	}
+	if (watch_place() == 0)
+		monitor_rest(false);
 	monitor_linger(watch.ev < 0, -1);	/* (no watcher to be had) */
 	_exit(1);
 }

@@ -9,7 +9,6 @@
 #define VJAIL_STUB_H
 
 #if defined(__x86_64__)
-#define NR_pread64		17
 #define NR_nanosleep		35
 #define NR_execve		59
 #define NR_exit			60
@@ -38,7 +37,6 @@ __asm__(".text\n.global _start\n_start:\n"
     "	call stub_main\n	hlt\n");
 #elif defined(__aarch64__)
 #define NR_write		64
-#define NR_pread64		67
 #define NR_ppoll		73
 #define NR_exit			93
 #define NR_nanosleep		101
