@@ -1008,6 +1008,17 @@ reg_member_del(struct registry *r, const char *set, const char *key, int jid)
 	    (errno == ENOTEMPTY || errno == EEXIST);
 }
 
+/* Has set/key any member (is it there at all)? */
+bool
+reg_member_set(struct registry *r, const char *set, const char *key)
+{
+	char path[PATH_MAX];
+	struct stat st;
+
+	member_path(set, key, 0, path, sizeof(path));
+	return fstatat(r->dirfd, path, &st, AT_SYMLINK_NOFOLLOW) == 0;
+}
+
 int
 reg_kid_add(struct registry *r, int parent, int jid)
 {

@@ -95,7 +95,9 @@ is "$RC" 0 "  and removed"
 after $J "re-create"
 
 # ---- remove, killed at each step ----
-for st in teardown-marked teardown-destroyed teardown-cgroup; do
+# (net-bridge-left: the bridge's last user has left the registry's set
+# of its users, the bridge not yet looked at)
+for st in teardown-marked teardown-destroyed net-bridge-left teardown-cgroup; do
 	run jail -c name=$J path=/ persist "${NETP[@]}"
 	is "$RC.$ERR" "0." "$st: made $J"
 	killed $st jail -r $J

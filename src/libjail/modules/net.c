@@ -1019,6 +1019,40 @@ port_counts(const char *port, const char *alias, void *arg)
 }
 
 /*
+ * Bridges this process has seen gone once their last user left (absent,
+ * or deleted here), by registry and key.  `jail -r` of many jails undoes
+ * each twice (again once all their holders are gone), and the second time
+ * every one of them finds the bridge's set of users gone: only the first
+ * need look at the bridge.  Only while the set stays gone: a jail that
+ * joins records itself before it makes the bridge, and one whose removal
+ * was cut short finds the bridge itself when its removal is run again.
+ */
+#define GONE_MAX	16
+static struct gone { dev_t dev; ino_t ino; char key[64]; } gone[GONE_MAX];
+static int ngone;
+
+static struct gone *
+bridge_gone(struct registry *r, const char *key, bool add)
+{
+	struct stat st;
+	struct gone *g;
+
+	if (fstat(r->dirfd, &st) < 0)
+		return NULL;
+	for (int i = 0; i < ngone && i < GONE_MAX; i++)
+		if (gone[i].dev == st.st_dev && gone[i].ino == st.st_ino &&
+		    strcmp(gone[i].key, key) == 0)
+			return &gone[i];
+	if (!add)
+		return NULL;
+	g = &gone[ngone++ % GONE_MAX];
+	g->dev = st.st_dev;
+	g->ino = st.st_ino;
+	snprintf(g->key, sizeof(g->key), "%s", key);
+	return g;
+}
+
+/*
  * Links moved in go back; bridges vjail made go with their last port.
  * Epairs go with the jail's stack, which takes both their ends: nothing
  * else to undo, and no socket opened for a jail with no more than that.
@@ -1029,7 +1063,8 @@ unwire(struct registry *r, const struct jail_rec *jr)
 	char buf[JAIL_LISTLEN], *item[MAX_ITEMS], *br[MAX_ITEMS],
 	    err[JAIL_ERRMSGLEN], key[64];
 	struct port_owner owner = { r, jr->jid, false, "" };
-	int n = split(jr->moved, buf, item), nb, idx, nsfd = -1, outfd = -1;
+	int n = split(jr->moved, buf, item), nb, idx, kind, nsfd = -1,
+	    outfd = -1;
 	struct nl out = { .s = NULL }, in;
 
 	/* Only while the holder is this jail's is its stack ours to touch. */
@@ -1056,16 +1091,29 @@ unwire(struct registry *r, const struct jail_rec *jr)
 	epair_alias(r, jr, owner.me, sizeof(owner.me));
 	nb = split(jr->vnet_bridge, buf, br);
 	for (int k = 0; k < nb; k++) {
+		struct gone *g;
+		bool set = false, done = false;
 		bridge_key(jr, br[k], key, sizeof(key));
-		if (reg_member_del(r, "bridges", key, jr->jid) > 0)
+		if ((g = bridge_gone(r, key, false)) != NULL)
+			set = reg_member_set(r, "bridges", key);
+		if (reg_member_del(r, "bridges", key, jr->jid) > 0 ||
+		    (g && !set))
 			continue;
+		fault_point("net-bridge-left");
 		if (outfd < 0 && (outfd = jail_outer_netns(r, jr)) < 0)
 			break;
 		if (out.s == NULL && nl_open(&out, outfd, err) < 0)
 			break;
-		if (owner.seen = false, nl_bridge_kind(&out, br[k], &idx) == 1 &&
-		    nl_bridge_ports(&out, idx, port_counts, &owner, err) == 0)
-			nl_link_del(&out, idx, err);
+		owner.seen = false;
+		if ((kind = nl_bridge_kind(&out, br[k], &idx)) < 0)
+			done = errno == ENODEV || errno == ENOTTY;
+		else if (kind == 0)
+			done = true;	/* not vjail's: never ours to delete */
+		else if (nl_bridge_ports(&out, idx, port_counts, &owner,
+		    err) == 0)
+			done = nl_link_del(&out, idx, err) == 0;
+		if (done)
+			bridge_gone(r, key, true);
 	}
 	if (out.s)
 		nl_close(&out);
