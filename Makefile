@@ -2,7 +2,8 @@
 #
 #   make            build libjail (shared and static) and jail, jls, jexec,
 #                   rctl, cpuset
-#   make check      unit tests (no root) and system tests (root) via prove
+#   make check      the layer check (tools/layers), unit tests (no root)
+#                   and system tests (root) via prove
 #   make bench      benchmarks, as ratios to a floor and to peers
 #   make install    PREFIX=/usr/local DESTDIR= honoured
 
@@ -24,7 +25,7 @@ B	 = build
 LIB_SRC	 = $(wildcard src/libjail/*.c src/libjail/sys/*.c src/libjail/modules/*.c)
 LIB_OBJ	 = $(LIB_SRC:%.c=$(B)/obj/%.o)
 PIC_OBJ	 = $(LIB_SRC:%.c=$(B)/pic/%.o)
-HDRS	 = include/jail.h src/libjail/vjail.h
+HDRS	 = include/jail.h src/libjail/vjail.h src/libjail/service.h
 CMDS	 = jail jls jexec sockstat rctl cpuset setfib
 SOVER	 = 1
 
@@ -171,6 +172,7 @@ $(B)/tests/escape: tests/sys/escape.c
 	$(CC) $(CFLAGS) -static -o $@ $<
 
 check: all $(UNIT_BIN) $(SYS_HELPERS) $(B)/tools/allowtable
+	@tools/layers $(LIB_OBJ)	# libjail calls in no circle
 	$(REAPER) tests/run
 
 bench: all

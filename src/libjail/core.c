@@ -26,6 +26,7 @@
 
 /* A monitor serving its jail's requests (spawn.c sets it). */
 bool core_serving;
+const struct spawner *core_spawner;
 
 /* The jail this process made last: jail(8) enters it right away, and the
  * holder's pid and start time still decide whether it is current. */
@@ -93,7 +94,7 @@ jail_confine_prepare(const struct jail_rec *jr, struct confine *c, char *err)
 	for (const struct module *const *m = modules; *m; m++)
 		if ((*m)->confine && (*m)->confine(jr, c, err) < 0)
 			return -1;
-	return confine_compile(c, err);
+	return confine_compile(c, reg_rundir(), err);
 }
 
 int
@@ -123,26 +124,6 @@ run_checks(struct jail_rec *jr, const struct jail_rec *parent,
 		if ((*m)->check && (*m)->check(jr, parent, set, flags, err) < 0)
 			return -1;
 	return 0;
-}
-
-/* Cached: only jail_attach moves a process into another user namespace. */
-static int inside = -1;
-
-/* Are we inside a jail?  Our user namespace is not the initial one. */
-bool
-jail_inside(void)
-{
-	char buf[64];
-	unsigned a, b, c;
-
-	if (inside >= 0)
-		return inside;
-	if (sys_read_small(AT_FDCWD, "/proc/self/uid_map", buf,
-	    sizeof(buf)) <= 0)
-		return false;
-	inside = !(sscanf(buf, "%u %u %u", &a, &b, &c) == 3 && a == 0 &&
-	    b == 0 && c == 4294967295u);
-	return inside;
 }
 
 /*
@@ -484,6 +465,173 @@ core_dead(struct registry *r, const struct jail_rec *jr)
 	return !reg_monitor_alive(jr) && is_unused(r, jr);
 }
 
+/* Kill jr's monitor (not us): pidfd first, then the start-time check,
+ * so that the pid cannot be another process's by then. */
+static void
+kill_monitor(const struct jail_rec *jr)
+{
+	int pidfd;
+
+	if (jr->monitor > 0 && jr->monitor != getpid() &&
+	    (pidfd = sys_pidfd_open(jr->monitor)) >= 0) {
+		if (reg_monitor_alive(jr))
+			sys_pidfd_send_signal(pidfd, SIGKILL);
+		close(pidfd);
+	}
+}
+
+/* Tell jr's monitor its record changed what it watches for. */
+void
+monitor_poke(const struct jail_rec *jr)
+{
+	if (jr->monitor > 0 && reg_monitor_alive(jr))
+		kill(jr->monitor, SIGUSR1);
+}
+
+/*
+ * Remove every trace of a jail, by its record (the journal): children
+ * first; the record marked DYING (by us) before anything is undone, so
+ * an interrupted removal is seen and finished by the next command; the
+ * modules' host-side work undone while the holder still lives (links
+ * moved in go back before the stack dies); the holder and whatever is
+ * left in the jail's cgroup killed, the cgroup removed; index entries,
+ * then the record.  Called with the registry locked.
+ *
+ * With pidfd, the holder is only killed (its pidfd left in *pidfd, 1
+ * returned): the caller waits for it without the lock, so that many
+ * removals wait once, then calls core_teardown_finish.
+ */
+static int
+teardown(struct registry *r, struct jail_rec *jr, int depth, int *pidfdp,
+    char *err)
+{
+	int *kids = NULL, n = depth < 64 ? reg_kids(r, jr->jid, &kids) : 0,
+	    pidfd = -1;
+	struct jail_rec child;
+
+	for (int i = 0; i < n; i++)
+		if (kids[i] != jr->jid && reg_read_any(r, kids[i], &child) == 0)
+			teardown(r, &child, depth + 1, NULL, err);
+	free(kids);
+	if (!jr->damaged && (jr->state != JS_DYING ||
+	    jr->creator != getpid())) {
+		jr->state = JS_DYING;
+		jr->dying = 1;
+		jr->creator = getpid();
+		jr->creator_start = sys_starttime(jr->creator);
+		reg_store(r, jr, err);	/* best effort: we go on anyway */
+	}
+	fault_point("teardown-marked");
+	jail_destroy(r, jr);
+	fault_point("teardown-destroyed");
+	/* pidfd first, then the check: the pid cannot be reused in between */
+	if ((pidfd = sys_pidfd_open(jr->holder)) >= 0) {
+		if (reg_holder_alive(jr)) {
+			if (pidfdp && !jr->damaged) {
+				/* (a dying jail gives up its name at once) */
+				reg_name_release(r, jr->name, jr->jid);
+				/* the caller finishes it: its monitor need not
+				 * wake (and exec itself, asleep) for the
+				 * holder's end; killed first, or it would */
+				kill_monitor(jr);
+				sys_pidfd_send_signal(pidfd, SIGKILL);
+				*pidfdp = pidfd;
+				return 1;
+			}
+			sys_pidfd_send_signal(pidfd, SIGKILL);
+			sys_pidfd_wait(pidfd, 5000);
+		}
+		close(pidfd);
+	}
+	return core_teardown_finish(r, jr, err);
+}
+
+/* The rest of a teardown, once the holder is gone: the jail's cgroup
+ * (and what is left in it), its index entries, its record. */
+int
+core_teardown_finish(struct registry *r, struct jail_rec *jr, char *err)
+{
+	if (!jr->cgroup[0] || access(jr->cgroup, F_OK) < 0)
+		cg_remove_v1(jr);	/* v1 groups left without their v2 one */
+	else {
+		/* Only the jail's own cgroup, never one a record names. */
+		if (!cg_is_ours(jr)) {
+			errno = EPERM;
+			jerr(err, "cgroup: %s is not the jail's; left alone",
+			    jr->cgroup);
+		} else {
+			/* Processes that entered only some namespaces stay. */
+			if (cg_populated(jr->cgroup) == 1) {
+				cg_kill(jr->cgroup);
+				cg_wait_empty(jr->cgroup, 5000);
+			}
+			if (cg_remove(jr) < 0)
+				return jerrno(err, "cgroup: rmdir %s", jr->cgroup);
+		}
+		fault_point("teardown-cgroup");
+		/* vjail's own parent group goes with its last jail */
+		if (jr->parent <= 0 && !getenv("VJAIL_CGROUP")) {
+			char base[PATH_MAX];
+			snprintf(base, sizeof(base), "%s", jr->cgroup);
+			*strrchr(base, '/') = '\0';
+			rmdir(base);	/* fails while others are in it: fine */
+		}
+	}
+	if (reg_delete(r, jr->jid) < 0)
+		return jerrno(err, "registry: record %d", jr->jid);
+	/* Its monitor has nothing left to do: spare it waking to find so
+	 * (an exec, asleep). */
+	kill_monitor(jr);
+	return 0;
+}
+
+int
+core_teardown(struct registry *r, struct jail_rec *jr, char *err)
+{
+	return teardown(r, jr, 0, NULL, err);
+}
+
+/* Begin a teardown: 1 with the killed holder's pidfd in *pidfd, to be
+ * waited for and finished by the caller, else as core_teardown. */
+int
+core_teardown_begin(struct registry *r, struct jail_rec *jr, int *pidfd,
+    char *err)
+{
+	*pidfd = -1;
+	return teardown(r, jr, 0, pidfd, err);
+}
+
+/* Clean up after jails whose holder, creator, remover or (for a jail
+ * that must end when empty) monitor died: the registry's journal says
+ * what is left to undo.  The number of records looked at. */
+static int
+reap(struct registry *r)
+{
+	int *jids = NULL, n = reg_list(r, &jids);
+	struct jail_rec jr;
+	char err[JAIL_ERRMSGLEN];
+
+	for (int i = 0; i < n; i++)
+		if (reg_read_any(r, jids[i], &jr) == 0 && core_dead(r, &jr))
+			core_teardown(r, &jr, err);
+	free(jids);
+	return n;
+}
+
+/*
+ * Before a creation: drop records of an earlier boot and of jails whose
+ * holder or creator died without cleaning up (a killed monitor); the
+ * full sweep as often as reg_sweep_due() allows.  What a creation needs
+ * (a name, a jid, a uid slot held by a dead jail) is checked on the spot,
+ * and single lookups clear the dead jails they meet.
+ */
+void
+core_clean(struct registry *r)
+{
+	if (rctl_boot_check(r) || reg_sweep_due(r))
+		reg_swept(r, reap(r));
+}
+
 /* Is the jail jid gone for good (no record, or a dead one)? */
 static bool
 stale(struct registry *r, int jid)
@@ -495,7 +643,7 @@ stale(struct registry *r, int jid)
 		return errno == ENOENT;
 	if (!core_dead(r, &o))
 		return false;
-	return reg_teardown(r, &o, err) == 0;	/* died uncleanly: now */
+	return core_teardown(r, &o, err) == 0;	/* died uncleanly: now */
 }
 
 /* Is host uid slot s free for jid (nobody's, or a dead jail's)? */
@@ -735,27 +883,6 @@ load_parent(struct registry *r, const struct jail_rec *jr,
 	return 0;
 }
 
-/*
- * The stack a jail's epairs, moved links and address aliases come from:
- * its parent's (the parent holder's), or for a jail of the host the
- * calling process's own.
- */
-int
-jail_outer_netns(struct registry *r, const struct jail_rec *jr)
-{
-	char path[64] = "/proc/self/ns/net";
-	struct jail_rec p;
-
-	if (jr->parent > 0) {
-		if (reg_load(r, jr->parent, &p) < 0 || !reg_holder_alive(&p)) {
-			errno = ESRCH;
-			return -1;
-		}
-		snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)p.holder);
-	}
-	return open(path, O_RDONLY | O_CLOEXEC);
-}
-
 /* A non-persistent jail with no processes and no children goes. */
 static bool
 is_unused(struct registry *r, const struct jail_rec *jr)
@@ -808,7 +935,7 @@ remove_unused(struct registry *r, int parent, char *err)
 	while (parent > 0 && reg_load(r, parent, &p) == 0 &&
 	    p.state == JS_ALIVE && is_unused(r, &p)) {
 		parent = p.parent;
-		if (reg_teardown(r, &p, err) < 0)
+		if (core_teardown(r, &p, err) < 0)
 			return -1;
 	}
 	return 0;
@@ -820,7 +947,7 @@ core_remove_locked(struct registry *r, struct jail_rec *jr, char *err)
 {
 	int parent = jr->parent;
 
-	if (reg_teardown(r, jr, err) < 0)
+	if (core_teardown(r, jr, err) < 0)
 		return -1;
 	return remove_unused(r, parent, err);
 }
@@ -873,9 +1000,9 @@ undo_create(struct registry *r, struct jail_rec *jr, int pidfd)
 	char err2[JAIL_ERRMSGLEN];
 	int e = errno;
 
-	spawn_commit(false);
+	core_spawner->commit(false);
 	if (reg_read_any(r, jr->jid, jr) == 0 && jr->state != JS_ALIVE)
-		reg_teardown(r, jr, err2);
+		core_teardown(r, jr, err2);
 	if (pidfd >= 0) {
 		sys_pidfd_send_signal(pidfd, SIGKILL);
 		close(pidfd);
@@ -902,7 +1029,7 @@ core_create(struct jail_rec *jr, const uint64_t *set, int flags, char *err)
 	}
 	if (reg_open(&r, true, err) < 0)	/* host side only (core_set) */
 		return -1;
-	reg_clean(&r);
+	core_clean(&r);
 	if (load_parent(&r, jr, &parent, err) < 0 ||
 	    run_checks(jr, parent.jid ? &parent : NULL, set, flags, err) < 0 ||
 	    reserve(&r, jr, &parent, err) < 0) {
@@ -924,12 +1051,13 @@ core_create(struct jail_rec *jr, const uint64_t *set, int flags, char *err)
 	 * with it.  The CREATING record holds the name and jid meanwhile.
 	 */
 	reg_close(&r);
-	int spawned = spawn_jail(jr, parent.jid ? &parent : NULL, &pidfd, err);
+	int spawned = core_spawner->jail(jr, parent.jid ? &parent : NULL,
+	    &pidfd, err);
 	if (reg_open(&r, true, err) < 0) {
 		if (spawned == 0) {
 			sys_pidfd_send_signal(pidfd, SIGKILL);
 			close(pidfd);
-			spawn_commit(false);
+			core_spawner->commit(false);
 		}
 		return -1;	/* the CREATING record is reaped later */
 	}
@@ -941,7 +1069,7 @@ core_create(struct jail_rec *jr, const uint64_t *set, int flags, char *err)
 		/* torn down meanwhile (its parent went): undo ours */
 		errno = ENOENT;
 		jerr(err, "jail \"%s\": its parent was removed", jr->name);
-		spawn_commit(false);
+		core_spawner->commit(false);
 		sys_pidfd_send_signal(pidfd, SIGKILL);
 		sys_pidfd_wait(pidfd, 5000);
 		close(pidfd);
@@ -967,7 +1095,7 @@ core_create(struct jail_rec *jr, const uint64_t *set, int flags, char *err)
 	if (reg_store(&r, jr, err) < 0)
 		goto undo;
 	close(pidfd);
-	spawn_commit(true);
+	core_spawner->commit(true);
 	jid = jr->jid;
 	made = *jr;
 	/* Without persist and without anyone attaching, it is gone at once. */
@@ -1141,7 +1269,7 @@ core_remove_wait(char *err)
 			 * last of a bridge's jails counts the ports of the
 			 * others only while their holders live. */
 			jail_destroy(&r, &jr);
-			if (reg_teardown_finish(&r, &jr, err) < 0 ||
+			if (core_teardown_finish(&r, &jr, err) < 0 ||
 			    remove_unused(&r, jr.parent, err) < 0)
 				rc = -1;
 		}
@@ -1177,7 +1305,7 @@ core_remove(int jid, bool nowait, char *err)
 	}
 	if (!nowait)
 		rc = core_remove_locked(&r, &jr, err);
-	else if ((rc = reg_teardown_begin(&r, &jr, &pidfd, err)) == 1) {
+	else if ((rc = core_teardown_begin(&r, &jr, &pidfd, err)) == 1) {
 		pending[npending++] = (struct pending){ jr.jid, pidfd,
 		    jr.holder_start };
 		rc = 0;
@@ -1241,7 +1369,7 @@ core_attach(int jid, char *err)
 		jerrno(err, "jail_attach: setns");
 		goto out;
 	}
-	inside = -1;
+	jail_inside_forget();
 	if (chdir("/") < 0 || confine_apply(&c, err) < 0)
 		goto out;
 	rc = 0;

@@ -12,34 +12,6 @@
 
 #include "vjail.h"
 
-int
-jerr(char *err, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, JAIL_ERRMSGLEN, fmt, ap);
-	va_end(ap);
-	return -1;
-}
-
-/* Like jerr() with ": strerror(errno)" appended; errno is kept. */
-int
-jerrno(char *err, const char *fmt, ...)
-{
-	int e = errno;
-	size_t n;
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, JAIL_ERRMSGLEN, fmt, ap);
-	va_end(ap);
-	n = strlen(err);
-	snprintf(err + n, JAIL_ERRMSGLEN - n, ": %s", strerror(e));
-	errno = e;
-	return -1;
-}
-
 /* The caller's errmsg buffer, if it passed one. */
 static struct iovec *
 find_errmsg(struct iovec *iov, unsigned niov)
@@ -214,8 +186,12 @@ jail_set(struct iovec *iov, unsigned int niov, int flags)
 	}
 	if (nkv > 0 && apply_keys(&jr, set, flags, iov, kv, nkv, err) < 0)
 		return fail(iov, niov, errno, err);
-	rc = jail_inside() ? svc_set(&jr, set, flags, err) :
-	    core_set(&jr, set, flags, err);
+	if (!jail_inside()) {
+		spawn_register();	/* core creates through spawn.c */
+		rc = core_set(&jr, set, flags, err);
+	} else if ((rc = svc_set(&jr, set, flags, err)) >= 0 &&
+	    (flags & JAIL_ATTACH) && core_attach(rc, err) < 0)
+		rc = -1;
 	if (rc < 0)
 		return fail(iov, niov, errno ? errno : EINVAL, err);
 	return rc;

@@ -13,8 +13,6 @@
 
 #include "vjail.h"
 
-char jail_errmsg[JAIL_ERRMSGLEN];
-
 static const char *const jailsys_names[] = { "disable", "new", "inherit" };
 
 static int

@@ -21,6 +21,37 @@
 
 #include "vjail.h"
 
+/*
+ * Each controller's backend: the unified tree where its root offers the
+ * controller, else its v1 hierarchy, else none (chosen here, above
+ * sys/cgroup.c and both backends).
+ */
+const struct cg_backend *
+cg_backend(int ctrl)
+{
+	if (ctrl < 0 || ctrl >= CG_NCTRL)
+		return NULL;
+	return cg_v2_has(ctrl) ? &cg_v2 : cg_v1_mount(ctrl) ? &cg_v1 : NULL;
+}
+
+/* Put pid into every v1 group of the jail (a process entering it). */
+int
+cg_join_limits(const struct jail_rec *jr, pid_t pid, char *err)
+{
+	for (int c = 0; c < CG_NCTRL; c++) {
+		if (!jr->cg1[c][0])
+			continue;
+		if (!cg_v1_valid(c, jr->cg1[c], jr->jid)) {
+			errno = EINVAL;
+			return jerr(err, "cgroup: bad %s group in the record",
+			    cg_names[c]);
+		}
+		if (cg_v1.join(jr->cg1[c], c, pid, err) < 0)
+			return -1;
+	}
+	return 0;
+}
+
 /* Call fn for every process of the jail itself (not its children). */
 int
 lim_each_pid(const struct jail_rec *jr, int (*fn)(pid_t, void *), void *arg)

@@ -140,33 +140,42 @@ reg_save_counter(struct registry *r, const char *name, long value)
  * teardown (one could remove addresses or mounts of this boot that only
  * look like theirs).  A boot file that is missing or unreadable proves
  * nothing: with records there, none is dropped (live jails' least of
- * all); without, the registry is new.
+ * all); without, the registry is new.  0: this boot's registry; 1: not
+ * known to be; 2: an earlier boot's, or new: the caller resets what a
+ * boot clears (rctl's rules).  Then reg_boot_mark(), after that reset.
  */
-static bool
-check_boot(struct registry *r)
+int
+reg_boot_check(struct registry *r)
 {
 	char now[64], then[64] = "";
-	int fd, *jids = NULL, n;
+	int *jids = NULL, n;
 	bool known;
 
 	boot_id(now, sizeof(now));
 	known = reg_read_small(r, "boot", then, sizeof(then)) > 0;
 	if (known && strcmp(now, then) == 0)
-		return false;
+		return 0;
 	n = reg_list(r, &jids);
 	if (known)
 		for (int i = 0; i < n; i++)
 			reg_delete(r, jids[i]);
 	free(jids);
-	if (known || n == 0)
-		rctl_boot(r);	/* rules of that boot go; /etc/rctl.conf is read */
+	return known || n == 0 ? 2 : 1;
+}
+
+void
+reg_boot_mark(struct registry *r)
+{
+	char now[64];
+	int fd;
+
+	boot_id(now, sizeof(now));
 	if ((fd = openat(r->dirfd, "boot.tmp", O_WRONLY | O_CREAT | O_TRUNC |
 	    O_NONBLOCK | O_CLOEXEC | O_NOFOLLOW, 0644)) >= 0) {
 		(void)!write(fd, now, strlen(now));
 		close(fd);
 		renameat(r->dirfd, "boot.tmp", r->dirfd, "boot");
 	}
-	return true;
 }
 
 /*
@@ -418,29 +427,31 @@ fail:
 }
 
 /*
- * Before a creation: drop records of an earlier boot and of jails whose
- * holder or creator died without cleaning up (a killed monitor).  The
- * full sweep reads every record, so it is spaced by the registry's
- * size: 1 s, plus 10 ms a record, after the last one ended (the time it
- * may run again is the "reaped" file's mtime), so that its cost per
- * creation does not grow with the number of jails.  What a creation
- * needs (a name, a jid, a uid slot held by a dead jail) is checked on
- * the spot (core), and single lookups clear the dead jails they meet.
+ * The full sweep (core_clean) reads every record, so it is spaced by the
+ * registry's size: 1 s, plus 10 ms a record, after the last one ended
+ * (the time it may run again is the "reaped" file's mtime), so that its
+ * cost per creation does not grow with the number of jails.
  */
-void
-reg_clean(struct registry *r)
+bool
+reg_sweep_due(struct registry *r)
 {
 	struct stat st;
-	struct timespec now, next[2];
-	int n, fd;
-	bool newboot = check_boot(r);
+	struct timespec now;
 
 	clock_gettime(CLOCK_REALTIME, &now);
-	if (!newboot && fstatat(r->dirfd, "reaped", &st,
-	    AT_SYMLINK_NOFOLLOW) == 0 && now.tv_sec < st.st_mtim.tv_sec &&
-	    st.st_mtim.tv_sec - now.tv_sec <= 1 + REG_SWEEP_MAXGAP)
-		return;		/* (a clock set back does not stop it) */
-	n = reg_reap(r);
+	/* (a clock set back does not stop it) */
+	return !(fstatat(r->dirfd, "reaped", &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+	    now.tv_sec < st.st_mtim.tv_sec &&
+	    st.st_mtim.tv_sec - now.tv_sec <= 1 + REG_SWEEP_MAXGAP);
+}
+
+/* A sweep that looked at n records ended. */
+void
+reg_swept(struct registry *r, int n)
+{
+	struct timespec now, next[2];
+	int fd;
+
 	clock_gettime(CLOCK_REALTIME, &now);
 	next[0] = next[1] = (struct timespec){ now.tv_sec + 1 +
 	    (n / 100 < REG_SWEEP_MAXGAP ? n / 100 : REG_SWEEP_MAXGAP), 0 };
@@ -1180,6 +1191,27 @@ reg_monitor_alive(const struct jail_rec *jr)
 }
 
 /*
+ * The stack a jail's epairs, moved links and address aliases come from:
+ * its parent's (the parent holder's), or for a jail of the host the
+ * calling process's own.
+ */
+int
+jail_outer_netns(struct registry *r, const struct jail_rec *jr)
+{
+	char path[64] = "/proc/self/ns/net";
+	struct jail_rec p;
+
+	if (jr->parent > 0) {
+		if (reg_load(r, jr->parent, &p) < 0 || !reg_holder_alive(&p)) {
+			errno = ESRCH;
+			return -1;
+		}
+		snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)p.holder);
+	}
+	return open(path, O_RDONLY | O_CLOEXEC);
+}
+
+/*
  * A damaged record's groups: where vjail puts that jid's, v2 and v1
  * (under the base, or under its parent's if the parent is known and
  * sound), those that exist.
@@ -1227,149 +1259,4 @@ reg_read_any(struct registry *r, int jid, struct jail_rec *jr)
 	if (rc == 1)
 		reg_fallback_groups(r, jr);
 	return rc < 0 ? -1 : 0;
-}
-
-/* Kill jr's monitor (not us): pidfd first, then the start-time check,
- * so that the pid cannot be another process's by then. */
-static void
-kill_monitor(const struct jail_rec *jr)
-{
-	int pidfd;
-
-	if (jr->monitor > 0 && jr->monitor != getpid() &&
-	    (pidfd = sys_pidfd_open(jr->monitor)) >= 0) {
-		if (reg_monitor_alive(jr))
-			sys_pidfd_send_signal(pidfd, SIGKILL);
-		close(pidfd);
-	}
-}
-
-/*
- * Remove every trace of a jail, by its record (the journal): children
- * first; the record marked DYING (by us) before anything is undone, so
- * an interrupted removal is seen and finished by the next command; the
- * modules' host-side work undone while the holder still lives (links
- * moved in go back before the stack dies); the holder and whatever is
- * left in the jail's cgroup killed, the cgroup removed; index entries,
- * then the record.  Called with the registry locked.
- *
- * With pidfd, the holder is only killed (its pidfd left in *pidfd, 1
- * returned): the caller waits for it without the lock, so that many
- * removals wait once, then calls reg_teardown_finish.
- */
-static int
-teardown(struct registry *r, struct jail_rec *jr, int depth, int *pidfdp,
-    char *err)
-{
-	int *kids = NULL, n = depth < 64 ? reg_kids(r, jr->jid, &kids) : 0,
-	    pidfd = -1;
-	struct jail_rec child;
-
-	for (int i = 0; i < n; i++)
-		if (kids[i] != jr->jid && reg_read_any(r, kids[i], &child) == 0)
-			teardown(r, &child, depth + 1, NULL, err);
-	free(kids);
-	if (!jr->damaged && (jr->state != JS_DYING ||
-	    jr->creator != getpid())) {
-		jr->state = JS_DYING;
-		jr->dying = 1;
-		jr->creator = getpid();
-		jr->creator_start = sys_starttime(jr->creator);
-		reg_store(r, jr, err);	/* best effort: we go on anyway */
-	}
-	fault_point("teardown-marked");
-	jail_destroy(r, jr);
-	fault_point("teardown-destroyed");
-	/* pidfd first, then the check: the pid cannot be reused in between */
-	if ((pidfd = sys_pidfd_open(jr->holder)) >= 0) {
-		if (reg_holder_alive(jr)) {
-			if (pidfdp && !jr->damaged) {
-				/* (a dying jail gives up its name at once) */
-				reg_name_release(r, jr->name, jr->jid);
-				/* the caller finishes it: its monitor need not
-				 * wake (and exec itself, asleep) for the
-				 * holder's end; killed first, or it would */
-				kill_monitor(jr);
-				sys_pidfd_send_signal(pidfd, SIGKILL);
-				*pidfdp = pidfd;
-				return 1;
-			}
-			sys_pidfd_send_signal(pidfd, SIGKILL);
-			sys_pidfd_wait(pidfd, 5000);
-		}
-		close(pidfd);
-	}
-	return reg_teardown_finish(r, jr, err);
-}
-
-/* The rest of a teardown, once the holder is gone: the jail's cgroup
- * (and what is left in it), its index entries, its record. */
-int
-reg_teardown_finish(struct registry *r, struct jail_rec *jr, char *err)
-{
-	if (!jr->cgroup[0] || access(jr->cgroup, F_OK) < 0)
-		cg_remove_v1(jr);	/* v1 groups left without their v2 one */
-	else {
-		/* Only the jail's own cgroup, never one a record names. */
-		if (!cg_is_ours(jr)) {
-			errno = EPERM;
-			jerr(err, "cgroup: %s is not the jail's; left alone",
-			    jr->cgroup);
-		} else {
-			/* Processes that entered only some namespaces stay. */
-			if (cg_populated(jr->cgroup) == 1) {
-				cg_kill(jr->cgroup);
-				cg_wait_empty(jr->cgroup, 5000);
-			}
-			if (cg_remove(jr) < 0)
-				return jerrno(err, "cgroup: rmdir %s", jr->cgroup);
-		}
-		fault_point("teardown-cgroup");
-		/* vjail's own parent group goes with its last jail */
-		if (jr->parent <= 0 && !getenv("VJAIL_CGROUP")) {
-			char base[PATH_MAX];
-			snprintf(base, sizeof(base), "%s", jr->cgroup);
-			*strrchr(base, '/') = '\0';
-			rmdir(base);	/* fails while others are in it: fine */
-		}
-	}
-	if (reg_delete(r, jr->jid) < 0)
-		return jerrno(err, "registry: record %d", jr->jid);
-	/* Its monitor has nothing left to do: spare it waking to find so
-	 * (an exec, asleep). */
-	kill_monitor(jr);
-	return 0;
-}
-
-int
-reg_teardown(struct registry *r, struct jail_rec *jr, char *err)
-{
-	return teardown(r, jr, 0, NULL, err);
-}
-
-/* Begin a teardown: 1 with the killed holder's pidfd in *pidfd, to be
- * waited for and finished by the caller, else as reg_teardown. */
-int
-reg_teardown_begin(struct registry *r, struct jail_rec *jr, int *pidfd,
-    char *err)
-{
-	*pidfd = -1;
-	return teardown(r, jr, 0, pidfd, err);
-}
-
-/* Clean up after jails whose holder, creator, remover or (for a jail
- * that must end when empty) monitor died: the registry's journal says
- * what is left to undo.  The number of records looked at. */
-int
-reg_reap(struct registry *r)
-{
-	int *jids = NULL, n = reg_list(r, &jids);
-	struct jail_rec jr;
-	char err[JAIL_ERRMSGLEN];
-
-	for (int i = 0; i < n; i++)
-		if (reg_read_any(r, jids[i], &jr) == 0 && core_dead(r, &jr))
-			reg_teardown(r, &jr, err);
-	free(jids);
-	return n;
 }

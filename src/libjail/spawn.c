@@ -710,20 +710,13 @@ monitor_resume(int argc, char **argv)
 	    .sig = W_SIGNAL };
 	snprintf(watch.cgroup, sizeof(watch.cgroup), "%s", v + off);
 	core_serving = true;
+	spawn_register();
 	signal(SIGCHLD, SIG_DFL);
 	signal(SIGPIPE, SIG_IGN);
 	monitor_linger(true, MONITOR_LINGER_MS);
 	monitor_watch();
 	monitor_linger(false, -1);	/* (no watcher to be had) */
 	_exit(1);
-}
-
-/* Tell jr's monitor its record changed what it watches for. */
-void
-monitor_poke(const struct jail_rec *jr)
-{
-	if (jr->monitor > 0 && reg_monitor_alive(jr))
-		kill(jr->monitor, SIGUSR1);
 }
 
 /*
@@ -879,4 +872,18 @@ spawn_commit(bool ok)
 		close(commit_lfd);
 	commit_sock = commit_lfd = -1;
 	return 0;
+}
+
+/*
+ * Core creates a jail through us, a layer above it (our monitor runs
+ * core's operations): we hand it our entry points.  Called by jail_set
+ * (which so links us into static programs) and by a monitor exec'd
+ * again (monitor_resume), the two ways into core_create; forks inherit.
+ */
+static const struct spawner spawner = { spawn_jail, spawn_commit };
+
+void
+spawn_register(void)
+{
+	core_spawner = &spawner;
 }

@@ -193,7 +193,8 @@ struct param_def {
 	unsigned	 flags;
 	size_t		 off;		/* field in struct jail_rec */
 	size_t		 size;		/* bytes for strings */
-	const struct module *mod;	/* owner */
+	const char	*mod;		/* owner: modules/<mod>.c (a name: the
+					   table is below the modules) */
 	const char	*desc;
 };
 
@@ -240,8 +241,9 @@ struct module {
 extern const struct module mod_core, mod_fs, mod_uts, mod_ipc, mod_net,
     mod_secure, mod_ip, mod_info, mod_rctl, mod_cpuset;
 void rctl_boot(struct registry *r);
+int rctl_boot_check(struct registry *r);
 int mod_check_chars(const char *what, const char *s, bool allow_slash,
-    char *err);
+    char *err);		/* param.c: the registry checks records with it */
 extern const struct module *const modules[];
 
 /* modules/fs.c: the directory through which host users other than root
@@ -281,7 +283,8 @@ void jail_destroy(struct registry *r, const struct jail_rec *jr);
 void rec_defaults(struct jail_rec *jr);
 void rec_copy_set(struct jail_rec *dst, const struct jail_rec *src,
     const uint64_t *set);
-bool jail_inside(void);
+bool jail_inside(void);		/* inside.c */
+void jail_inside_forget(void);
 int core_set(struct jail_rec *jr, const uint64_t *set, int flags, char *err);
 int core_create(struct jail_rec *jr, const uint64_t *set, int flags, char *err);
 int core_update(struct jail_rec *jr, const uint64_t *set, int flags, char *err);
@@ -300,18 +303,34 @@ int core_mount(int jid, const char *spec, const char *file, const char *type,
     const char *opts, const struct jail_rec *asker, char *err);
 struct registry;
 int core_remove_locked(struct registry *r, struct jail_rec *jr, char *err);
+/* the registry's journal acted on: a jail's traces removed, dead jails
+ * reaped (registry locked) */
+int core_teardown(struct registry *r, struct jail_rec *jr, char *err);
+int core_teardown_begin(struct registry *r, struct jail_rec *jr, int *pidfd,
+    char *err);
+int core_teardown_finish(struct registry *r, struct jail_rec *jr, char *err);
+void core_clean(struct registry *r);
+bool core_dead(struct registry *r, const struct jail_rec *jr);
 
-/* holder and monitor */
-struct spawn;
+/* holder and monitor (spawn.c, above core: core creates through the
+ * spawner it registers) */
 int spawn_jail(struct jail_rec *jr, const struct jail_rec *parent,
     int *pidfd, char *err);
-void monitor_poke(const struct jail_rec *jr);
 int spawn_commit(bool ok);
+struct spawner {
+	int (*jail)(struct jail_rec *jr, const struct jail_rec *parent,
+	    int *pidfd, char *err);
+	int (*commit)(bool ok);
+};
+extern const struct spawner *core_spawner;
+void spawn_register(void);
+void monitor_poke(const struct jail_rec *jr);	/* core.c */
 void holder_main(const struct jail_rec *jr, int sock) __attribute__((noreturn));
 
 /*
  * service: a jail's view of its own subtree, served by its monitor over
- * /dev/vjail in the jail.  svc_* are the in-jail side of core_*.
+ * /dev/vjail in the jail.  svc_* are the in-jail side of core_*
+ * (inside.c); svc_listen and svc_serve the holder's and monitor's.
  */
 int svc_set(struct jail_rec *jr, const uint64_t *set, int flags, char *err);
 int svc_find(struct jail_rec *jr, int jid, const char *name, int lastjid,
@@ -355,11 +374,9 @@ bool reg_creator_alive(const struct jail_rec *jr);
 bool reg_monitor_alive(const struct jail_rec *jr);
 int reg_read_any(struct registry *r, int jid, struct jail_rec *jr);
 void reg_fallback_groups(struct registry *r, struct jail_rec *jr);
-bool core_dead(struct registry *r, const struct jail_rec *jr);
 void fault_point(const char *step);
 int reg_find_alive(struct registry *r, int jid, const char *name,
     struct jail_rec *jr);
-int reg_reap(struct registry *r);
 #define REG_SWEEP_MAXGAP 60	/* s between full sweeps, at most */
 int reg_name_jid(struct registry *r, const char *name);
 void reg_name_of(struct registry *r, int jid, char *name, size_t len);
@@ -378,11 +395,10 @@ bool reg_member_set(struct registry *r, const char *set, const char *key);
 int reg_members_at(const char *dir, int **jids);
 int reg_kid_add(struct registry *r, int parent, int jid);
 int reg_kids(struct registry *r, int parent, int **jids);
-void reg_clean(struct registry *r);
-int reg_teardown(struct registry *r, struct jail_rec *jr, char *err);
-int reg_teardown_begin(struct registry *r, struct jail_rec *jr, int *pidfd,
-    char *err);
-int reg_teardown_finish(struct registry *r, struct jail_rec *jr, char *err);
+int reg_boot_check(struct registry *r);
+void reg_boot_mark(struct registry *r);
+bool reg_sweep_due(struct registry *r);
+void reg_swept(struct registry *r, int n);
 
 /* sys: cgroups */
 const char *cg_base(char *err);
@@ -399,7 +415,7 @@ int cg_wait_empty(const char *dir, int timeout_ms);
 int cg_open_procs(const struct jail_rec *jr);
 int cg_move(const char *dir, pid_t pid, char *err);
 
-/* the stack a jail's epairs, moved links and aliases come from */
+/* registry.c: the stack a jail's epairs, moved links and aliases come from */
 int jail_outer_netns(struct registry *r, const struct jail_rec *jr);
 
 /* fib.c: FIBs (exec.fib, setfib) as a socket mark and policy rules */
@@ -478,7 +494,7 @@ struct cg_backend {
 };
 extern const struct cg_backend cg_v1, cg_v2;
 extern const char *const cg_names[CG_NCTRL];
-const struct cg_backend *cg_backend(int ctrl);
+bool cg_v2_has(int ctrl);
 void cg_detect(const char *v2root, const char *v1root);
 bool cg_has(const char *list, const char *word);
 int cg_put(const char *dir, const char *file, const char *val, char *err);
@@ -487,7 +503,6 @@ void cg_num(char *buf, size_t len, uint64_t v, const char *none);
 const char *cg_v1_mount(int ctrl);
 const char *cg_v2_root(void);
 bool cg_v1_valid(int ctrl, const char *dir, int jid);
-int cg_join_limits(const struct jail_rec *jr, pid_t pid, char *err);
 int cg_freeze(const char *dir, bool on);
 int cg_pids(const char *dir, pid_t **pids);
 int cg_pids_tree(const char *dir, pid_t **pids);
@@ -495,7 +510,10 @@ void cg_each_pid(const char *dir, void (*fn)(pid_t, void *), void *arg);
 int cg_remove_v1(const struct jail_rec *jr);
 int cg_disks(char devs[][16], int max);
 
-/* limits.c: the groups that carry limits (registry locked) */
+/* limits.c: each controller's backend (above both), joining the v1
+ * groups; the groups that carry limits (registry locked) */
+const struct cg_backend *cg_backend(int ctrl);
+int cg_join_limits(const struct jail_rec *jr, pid_t pid, char *err);
 int lim_groups(struct registry *r, struct jail_rec *jr,
     struct jail_rec *parent, unsigned ctrls, char *err);
 unsigned lim_v1_ctrls(const struct jail_rec *jr);
@@ -589,7 +607,7 @@ void confine_deny(struct confine *c, int nr, int errnum,
     const struct sc_arg *cmp);
 void confine_deny2(struct confine *c, int nr, int errnum,
     const struct sc_arg *cmp, const struct sc_arg *cmp2);
-int confine_compile(struct confine *c, char *err);
+int confine_compile(struct confine *c, const char *regdir, char *err);
 int confine_apply(struct confine *c, char *err);
 void confine_free(struct confine *c);
 int sys_new_session_keyring(void);
@@ -655,7 +673,7 @@ int nl_poll(struct nl *nl, int ms);
 int nl_lladdr_event(const struct nlmsghdr *h);
 int nl_link_quiet(struct nl *nl, int ifindex);
 
-/* errors */
+/* errors (err.c, a leaf) */
 int jerr(char *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 int jerrno(char *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

@@ -10,20 +10,6 @@
 
 #include "../vjail.h"
 
-/* Printable, and without "/" unless allowed (a name becomes
- * /run/netns/<name>); the modules taking strings from users share it. */
-int
-mod_check_chars(const char *what, const char *s, bool allow_slash, char *err)
-{
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
-		if (*p < 0x20 || *p == 0x7f || (*p == '/' && !allow_slash)) {
-			errno = EINVAL;
-			return jerr(err, "%s: invalid character in \"%s\"",
-			    what, s);
-		}
-	return 0;
-}
-
 /* Is s valid UTF-8 (no overlong form, surrogate, or beyond U+10FFFF)? */
 static bool
 utf8_valid(const unsigned char *s)

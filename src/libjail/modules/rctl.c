@@ -841,7 +841,7 @@ rctl_add_rule(const char *in, size_t inlen, char *out, size_t outlen)
 	}
 	if (reg_open(&r, true, err) < 0)
 		return -1;
-	reg_clean(&r);		/* a new boot drops old rules first */
+	rctl_boot_check(&r);	/* a new boot drops old rules first */
 	if (check_ancestors(&r, &ru, err) < 0)
 		goto fail;
 	n = k = oldn = store_read(&r, ru.name, rules);
@@ -894,7 +894,7 @@ rctl_remove_rule(const char *in, size_t inlen, char *out, size_t outlen)
 	    rule_parse(in, &f, &given, true, err) < 0 ||
 	    reg_open(&r, true, err) < 0)
 		return -1;
-	reg_clean(&r);
+	rctl_boot_check(&r);
 	if (given & F_NAME) {
 		names = malloc(sizeof(*names));
 		nnames = names && (names[0] = strdup(f.name)) ? 1 : 0;
@@ -943,7 +943,7 @@ rctl_get_rules(const char *in, size_t inlen, char *out, size_t outlen)
 	    rule_parse(in, &f, &given, true, err) < 0 ||
 	    reg_open(&r, true, err) < 0)
 		return -1;
-	reg_clean(&r);		/* a new boot: its rules, not the old ones */
+	rctl_boot_check(&r);	/* a new boot: its rules, not the old ones */
 	nnames = store_names(&r, &names);
 	qsort(names, (size_t)nnames, sizeof(*names), cmp_str);
 	if (out && outlen)
@@ -1153,6 +1153,24 @@ rctl_get_limits(const char *in, size_t inlen, char *out, size_t outlen)
 }
 
 /* ----- module hooks ----- */
+
+/*
+ * Before rules are read or changed: a registry of an earlier boot (or a
+ * new one) drops that boot's rules first (rctl_boot), before the boot is
+ * marked, so that a command killed in between has it done again.
+ * Nonzero when the registry was not known to be this boot's.
+ */
+int
+rctl_boot_check(struct registry *r)
+{
+	int boot = reg_boot_check(r);
+
+	if (boot == 2)
+		rctl_boot(r);	/* rules of that boot go; /etc/rctl.conf is read */
+	if (boot)
+		reg_boot_mark(r);
+	return boot;
+}
 
 /*
  * A new boot (or a fresh registry): rules of an earlier one go, and

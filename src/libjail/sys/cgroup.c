@@ -366,7 +366,7 @@ static struct {
 	bool	done;
 	char	v2[PATH_MAX];			/* the cgroup2 mount */
 	char	v1[CG_NCTRL][PATH_MAX];		/* v1 mounts, "" = none */
-	const struct cg_backend *be[CG_NCTRL];
+	bool	v2has[CG_NCTRL];		/* the v2 root offers it */
 } cgd;
 
 /* Is word one of the words of list (separated by ",", " " or "\n")? */
@@ -384,10 +384,10 @@ cg_has(const char *list, const char *word)
 }
 
 /*
- * Find the mounts, and for each controller its backend: the unified tree
- * if its root offers it, else its v1 hierarchy.  v2root and v1root
- * override the mount table (unit tests: a fake tree; v1root "" = none,
- * else v1 hierarchies at v1root/<name>).
+ * Find the mounts, and the controllers the unified tree's root offers
+ * (cg_backend, in limits.c above both backends, picks one).  v2root and
+ * v1root override the mount table (unit tests: a fake tree; v1root "" =
+ * none, else v1 hierarchies at v1root/<name>).
  */
 void
 cg_detect(const char *v2root, const char *v1root)
@@ -429,16 +429,15 @@ cg_detect(const char *v2root, const char *v1root)
 	if (cgd.v2[0])
 		sys_read_small(AT_FDCWD, path, ctrls, sizeof(ctrls));
 	for (int c = 0; c < CG_NCTRL; c++)
-		cgd.be[c] = cgd.v2[0] && cg_has(ctrls, cg_names[c]) ?
-		    &cg_v2 : cgd.v1[c][0] ? &cg_v1 : NULL;
+		cgd.v2has[c] = cgd.v2[0] && cg_has(ctrls, cg_names[c]);
 }
 
-const struct cg_backend *
-cg_backend(int ctrl)
+bool
+cg_v2_has(int ctrl)
 {
 	if (!cgd.done)
 		cg_detect(NULL, NULL);
-	return ctrl >= 0 && ctrl < CG_NCTRL ? cgd.be[ctrl] : NULL;
+	return cgd.v2has[ctrl];
 }
 
 const char *
@@ -476,24 +475,6 @@ cg_v1_valid(int ctrl, const char *dir, int jid)
 		if (*p < 0x20 || *p == 0x7f)
 			return false;
 	return atoi(last + 1) == jid && last[1] >= '1' && last[1] <= '9';
-}
-
-/* Put pid into every v1 group of the jail (a process entering it). */
-int
-cg_join_limits(const struct jail_rec *jr, pid_t pid, char *err)
-{
-	for (int c = 0; c < CG_NCTRL; c++) {
-		if (!jr->cg1[c][0])
-			continue;
-		if (!cg_v1_valid(c, jr->cg1[c], jr->jid)) {
-			errno = EINVAL;
-			return jerr(err, "cgroup: bad %s group in the record",
-			    cg_names[c]);
-		}
-		if (cg_v1.join(jr->cg1[c], c, pid, err) < 0)
-			return -1;
-	}
-	return 0;
 }
 
 /* Remove the jail's v1 groups (processes gone), and the anchor with the

@@ -199,10 +199,11 @@ load_prog(struct confine *c, int fd)
  * programs are kept in the registry's filters/, named by a hash of the
  * rules and the libseccomp that compiled them: jails with the same
  * permissions share one, and it is derived data (nothing to undo).
- * Without the registry (inside a jail) it is compiled each time.
+ * Without the registry (inside a jail) it is compiled each time.  regdir
+ * is the registry's directory, given (sys/ is below the registry).
  */
 int
-confine_compile(struct confine *c, char *err)
+confine_compile(struct confine *c, const char *regdir, char *err)
 {
 	uint64_t h = 14695981039346656037ull;
 	char name[64];
@@ -220,7 +221,7 @@ confine_compile(struct confine *c, char *err)
 	snprintf(name, sizeof(name), "%016llx.%u.%u.%s.tree",
 	    (unsigned long long)h,
 	    SCMP_VER_MAJOR, SCMP_VER_MINOR, ARCH_NAME);
-	dir = open(reg_rundir(), O_PATH | O_DIRECTORY | O_CLOEXEC);
+	dir = open(regdir, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (dir >= 0 && (mkdirat(dir, "filters", 0700) == 0 || errno == EEXIST)) {
 		int fdir = openat(dir, "filters", O_PATH | O_DIRECTORY |
 		    O_NOFOLLOW | O_CLOEXEC);
