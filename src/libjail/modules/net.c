@@ -31,7 +31,11 @@
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/syscall.h>
 #include <time.h>
+#include <linux/magic.h>
+#include <linux/openat2.h>
 #include <unistd.h>
 #include <arpa/inet.h>
 
@@ -249,6 +253,7 @@ struct end {
 
 struct stack {
 	int	 fd;			/* the network namespace */
+	pid_t	 holder;		/* its holder's, if a jail's own */
 	bool	 quiet;			/* vnet.quiet */
 	struct nl nl;			/* a socket in it, once visited */
 	int	 n;
@@ -256,9 +261,10 @@ struct stack {
 };
 
 static void
-stack_init(struct stack *st, int fd, bool quiet)
+stack_init(struct stack *st, int fd, pid_t holder, bool quiet)
 {
 	st->fd = fd;
+	st->holder = holder;
 	st->quiet = quiet;
 	st->nl.s = NULL;
 	st->n = 0;
@@ -282,13 +288,52 @@ stack_add_end(struct stack *st, int idx, const char *name, char *err)
 	return 0;
 }
 
+/*
+ * The stack's /proc/sys/net/ipv6/conf, through its holder's own /proc (a
+ * procfs of its own: a link's directory is looked up there among that
+ * stack's links alone, where the host's /proc/sys keeps the "eth0" of
+ * every stack that was looked up through it on one hash chain, a lookup
+ * growing with the number of jails), or the host's.  Reached without
+ * symlinks, and only if a procfs: what the jail could have put there is
+ * never taken, and whichever procfs it is, the knobs opened through it
+ * are those of the opener's stack.  Called in the stack.
+ */
+static int
+conf_dir(pid_t holder)
+{
+	struct open_how how = { .flags = O_PATH | O_DIRECTORY | O_CLOEXEC,
+	    .resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS |
+	    RESOLVE_NO_MAGICLINKS };
+	struct statfs sf;
+	char path[64];
+	int root, fd = -1;
+
+	snprintf(path, sizeof(path), "/proc/%d/root", (int)holder);
+	if (holder > 0 && (root = open(path, O_PATH | O_DIRECTORY |
+	    O_CLOEXEC)) >= 0) {
+		fd = (int)syscall(SYS_openat2, root, "proc/sys/net/ipv6/conf",
+		    &how, sizeof(how));
+		close(root);
+		if (fd >= 0 && (fstatfs(fd, &sf) < 0 ||
+		    sf.f_type != PROC_SUPER_MAGIC)) {
+			close(fd);
+			fd = -1;
+		}
+	}
+	if (fd < 0)
+		fd = open("/proc/sys/net/ipv6/conf", O_PATH | O_DIRECTORY |
+		    O_CLOEXEC);
+	return fd;
+}
+
 /* Into the stack and back, if there is anything to open there. */
 static int
 stack_visit(struct stack *st, char *err)
 {
-	char path[128];
+	struct open_how how = { .flags = O_PATH | O_DIRECTORY | O_CLOEXEC,
+	    .resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_XDEV };
 	bool need = st->nl.s == NULL;
-	int self, rc = 0;
+	int self, conf = -1, rc = 0;
 
 	for (int i = 0; i < st->n; i++)
 		need |= !st->end[i].visited && !st->quiet;
@@ -308,17 +353,23 @@ stack_visit(struct stack *st, char *err)
 		if (e->visited || st->quiet)
 			continue;
 		e->visited = true;
-		/* one lookup of the link's name: every stack's links of that
-		 * name share a hash chain of /proc/sys's */
-		snprintf(path, sizeof(path), "/proc/sys/net/ipv6/conf/%s",
-		    e->name);
-		if ((dir = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0)
+		if (conf < 0 && (conf = conf_dir(st->holder)) < 0)
 			continue;
-		for (int k = 0; k < KNOBS; k++)
-			e->knob[k] = openat(dir, knob_name[k], (k == K_DAD ||
-			    k == K_RS ? O_RDWR : O_RDONLY) | O_CLOEXEC);
+		/* one lookup of the link's name, the knobs within */
+		how.flags = O_PATH | O_DIRECTORY | O_CLOEXEC;
+		if ((dir = (int)syscall(SYS_openat2, conf, e->name, &how,
+		    sizeof(how))) < 0)
+			continue;
+		for (int k = 0; k < KNOBS; k++) {
+			how.flags = (k == K_DAD || k == K_RS ? O_RDWR :
+			    O_RDONLY) | O_CLOEXEC;
+			e->knob[k] = (int)syscall(SYS_openat2, dir,
+			    knob_name[k], &how, sizeof(how));
+		}
 		close(dir);
 	}
+	if (conf >= 0)
+		close(conf);
 	if (setns(self, CLONE_NEWNET) < 0)
 		abort();	/* our own stack: cannot fail */
 	close(self);
@@ -586,7 +637,7 @@ join_link(struct registry *r, const char *name, struct stack *st,
 	}
 	if ((pfd = open_netns(p.holder)) < 0)
 		return jerrno(err, "vnet.link: %s", name);
-	stack_init(ps, pfd, p.vnet_quiet);
+	stack_init(ps, pfd, 0, p.vnet_quiet);	/* (its /proc: the jail's) */
 	snprintf(here, sizeof(here), "eth%d", (*next_eth)++);
 	if (stack_visit(ps, err) == 0 &&
 	    (m = nl_free_eth(&ps->nl, 0, err)) >= 0) {
@@ -918,7 +969,7 @@ wire(struct registry *r, struct jail_rec *jr, int nsfd, int outfd,
 
 	if ((st = malloc(sizeof(*st))) == NULL)
 		return jerrno(err, "vnet");
-	stack_init(st, nsfd, jr->vnet_quiet);
+	stack_init(st, nsfd, jr->holder, jr->vnet_quiet);
 	if ((n > 0 || jr->vnet_bridge[0]) && nl_open(&out, outfd, err) < 0)
 		goto out;
 	if (n > 0 && stack_visit(st, err) < 0)
