@@ -1070,37 +1070,91 @@ port_counts(const char *port, const char *alias, void *arg)
 }
 
 /*
- * Bridges this process has seen gone once their last user left (absent,
- * or deleted here), by registry and key.  `jail -r` of many jails undoes
- * each twice (again once all their holders are gone), and the second time
- * every one of them finds the bridge's set of users gone: only the first
- * need look at the bridge.  Only while the set stays gone: a jail that
- * joins records itself before it makes the bridge, and one whose removal
- * was cut short finds the bridge itself when its removal is run again.
+ * `jail -r` of many jails undoes each twice (again once all their holders
+ * are gone), and the second time every one of them finds its bridges'
+ * sets of users gone: only the first need look at a bridge.  A process
+ * remembers, by registry and key, the bridges it saw gone once their last
+ * user left (absent, or deleted by it; forgotten once it sees users
+ * again or keeps the bridge) and the users it took out of their sets
+ * itself; it skips the look only for one of those, while the set stays
+ * gone.  A user that some other process took out (one whose removal was
+ * cut short) still looks, as does any user of a set made again (a jail
+ * that joins records itself before it makes the bridge).
  */
-#define GONE_MAX	16
-static struct gone { dev_t dev; ino_t ino; char key[64]; } gone[GONE_MAX];
-static int ngone;
+#define KEYS_MAX	16
+#define LEFT_MAX	8192	/* half of it used, at most */
+static struct bkey { dev_t dev; ino_t ino; bool gone; char key[64]; }
+    bkeys[KEYS_MAX];
+static struct left { int slot, jid; } *left;
+static int nkeys, nleft;
 
-static struct gone *
-bridge_gone(struct registry *r, const char *key, bool add)
+/* The slot of registry r's bridge key, or -1; made if add. */
+static int
+key_slot(struct registry *r, const char *key, bool add)
 {
 	struct stat st;
-	struct gone *g;
+	int k;
 
 	if (fstat(r->dirfd, &st) < 0)
-		return NULL;
-	for (int i = 0; i < ngone && i < GONE_MAX; i++)
-		if (gone[i].dev == st.st_dev && gone[i].ino == st.st_ino &&
-		    strcmp(gone[i].key, key) == 0)
-			return &gone[i];
+		return -1;
+	for (k = 0; k < nkeys && k < KEYS_MAX; k++)
+		if (bkeys[k].dev == st.st_dev && bkeys[k].ino == st.st_ino &&
+		    strcmp(bkeys[k].key, key) == 0)
+			return k;
 	if (!add)
-		return NULL;
-	g = &gone[ngone++ % GONE_MAX];
-	g->dev = st.st_dev;
-	g->ino = st.st_ino;
-	snprintf(g->key, sizeof(g->key), "%s", key);
-	return g;
+		return -1;
+	k = nkeys++ % KEYS_MAX;
+	for (int i = 0; left && i < LEFT_MAX; i++)	/* its former key's */
+		if (left[i].slot == k)
+			left[i].slot = -1;
+	bkeys[k] = (struct bkey){ st.st_dev, st.st_ino, false, "" };
+	snprintf(bkeys[k].key, sizeof(bkeys[k].key), "%s", key);
+	return k;
+}
+
+static void
+key_gone(struct registry *r, const char *key, bool gone)
+{
+	int k = key_slot(r, key, gone);
+
+	if (k >= 0)
+		bkeys[k].gone = gone;
+}
+
+/* Did this process take jid out of key's set (note: it does now)?  An
+ * open-addressed table, so that N removals cost N lookups of O(1). */
+static bool
+key_left(struct registry *r, const char *key, int jid, bool note)
+{
+	int k = key_slot(r, key, note);
+	unsigned h = (unsigned)jid * 2654435761u >> 19;
+
+	if (k < 0 || (left == NULL && (!note || (left = calloc(LEFT_MAX,
+	    sizeof(*left))) == NULL)))
+		return false;
+	for (int i = 0; i < LEFT_MAX; i++, h++) {
+		struct left *l = &left[h % LEFT_MAX];
+		if (l->jid == jid && l->slot == k)
+			return true;
+		if (l->jid == 0) {
+			if (note && nleft < LEFT_MAX / 2) {
+				*l = (struct left){ k, jid };
+				nleft++;
+			}
+			return false;
+		}
+	}
+	return false;
+}
+
+/* May jid, out of key's set already, skip looking at the bridge? */
+static bool
+key_settled(struct registry *r, const char *key, int jid)
+{
+	int k = key_slot(r, key, false);
+
+	return k >= 0 && bkeys[k].gone && key_left(r, key, jid, false) &&
+	    !reg_member_has(r, "bridges", key, 0);
 }
 
 /*
@@ -1142,13 +1196,17 @@ unwire(struct registry *r, const struct jail_rec *jr)
 	epair_alias(r, jr, owner.me, sizeof(owner.me));
 	nb = split(jr->vnet_bridge, buf, br);
 	for (int k = 0; k < nb; k++) {
-		struct gone *g;
-		bool set = false, done = false;
+		bool mine, skip, done = false;
 		bridge_key(jr, br[k], key, sizeof(key));
-		if ((g = bridge_gone(r, key, false)) != NULL)
-			set = reg_member_set(r, "bridges", key);
-		if (reg_member_del(r, "bridges", key, jr->jid) > 0 ||
-		    (g && !set))
+		mine = reg_member_has(r, "bridges", key, jr->jid);
+		skip = !mine && key_settled(r, key, jr->jid);
+		if (mine)
+			key_left(r, key, jr->jid, true);
+		if (reg_member_del(r, "bridges", key, jr->jid) > 0) {
+			key_gone(r, key, false);	/* it has users */
+			continue;
+		}
+		if (skip)
 			continue;
 		fault_point("net-bridge-left");
 		if (outfd < 0 && (outfd = jail_outer_netns(r, jr)) < 0)
@@ -1163,8 +1221,7 @@ unwire(struct registry *r, const struct jail_rec *jr)
 		else if (nl_bridge_ports(&out, idx, port_counts, &owner,
 		    err) == 0)
 			done = nl_link_del(&out, idx, err) == 0;
-		if (done)
-			bridge_gone(r, key, true);
+		key_gone(r, key, done);
 	}
 	if (out.s)
 		nl_close(&out);
