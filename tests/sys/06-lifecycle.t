@@ -24,8 +24,10 @@ check "and its jail does not stay" wait_for 3 jail_absent ${T}fail
 
 # on a terminal the command gets a pty in between, relayed by jail(8) in
 # the foreground (a relay in a process group of its own is stopped by
-# SIGTTIN as it reads the terminal: jail(8) hung)
-run timeout 10 script -qec "$VJAIL_BIN/jail -q -c name=${T}tty path=/ command=/bin/sh -c 'echo on-\$(test -t 0 && echo tty)'" /dev/null </dev/null
+# SIGTTIN as it reads the terminal: jail(8) hung).  script's input stays
+# open without data: at its end script types the terminal's EOF, and one
+# typed before jail(8) puts the terminal in raw mode is read as a NUL.
+run timeout 10 script -qec "$VJAIL_BIN/jail -q -c name=${T}tty path=/ command=/bin/sh -c 'echo on-\$(test -t 0 && echo tty)'" /dev/null < <(sleep 5)
 is "$RC" 0 "command= on a terminal runs to its end"
 like "$OUT" '^on-tty' "  on a terminal of its own (a pty)"
 check "  and its jail is gone" wait_for 3 jail_absent ${T}tty

@@ -93,6 +93,54 @@ like "$OUT" 'UP' "the host sees $V's lo up through /run/netns/$V"
 run ip link del ${T}h
 is "$RC" 0 "removed the veth pair"
 
+# masked kernel directories: one empty read-only tmpfs of the jail's,
+# bound over each (modules/fs.c)
+masked="/proc/acpi /proc/driver /sys/firmware /sys/kernel/debug /sys/kernel/security"
+check "control: the host's /sys/firmware has entries" test -n "$(ls -A /sys/firmware)"
+run jexec $A ls -A /sys/class
+isnt "$RC.$OUT" "0." "control: $A lists an unmasked /sys directory"
+run jexec $A sh -c "for d in $masked; do [ -d \$d ] && ls -A \$d; done"
+is "$RC.$OUT" "0." "attack: $A reads nothing in the masked directories ($masked)"
+run jexec $A sh -c 'mkdir /dev/shm/x && rmdir /dev/shm/x'
+is "$RC" 0 "control: root in $A can make a directory in its own /dev/shm"
+for d in $masked; do
+	[ -d "$d" ] || continue
+	run jexec $A mkdir "$d/vjail-x"
+	isnt "$RC" 0 "attack: root in $A cannot make a directory in $d"
+	check "  nor did it, seen from the host" test ! -e "$d/vjail-x"
+done
+run jexec $A cat /proc/self/mountinfo
+ro=$(echo "$OUT" | awk -v m=" $masked " 'index(m, " " $5 " ") && $6 ~ /^ro,/ { print $3 }' | sort -u)
+n=$(for d in $masked; do [ -d "$d" ] && echo "$d"; done | grep -c .)
+is "$(echo "$OUT" | awk -v m=" $masked " 'index(m, " " $5 " ") && $6 ~ /^ro,/' | grep -c .).$(echo "$ro" | grep -c .)" \
+	"$n.1" "the $n masks in $A are read-only mounts of one file system ($ro)"
+
+# masked kernel files: a bind of /dev/null where the jail's root could
+# open the file, else the kernel's own check (the host's root owns them,
+# unmapped in the jail, so no capability overrides their mode)
+kfiles="kcore keys key-users latency_stats timer_list timer_stats sched_debug kmsg kallsyms sysrq-trigger vmallocinfo slabinfo pagetypeinfo"
+check "control: the host's root reads /proc/timer_list" eval 'head -c 1 /proc/timer_list | grep -q .'
+run jexec $A sh -c 'head -c 1 /proc/version'
+is "$RC.$OUT" "0.L" "control: root in $A reads an unmasked /proc file"
+for f in $kfiles; do
+	[ -f "/proc/$f" ] || continue
+	run jexec $A sh -c "head -c 64 /proc/$f 2>/dev/null; echo end"
+	is "$OUT" "end" "attack: root in $A reads nothing of /proc/$f ($(stat -c %A "/proc/$f"))"
+done
+if [ -f /proc/sysrq-trigger ]; then
+	run jexec $A sh -c 'echo h > /proc/sysrq-trigger'
+	isnt "$RC" 0 "attack: root in $A cannot write /proc/sysrq-trigger"
+fi
+run jexec $A cat /proc/self/mountinfo
+for f in $kfiles; do
+	[ -f "/proc/$f" ] || continue
+	m=$(echo "$OUT" | awk -v p="/proc/$f" '$5 == p' | grep -c .)
+	case $(stat -c %a "/proc/$f") in
+	?00) is "$m" 0 "  /proc/$f (shut to others) needs no mask" ;;
+	*) is "$m" 1 "  /proc/$f (open to others) is masked" ;;
+	esac
+done
+
 # no per-jail mount in the host's table
 is "$(host_mounts)" "$mounts_before" "the host's mount table did not grow with three jails"
 unlike "$(cat /proc/self/mountinfo)" "$T" "  and names none of them"

@@ -262,6 +262,20 @@ exists(const char *p, bool dir)
 	    S_ISREG(st.st_mode));
 }
 
+/*
+ * May the jail's root read or write p?  Asked of the kernel by the holder,
+ * which is that root with every capability in the jail's user namespace:
+ * a file of the host's root (unmapped here, so no capability overrides
+ * its mode) shut to others (kmsg, slabinfo, timer_list, ... are 0400)
+ * stays shut to everything in the jail, and needs no mask.
+ */
+static bool
+jail_root_may_open(const char *p)
+{
+	return faccessat(AT_FDCWD, p, R_OK, AT_EACCESS) == 0 ||
+	    faccessat(AT_FDCWD, p, W_OK, AT_EACCESS) == 0;
+}
+
 static int
 bind_readonly(const char *p, bool rw, char *err)
 {
@@ -279,16 +293,25 @@ mask_kernel(const struct jail_rec *jr, char *err)
 	for (size_t i = 0; i < sizeof(masked_files) / sizeof(*masked_files);
 	    i++)
 		if (jr->procfs && exists(masked_files[i], false) &&
+		    jail_root_may_open(masked_files[i]) &&
 		    mnt("/dev/null", masked_files[i], NULL, MS_BIND, NULL,
 		    err) < 0)
 			return -1;
-	for (size_t i = 0; i < sizeof(masked_dirs) / sizeof(*masked_dirs); i++)
-		if (exists(masked_dirs[i], true) &&
-		    (jr->procfs || strncmp(masked_dirs[i], "proc/", 5) != 0) &&
-		    mnt("vjail", masked_dirs[i], "tmpfs", MS_RDONLY |
-		    MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=0,mode=555",
-		    err) < 0)
+	/* One empty read-only tmpfs, bound over each directory (a bind
+	 * keeps its flags): one superblock a jail, not one a directory. */
+	const char *empty = NULL;
+	for (size_t i = 0; i < sizeof(masked_dirs) / sizeof(*masked_dirs);
+	    i++) {
+		const char *d = masked_dirs[i];
+		if (!exists(d, true) ||
+		    (!jr->procfs && strncmp(d, "proc/", 5) == 0))
+			continue;
+		if (empty ? mnt(empty, d, NULL, MS_BIND, NULL, err) < 0 :
+		    mnt("vjail", d, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV |
+		    MS_NOEXEC, "size=0,mode=555", err) < 0)
 			return -1;
+		empty = d;
+	}
 	for (size_t i = 0; jr->procfs &&
 	    i < sizeof(readonly_dirs) / sizeof(*readonly_dirs); i++)
 		if (exists(readonly_dirs[i], true) &&
