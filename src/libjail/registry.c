@@ -1019,6 +1019,17 @@ reg_member_del(struct registry *r, const char *set, const char *key, int jid)
 	    (errno == ENOTEMPTY || errno == EEXIST);
 }
 
+/* Is jid a member of set/key (jid 0: is set/key there at all)? */
+bool
+reg_member_has(struct registry *r, const char *set, const char *key, int jid)
+{
+	char path[PATH_MAX];
+	struct stat st;
+
+	member_path(set, key, jid, path, sizeof(path));
+	return fstatat(r->dirfd, path, &st, AT_SYMLINK_NOFOLLOW) == 0;
+}
+
 int
 reg_kid_add(struct registry *r, int parent, int jid)
 {

@@ -391,6 +391,8 @@ int reg_member_del(struct registry *r, const char *set, const char *key,
     int jid);
 int reg_members(struct registry *r, const char *set, const char *key,
     int **jids);
+bool reg_member_has(struct registry *r, const char *set, const char *key,
+    int jid);
 int reg_members_at(const char *dir, int **jids);
 int reg_kid_add(struct registry *r, int parent, int jid);
 int reg_kids(struct registry *r, int parent, int **jids);

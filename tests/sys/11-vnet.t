@@ -392,4 +392,36 @@ check "in the end the host has lo alone: no epair, no bridge" wait_for 3 links_a
 	diag "$(host_links)"
 check "and no /run/netns entry of this run" eval "! ls /run/netns 2>/dev/null | grep -q '^$T'"
 
+# A jail end's IPv6 knobs are reached through the jail's own /proc while it
+# is made (a procfs of its own: lookups there do not grow with the number
+# of jails), but only a procfs, reached without symlinks.  Attack: roots
+# whose proc is a fake conf tree (a FIFO as accept_dad, that would block
+# whoever opens it), as a directory (the holder's procfs goes over it) and
+# as a symlink to one (not followed: the host's /proc serves); control: each
+# jail is made, its eth0 keeps the stack's own settings, the fake tree is
+# never written.
+for how in dir symlink; do
+	R=$WORK/fake-$how
+	mkroot "$R"
+	rmdir "$R/proc"
+	F=$R/proc
+	[ $how = symlink ] && { F=$R/fake; ln -s fake "$R/proc"; }
+	mkdir -p "$F/sys/net/ipv6/conf/eth0"
+	mkfifo "$F/sys/net/ipv6/conf/eth0/accept_dad"
+	echo -1 >"$F/sys/net/ipv6/conf/eth0/router_solicitations"
+	before=$(stat -c %y "$F/sys/net/ipv6/conf/eth0/router_solicitations")
+	run jail -c name=${T}f path="$R" persist vnet vnet.bridge=${T}fb \
+		vnet.ip4.addr=198.51.100.9/24
+	is "$RC.$ERR" "0." "a root whose proc is a fake conf tree ($how): the jail is made"
+	is "$(stat -c %y "$F/sys/net/ipv6/conf/eth0/router_solicitations")" \
+		"$before" "  the fake knob was not written"
+	for k in accept_dad router_solicitations; do
+		is "$(ip netns exec ${T}f cat /proc/sys/net/ipv6/conf/eth0/$k 2>&1)" \
+			"$(ip netns exec ${T}f cat /proc/sys/net/ipv6/conf/default/$k 2>&1)" \
+			"  its eth0's $k is the stack's default"
+	done
+	run jail -r ${T}f
+	is "$RC.$ERR" "0." "  removed"
+done
+
 done_testing

@@ -95,7 +95,9 @@ is "$RC" 0 "  and removed"
 after $J "re-create"
 
 # ---- remove, killed at each step ----
-for st in teardown-marked teardown-destroyed teardown-cgroup; do
+# (net-bridge-left: the bridge's last user has left the registry's set
+# of its users, the bridge not yet looked at)
+for st in teardown-marked teardown-destroyed net-bridge-left teardown-cgroup; do
 	run jail -c name=$J path=/ persist "${NETP[@]}"
 	is "$RC.$ERR" "0." "$st: made $J"
 	killed $st jail -r $J
@@ -129,6 +131,21 @@ for k in 1 2; do
 		"  jail -r $J$k finishes it" || diag "$RC $ERR"
 done
 after $J "jail -r killed before its wait"
+
+# ---- jail -r of jails on one bridge, one of them out of the bridge's
+# users already (an earlier jail -r of it killed once it was undone):
+# the bridge goes once the last of them is removed, whoever took each
+# one out ----
+for k in 1 2 3; do
+	run jail -c name=$J$k path=/ persist vnet "vnet.bridge=$BR"
+	is "$RC.$ERR" "0." "made $J$k on $BR"
+done
+killed teardown-destroyed jail -r $J"1"
+is "$RC" 137 "jail -r $J""1 killed once undone"
+run jail -r $J"2" $J"3" $J"1"
+ok "$([ "$RC" = 0 ] || [[ $ERR == *'not found'* ]]; echo $?)" \
+	"  jail -r of the three then" || diag "$RC $ERR"
+after $J "a bridge's users taken out by two jail -r"
 
 # ---- the monitor killed in its own teardown ----
 # (the hook armed when the jail is made is the monitor's too; a bridge

@@ -31,7 +31,11 @@
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/syscall.h>
 #include <time.h>
+#include <linux/magic.h>
+#include <linux/openat2.h>
 #include <unistd.h>
 #include <arpa/inet.h>
 
@@ -249,6 +253,7 @@ struct end {
 
 struct stack {
 	int	 fd;			/* the network namespace */
+	pid_t	 holder;		/* its holder's, if a jail's own */
 	bool	 quiet;			/* vnet.quiet */
 	struct nl nl;			/* a socket in it, once visited */
 	int	 n;
@@ -256,9 +261,10 @@ struct stack {
 };
 
 static void
-stack_init(struct stack *st, int fd, bool quiet)
+stack_init(struct stack *st, int fd, pid_t holder, bool quiet)
 {
 	st->fd = fd;
+	st->holder = holder;
 	st->quiet = quiet;
 	st->nl.s = NULL;
 	st->n = 0;
@@ -282,13 +288,52 @@ stack_add_end(struct stack *st, int idx, const char *name, char *err)
 	return 0;
 }
 
+/*
+ * The stack's /proc/sys/net/ipv6/conf, through its holder's own /proc (a
+ * procfs of its own: a link's directory is looked up there among that
+ * stack's links alone, where the host's /proc/sys keeps the "eth0" of
+ * every stack that was looked up through it on one hash chain, a lookup
+ * growing with the number of jails), or the host's.  Reached without
+ * symlinks, and only if a procfs: what the jail could have put there is
+ * never taken, and whichever procfs it is, the knobs opened through it
+ * are those of the opener's stack.  Called in the stack.
+ */
+static int
+conf_dir(pid_t holder)
+{
+	struct open_how how = { .flags = O_PATH | O_DIRECTORY | O_CLOEXEC,
+	    .resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS |
+	    RESOLVE_NO_MAGICLINKS };
+	struct statfs sf;
+	char path[64];
+	int root, fd = -1;
+
+	snprintf(path, sizeof(path), "/proc/%d/root", (int)holder);
+	if (holder > 0 && (root = open(path, O_PATH | O_DIRECTORY |
+	    O_CLOEXEC)) >= 0) {
+		fd = (int)syscall(SYS_openat2, root, "proc/sys/net/ipv6/conf",
+		    &how, sizeof(how));
+		close(root);
+		if (fd >= 0 && (fstatfs(fd, &sf) < 0 ||
+		    sf.f_type != PROC_SUPER_MAGIC)) {
+			close(fd);
+			fd = -1;
+		}
+	}
+	if (fd < 0)
+		fd = open("/proc/sys/net/ipv6/conf", O_PATH | O_DIRECTORY |
+		    O_CLOEXEC);
+	return fd;
+}
+
 /* Into the stack and back, if there is anything to open there. */
 static int
 stack_visit(struct stack *st, char *err)
 {
-	char path[128];
+	struct open_how how = { .flags = O_PATH | O_DIRECTORY | O_CLOEXEC,
+	    .resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_XDEV };
 	bool need = st->nl.s == NULL;
-	int self, rc = 0;
+	int self, conf = -1, rc = 0;
 
 	for (int i = 0; i < st->n; i++)
 		need |= !st->end[i].visited && !st->quiet;
@@ -308,17 +353,23 @@ stack_visit(struct stack *st, char *err)
 		if (e->visited || st->quiet)
 			continue;
 		e->visited = true;
-		/* one lookup of the link's name: every stack's links of that
-		 * name share a hash chain of /proc/sys's */
-		snprintf(path, sizeof(path), "/proc/sys/net/ipv6/conf/%s",
-		    e->name);
-		if ((dir = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0)
+		if (conf < 0 && (conf = conf_dir(st->holder)) < 0)
 			continue;
-		for (int k = 0; k < KNOBS; k++)
-			e->knob[k] = openat(dir, knob_name[k], (k == K_DAD ||
-			    k == K_RS ? O_RDWR : O_RDONLY) | O_CLOEXEC);
+		/* one lookup of the link's name, the knobs within */
+		how.flags = O_PATH | O_DIRECTORY | O_CLOEXEC;
+		if ((dir = (int)syscall(SYS_openat2, conf, e->name, &how,
+		    sizeof(how))) < 0)
+			continue;
+		for (int k = 0; k < KNOBS; k++) {
+			how.flags = (k == K_DAD || k == K_RS ? O_RDWR :
+			    O_RDONLY) | O_CLOEXEC;
+			e->knob[k] = (int)syscall(SYS_openat2, dir,
+			    knob_name[k], &how, sizeof(how));
+		}
 		close(dir);
 	}
+	if (conf >= 0)
+		close(conf);
 	if (setns(self, CLONE_NEWNET) < 0)
 		abort();	/* our own stack: cannot fail */
 	close(self);
@@ -586,7 +637,7 @@ join_link(struct registry *r, const char *name, struct stack *st,
 	}
 	if ((pfd = open_netns(p.holder)) < 0)
 		return jerrno(err, "vnet.link: %s", name);
-	stack_init(ps, pfd, p.vnet_quiet);
+	stack_init(ps, pfd, 0, p.vnet_quiet);	/* (its /proc: the jail's) */
 	snprintf(here, sizeof(here), "eth%d", (*next_eth)++);
 	if (stack_visit(ps, err) == 0 &&
 	    (m = nl_free_eth(&ps->nl, 0, err)) >= 0) {
@@ -918,7 +969,7 @@ wire(struct registry *r, struct jail_rec *jr, int nsfd, int outfd,
 
 	if ((st = malloc(sizeof(*st))) == NULL)
 		return jerrno(err, "vnet");
-	stack_init(st, nsfd, jr->vnet_quiet);
+	stack_init(st, nsfd, jr->holder, jr->vnet_quiet);
 	if ((n > 0 || jr->vnet_bridge[0]) && nl_open(&out, outfd, err) < 0)
 		goto out;
 	if (n > 0 && stack_visit(st, err) < 0)
@@ -1019,6 +1070,94 @@ port_counts(const char *port, const char *alias, void *arg)
 }
 
 /*
+ * `jail -r` of many jails undoes each twice (again once all their holders
+ * are gone), and the second time every one of them finds its bridges'
+ * sets of users gone: only the first need look at a bridge.  A process
+ * remembers, by registry and key, the bridges it saw gone once their last
+ * user left (absent, or deleted by it; forgotten once it sees users
+ * again or keeps the bridge) and the users it took out of their sets
+ * itself; it skips the look only for one of those, while the set stays
+ * gone.  A user that some other process took out (one whose removal was
+ * cut short) still looks, as does any user of a set made again (a jail
+ * that joins records itself before it makes the bridge).
+ */
+#define KEYS_MAX	16
+#define LEFT_MAX	8192	/* half of it used, at most */
+static struct bkey { dev_t dev; ino_t ino; bool gone; char key[64]; }
+    bkeys[KEYS_MAX];
+static struct left { int slot, jid; } *left;
+static int nkeys, nleft;
+
+/* The slot of registry r's bridge key, or -1; made if add. */
+static int
+key_slot(struct registry *r, const char *key, bool add)
+{
+	struct stat st;
+	int k;
+
+	if (fstat(r->dirfd, &st) < 0)
+		return -1;
+	for (k = 0; k < nkeys && k < KEYS_MAX; k++)
+		if (bkeys[k].dev == st.st_dev && bkeys[k].ino == st.st_ino &&
+		    strcmp(bkeys[k].key, key) == 0)
+			return k;
+	if (!add)
+		return -1;
+	k = nkeys++ % KEYS_MAX;
+	for (int i = 0; left && i < LEFT_MAX; i++)	/* its former key's */
+		if (left[i].slot == k)
+			left[i].slot = -1;
+	bkeys[k] = (struct bkey){ st.st_dev, st.st_ino, false, "" };
+	snprintf(bkeys[k].key, sizeof(bkeys[k].key), "%s", key);
+	return k;
+}
+
+static void
+key_gone(struct registry *r, const char *key, bool gone)
+{
+	int k = key_slot(r, key, gone);
+
+	if (k >= 0)
+		bkeys[k].gone = gone;
+}
+
+/* Did this process take jid out of key's set (note: it does now)?  An
+ * open-addressed table, so that N removals cost N lookups of O(1). */
+static bool
+key_left(struct registry *r, const char *key, int jid, bool note)
+{
+	int k = key_slot(r, key, note);
+	unsigned h = (unsigned)jid * 2654435761u >> 19;
+
+	if (k < 0 || (left == NULL && (!note || (left = calloc(LEFT_MAX,
+	    sizeof(*left))) == NULL)))
+		return false;
+	for (int i = 0; i < LEFT_MAX; i++, h++) {
+		struct left *l = &left[h % LEFT_MAX];
+		if (l->jid == jid && l->slot == k)
+			return true;
+		if (l->jid == 0) {
+			if (note && nleft < LEFT_MAX / 2) {
+				*l = (struct left){ k, jid };
+				nleft++;
+			}
+			return false;
+		}
+	}
+	return false;
+}
+
+/* May jid, out of key's set already, skip looking at the bridge? */
+static bool
+key_settled(struct registry *r, const char *key, int jid)
+{
+	int k = key_slot(r, key, false);
+
+	return k >= 0 && bkeys[k].gone && key_left(r, key, jid, false) &&
+	    !reg_member_has(r, "bridges", key, 0);
+}
+
+/*
  * Links moved in go back; bridges vjail made go with their last port.
  * Epairs go with the jail's stack, which takes both their ends: nothing
  * else to undo, and no socket opened for a jail with no more than that.
@@ -1029,7 +1168,8 @@ unwire(struct registry *r, const struct jail_rec *jr)
 	char buf[JAIL_LISTLEN], *item[MAX_ITEMS], *br[MAX_ITEMS],
 	    err[JAIL_ERRMSGLEN], key[64];
 	struct port_owner owner = { r, jr->jid, false, "" };
-	int n = split(jr->moved, buf, item), nb, idx, nsfd = -1, outfd = -1;
+	int n = split(jr->moved, buf, item), nb, idx, kind, nsfd = -1,
+	    outfd = -1;
 	struct nl out = { .s = NULL }, in;
 
 	/* Only while the holder is this jail's is its stack ours to touch. */
@@ -1056,16 +1196,32 @@ unwire(struct registry *r, const struct jail_rec *jr)
 	epair_alias(r, jr, owner.me, sizeof(owner.me));
 	nb = split(jr->vnet_bridge, buf, br);
 	for (int k = 0; k < nb; k++) {
+		bool mine, skip, done = false;
 		bridge_key(jr, br[k], key, sizeof(key));
-		if (reg_member_del(r, "bridges", key, jr->jid) > 0)
+		mine = reg_member_has(r, "bridges", key, jr->jid);
+		skip = !mine && key_settled(r, key, jr->jid);
+		if (mine)
+			key_left(r, key, jr->jid, true);
+		if (reg_member_del(r, "bridges", key, jr->jid) > 0) {
+			key_gone(r, key, false);	/* it has users */
 			continue;
+		}
+		if (skip)
+			continue;
+		fault_point("net-bridge-left");
 		if (outfd < 0 && (outfd = jail_outer_netns(r, jr)) < 0)
 			break;
 		if (out.s == NULL && nl_open(&out, outfd, err) < 0)
 			break;
-		if (owner.seen = false, nl_bridge_kind(&out, br[k], &idx) == 1 &&
-		    nl_bridge_ports(&out, idx, port_counts, &owner, err) == 0)
-			nl_link_del(&out, idx, err);
+		owner.seen = false;
+		if ((kind = nl_bridge_kind(&out, br[k], &idx)) < 0)
+			done = errno == ENODEV || errno == ENOTTY;
+		else if (kind == 0)
+			done = true;	/* not vjail's: never ours to delete */
+		else if (nl_bridge_ports(&out, idx, port_counts, &owner,
+		    err) == 0)
+			done = nl_link_del(&out, idx, err) == 0;
+		key_gone(r, key, done);
 	}
 	if (out.s)
 		nl_close(&out);

@@ -472,7 +472,11 @@ nl_link_quiet(struct nl *nl, int ifindex)
  * IFF_UP before addrgenmode in one message (a bridge with no port yet has
  * a carrier: it would make its link-local at once): two messages, one
  * send, by index (by name, they could reach a link of someone else's had
- * the creation failed).
+ * the creation failed).  The alias goes with addrgenmode: each message
+ * that changes either is a NETDEV_CHANGE, and each NETDEV_CHANGE of a
+ * link without carrier walks the stack's whole IPv6 routing table
+ * (rt6_sync_down_dev), which holds a multicast route per host end: one
+ * walk a jail, not two.
  */
 static int
 quiet_up(struct nl *nl, int ifindex, const char *name, const char *alias,
@@ -482,14 +486,18 @@ quiet_up(struct nl *nl, int ifindex, const char *name, const char *alias,
 	struct ifinfomsg *ifm;
 
 	nl_batch(nl);
-	nl_link_quiet(nl, ifindex);
+	h = msg_start(nl, RTM_NEWLINK, 0);
+	ifm = mnl_nlmsg_put_extra_header(h, sizeof(*ifm));
+	ifm->ifi_index = ifindex;
+	put_addrgen_none(h);
+	if (alias)
+		mnl_attr_put_strz(h, IFLA_IFALIAS, alias);
+	exchange(nl, h, NULL, NULL, "", err);
 	nl_label(nl, "%s: addrgenmode none", name);
 	h = msg_start(nl, RTM_NEWLINK, 0);
 	ifm = mnl_nlmsg_put_extra_header(h, sizeof(*ifm));
 	ifm->ifi_index = ifindex;
 	ifm->ifi_flags = ifm->ifi_change = IFF_UP;
-	if (alias)
-		mnl_attr_put_strz(h, IFLA_IFALIAS, alias);
 	exchange(nl, h, NULL, NULL, "", err);
 	nl_label(nl, "%s up", name);
 	return nl_commit(nl, err);
