@@ -43,12 +43,17 @@ $(B)/examples/%: examples/%.c $(B)/lib/libjail.a include/jail.h
 # libjail as byte arrays run from sealed memfds: execstub, the last exec
 # into a jail (exec.c); initstub, a jail's PID 1 once set up, and
 # watchstub, its monitor between events (spawn.c).
+# The two that stay for a jail's life are linked 2 MB under the stack's
+# top on x86-64 (sys_exec_stub runs them unrandomized): one page table.
 $(B)/stub/%: src/libjail/stub/%.c src/libjail/stub/stub.h
 	@mkdir -p $(dir $@)
 	$(CC) -Os -static -nostdlib -ffreestanding -fno-tree-loop-distribute-patterns \
-	    -fno-stack-protector -fno-pie -no-pie \
+	    -fno-stack-protector -fpie -no-pie \
 	    -fno-asynchronous-unwind-tables -Wl,--build-id=none \
-	    -Wl,-z,noexecstack -Wl,-n -s -o $@ $<
+	    -Wl,-z,noexecstack -Wl,-n $(STUB_AT) -s -o $@ $<
+STUB_HIGH := $(if $(findstring x86_64,$(shell $(CC) -dumpmachine)),0x7fffffe00000)
+$(B)/stub/initstub $(B)/stub/watchstub: STUB_AT = \
+    $(STUB_HIGH:%=-Xlinker -Ttext-segment=%)
 
 $(B)/gen/%.h: $(B)/stub/%
 	@mkdir -p $(dir $@)

@@ -31,6 +31,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/mount.h>
@@ -132,6 +133,49 @@ devnull_stdio(void)
 		close(fd);
 }
 
+/* ----- the stubs' images: one memfd of each for every jail ----- */
+
+/*
+ * A jail's holder and its resting monitor run stubs from sealed memfds
+ * (sys_exec_memfd): rather than a page and an inode of each a jail, one
+ * of each serves them all.  A monitor that made its images names itself
+ * in the registry (STUBS_LINK: pid:start; a link, no page) and holds
+ * them at W_STUB and W_INIT; the next creator and monitor take copies
+ * (sys_exec_memfd_take checks them byte for byte), or make their own.
+ */
+#define STUBS_LINK	"stubs"
+static int holder_image = -1;	/* the creator's initstub, for the holder
+				   and the monitor it forks */
+static bool stubs_made;		/* this monitor made its watchstub */
+
+static int
+stub_image(int slot, const char *name, const unsigned char *image,
+    size_t len, bool *made)
+{
+	char path[PATH_MAX], to[64];
+	unsigned long long start;
+	ssize_t n;
+	int pid, fd = -1;
+
+	snprintf(path, sizeof(path), "%s/" STUBS_LINK, reg_rundir());
+	if ((n = readlink(path, to, sizeof(to) - 1)) > 0) {
+		to[n] = '\0';
+		if (sscanf(to, "%d:%llu", &pid, &start) == 2 && pid > 0)
+			fd = sys_exec_memfd_take(pid, start, slot, image, len);
+	}
+	if (fd < 0 && (fd = sys_exec_memfd(name, image, len)) >= 0 && made)
+		*made = true;
+	return fd;
+}
+
+static void
+holder_close(void)
+{
+	if (holder_image >= 0)
+		close(holder_image);
+	holder_image = -1;
+}
+
 /* ----- holder ----- */
 
 static void
@@ -158,7 +202,7 @@ holder_loop(int initfd)
 	sigfillset(&all);
 	sigprocmask(SIG_BLOCK, &all, NULL);	/* kept across exec */
 	if (initfd >= 0)
-		syscall(SYS_execveat, initfd, "", argv, envp, AT_EMPTY_PATH);
+		sys_exec_stub(initfd, initstub, argv, envp);
 	for (;;) {
 		if (sigwaitinfo(&all, &si) < 0)
 			continue;
@@ -174,14 +218,16 @@ holder_main(const struct jail_rec *jr, int sock)
 {
 	char err[JAIL_ERRMSGLEN] = "";
 	struct msg m;
-	int rootfd, initfd;
+	int rootfd, initfd = holder_image, keep[2] = { sock, holder_image };
 
-	/* Only the creator's socket: no other descriptor of the host's,
-	 * not even its stdio. */
-	close_all_but(&sock, 1);
+	/* Only the creator's socket (and the stub's image): no other
+	 * descriptor of the host's, not even its stdio. */
+	close_all_but(keep, 2);
 	devnull_stdio();
 	/* made while we are still the host's root: see sys_exec_memfd */
-	initfd = sys_exec_memfd("vjail-holder", initstub, sizeof(initstub));
+	if (initfd < 0)
+		initfd = sys_exec_memfd("vjail-holder", initstub,
+		    sizeof(initstub));
 	if (recv_msg(sock, &m, &rootfd, "creator") != M_GO)
 		_exit(1);
 	/* Maps are written: no tracing of PID 1 from now on. */
@@ -319,6 +365,7 @@ spawn_nested(const struct jail_rec *jr, const struct jail_rec *parent,
 	 */
 	prctl(PR_SET_DUMPABLE, 0);
 	close_all_but(keep, 2);
+	holder_image = -1;	/* (closed: the holder makes its own) */
 	devnull_stdio();	/* not the creator's into the parent jail */
 	hostproc = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (hostproc < 0 || (ppidfd = sys_pidfd_open(parent->holder)) < 0 ||
@@ -530,9 +577,29 @@ static struct watch {
  * Its descriptors are kept at fixed places across these execs.
  */
 enum { W_HOLDER = 3, W_EVENTS, W_SERVICE, W_PROGRAM, W_SIGNAL, W_STUB,
-    W_END };
+    W_INIT, W_EVFILE, W_END };
 #define WATCH_ENV	"VJAIL_MONITOR"		/* jid:start:cgroup */
 #define MONITOR_LINGER_MS	2000
+
+/* A monitor holding both images, one it made: name it for the next. */
+static void
+stub_publish(void)
+{
+	char path[PATH_MAX], tmp[PATH_MAX], to[64];
+	pid_t self = getpid();
+
+	if (!stubs_made || fcntl(W_INIT, F_GETFD) < 0)
+		return;
+	stubs_made = false;
+	snprintf(to, sizeof(to), "%d:%llu", (int)self,
+	    (unsigned long long)sys_starttime(self));
+	snprintf(path, sizeof(path), "%s/" STUBS_LINK, reg_rundir());
+	snprintf(tmp, sizeof(tmp), "%s/." STUBS_LINK ".%d", reg_rundir(),
+	    (int)self);
+	(void)unlink(tmp);
+	if (symlink(to, tmp) == 0 && rename(tmp, path) < 0)
+		(void)unlink(tmp);
+}
 
 /* Does the jail end when it empties?  Its record says. */
 static bool
@@ -555,7 +622,7 @@ ends_empty(void)
 static int
 watch_place(void)
 {
-	int fds[W_STUB - W_HOLDER] = { -1, -1, -1, -1, -1 }, i;
+	int fds[W_END - W_HOLDER] = { -1, -1, -1, -1, -1, -1, -1, -1 }, i;
 	char dir[PATH_MAX + 8];
 	sigset_t usr1;
 
@@ -567,16 +634,28 @@ watch_place(void)
 	fds[2] = watch.lfd;
 	fds[3] = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
 	fds[4] = signalfd(-1, &usr1, SFD_NONBLOCK | SFD_CLOEXEC);
-	for (i = 0; i < W_STUB - W_HOLDER; i++)
-		if ((i != 2 && fds[i] < 0) || (fds[i] >= 0 &&
+	/* (optional, as the service: where none, the holder made its own,
+	 * and monitor_watch tries again) */
+	fds[W_STUB - W_HOLDER] = stub_image(W_STUB, "vjail-monitor",
+	    watchstub, sizeof(watchstub), &stubs_made);
+	fds[W_INIT - W_HOLDER] = holder_image;
+	for (i = 0; i < W_END - W_HOLDER; i++)
+		if ((i < W_STUB - W_HOLDER && i != 2 && fds[i] < 0) ||
+		    (fds[i] >= 0 &&
 		    (fds[i] = fcntl(fds[i], F_DUPFD_CLOEXEC, 64)) < 0))
 			return -1;
-	for (i = 0; i < W_STUB - W_HOLDER; i++)
+	for (i = 0; i < W_END - W_HOLDER; i++)
 		if (fds[i] >= 0 && dup3(fds[i], W_HOLDER + i, 0) < 0)
 			return -1;
-	syscall(SYS_close_range, W_STUB, ~0U, 0);
+	syscall(SYS_close_range, W_EVFILE, ~0U, 0);	/* (the watcher's) */
 	if (watch.lfd < 0)
 		close(W_SERVICE);
+	if (fds[W_STUB - W_HOLDER] < 0)
+		close(W_STUB);
+	if (holder_image < 0)
+		close(W_INIT);
+	holder_image = -1;
+	stub_publish();
 	watch.hpidfd = W_HOLDER;
 	watch.ev = W_EVENTS;
 	watch.lfd = watch.lfd < 0 ? -1 : W_SERVICE;
@@ -586,11 +665,66 @@ watch_place(void)
 }
 
 /*
+ * What tells the watcher of a change of cgroup.events, where the jail's
+ * emptying is an event: an edge-triggered epoll (W_EVENTS) over a
+ * descriptor never read (W_EVFILE), one report a change.  A read one
+ * keeps a 4 kB buffer for the jail's life; an unread one polls as
+ * changed until read, and only an edge trigger makes it an event.
+ * 0: in place; 1: a change since the last read (handle it awake);
+ * -1: cannot be had.
+ */
+/* fd moved to 64 or above (out of the fixed places), or -1. */
+static int
+fd_high(int fd)
+{
+	int high = fd < 0 ? -1 : fcntl(fd, F_DUPFD_CLOEXEC, 64);
+
+	if (fd >= 0)
+		close(fd);
+	return high;
+}
+
+static int
+watch_events(void)
+{
+	struct epoll_event ev = { .events = EPOLLPRI | EPOLLET }, out;
+	struct pollfd p = { .events = POLLPRI };
+	char dir[PATH_MAX + 8];
+	int fd = -1, ep = -1, rc = -1;
+
+	snprintf(dir, sizeof(dir), "%s/jail", watch.cgroup);
+	/* (all out of the places to fill) */
+	if (watch.ev < 0 || (watch.ev = p.fd = fd_high(watch.ev)) < 0)
+		return -1;
+	if ((fd = fd_high(cg_events_open(dir))) >= 0 &&
+	    (ep = fd_high(epoll_create1(0))) >= 0 &&
+	    epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev) == 0) {
+		while (epoll_wait(ep, &out, 1, 0) > 0)
+			;	/* (the report of the open itself) */
+		/* after that drain: a change since the old one was read? */
+		if (poll(&p, 1, 0) > 0)
+			rc = 1;
+		else if (dup3(ep, W_EVENTS, 0) == W_EVENTS &&
+		    dup3(fd, W_EVFILE, 0) == W_EVFILE)
+			rc = 0;
+	}
+	if (fd >= 0)
+		close(fd);
+	if (ep >= 0)
+		close(ep);
+	if (rc == 0) {		/* (opened again if the exec fails) */
+		close(watch.ev);
+		watch.ev = -1;
+	}
+	return rc;
+}
+
+/*
  * Become the watcher until something happens: children reaped by the
  * kernel meanwhile, what to wait for from the record, the stub exec'd.
- * Returns only if that cannot be done.
+ * Returns 1 if a change is pending, -1 if the watcher cannot be had.
  */
-static void
+static int
 monitor_watch(void)
 {
 	static char envbuf[PATH_MAX + 128];
@@ -599,17 +733,26 @@ monitor_watch(void)
 	int n = 0, k = 0, fd;
 
 	if (fcntl(W_STUB, F_GETFD) < 0) {
-		if ((fd = sys_exec_memfd("vjail-monitor", watchstub,
-		    sizeof(watchstub))) < 0)
-			return;
+		if ((fd = stub_image(W_STUB, "vjail-monitor", watchstub,
+		    sizeof(watchstub), &stubs_made)) < 0)
+			return -1;
 		if (fd == W_STUB ? fcntl(fd, F_SETFD, 0) < 0 :
 		    dup3(fd, W_STUB, 0) < 0)
-			return;
+			return -1;
 		if (fd != W_STUB)
 			close(fd);
 	}
-	if (ends_empty())
+	/* where emptying is no event, no cgroup.events at all (opened
+	 * again if the exec fails, or once awake) */
+	if (ends_empty()) {
 		mode[k++] = 'e';
+		if ((n = watch_events()) != 0)
+			return n;
+	} else if (watch.ev >= 0) {
+		close(watch.ev);
+		watch.ev = -1;
+	}
+	n = 0;
 	if (watch.lfd >= 0)
 		mode[k++] = 's';
 	snprintf(envbuf, sizeof(envbuf), WATCH_ENV "=%d:%llu:%s", watch.jid,
@@ -617,7 +760,7 @@ monitor_watch(void)
 	for (char **e = environ; *e; e++)
 		n++;
 	if ((envp = calloc((size_t)n + 2, sizeof(*envp))) == NULL)
-		return;
+		return -1;
 	n = 0;
 	for (char **e = environ; *e; e++)
 		if (strncmp(*e, WATCH_ENV "=", sizeof(WATCH_ENV)) != 0)
@@ -626,10 +769,16 @@ monitor_watch(void)
 	while (waitpid(-1, NULL, WNOHANG) > 0)
 		;
 	signal(SIGCHLD, SIG_IGN);
-	syscall(SYS_execveat, W_STUB, "", argv, envp, AT_EMPTY_PATH);
+	sys_exec_stub(W_STUB, watchstub, argv, envp);
 	signal(SIGCHLD, SIG_DFL);
 	free(envp);
+	if (watch.ev < 0) {	/* (the watcher's: cgroup.events reopened) */
+		close(W_EVENTS);
+		close(W_EVFILE);
+	}
+	return -1;
 }
+
 
 /*
  * Handle what happens until quiet for timeout_ms (-1: for ever, where no
@@ -687,6 +836,18 @@ monitor_linger(bool empty_unknown, int timeout_ms)
 	}
 }
 
+/* Handle events until quiet, then watch; for ever if no watcher. */
+static void __attribute__((noreturn))
+monitor_rest(bool empty_unknown)
+{
+	do {
+		monitor_linger(empty_unknown, MONITOR_LINGER_MS);
+		empty_unknown = false;
+	} while (monitor_watch() > 0);
+	monitor_linger(watch.ev < 0, -1);	/* (no watcher to be had) */
+	_exit(1);
+}
+
 /*
  * The watcher exec'd our program again: before its main, be the monitor
  * once more (any program using libjail carries this, since any may have
@@ -705,18 +866,18 @@ monitor_resume(int argc, char **argv)
 	    off == 0 || readlink("/proc/self/fd/3", link, sizeof(link) - 1) < 0 ||
 	    strcmp(link, "anon_inode:[pidfd]") != 0)
 		return;
+	/* (W_EVENTS was the watcher's epoll: cgroup.events is opened anew) */
+	close(W_EVENTS);
+	close(W_EVFILE);
 	watch = (struct watch){ .jid = jid, .start = start, .hpidfd = W_HOLDER,
-	    .ev = W_EVENTS, .lfd = strchr(argv[1], 's') ? W_SERVICE : -1,
+	    .ev = -1, .lfd = strchr(argv[1], 's') ? W_SERVICE : -1,
 	    .sig = W_SIGNAL };
 	snprintf(watch.cgroup, sizeof(watch.cgroup), "%s", v + off);
 	core_serving = true;
 	spawn_register();
 	signal(SIGCHLD, SIG_DFL);
 	signal(SIGPIPE, SIG_IGN);
-	monitor_linger(true, MONITOR_LINGER_MS);
-	monitor_watch();
-	monitor_linger(false, -1);	/* (no watcher to be had) */
-	_exit(1);
+	monitor_rest(true);
 }
 
 /*
@@ -727,8 +888,7 @@ monitor_resume(int argc, char **argv)
 static void __attribute__((noreturn))
 monitor_main(const struct jail_rec *jr, int csock, int hpidfd)
 {
-	int keep[2] = { csock < hpidfd ? csock : hpidfd,
-	    csock < hpidfd ? hpidfd : csock }, lfd = -1;
+	int keep[3] = { csock, hpidfd, holder_image }, lfd = -1;
 	struct msg m;
 	pid_t hpid = sys_pidfd_pid(hpidfd);
 	sigset_t usr1;
@@ -739,7 +899,7 @@ monitor_main(const struct jail_rec *jr, int csock, int hpidfd)
 	sigprocmask(SIG_BLOCK, &usr1, NULL);
 	setsid();
 	core_serving = true;
-	close_all_but(keep, 2);
+	close_all_but(keep, 3);
 	devnull_stdio();
 	(void)!chdir("/");	/* pin no mount of the creator's */
 	signal(SIGPIPE, SIG_IGN);
@@ -761,10 +921,8 @@ monitor_main(const struct jail_rec *jr, int csock, int hpidfd)
 	watch = (struct watch){ .jid = jr->jid, .hpidfd = hpidfd, .ev = -1,
 	    .lfd = lfd, .sig = -1, .start = sys_starttime(hpid) };
 	snprintf(watch.cgroup, sizeof(watch.cgroup), "%s", jr->cgroup);
-	if (watch_place() == 0) {
-		monitor_linger(false, MONITOR_LINGER_MS);
-		monitor_watch();
-	}
+	if (watch_place() == 0)
+		monitor_rest(false);
 	monitor_linger(watch.ev < 0, -1);	/* (no watcher to be had) */
 	_exit(1);
 }
@@ -793,11 +951,14 @@ spawn_jail(struct jail_rec *jr, const struct jail_rec *parent, int *pidfd,
 		return jerrno(err, "socketpair");
 	}
 	/* The holder keeps its end across clone3 and closes the rest. */
+	holder_image = stub_image(W_INIT, "vjail-holder", initstub,
+	    sizeof(initstub), NULL);
 	hpidfd = start_holder(jr, parent, hs[1], err);
 	close(hs[1]);
 	confine_free(&holder_confine);	/* the holder has its copy */
 	if (hpidfd < 0) {
 		close(hs[0]);
+		holder_close();
 		return -1;
 	}
 	hpid = sys_pidfd_pid(hpidfd);
@@ -821,6 +982,7 @@ spawn_jail(struct jail_rec *jr, const struct jail_rec *parent, int *pidfd,
 		monitor_main(jr, cs[1], hpidfd);
 	close(cs[1]);
 	cs[1] = -1;
+	holder_close();	/* (the holder and the monitor have theirs) */
 	if (recv_msg(hs[0], &m, &lfd, "holder") != M_READY) {
 		snprintf(err, JAIL_ERRMSGLEN, "%s", m.text);
 		goto kill;
@@ -844,6 +1006,7 @@ spawn_jail(struct jail_rec *jr, const struct jail_rec *parent, int *pidfd,
 	commit_lfd = lfd;
 	return 0;
 kill:
+	holder_close();
 	sys_pidfd_send_signal(hpidfd, SIGKILL);
 	if (!parent)
 		waitpid(hpid, NULL, 0);	/* ours to reap */

@@ -576,6 +576,10 @@ pid_t jns_clone(const struct jail_ns *ns, int nsflags, int cgfd,
 void jns_close(struct jail_ns *ns);
 void sys_proctitle(const char *title);
 int sys_exec_memfd(const char *name, const void *image, size_t len);
+int sys_exec_stub(int fd, const void *image, char *const argv[],
+    char *const envp[]);
+int sys_exec_memfd_take(pid_t pid, uint64_t start, int fd,
+    const void *image, size_t len);
 int sys_become_root(void);
 int sys_stat_in_jail(pid_t holder, const char *path, struct stat *st);
 int sys_uid_map(int procfd, pid_t pid, uint32_t outside, uint32_t count,

@@ -130,6 +130,7 @@ run jail -q -c name=$K path=/ persist
 is "$RC.$ERR" "0." "a removed jail's name can be used again"
 rm_jail $K
 
+rec_fact() { sed -n "s/^$2=//p" "$VJAIL_RUNDIR/jails/$(readlink "$VJAIL_RUNDIR/names/$1")"; }
 # PID 1 of a jail (the holder, a small init once the jail is set up)
 # reaps orphans and passes SIGTERM on to the whole jail; it is not the
 # monitor's copy kept for life (issue 13: a few pages, not ~250 kB)
@@ -140,6 +141,20 @@ h=$(holder_pid $P)
 small_pid() { local r; r=$(awk '/^VmRSS:/ { print $2 }' "/proc/$1/status" 2>/dev/null); [ -n "$r" ] && [ "$r" -lt 100 ]; }
 check "its PID 1 is a small init (under 100 kB resident)" wait_for 5 small_pid "$h"
 is "$(cat /proc/$h/comm 2>/dev/null)" vjail-holder "  named vjail-holder"
+# x86-64: the stubs' code and stack in one 2 MB region, one page table
+# (sys_exec_stub); the control is the same count on the host's side
+one_table() {
+	local t s
+	t=$(awk '/memfd:vjail-/ { sub(/-.*/, "", $1); print $1 }' "/proc/$1/maps")
+	s=$(awk '/\[stack\]/ { sub(/.*-/, "", $1); print $1 }' "/proc/$1/maps")
+	[ -n "$t" ] && [ -n "$s" ] && [ $((0x$t >> 21)) = $(((0x$s - 1) >> 21)) ] &&
+	    [ "$(awk '/^VmPTE:/ { print $2 }' "/proc/$1/status")" -le 12 ]
+}
+if [ "$(uname -m)" = x86_64 ]; then
+	check "  its code and stack share one page table (VmPTE 12 kB)" one_table "$h"
+else
+	ok 0 "  # SKIP one page table: x86-64 only"
+fi
 run jexec $P sh -c '(sleep 0.2 &); sleep 1; ps -o stat= -o comm= | grep -c "^Z"'
 is "$OUT" 0 "an orphan that ended was reaped by PID 1 (no zombie)"
 run jexec $P sh -c '(sleep 0.2 &); sleep 1; ps -o stat= -o comm= | grep -c "^S"'
@@ -151,13 +166,40 @@ run jexec $P kill -TERM 1
 check "SIGTERM to PID 1 ends the jail's processes" wait_for 3 pid_gone $jp
 check "  and PID 1 stays: the persistent jail is still there" jail_exists $P
 is "$(holder_pid $P)" "$h" "  with the same PID 1"
+# one image of each stub serves every jail (spawn.c: a page and an inode
+# a jail less), taken from a monitor the registry names
+run jail -q -c name=${P}b path=/ persist
+h2=$(holder_pid ${P}b)
+ino() { stat -L -c %i "/proc/$1/exe" 2>/dev/null; }
+is "$(ino "$h2")" "$(ino "$h")" "  a second jail's PID 1 runs the same image"
+check "  and their sleeping monitors too" wait_for 8 eval \
+	'[ "$(ino "$(rec_fact $P .monitor)")" = "$(ino "$(rec_fact ${P}b .monitor)")" ]'
+run jexec $P cat /proc/1/exe
+isnt "$RC" 0 "attack: the jail's root cannot read its PID 1's image"
+ok "$(cmp -s "/proc/$h/exe" "/proc/$h2/exe"; echo $?)" "  control: the host's root can"
+# a forged link: a jail's process offers a file of its own at mode 0111
+# and a FIFO where the images are taken from; refused (and nothing is
+# opened: no hang), the next jail's are the host's own
+mkdir -p "$OPEN/offer" && chmod 1777 "$OPEN/offer"
+bg jexec $P sh -c "cd $OPEN/offer && cp /bin/true img && mkfifo fifo &&
+	exec 8<img 9<>fifo && chmod 111 img && exec sleep 37"
+offer() { for q in /proc/[0-9]*; do [ "$(tr '\0' ' ' <$q/cmdline 2>/dev/null)" = "sleep 37 " ] && echo ${q#/proc/}; done | head -1; }
+check "  a jail's sleep holds its offer" wait_for 5 eval '[ -n "$(offer)" ] && [ -p "/proc/$(offer)/fd/9" ]'
+q=$(offer)
+ln -sfn "$q:$(awk '{ sub(/.*\) /, ""); print $20 }' /proc/$q/stat)" "$VJAIL_RUNDIR/stubs"
+run jail -q -c name=${P}c path=/ persist
+is "$RC.$ERR" "0." "attack: a registry link naming a jail's process: the next jail is made"
+h3=$(holder_pid ${P}c)
+check "  its PID 1 runs the host's image, not the jail's" eval \
+	'[ "$(stat -L -c "%u %a %s" /proc/$h3/exe)" = "0 111 $(stat -L -c %s /proc/$h/exe)" ]'
+rm_jail ${P}c
+rm_jail ${P}b
 rm_jail $P
 
 # A monitor quiet for 2 s sleeps as a small watcher (issue 13) and wakes
 # for everything it must do: a non-persistent jail emptying, a jail made
 # non-persistent (the registry pokes it), a holder killed, a request to
 # its service.  Several jails wait out the 2 s together.
-rec_fact() { sed -n "s/^$2=//p" "$VJAIL_RUNDIR/jails/$(readlink "$VJAIL_RUNDIR/names/$1")"; }
 MA=${T}ma MB=${T}mb MC=${T}mc MD=${T}md
 run jail -q -c name=$MA path=/ persist
 bg jexec $MA sleep 4
@@ -175,6 +217,11 @@ mon_asleep() { local r; r=$(mon_rss "$1"); [ -n "$r" ] && [ "$r" -lt 100 ]; }
 for j in $MA $MB $MC $MD; do
 	check "$j's monitor, quiet for 2 s, is a small watcher" wait_for 8 mon_asleep $j
 done
+# a read cgroup.events keeps a 4 kB buffer: the watcher holds one only
+# where the jail's emptying is an event, unread, under an epoll
+mon_events() { ls -l "/proc/$(rec_fact "$1" .monitor)/fd" 2>/dev/null | grep -c 'cgroup\.events$\|eventpoll'; }
+is "$(mon_events $MC)" 0 "  the persistent $MC's watcher holds no cgroup.events"
+is "$(mon_events $MA)" 2 "  control: the non-persistent $MA's does, and its epoll"
 run jail -q -m name=$MB nopersist
 is "$RC.$ERR" "0." "$MB made non-persistent while its sleep runs"
 h=$(holder_pid $MC)
@@ -183,6 +230,26 @@ check "$MC's holder killed: its sleeping monitor ends the jail" wait_for 5 jail_
 run jexec $MD /usr/bin/env -u VJAIL_RUNDIR -u VJAIL_CGROUP "$INNER_BIN/jail" -c name=k path=/ persist
 is "$RC.$ERR" "0." "$MD's service (its monitor asleep) makes a child"
 check "  the host sees $MD.k" jail_exists $MD.k
+# the watcher runs unrandomized for its layout; the monitor it execs
+# (serving the jail) must get address randomization back
+mon_awake_pers() {
+	local m=$(rec_fact "$1" .monitor) p prog=$(readlink -f "$VJAIL_BIN/jail")
+	[ "$(readlink "/proc/$m/exe")" = "$prog" ] &&
+	    p=$(cat "/proc/$m/personality") &&
+	    [ "$(readlink "/proc/$m/exe")" = "$prog" ] && echo "$p"
+}
+pers=
+for try in 1 2 3 4 5; do
+	run jexec $MD /usr/bin/env -u VJAIL_RUNDIR -u VJAIL_CGROUP "$INNER_BIN/jls" name
+	pers=$(mon_awake_pers $MD) && break
+done
+is "$RC.$OUT" "0.k" "$MD's service lists its child (its monitor awake)"
+is "${pers:-none}" 00000000 "  the awake monitor runs with address randomization"
+if [ "$(uname -m)" = x86_64 ]; then
+	check "  asleep again, it is one page table" wait_for 8 one_table "$(rec_fact $MD .monitor)"
+else
+	ok 0 "  # SKIP one page table: x86-64 only"
+fi
 wait $sa $sb
 check "$MA (non-persistent) ends when its sleep does" wait_for 5 jail_absent $MA
 check "$MB (made non-persistent later) ends too" wait_for 5 jail_absent $MB

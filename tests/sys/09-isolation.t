@@ -52,6 +52,12 @@ is "$OUT" 0 "the holder is root inside the jail"
 hu=$( [ -n "$hp" ] && awk '/^Uid:/ { print $2 }' "/proc/$hp/status")
 is "$hu" "$ma" "and runs as the mapped uid on the host"
 
+# the registry, under a path=/ jail's root, is covered (by the masks'
+# empty read-only tmpfs: modules/fs.c)
+run jexec $A sh -c "ls -A $VJAIL_RUNDIR; touch $VJAIL_RUNDIR/x 2>&1"
+like "$OUT" '^touch: .*Read-only file system$' "$A sees the registry empty, and cannot write there" || diag "$OUT"
+ok "$([ -d "$VJAIL_RUNDIR/jails" ]; echo $?)" "  control: the host sees its jails there"
+
 # a global sysctl is out of reach for the jail's root (write back its own value)
 run jexec $A cat /proc/sys/kernel/core_pattern
 is "$RC.$OUT" "0.$(cat /proc/sys/kernel/core_pattern)" "root in $A can read kernel.core_pattern (the control)"

@@ -286,7 +286,7 @@ bind_readonly(const char *p, bool rw, char *err)
 }
 
 static int
-mask_kernel(const struct jail_rec *jr, char *err)
+mask_kernel(const struct jail_rec *jr, const char **cover, char *err)
 {
 	if (jr->children_max > 0)
 		return 0;
@@ -312,6 +312,7 @@ mask_kernel(const struct jail_rec *jr, char *err)
 			return -1;
 		empty = d;
 	}
+	*cover = empty;		/* (the registry's too: hide_registry) */
 	for (size_t i = 0; jr->procfs &&
 	    i < sizeof(readonly_dirs) / sizeof(*readonly_dirs); i++)
 		if (exists(readonly_dirs[i], true) &&
@@ -330,7 +331,7 @@ mask_kernel(const struct jail_rec *jr, char *err)
  * (path=/ on a host where /run is on the root file system): cover it.
  */
 static int
-hide_registry(const char *root, char *err)
+hide_registry(const char *root, const char *cover, char *err)
 {
 	const char *rundir = reg_rundir();
 	size_t alen = strcmp(root, "/") ? strlen(root) : 0;
@@ -341,6 +342,8 @@ hide_registry(const char *root, char *err)
 	snprintf(rel, sizeof(rel), ".%s", rundir + alen);
 	if (!is_dir(rel))
 		return 0;
+	if (cover)	/* the masks' */
+		return mnt(cover, rel, NULL, MS_BIND, NULL, err);
 	return mnt("vjail", rel, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV |
 	    MS_NOEXEC, "size=4k,mode=555", err);
 }
@@ -369,8 +372,9 @@ fs_setup(const struct jail_rec *jr, int rootfd, char *err)
 	}
 	if (jr->devfs && make_dev(jr, err) < 0)
 		return -1;
-	if (make_sys(jr, err) < 0 || mask_kernel(jr, err) < 0 ||
-	    hide_registry(jr->path, err) < 0)
+	const char *cover = NULL;	/* an empty read-only tmpfs */
+	if (make_sys(jr, err) < 0 || mask_kernel(jr, &cover, err) < 0 ||
+	    hide_registry(jr->path, cover, err) < 0)
 		return -1;
 	if (syscall(SYS_pivot_root, ".", ".") < 0)
 		return jerrno(err, "path: pivot_root");

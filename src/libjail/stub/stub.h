@@ -9,7 +9,6 @@
 #define VJAIL_STUB_H
 
 #if defined(__x86_64__)
-#define NR_pread64		17
 #define NR_nanosleep		35
 #define NR_execve		59
 #define NR_exit			60
@@ -18,6 +17,7 @@
 #define NR_fcntl		72
 #define NR_write		1
 #define NR_rt_sigtimedwait	128
+#define NR_personality		135
 #define NR_prctl		157
 #define NR_ppoll		271
 #define NR_execveat		322
@@ -37,12 +37,12 @@ __asm__(".text\n.global _start\n_start:\n"
     "	call stub_main\n	hlt\n");
 #elif defined(__aarch64__)
 #define NR_write		64
-#define NR_pread64		67
 #define NR_ppoll		73
 #define NR_exit			93
 #define NR_nanosleep		101
 #define NR_kill			129
 #define NR_rt_sigtimedwait	137
+#define NR_personality		92
 #define NR_prctl		167
 #define NR_execve		221
 #define NR_wait4		260

@@ -12,14 +12,20 @@
  *	vjail-monitor MODE	(descriptors below; environment passed on)
  *
  * fd 3: the holder's pidfd (readable: the jail's PID 1 is gone)
- * fd 4: the jail/ group's cgroup.events (POLLPRI on a change)
+ * fd 4: an epoll, readable once the jail/ group's cgroup.events changed
+ *	(with 'e'; fd 10 is that file, never read: spawn.c's watch_events)
  * fd 5: the jail's service listener (MODE has 's')
  * fd 6: the monitor's program, to exec
  * fd 7: a signalfd for SIGUSR1 (the registry changed what to watch)
+ * fd 8, 9: this stub's image and the holder's, kept for the next jails
+ *	(spawn.c: one image of each for every jail)
  *
- * With 'e' in MODE (a jail that ends when empty) the jail's emptying is
- * an event; otherwise changes of cgroup.events are only read (each read
- * re-arms it).  If the exec fails, it tries again a second later.
+ * With 'e' in MODE (a jail that ends when empty) a change of the jail's
+ * cgroup.events is an event (its emptying; a rare refill costs an exec,
+ * the monitor reads it); otherwise there is no fd 4.  If the exec fails,
+ * it tries again a second later.
+ * Linked high and run without address randomization on x86-64
+ * (sys_exec_stub); what it execs gets randomization back.
  * Freestanding (no libc): raw system calls, x86-64 and aarch64.
  */
 #include "stub.h"
@@ -28,25 +34,12 @@
 #define POLLIN		0x001
 #define POLLPRI		0x002
 #define AT_EMPTY_PATH	0x1000
+#define ADDR_NO_RANDOMIZE	0x0040000
 
 struct pollfd {
 	int	fd;
 	short	events, revents;
 };
-
-/* cgroup.events says "populated 0"; reading it re-arms the poll. */
-static int
-emptied(void)
-{
-	char buf[128];
-	long n = sys4(NR_pread64, 4, buf, sizeof(buf) - 1, 0);
-
-	for (long i = 0; i + 10 < n; i++)
-		if (buf[i] == 'p' && buf[i + 1] == 'o' && buf[i + 9] == ' ' &&
-		    buf[i + 2] == 'p' && buf[i + 8] == 'd')
-			return buf[i + 10] == '0';
-	return 0;
-}
 
 void
 stub_main(long *sp)
@@ -61,17 +54,20 @@ stub_main(long *sp)
 		empty |= *m == 'e', service |= *m == 's';
 	sys2(NR_prctl, PR_SET_NAME, "vjail-monitor");
 	for (;;) {
-		struct pollfd p[4] = { { 3, POLLIN, 0 }, { 4, POLLPRI, 0 },
+		struct pollfd p[4] = { { 3, POLLIN, 0 },
+		    { empty ? 4 : -1, POLLIN, 0 },
 		    { service ? 5 : -1, POLLIN, 0 }, { 7, POLLIN, 0 } };
 
 		if (sys5(NR_ppoll, (long)p, 4, 0, 0, 8) <= 0)
 			continue;
-		/* (each read of cgroup.events re-arms it) */
-		if (p[1].revents && !emptied())
-			p[1].revents = 0;
-		if (!p[0].revents && !(p[1].revents && empty) &&
+		if (!p[0].revents && !p[1].revents &&
 		    !p[2].revents && !p[3].revents)
 			continue;
+		/* run without randomization for our layout (sys_exec_stub):
+		 * not so the monitor, which serves the jail */
+		long pers = sys1(NR_personality, 0xffffffff);
+		if (pers >= 0 && (pers & ADDR_NO_RANDOMIZE))
+			sys1(NR_personality, pers & ~ADDR_NO_RANDOMIZE);
 		for (;;) {
 			sys5(NR_execveat, 6, (long)"", (long)argv, (long)envp,
 			    AT_EMPTY_PATH);

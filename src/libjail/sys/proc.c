@@ -12,11 +12,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/personality.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
+#include <elf.h>
 #include <grp.h>
 #include <linux/sched.h>
 #include <linux/openat2.h>
@@ -422,6 +424,89 @@ sys_exec_memfd(const char *name, const void *image, size_t len)
 		return -1;
 	}
 	return fd;
+}
+
+/*
+ * A copy of descriptor fd of the process pid started at start, if it is
+ * an image as sys_exec_memfd makes it: sealed against any change, the
+ * host root's, execute-only, these very bytes.  So one memfd serves
+ * every jail's stub.  Nothing is opened (pidfd_getfd: no open of a
+ * FIFO, no device), and the process is the one named or none.  -1 if not.
+ */
+int
+sys_exec_memfd_take(pid_t pid, uint64_t start, int fd, const void *image,
+    size_t len)
+{
+	unsigned seals = F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW |
+	    F_SEAL_WRITE;
+	char buf[4096];
+	struct stat st;
+	int pfd, copy = -1;
+
+	if (len > sizeof(buf) || (pfd = sys_pidfd_open(pid)) < 0)
+		return -1;
+	/* (the pidfd is older than the check: it is that process) */
+	if (sys_starttime(pid) == start)
+		copy = (int)syscall(SYS_pidfd_getfd, pfd, fd, 0);
+	close(pfd);
+	if (copy >= 0 && (fstat(copy, &st) < 0 || !S_ISREG(st.st_mode) ||
+	    st.st_uid != 0 || (st.st_mode & 07777) != 0111 ||
+	    st.st_size != (off_t)len ||
+	    (fcntl(copy, F_GET_SEALS) & (int)seals) != (int)seals ||
+	    pread(copy, buf, len, 0) != (ssize_t)len ||
+	    memcmp(buf, image, len) != 0)) {
+		close(copy);
+		copy = -1;
+	}
+	return copy;
+}
+
+/*
+ * Exec a stub (its image and the memfd holding it); returns only on
+ * failure.  An image linked at the top of the address space (x86-64:
+ * 2 MB under the stack's top, where the stack starts when addresses are
+ * not randomized; Makefile) runs with ADDR_NO_RANDOMIZE, so that its
+ * code and its stack share their page tables: 12 kB a process, not 24.
+ * Without that personality it is not run at all (a randomized stack may
+ * land on it, and the exec would then fail past its point of no
+ * return), nor with more than STUB_ARGS of arguments (a stack that big
+ * would reach down to it).  The stub gives randomization back to what
+ * it execs (watchstub).
+ */
+#define STUB_ARGS	(256 * 1024)
+int
+sys_exec_stub(int fd, const void *image, char *const argv[],
+    char *const envp[])
+{
+	const Elf64_Ehdr *eh = image;
+	size_t args = 0;
+	int old = -1;
+
+	if (eh->e_ident[EI_CLASS] == ELFCLASS64 && eh->e_entry >> 32 != 0) {
+		for (char *const *a = argv; *a; a++)
+			args += strlen(*a) + 1 + sizeof(*a);
+		for (char *const *e = envp; *e; e++)
+			args += strlen(*e) + 1 + sizeof(*e);
+		if (args > STUB_ARGS) {
+			errno = E2BIG;
+			return -1;
+		}
+		if ((old = personality(0xffffffff)) < 0 ||
+		    personality((unsigned)old | ADDR_NO_RANDOMIZE) < 0 ||
+		    !(personality(0xffffffff) & ADDR_NO_RANDOMIZE)) {
+			if (old >= 0)
+				personality((unsigned)old);
+			errno = EPERM;
+			return -1;
+		}
+	}
+	syscall(SYS_execveat, fd, "", argv, envp, AT_EMPTY_PATH);
+	if (old >= 0) {
+		int e = errno;
+		personality((unsigned)old);
+		errno = e;
+	}
+	return -1;
 }
 
 /*
