@@ -1050,10 +1050,10 @@ core_create(struct jail_rec *jr, const uint64_t *set, int flags, char *err)
 	 * (up to the setup timeout), and must not stall every host command
 	 * with it.  The CREATING record holds the name and jid meanwhile.
 	 */
-	reg_close(&r);
+	reg_unlock(&r);
 	int spawned = core_spawner->jail(jr, parent.jid ? &parent : NULL,
 	    &pidfd, err);
-	if (reg_open(&r, true, err) < 0) {
+	if (reg_relock(&r, err) < 0) {
 		if (spawned == 0) {
 			sys_pidfd_send_signal(pidfd, SIGKILL);
 			close(pidfd);
