@@ -186,6 +186,13 @@ check "  and their sleeping monitors too" wait_for 8 eval \
 	'[ "$(ino "$(rec_fact $P .monitor)")" = "$(ino "$(rec_fact ${P}b .monitor)")" ]'
 run jexec $P cat /proc/1/exe
 isnt "$RC" 0 "attack: the jail's root cannot read its PID 1's image"
+# PID 1 runs unrandomized: its memory must stay out of the jail's reach
+run jexec $P sh -c 'exec 3</proc/$$/mem && echo self; exec 4</proc/1/mem && echo one; ls /proc/1/map_files >/dev/null 2>&1 && echo maps'
+is "$OUT" self "attack: the jail's root opens neither PID 1's mem nor its map_files (control: its own mem)"
+run jexec $P sh -c 'sleep 30 & s=$!; kill -STOP 1; kill -KILL 1; kill -KILL $s; wait $s; echo $?'
+is "$RC.$OUT" "0.137" "  control: its root's SIGKILL ends one of its processes"
+pid1_up() { [ "$(holder_pid $P)" = "$h" ] && [ "$(awk '/^State:/ { print $2 }' /proc/$h/status)" = S ]; }
+check "attack: its SIGSTOP and SIGKILL to PID 1 do nothing (same PID 1, sleeping)" pid1_up
 ok "$(cmp -s "/proc/$h/exe" "/proc/$h2/exe"; echo $?)" "  control: the host's root can"
 # a forged link: a jail's process offers a file of its own at mode 0111
 # and a FIFO where the images are taken from; refused (and nothing is
