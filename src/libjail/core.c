@@ -1211,6 +1211,20 @@ busy(const struct jail_rec *jr, char *err)
 	    jr->state == JS_CREATING ? "created" : "removed", (int)jr->creator);
 }
 
+/* The registry locked and the jail found, for removing or stopping it. */
+static int
+lock_to_end(struct registry *r, struct jail_rec *jr, int jid, char *err)
+{
+	if (reg_open(r, true, err) < 0)
+		return -1;
+	if (find_locked(r, jr, jid, NULL, -1, JAIL_DYING, err) < 0 ||
+	    busy(jr, err) < 0) {
+		reg_close(r);
+		return -1;
+	}
+	return 0;
+}
+
 /*
  * Removals whose holders were killed and are waited for later, without
  * the registry's lock (jail_remove_nowait): jail(8) removing many jails
@@ -1296,13 +1310,8 @@ core_remove(int jid, bool nowait, char *err)
 
 	if (jail_inside())
 		return svc_remove(jid, err);
-	if (reg_open(&r, true, err) < 0)
+	if (lock_to_end(&r, &jr, jid, err) < 0)
 		return -1;
-	if (find_locked(&r, &jr, jid, NULL, -1, JAIL_DYING, err) < 0 ||
-	    busy(&jr, err) < 0) {
-		reg_close(&r);
-		return -1;
-	}
 	if (!nowait)
 		rc = core_remove_locked(&r, &jr, err);
 	else if ((rc = core_teardown_begin(&r, &jr, &pidfd, err)) == 1) {
@@ -1396,13 +1405,8 @@ core_stop(int jid, int timeout_s, char *err)
 
 	if (jail_inside())
 		return svc_stop(jid, timeout_s, err);
-	if (reg_open(&r, true, err) < 0)
+	if (lock_to_end(&r, &jr, jid, err) < 0)
 		return -1;
-	if (find_locked(&r, &jr, jid, NULL, -1, JAIL_DYING, err) < 0 ||
-	    busy(&jr, err) < 0) {
-		reg_close(&r);
-		return -1;
-	}
 	if (jr.damaged || jr.state == JS_CREATING) {
 		reg_close(&r);
 		return 0;	/* nothing to stop: removal kills what is left */

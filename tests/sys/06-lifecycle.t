@@ -152,9 +152,19 @@ one_table() {
 }
 if [ "$(uname -m)" = x86_64 ]; then
 	check "  its code and stack share one page table (VmPTE 12 kB)" one_table "$h"
+	is "$(cat /proc/$h/personality)" 00040000 \
+		"  control: it runs without address randomization (ADDR_NO_RANDOMIZE)"
 else
 	ok 0 "  # SKIP one page table: x86-64 only"
+	ok 0 "  # SKIP PID 1 unrandomized: x86-64 only"
 fi
+# nothing the jail runs inherits PID 1's personality (it never forks;
+# an orphan it adopts keeps its own parent's)
+run jexec $P sh -c 'cat /proc/self/personality; (sh -c "sleep 0.3; cat /proc/self/personality" &); sleep 0.6'
+is "$RC.$OUT" "0.00000000
+00000000" "attack: a jexec'd process and an orphan of PID 1's run randomized"
+run jail -q -c name=${P}o path=/ command=/bin/cat /proc/self/personality
+is "$RC.$OUT" "0.00000000" "  and so does a one-shot jail's command"
 run jexec $P sh -c '(sleep 0.2 &); sleep 1; ps -o stat= -o comm= | grep -c "^Z"'
 is "$OUT" 0 "an orphan that ended was reaped by PID 1 (no zombie)"
 run jexec $P sh -c '(sleep 0.2 &); sleep 1; ps -o stat= -o comm= | grep -c "^S"'
@@ -176,6 +186,13 @@ check "  and their sleeping monitors too" wait_for 8 eval \
 	'[ "$(ino "$(rec_fact $P .monitor)")" = "$(ino "$(rec_fact ${P}b .monitor)")" ]'
 run jexec $P cat /proc/1/exe
 isnt "$RC" 0 "attack: the jail's root cannot read its PID 1's image"
+# PID 1 runs unrandomized: its memory must stay out of the jail's reach
+run jexec $P sh -c 'exec 3</proc/$$/mem && echo self; exec 4</proc/1/mem && echo one; ls /proc/1/map_files >/dev/null 2>&1 && echo maps'
+is "$OUT" self "attack: the jail's root opens neither PID 1's mem nor its map_files (control: its own mem)"
+run jexec $P sh -c 'sleep 30 & s=$!; kill -STOP 1; kill -KILL 1; kill -KILL $s; wait $s; echo $?'
+is "$RC.$OUT" "0.137" "  control: its root's SIGKILL ends one of its processes"
+pid1_up() { [ "$(holder_pid $P)" = "$h" ] && [ "$(awk '/^State:/ { print $2 }' /proc/$h/status)" = S ]; }
+check "attack: its SIGSTOP and SIGKILL to PID 1 do nothing (same PID 1, sleeping)" pid1_up
 ok "$(cmp -s "/proc/$h/exe" "/proc/$h2/exe"; echo $?)" "  control: the host's root can"
 # a forged link: a jail's process offers a file of its own at mode 0111
 # and a FIFO where the images are taken from; refused (and nothing is
@@ -192,6 +209,22 @@ is "$RC.$ERR" "0." "attack: a registry link naming a jail's process: the next ja
 h3=$(holder_pid ${P}c)
 check "  its PID 1 runs the host's image, not the jail's" eval \
 	'[ "$(stat -L -c "%u %a %s" /proc/$h3/exe)" = "0 111 $(stat -L -c %s /proc/$h/exe)" ]'
+# a link naming a live monitor that holds the images, but with another
+# start time (its pid since reused): nothing is taken from that process
+m=$(rec_fact $P .monitor)
+ms=$(awk '{ sub(/.*\) /, ""); print $20 }' /proc/$m/stat)
+check "  $P's monitor holds the images" eval \
+	'[ "$(stat -L -c %i /proc/$m/fd/9)" = "$(ino "$h")" ]'
+ln -sfn "$m:$((ms + 1))" "$VJAIL_RUNDIR/stubs"
+run jail -q -c name=${P}d path=/ persist
+isnt "$(ino "$(holder_pid ${P}d)")" "$(ino "$h")" \
+	"attack: a link with a reused pid (another start time): the next PID 1's image is its own"
+ln -sfn "$m:$ms" "$VJAIL_RUNDIR/stubs"
+run jail -q -c name=${P}e path=/ persist
+is "$(ino "$(holder_pid ${P}e)")" "$(ino "$h")" \
+	"  control: the same link with the monitor's start time: its image is taken"
+rm_jail ${P}e
+rm_jail ${P}d
 rm_jail ${P}c
 rm_jail ${P}b
 rm_jail $P

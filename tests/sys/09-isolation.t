@@ -120,6 +120,26 @@ ro=$(echo "$OUT" | awk -v m=" $masked " 'index(m, " " $5 " ") && $6 ~ /^ro,/ { p
 n=$(for d in $masked; do [ -d "$d" ] && echo "$d"; done | grep -c .)
 is "$(echo "$OUT" | awk -v m=" $masked " 'index(m, " " $5 " ") && $6 ~ /^ro,/' | grep -c .).$(echo "$ro" | grep -c .)" \
 	"$n.1" "the $n masks in $A are read-only mounts of one file system ($ro)"
+# the masks are mounts of the jail's own: only the mount calls' filter
+# keeps its root from taking them off or making them writable
+run jexec $A sh -c 'umount /sys/firmware || umount /proc/driver'
+isnt "$RC" 0 "attack: root in $A cannot unmount a mask"
+run jexec $A sh -c 'mount -o remount,bind,rw /proc/driver || mount -o remount,bind,rw /sys/firmware'
+isnt "$RC" 0 "attack: root in $A cannot remount a mask read-write"
+run jail -q -c name=${A}m path=/ persist allow.mount allow.mount.tmpfs enforce_statfs=1
+is "$RC.$ERR" "0." "a jail allowed to mount tmpfs (${A}m)"
+run jexec ${A}m sh -c "mount -t tmpfs t $WORK && umount $WORK"
+is "$RC" 0 "  control: its root mounts and unmounts a tmpfs of its own"
+# known gap (from before the shared tmpfs: a tmpfs a mask had the same):
+# the masks are made in the jail's own mount and user namespaces, so
+# neither their flags are locked nor is their superblock the host's (its
+# root can also fspick and reconfigure that tmpfs read-write: written
+# through one mask, the file shows in every other)
+todo_start "masks are not locked (made inside the jail's namespaces)"
+run jexec ${A}m sh -c 'umount /sys/firmware; ls -A /sys/firmware'
+is "$OUT" "" "attack: root in ${A}m cannot take the mask off /sys/firmware"
+todo_end
+rm_jail ${A}m
 
 # masked kernel files: a bind of /dev/null where the jail's root could
 # open the file, else the kernel's own check (the host's root owns them,
