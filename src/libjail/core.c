@@ -1050,10 +1050,10 @@ core_create(struct jail_rec *jr, const uint64_t *set, int flags, char *err)
 	 * (up to the setup timeout), and must not stall every host command
 	 * with it.  The CREATING record holds the name and jid meanwhile.
 	 */
-	reg_close(&r);
+	reg_unlock(&r);
 	int spawned = core_spawner->jail(jr, parent.jid ? &parent : NULL,
 	    &pidfd, err);
-	if (reg_open(&r, true, err) < 0) {
+	if (reg_relock(&r, err) < 0) {
 		if (spawned == 0) {
 			sys_pidfd_send_signal(pidfd, SIGKILL);
 			close(pidfd);
@@ -1492,9 +1492,19 @@ core_set(struct jail_rec *jr, const uint64_t *set, int flags, char *err)
 		    param_field(&param_table[i], jr), true, err) < 0)
 			return -1;
 
-	/* Create only: reserve() refuses a taken name or jid, under lock. */
-	found = (jid > 0 || name) && (flags & JAIL_UPDATE) ?
-	    core_find(&cur, jid, jid > 0 ? NULL : name, -1, 0, err) : -1;
+	/* Create only: reserve() refuses a taken name or jid, under lock.
+	 * An update of the jail this process made while its holder lives
+	 * (jail(8) dropping the persist it added for a command) needs no
+	 * look first: its jid is still that jail's, and core_update reads
+	 * the record again under the lock. */
+	if ((flags & (JAIL_UPDATE | JAIL_CREATE)) == JAIL_UPDATE && jid > 0 &&
+	    made.jid == jid && reg_holder_alive(&made)) {
+		cur = made;
+		found = jid;
+	} else
+		found = (jid > 0 || name) && (flags & JAIL_UPDATE) ?
+		    core_find(&cur, jid, jid > 0 ? NULL : name, -1, 0, err) :
+		    -1;
 	if (found < 0 && (jid > 0 || name) && (flags & JAIL_UPDATE) &&
 	    errno != ENOENT)
 		return -1;

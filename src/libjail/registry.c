@@ -376,6 +376,7 @@ reg_open(struct registry *r, bool exclusive, char *err)
 
 again:
 	r->dirfd = r->jailsfd = r->lockfd = -1;
+	r->idxfd[0] = r->idxfd[1] = -1;
 	/* (opened first: made only the first time) */
 	if ((r->dirfd = open(dir, O_PATH | O_DIRECTORY | O_NOFOLLOW |
 	    O_CLOEXEC)) < 0 && errno == ENOENT) {
@@ -470,7 +471,46 @@ reg_close(struct registry *r)
 		close(r->jailsfd);
 	if (r->dirfd >= 0)
 		close(r->dirfd);
+	for (int i = 0; i < 2; i++)
+		if (r->idxfd[i] >= 0)
+			close(r->idxfd[i]);
 	r->dirfd = r->jailsfd = r->lockfd = -1;
+	r->idxfd[0] = r->idxfd[1] = -1;
+}
+
+/*
+ * The lock alone dropped and taken again (core_create spawns without
+ * it): the directories stay open, so a command opens its registry once.
+ * The lock file is closed meanwhile, so that no process forked in
+ * between shares the locked file.  A registry not in memory is opened
+ * anew: reg_open checks that one for a tmpfs mounted over it meanwhile.
+ */
+void
+reg_unlock(struct registry *r)
+{
+	if (r->lockfd >= 0)
+		close(r->lockfd);	/* releases the lock */
+	r->lockfd = -1;
+}
+
+int
+reg_relock(struct registry *r, char *err)
+{
+	if (r->dirfd < 0 || !mem_backed(r->dirfd)) {
+		reg_close(r);
+		return reg_open(r, true, err);
+	}
+	if ((r->lockfd = reg_openat(r->dirfd, "lock", O_RDWR | O_CREAT,
+	    4096)) < 0)
+		goto fail;
+	while (flock(r->lockfd, LOCK_EX) < 0)
+		if (errno != EINTR)
+			goto fail;
+	return 0;
+fail:
+	jerrno(err, "registry: %s", reg_rundir());
+	reg_close(r);
+	return -1;
 }
 
 /*
@@ -810,7 +850,7 @@ out:
  * All are changed under the exclusive lock only.
  */
 static int
-index_dir(struct registry *r, const char *dir)
+index_open(struct registry *r, const char *dir)
 {
 	int fd;
 
@@ -822,6 +862,36 @@ index_dir(struct registry *r, const char *dir)
 	return fd;
 }
 
+/* names/ and slots/ stay open with the registry (index_done keeps them). */
+static int *
+index_slot(struct registry *r, const char *dir)
+{
+	if (strcmp(dir, "names") == 0)
+		return &r->idxfd[0];
+	if (strcmp(dir, "slots") == 0)
+		return &r->idxfd[1];
+	return NULL;
+}
+
+static int
+index_dir(struct registry *r, const char *dir)
+{
+	int *slot = index_slot(r, dir);
+
+	if (slot == NULL)
+		return index_open(r, dir);
+	if (*slot < 0)
+		*slot = index_open(r, dir);
+	return *slot;
+}
+
+static void
+index_done(struct registry *r, const char *dir, int fd)
+{
+	if (fd >= 0 && index_slot(r, dir) == NULL)
+		close(fd);
+}
+
 /* The jid an index entry points to, or -1. */
 static int
 index_get(struct registry *r, const char *dir, const char *key)
@@ -830,8 +900,7 @@ index_get(struct registry *r, const char *dir, const char *key)
 	int fd = index_dir(r, dir);
 	ssize_t n = fd >= 0 ? readlinkat(fd, key, buf, sizeof(buf) - 1) : -1;
 
-	if (fd >= 0)
-		close(fd);
+	index_done(r, dir, fd);
 	if (n <= 0)
 		return -1;
 	buf[n] = '\0';
@@ -849,7 +918,7 @@ index_set(struct registry *r, const char *dir, const char *key, int jid)
 		return -1;
 	snprintf(buf, sizeof(buf), "%d", jid);
 	rc = symlinkat(buf, fd, key);
-	close(fd);
+	index_done(r, dir, fd);
 	return rc;
 }
 
@@ -862,7 +931,7 @@ index_del(struct registry *r, const char *dir, const char *key, int jid)
 	if (index_get(r, dir, key) != jid || (fd = index_dir(r, dir)) < 0)
 		return;
 	unlinkat(fd, key, 0);
-	close(fd);
+	index_done(r, dir, fd);
 }
 
 int
@@ -930,8 +999,7 @@ reg_member_add(struct registry *r, const char *set, const char *key, int jid)
 	char path[PATH_MAX];
 	int fd;
 
-	if ((fd = index_dir(r, set)) >= 0)
-		close(fd);
+	index_done(r, set, index_dir(r, set));
 	member_path(set, key, 0, path, sizeof(path));
 	if (mkdirat(r->dirfd, path, 0700) < 0 && errno != EEXIST)
 		return -1;
@@ -1057,7 +1125,7 @@ static void
 index_scan(struct registry *r, const char *dir, int jid, bool purge,
     char *found, size_t len)
 {
-	int fd = index_dir(r, dir), dfd;
+	int fd = index_open(r, dir), dfd;	/* (its own offset) */
 	DIR *d;
 	struct dirent *de;
 	char buf[16];

@@ -919,7 +919,7 @@ monitor_main(const struct jail_rec *jr, int csock, int hpidfd)
 	close(csock);
 	/* (the holder is the creator's child, never ours to reap) */
 	watch = (struct watch){ .jid = jr->jid, .hpidfd = hpidfd, .ev = -1,
-	    .lfd = lfd, .sig = -1, .start = sys_starttime(hpid) };
+	    .lfd = lfd, .sig = -1, .start = jr->holder_start };
 	snprintf(watch.cgroup, sizeof(watch.cgroup), "%s", jr->cgroup);
 	if (watch_place() == 0)
 		monitor_rest(false);
@@ -962,6 +962,10 @@ spawn_jail(struct jail_rec *jr, const struct jail_rec *parent, int *pidfd,
 		return -1;
 	}
 	hpid = sys_pidfd_pid(hpidfd);
+	/* Start times read while the holder and the monitor wait for us
+	 * (neither can have been reaped yet): off the path we wait on, and
+	 * the monitor inherits the holder's. */
+	jr->holder_start = sys_starttime(hpid);
 	if ((rootfd = idmapped_root(jr, hpid, err)) < 0)
 		goto kill;
 	if (send_msg(hs[0], M_GO, parent ? "nested" : NULL, rootfd) < 0) {
@@ -980,6 +984,7 @@ spawn_jail(struct jail_rec *jr, const struct jail_rec *parent, int *pidfd,
 	}
 	if (mon == 0)
 		monitor_main(jr, cs[1], hpidfd);
+	jr->monitor_start = sys_starttime(mon);
 	close(cs[1]);
 	cs[1] = -1;
 	holder_close();	/* (the holder and the monitor have theirs) */
@@ -994,9 +999,7 @@ spawn_jail(struct jail_rec *jr, const struct jail_rec *parent, int *pidfd,
 	close(hs[0]);
 	*pidfd = hpidfd;
 	jr->holder = hpid;
-	jr->holder_start = sys_starttime(jr->holder);
 	jr->monitor = mon;
-	jr->monitor_start = sys_starttime(mon);
 	if (sys_ns_inode(jr->holder, "user", &jr->userns) < 0) {
 		jerrno(err, "holder: user namespace");
 		hs[0] = -1;

@@ -353,9 +353,12 @@ struct registry {
 	int	dirfd;		/* the registry directory */
 	int	jailsfd;	/* its jails/ */
 	int	lockfd;		/* held while open */
+	int	idxfd[2];	/* names/, slots/: opened at first use */
 };
 int reg_open(struct registry *r, bool exclusive, char *err);
 void reg_close(struct registry *r);
+void reg_unlock(struct registry *r);
+int reg_relock(struct registry *r, char *err);
 const char *reg_rundir(void);
 #define REG_RECMAX	65536	/* bytes of a record, at most */
 int reg_read(struct registry *r, int jid, struct jail_rec *jr);

@@ -91,9 +91,16 @@ sys_pidfd_pid_at(int procfd, int pidfd)
 uint64_t
 sys_starttime(pid_t pid)
 {
+	/* our own, read once (a fork's child has another pid) */
+	static pid_t self;
+	static unsigned long long self_st;
 	char path[64], buf[1024], *p;
 	unsigned long long st = 0;
 	int field;
+	bool own = pid == getpid();
+
+	if (own && self == pid)
+		return self_st;
 
 	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
 	if (sys_read_small(AT_FDCWD, path, buf, sizeof(buf)) <= 0)
@@ -107,7 +114,11 @@ sys_starttime(pid_t pid)
 	if (sscanf(p, "%llu", &st) != 1)
 		return 0;
 	/* A zombie is gone for our purposes. */
-	return strstr(buf, ") Z ") ? 0 : st;
+	if (strstr(buf, ") Z "))
+		return 0;
+	if (own)
+		self = pid, self_st = st;
+	return st;
 }
 
 int
