@@ -58,6 +58,46 @@ reg_rundir(void)
 	return d && *d ? d : "/run/vjail";
 }
 
+/*
+ * Who holds the stub images every jail shares (spawn.c): the link
+ * "stubs" -> "pid:start", no page.  Read and replaced without the lock:
+ * it is replaced whole, and a stale or forged one only costs a fresh
+ * image (the taker checks the images themselves).
+ */
+#define STUBS_LINK	"stubs"
+
+int
+reg_stubs_owner(pid_t *pid, uint64_t *start)
+{
+	char path[PATH_MAX], to[64];
+	unsigned long long st;
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "%s/" STUBS_LINK, reg_rundir());
+	if ((n = readlink(path, to, sizeof(to) - 1)) <= 0)
+		return -1;
+	to[n] = '\0';
+	if (sscanf(to, "%d:%llu", pid, &st) != 2 || *pid <= 0)
+		return -1;
+	*start = st;
+	return 0;
+}
+
+void
+reg_stubs_claim(pid_t pid, uint64_t start)
+{
+	char path[PATH_MAX], tmp[PATH_MAX], to[64];
+
+	snprintf(to, sizeof(to), "%d:%llu", (int)pid,
+	    (unsigned long long)start);
+	snprintf(path, sizeof(path), "%s/" STUBS_LINK, reg_rundir());
+	snprintf(tmp, sizeof(tmp), "%s/." STUBS_LINK ".%d", reg_rundir(),
+	    (int)pid);
+	(void)unlink(tmp);
+	if (symlink(to, tmp) == 0 && rename(tmp, path) < 0)
+		(void)unlink(tmp);
+}
+
 static void
 boot_id(char *buf, size_t len)
 {

@@ -139,11 +139,10 @@ devnull_stdio(void)
  * A jail's holder and its resting monitor run stubs from sealed memfds
  * (sys_exec_memfd): rather than a page and an inode of each a jail, one
  * of each serves them all.  A monitor that made its images names itself
- * in the registry (STUBS_LINK: pid:start; a link, no page) and holds
+ * in the registry (reg_stubs_claim: pid:start) and holds
  * them at W_STUB and W_INIT; the next creator and monitor take copies
  * (sys_exec_memfd_take checks them byte for byte), or make their own.
  */
-#define STUBS_LINK	"stubs"
 static int holder_image = -1;	/* the creator's initstub, for the holder
 				   and the monitor it forks */
 static bool stubs_made;		/* this monitor made its watchstub */
@@ -152,17 +151,12 @@ static int
 stub_image(int slot, const char *name, const unsigned char *image,
     size_t len, bool *made)
 {
-	char path[PATH_MAX], to[64];
-	unsigned long long start;
-	ssize_t n;
-	int pid, fd = -1;
+	uint64_t start;
+	pid_t pid;
+	int fd = -1;
 
-	snprintf(path, sizeof(path), "%s/" STUBS_LINK, reg_rundir());
-	if ((n = readlink(path, to, sizeof(to) - 1)) > 0) {
-		to[n] = '\0';
-		if (sscanf(to, "%d:%llu", &pid, &start) == 2 && pid > 0)
-			fd = sys_exec_memfd_take(pid, start, slot, image, len);
-	}
+	if (reg_stubs_owner(&pid, &start) == 0)
+		fd = sys_exec_memfd_take(pid, start, slot, image, len);
 	if (fd < 0 && (fd = sys_exec_memfd(name, image, len)) >= 0 && made)
 		*made = true;
 	return fd;
@@ -585,20 +579,12 @@ enum { W_HOLDER = 3, W_EVENTS, W_SERVICE, W_PROGRAM, W_SIGNAL, W_STUB,
 static void
 stub_publish(void)
 {
-	char path[PATH_MAX], tmp[PATH_MAX], to[64];
 	pid_t self = getpid();
 
 	if (!stubs_made || fcntl(W_INIT, F_GETFD) < 0)
 		return;
 	stubs_made = false;
-	snprintf(to, sizeof(to), "%d:%llu", (int)self,
-	    (unsigned long long)sys_starttime(self));
-	snprintf(path, sizeof(path), "%s/" STUBS_LINK, reg_rundir());
-	snprintf(tmp, sizeof(tmp), "%s/." STUBS_LINK ".%d", reg_rundir(),
-	    (int)self);
-	(void)unlink(tmp);
-	if (symlink(to, tmp) == 0 && rename(tmp, path) < 0)
-		(void)unlink(tmp);
+	reg_stubs_claim(self, sys_starttime(self));
 }
 
 /* Does the jail end when it empties?  Its record says. */

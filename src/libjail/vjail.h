@@ -360,6 +360,8 @@ void reg_close(struct registry *r);
 void reg_unlock(struct registry *r);
 int reg_relock(struct registry *r, char *err);
 const char *reg_rundir(void);
+int reg_stubs_owner(pid_t *pid, uint64_t *start);
+void reg_stubs_claim(pid_t pid, uint64_t start);
 #define REG_RECMAX	65536	/* bytes of a record, at most */
 int reg_read(struct registry *r, int jid, struct jail_rec *jr);
 int reg_load(struct registry *r, int jid, struct jail_rec *jr);
