@@ -91,8 +91,10 @@ reg_stubs_claim(pid_t pid, uint64_t start)
 	snprintf(to, sizeof(to), "%d:%llu", (int)pid,
 	    (unsigned long long)start);
 	snprintf(path, sizeof(path), "%s/" STUBS_LINK, reg_rundir());
-	snprintf(tmp, sizeof(tmp), "%s/." STUBS_LINK ".%d", reg_rundir(),
-	    (int)pid);
+	/* One name for every claimer: a kill between the two steps leaves
+	 * at most this one link, replaced by the next claim.  Racing claims
+	 * may be lost: the next creator then makes its own images. */
+	snprintf(tmp, sizeof(tmp), "%s/." STUBS_LINK, reg_rundir());
 	(void)unlink(tmp);
 	if (symlink(to, tmp) == 0 && rename(tmp, path) < 0)
 		(void)unlink(tmp);
