@@ -49,7 +49,7 @@
 #include "initstub.h"	/* build/gen: static const unsigned char initstub[] */
 #include "watchstub.h"	/* build/gen: static const unsigned char watchstub[] */
 
-enum { M_GO = 1, M_READY, M_ERROR, M_COMMIT, M_PIDFD };
+enum { M_GO = 1, M_READY, M_ERROR, M_COMMIT, M_PIDFD, M_LOCK, M_TABLE };
 
 struct msg {
 	int	type;
@@ -212,7 +212,8 @@ holder_main(const struct jail_rec *jr, int sock)
 {
 	char err[JAIL_ERRMSGLEN] = "";
 	struct msg m;
-	int rootfd, initfd = holder_image, keep[2] = { sock, holder_image };
+	int rootfd, tablefd, initfd = holder_image,
+	    keep[2] = { sock, holder_image };
 
 	/* Only the creator's socket (and the stub's image): no other
 	 * descriptor of the host's, not even its stdio. */
@@ -246,6 +247,20 @@ holder_main(const struct jail_rec *jr, int sock)
 		if ((*mod)->setup && (*mod)->setup(jr, rootfd, err) < 0)
 			goto fail;
 	close(rootfd);
+	/* Built in our own namespaces, nothing of the table is locked: the
+	 * creator has it masked and locked (fs_lock), and we move in. */
+	fs_lock_plan(jr, m.text, FS_PLAN_LEN);
+	if (send_msg(sock, M_LOCK, m.text, -1) < 0)
+		_exit(1);
+	if (recv_msg(sock, &m, &tablefd, "creator") != M_TABLE) {
+		snprintf(err, sizeof(err), "%s", m.text);
+		goto fail;
+	}
+	if (setns(tablefd, CLONE_NEWNS) < 0 || chdir("/") < 0) {
+		jerrno(err, "holder: entering its locked mount table");
+		goto fail;
+	}
+	close(tablefd);
 	if (confine_apply(&holder_confine, err) < 0)
 		goto fail;
 	/* The jail's door to its monitor, in its own /dev. */
@@ -435,6 +450,42 @@ userns_child_of(pid_t pid, uint64_t parent_ino)
 	}
 	close(fd);
 	return yes;
+}
+
+/*
+ * The holder asked for its table to be locked (plan: its masks): a
+ * helper, host root, does it (fs_lock) and hands the holder the locked
+ * table, or the reason not.  Done when the helper is.
+ */
+static int
+lock_table(const struct jail_rec *jr, int hpidfd, int hsock, const char *plan,
+    char *err)
+{
+	int pidfd = -1, st = 0;
+	long pid = sys_clone3(0, &pidfd, -1);
+
+	if (pid == 0) {
+		char e[JAIL_ERRMSGLEN] = "";
+		int nsfd = -1;
+		/* in the jail's namespaces soon: not to be traced there */
+		prctl(PR_SET_DUMPABLE, 0);
+		fault_point("fs-lock");
+		if (fs_lock(jr, hpidfd, plan, &nsfd, e) < 0)
+			_exit(send_msg(hsock, M_ERROR, e, -1) < 0 ? 2 : 1);
+		_exit(send_msg(hsock, M_TABLE, NULL, nsfd) < 0 ? 2 : 0);
+	}
+	if (pid < 0)
+		return jerrno(err, "fork");
+	if (!sys_pidfd_wait(pidfd, SETUP_TIMEOUT_MS))
+		kill((pid_t)pid, SIGKILL);	/* hung: gone */
+	close(pidfd);
+	while (waitpid((pid_t)pid, &st, 0) < 0 && errno == EINTR)
+		;
+	/* (its error, if any, went to the holder, which says it) */
+	if (!WIFEXITED(st) || WEXITSTATUS(st) > 1)
+		return jerr(err, "holder: the helper locking its mount table "
+		    "exited");
+	return 0;
 }
 
 /* Start the holder; returns its pidfd (in the creator). */
@@ -974,7 +1025,13 @@ spawn_jail(struct jail_rec *jr, const struct jail_rec *parent, int *pidfd,
 	close(cs[1]);
 	cs[1] = -1;
 	holder_close();	/* (the holder and the monitor have theirs) */
-	if (recv_msg(hs[0], &m, &lfd, "holder") != M_READY) {
+	int said = recv_msg(hs[0], &m, &lfd, "holder");
+	if (said == M_LOCK) {
+		if (lock_table(jr, hpidfd, hs[0], m.text, err) < 0)
+			goto kill;
+		said = recv_msg(hs[0], &m, &lfd, "holder");
+	}
+	if (said != M_READY) {
 		snprintf(err, JAIL_ERRMSGLEN, "%s", m.text);
 		goto kill;
 	}
