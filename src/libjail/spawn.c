@@ -3,11 +3,14 @@
  *
  * creator (jail_set)  --clone3-->  holder (PID 1)
  *                      --fork---->  monitor (while the holder sets up)
+ *                      --fork---->  locker (likewise; gone once done)
  *
  * The creator writes the holder's id maps, makes the idmapped root (only
  * the owner of the file system may) and hands it to the holder; then it
- * forks the monitor, so that neither waits for the other, and waits for
- * both to say ready.  The monitor stays in the host's namespaces, outside
+ * forks the monitor and the locker, so that none waits for the others,
+ * and waits for the holder and the monitor to say ready.  The holder's
+ * table, built in the jail's namespaces, is masked and locked by the
+ * locker on its way (fs.c: fs_lock).  The monitor stays in the host's namespaces, outside
  * the jail's cgroup; once the creator has recorded the jail it watches:
  * holder gone, or a non-persistent jail's jail/ cgroup empty, means
  * teardown under the registry lock.  (The holder is the creator's child,
@@ -453,39 +456,95 @@ userns_child_of(pid_t pid, uint64_t parent_ino)
 }
 
 /*
- * The holder asked for its table to be locked (plan: its masks): a
- * helper, host root, does it (fs_lock) and hands the holder the locked
- * table, or the reason not.  Done when the helper is.
+ * The helper that locks the holder's table (fs_lock: host root, it masks
+ * the table and copies it into the jail's user namespace, then hands the
+ * holder the locked copy, or the reason not).  Forked while the holder
+ * sets up, off the path we wait on, it waits for the holder's plan; it
+ * is reaped once the record is committed (its exit frees the tables it
+ * passed through, off our path too).
  */
-static int
-lock_table(const struct jail_rec *jr, int hpidfd, int hsock, const char *plan,
-    char *err)
-{
-	int pidfd = -1, st = 0;
-	long pid = sys_clone3(0, &pidfd, -1);
+static struct locker {
+	pid_t	pid;
+	int	pidfd, plan;	/* plan: the socket the plan goes down */
+} locker = { .pid = -1, .pidfd = -1, .plan = -1 };
 
-	if (pid == 0) {
-		char e[JAIL_ERRMSGLEN] = "";
-		int nsfd = -1;
+static int
+locker_start(const struct jail_rec *jr, int hpidfd, int hsock, char *err)
+{
+	int p[2];
+	long pid;
+
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, p) < 0)
+		return jerrno(err, "socketpair");
+	if ((pid = sys_clone3(0, &locker.pidfd, -1)) == 0) {
+		char plan[FS_PLAN_LEN] = "", e[JAIL_ERRMSGLEN] = "";
+		int nsfd = -1, pass[2] = { -1, -1 };
+		close(p[1]);
 		/* in the jail's namespaces soon: not to be traced there */
 		prctl(PR_SET_DUMPABLE, 0);
+		if (read(p[0], plan, sizeof(plan) - 1) <= 0)
+			_exit(3);	/* (no plan: the creation failed) */
 		fault_point("fs-lock");
-		if (fs_lock(jr, hpidfd, plan, &nsfd, e) < 0)
+		if (fs_lock(jr, hpidfd, plan, &nsfd, pass, e) < 0)
 			_exit(send_msg(hsock, M_ERROR, e, -1) < 0 ? 2 : 1);
 		_exit(send_msg(hsock, M_TABLE, NULL, nsfd) < 0 ? 2 : 0);
 	}
-	if (pid < 0)
+	close(p[0]);
+	if (pid < 0) {
+		close(p[1]);
 		return jerrno(err, "fork");
-	if (!sys_pidfd_wait(pidfd, SETUP_TIMEOUT_MS))
-		kill((pid_t)pid, SIGKILL);	/* hung: gone */
-	close(pidfd);
-	while (waitpid((pid_t)pid, &st, 0) < 0 && errno == EINTR)
-		;
-	/* (its error, if any, went to the holder, which says it) */
-	if (!WIFEXITED(st) || WEXITSTATUS(st) > 1)
-		return jerr(err, "holder: the helper locking its mount table "
-		    "exited");
+	}
+	locker.pid = (pid_t)pid;
+	locker.plan = p[1];
 	return 0;
+}
+
+/* Reap the helper (killed first unless it did its part): its status. */
+static int
+locker_end(bool kill_it)
+{
+	int st = 0;
+
+	if (locker.pid <= 0)
+		return 0;
+	if (kill_it)
+		kill(locker.pid, SIGKILL);
+	close(locker.plan);
+	close(locker.pidfd);
+	while (waitpid(locker.pid, &st, 0) < 0 && errno == EINTR)
+		;
+	locker.pid = -1;
+	locker.plan = locker.pidfd = -1;
+	return st;
+}
+
+/*
+ * The holder asked for its table to be locked (plan: its masks): the
+ * helper does it, and the holder's next word is awaited, unless the
+ * helper dies without doing its part (its error, if any, went to the
+ * holder, which says it).
+ */
+static int
+locker_go(int hsock, struct msg *m, int *fd)
+{
+	struct pollfd p[2] = { { .fd = hsock, .events = POLLIN },
+	    { .fd = locker.pidfd, .events = POLLIN } };
+	int st;
+
+	/* (if it died, the poll finds it) */
+	send(locker.plan, m->text, strlen(m->text) + 1, MSG_NOSIGNAL);
+	while (poll(p, 2, SETUP_TIMEOUT_MS) < 0 && errno == EINTR)
+		;
+	if (!p[0].revents && p[1].revents) {
+		st = locker_end(false);
+		if (!WIFEXITED(st) || WEXITSTATUS(st) > 1) {
+			m->type = M_ERROR;
+			snprintf(m->text, sizeof(m->text), "holder: the helper "
+			    "locking its mount table exited");
+			return M_ERROR;
+		}
+	}
+	return recv_msg(hsock, m, fd, "holder");
 }
 
 /* Start the holder; returns its pidfd (in the creator). */
@@ -1025,12 +1084,11 @@ spawn_jail(struct jail_rec *jr, const struct jail_rec *parent, int *pidfd,
 	close(cs[1]);
 	cs[1] = -1;
 	holder_close();	/* (the holder and the monitor have theirs) */
+	if (locker_start(jr, hpidfd, hs[0], err) < 0)
+		goto kill;
 	int said = recv_msg(hs[0], &m, &lfd, "holder");
-	if (said == M_LOCK) {
-		if (lock_table(jr, hpidfd, hs[0], m.text, err) < 0)
-			goto kill;
-		said = recv_msg(hs[0], &m, &lfd, "holder");
-	}
+	if (said == M_LOCK)
+		said = locker_go(hs[0], &m, &lfd);
 	if (said != M_READY) {
 		snprintf(err, JAIL_ERRMSGLEN, "%s", m.text);
 		goto kill;
@@ -1053,6 +1111,7 @@ spawn_jail(struct jail_rec *jr, const struct jail_rec *parent, int *pidfd,
 	return 0;
 kill:
 	holder_close();
+	locker_end(true);
 	sys_pidfd_send_signal(hpidfd, SIGKILL);
 	if (!parent)
 		waitpid(hpid, NULL, 0);	/* ours to reap */
@@ -1072,6 +1131,7 @@ kill:
 int
 spawn_commit(bool ok)
 {
+	locker_end(false);	/* (done by now) */
 	if (commit_sock < 0)
 		return -1;
 	if (ok)

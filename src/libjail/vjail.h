@@ -253,7 +253,7 @@ const char *path_reachable(const char *path);
 #define FS_PLAN_LEN	32
 void fs_lock_plan(const struct jail_rec *jr, char *plan, size_t len);
 int fs_lock(const struct jail_rec *jr, int hpidfd, const char *plan,
-    int *nsfd, char *err);
+    int *nsfd, int pass[2], char *err);
 
 /* modules/info.c: meta.KEY and env.KEY */
 const struct param_def *kv_param(const char *name, const char **key);

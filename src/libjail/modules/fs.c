@@ -6,7 +6,8 @@
  * the host's table never grows per jail (DESIGN.md).  The root arrives as
  * a detached idmapped mount made on the host side (only a process owning
  * the file system may idmap it); the holder attaches it at `at`, builds
- * /proc, /dev and /sys on it, and pivots into it.
+ * /proc, /dev and /sys on it, and pivots into it.  A helper of the
+ * creator's then masks that table and locks it (fs_lock, below).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -465,11 +466,14 @@ hide_registry(const char *root, int cover, char *err)
  * The helper's part (spawn.c: forked by the creator, host root): the
  * masks made over the holder's finished table in a copy of it owned by
  * the host's user namespace, then that copy copied into the jail's,
- * which locks it all.  *nsfd: the locked table, for the holder.
+ * which locks it all.  *nsfd: the locked table, for the holder; pass:
+ * the two tables it passed through, the holder's own and the host's
+ * copy, held so that they are freed when the caller exits, off the
+ * holder's path (a table's teardown waits for RCU).
  */
 int
 fs_lock(const struct jail_rec *jr, int hpidfd, const char *plan, int *nsfd,
-    char *err)
+    int pass[2], char *err)
 {
 	int proc = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC), cover = -1,
 	    devnull = -1, rc = -1;
@@ -483,7 +487,10 @@ fs_lock(const struct jail_rec *jr, int hpidfd, const char *plan, int *nsfd,
 		goto out;
 	}
 	/* setns sets root and cwd to the jail's root */
-	if (setns(hpidfd, CLONE_NEWNS) < 0 || unshare(CLONE_NEWNS) < 0) {
+	if (setns(hpidfd, CLONE_NEWNS) < 0 || (pass[0] = openat(proc,
+	    "thread-self/ns/mnt", O_RDONLY | O_CLOEXEC)) < 0 ||
+	    unshare(CLONE_NEWNS) < 0 || (pass[1] = openat(proc,
+	    "thread-self/ns/mnt", O_RDONLY | O_CLOEXEC)) < 0) {
 		jerrno(err, "locking the mount table");
 		goto out;
 	}
