@@ -305,13 +305,15 @@ fs_lock_plan(const struct jail_rec *jr, char *plan, size_t len)
 
 static int clone_of(int fd, bool rec);
 
-/* An O_PATH descriptor of p in our root: no symlink followed. */
+/*
+ * An O_PATH descriptor of p in the jail's root: a symlink on the way (a
+ * root's proc may be one) is followed inside it, no magic link at all.
+ */
 static int
 at_path(const char *p)
 {
 	struct open_how how = { .flags = O_PATH | O_NOFOLLOW | O_CLOEXEC,
-	    .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_SYMLINKS |
-	    RESOLVE_NO_MAGICLINKS };
+	    .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS };
 
 	return (int)syscall(SYS_openat2, AT_FDCWD, p, &how, sizeof(how));
 }
