@@ -6,8 +6,9 @@
 A=${T}a
 B=${T}b
 host_hostname=$(hostname)
-# the host's mounts, less /run/netns (others' `ip netns add` on a shared box)
-host_mounts() { grep -v " $VJAIL_RUNDIR " /proc/self/mountinfo | grep -cv ' /run/netns/'; }
+# the host's mounts, less /run/netns and registries (others' `ip netns add`
+# and test runs on a shared box)
+host_mounts() { grep -v " /run/vjail" /proc/self/mountinfo | grep -cv ' /run/netns/'; }
 mounts_before=$(host_mounts)
 run jail -q -c name=$A path=/ host.hostname=a.example persist
 run jail -q -c name=$B path=/ host.hostname=b.example persist
