@@ -3,14 +3,14 @@
  *
  * creator (jail_set)  --clone3-->  holder (PID 1)
  *                      --fork---->  monitor (while the holder sets up)
- *                      --fork---->  locker (likewise; gone once done)
+ *                      --vfork--->  locker (when the holder asks)
  *
  * The creator writes the holder's id maps, makes the idmapped root (only
  * the owner of the file system may) and hands it to the holder; then it
- * forks the monitor and the locker, so that none waits for the others,
- * and waits for the holder and the monitor to say ready.  The holder's
- * table, built in the jail's namespaces, is masked and locked by the
- * locker on its way (fs.c: fs_lock).  The monitor stays in the host's namespaces, outside
+ * forks the monitor, so that neither waits for the other, and waits for
+ * both to say ready.  The holder's table, built in the jail's
+ * namespaces, is masked and locked by the locker on its way (fs.c:
+ * fs_lock).  The monitor stays in the host's namespaces, outside
  * the jail's cgroup; once the creator has recorded the jail it watches:
  * holder gone, or a non-persistent jail's jail/ cgroup empty, means
  * teardown under the registry lock.  (The holder is the creator's child,
@@ -37,6 +37,7 @@
 #include <sys/epoll.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
@@ -458,45 +459,34 @@ userns_child_of(pid_t pid, uint64_t parent_ino)
 /*
  * The helper that locks the holder's table (fs_lock: host root, it masks
  * the table and copies it into the jail's user namespace, then hands the
- * holder the locked copy, or the reason not).  Forked while the holder
- * sets up, off the path we wait on, it waits for the holder's plan; it
- * is reaped once the record is committed (its exit frees the tables it
- * passed through, off our path too).
+ * holder the locked copy, or the reason not).  It shares our memory until
+ * it exits (CLONE_VM | CLONE_VFORK: nothing of ours copied, nor torn down
+ * at its exit), all signals blocked (no handler of ours runs in it).  We
+ * resume when its memory is released, before its exit closes what it
+ * holds (the tables it passed through: their teardown off our path); it
+ * is reaped once the record is committed.
  */
 static struct locker {
 	pid_t	pid;
-	int	pidfd, plan;	/* plan: the socket the plan goes down */
-} locker = { .pid = -1, .pidfd = -1, .plan = -1 };
+	int	pidfd;
+	const struct jail_rec *jr;
+	int	hpidfd, hsock;
+	const char *plan;
+} locker = { .pid = -1, .pidfd = -1 };
+
+#define LOCKER_STACK	(64 * 1024)
 
 static int
-locker_start(const struct jail_rec *jr, int hpidfd, int hsock, char *err)
+locker_run(void *arg)
 {
-	int p[2];
-	long pid;
+	struct locker *lk = arg;
+	char e[JAIL_ERRMSGLEN] = "";
+	int nsfd = -1, pass[2] = { -1, -1 };
 
-	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, p) < 0)
-		return jerrno(err, "socketpair");
-	if ((pid = sys_clone3(0, &locker.pidfd, -1)) == 0) {
-		char plan[FS_PLAN_LEN] = "", e[JAIL_ERRMSGLEN] = "";
-		int nsfd = -1, pass[2] = { -1, -1 };
-		close(p[1]);
-		/* in the jail's namespaces soon: not to be traced there */
-		prctl(PR_SET_DUMPABLE, 0);
-		if (read(p[0], plan, sizeof(plan) - 1) <= 0)
-			_exit(3);	/* (no plan: the creation failed) */
-		fault_point("fs-lock");
-		if (fs_lock(jr, hpidfd, plan, &nsfd, pass, e) < 0)
-			_exit(send_msg(hsock, M_ERROR, e, -1) < 0 ? 2 : 1);
-		_exit(send_msg(hsock, M_TABLE, NULL, nsfd) < 0 ? 2 : 0);
-	}
-	close(p[0]);
-	if (pid < 0) {
-		close(p[1]);
-		return jerrno(err, "fork");
-	}
-	locker.pid = (pid_t)pid;
-	locker.plan = p[1];
-	return 0;
+	fault_point("fs-lock");
+	if (fs_lock(lk->jr, lk->hpidfd, lk->plan, &nsfd, pass, e) < 0)
+		return send_msg(lk->hsock, M_ERROR, e, -1) < 0 ? 2 : 1;
+	return send_msg(lk->hsock, M_TABLE, NULL, nsfd) < 0 ? 2 : 0;
 }
 
 /* Reap the helper (killed first unless it did its part): its status. */
@@ -509,30 +499,61 @@ locker_end(bool kill_it)
 		return 0;
 	if (kill_it)
 		kill(locker.pid, SIGKILL);
-	close(locker.plan);
 	close(locker.pidfd);
 	while (waitpid(locker.pid, &st, 0) < 0 && errno == EINTR)
 		;
 	locker.pid = -1;
-	locker.plan = locker.pidfd = -1;
+	locker.pidfd = -1;
 	return st;
 }
 
 /*
- * The holder asked for its table to be locked (plan: its masks): the
- * helper does it, and the holder's next word is awaited, unless the
- * helper dies without doing its part (its error, if any, went to the
- * holder, which says it).
+ * The holder asked for its table to be locked (m: its plan): the helper
+ * does it, then the holder's next word is awaited, unless the helper
+ * died without doing its part (its error, if any, went to the holder,
+ * which says it).
  */
 static int
-locker_go(int hsock, struct msg *m, int *fd)
+locker_go(const struct jail_rec *jr, int hpidfd, int hsock, struct msg *m,
+    int *fd)
 {
 	struct pollfd p[2] = { { .fd = hsock, .events = POLLIN },
-	    { .fd = locker.pidfd, .events = POLLIN } };
-	int st;
+	    { .fd = -1, .events = POLLIN } };
+	int dumpable = prctl(PR_GET_DUMPABLE), st;
+	sigset_t all, old;
+	void *stack;
+	long pid = -1;
 
-	/* (if it died, the poll finds it) */
-	send(locker.plan, m->text, strlen(m->text) + 1, MSG_NOSIGNAL);
+	locker = (struct locker){ .pid = -1, .pidfd = -1, .jr = jr,
+	    .hpidfd = hpidfd, .hsock = hsock, .plan = m->text };
+	sigfillset(&all);
+	sigprocmask(SIG_BLOCK, &all, &old);
+	/* in the jail's namespaces soon: not to be traced there (our
+	 * memory's flag while it is shared) */
+	prctl(PR_SET_DUMPABLE, 0);
+	stack = mmap(NULL, LOCKER_STACK, PROT_READ | PROT_WRITE, MAP_PRIVATE |
+	    MAP_ANONYMOUS | MAP_STACK, -1, 0);
+	if (stack != MAP_FAILED && mprotect(stack, 4096, PROT_NONE) == 0)
+		pid = sys_clone3_vfork(&locker.pidfd, -1, (char *)stack + 4096,
+		    LOCKER_STACK - 4096, locker_run, &locker);
+	else
+		errno = ENOSYS;
+	if (pid < 0 && errno == ENOSYS &&
+	    (pid = sys_clone3(0, &locker.pidfd, -1)) == 0)
+		_exit(locker_run(&locker));
+	if (stack != MAP_FAILED)
+		munmap(stack, LOCKER_STACK);
+	if (dumpable > 0)
+		prctl(PR_SET_DUMPABLE, dumpable);
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	if (pid < 0) {
+		m->type = M_ERROR;
+		snprintf(m->text, sizeof(m->text), "holder: fork: %s",
+		    strerror(errno));
+		return M_ERROR;
+	}
+	locker.pid = (pid_t)pid;
+	p[1].fd = locker.pidfd;
 	while (poll(p, 2, SETUP_TIMEOUT_MS) < 0 && errno == EINTR)
 		;
 	if (!p[0].revents && p[1].revents) {
@@ -1084,11 +1105,9 @@ spawn_jail(struct jail_rec *jr, const struct jail_rec *parent, int *pidfd,
 	close(cs[1]);
 	cs[1] = -1;
 	holder_close();	/* (the holder and the monitor have theirs) */
-	if (locker_start(jr, hpidfd, hs[0], err) < 0)
-		goto kill;
 	int said = recv_msg(hs[0], &m, &lfd, "holder");
 	if (said == M_LOCK)
-		said = locker_go(hs[0], &m, &lfd);
+		said = locker_go(jr, hpidfd, hs[0], &m, &lfd);
 	if (said != M_READY) {
 		snprintf(err, JAIL_ERRMSGLEN, "%s", m.text);
 		goto kill;
