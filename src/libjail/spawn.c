@@ -464,7 +464,10 @@ userns_child_of(pid_t pid, uint64_t parent_ino)
  * at its exit), all signals blocked (no handler of ours runs in it).  We
  * resume when its memory is released, before its exit closes what it
  * holds (the tables it passed through: their teardown off our path); it
- * is reaped once the record is committed.
+ * is reaped once the record is committed.  No deadline of ours can stop
+ * it while we wait, so it only does what the kernel does at once: mount
+ * calls on the paths the holder has just walked, under its own /proc
+ * and /sys.
  */
 static struct locker {
 	pid_t	pid;
