@@ -157,6 +157,10 @@ for d in /sys/firmware /proc/driver /proc/acpi /proc/keys; do
 		isnt "$OUT" OK "attack: $op on the mask over $d fails ($OUT)"
 	done
 done
+for op in remount-rw umount; do
+	run jexec $M "$E" $op /proc/sys
+	isnt "$OUT" OK "attack: $op on the read-only /proc/sys fails ($OUT)"
+done
 run jexec $M "$E" clone /proc /dev/shm/n
 isnt "$OUT" OK "attack: /proc cannot be bound without its masks ($OUT)"
 run jexec $M sh -c 'mount -t proc p /dev/shm/n'
