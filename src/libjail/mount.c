@@ -508,10 +508,16 @@ helper(const struct mreq *m, const struct jail_rec *jr, int userns, int mntns,
 			uint64_t add = safe, clr = m->attr_clr & ~safe;
 			/* a masked jail (fs.c) shows no new one: its own
 			 * then, whose flags are the jail's, locked (nodev
-			 * but on its /dev/null masks) */
-			if ((mfd = new_fs(m, err)) < 0) {
-				if (errno != EPERM || (mfd = own_fs(m)) < 0)
+			 * but on its /dev/null masks); where the masks are
+			 * not locked the kernel would make one, unmasked */
+			bool unlocked = jr->table == TABLE_MASKED;
+			if (unlocked || (mfd = new_fs(m, err)) < 0) {
+				if (!unlocked && errno != EPERM)
 					goto fail;
+				if ((mfd = own_fs(m)) < 0) {
+					jerrno(err, "mount: %s", m->fstype);
+					goto fail;
+				}
 				add &= ~(uint64_t)MOUNT_ATTR_NODEV;
 				clr = 0;
 			}

@@ -585,6 +585,7 @@ static const struct fact facts[] = {
 	FACT(".idmapped", idmapped, K_INT),
 	FACT(".guard", guard, K_INT),
 	FACT(".guard_mnt", guard_mnt, K_U64),
+	FACT(".table", table, K_INT),
 	FACT(".cg1.cpu", cg1[CG_CPU], K_STR),
 	FACT(".cg1.memory", cg1[CG_MEMORY], K_STR),
 	FACT(".cg1.pids", cg1[CG_PIDS], K_STR),
@@ -686,7 +687,8 @@ cg1_valid(struct jail_rec *jr, bool clear)
 /*
  * Is the record's word about itself believable?  Only what could lead a
  * command to act on something not the jail's is checked: identity,
- * ranges, and the cgroup, whose processes teardown would kill.
+ * ranges, the cgroup, whose processes teardown would kill, and how its
+ * table was made (jail -m lets only a locked one meet the mount calls).
  */
 static bool
 rec_valid(struct jail_rec *jr)
@@ -697,6 +699,7 @@ rec_valid(struct jail_rec *jr)
 	    jr->parent >= 0 && jr->parent <= JAIL_MAX && jr->parent != jr->jid &&
 	    jr->uidslot < JAIL_UIDSLOTS && jr->uidslots <= JAIL_UIDMAXRANGE &&
 	    jr->uidslot + jr->uidslots <= JAIL_UIDSLOTS &&
+	    jr->table <= TABLE_LOCKED &&
 	    (jr->cgroup[0] == '\0' ? jr->state == JS_CREATING :
 	    cg_shape_ok(jr)) && cg1_valid(jr, false);
 }

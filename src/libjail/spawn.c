@@ -3,7 +3,8 @@
  *
  * creator (jail_set)  --clone3-->  holder (PID 1)
  *                      --fork---->  monitor (while the holder sets up)
- *                      --vfork--->  locker (when the holder asks)
+ *                      --vfork--->  locker (when the holder asks: the
+ *                                   jail's root may make mount calls)
  *
  * The creator writes the holder's id maps, makes the idmapped root (only
  * the owner of the file system may) and hands it to the holder; then it
@@ -251,20 +252,23 @@ holder_main(const struct jail_rec *jr, int sock)
 		if ((*mod)->setup && (*mod)->setup(jr, rootfd, err) < 0)
 			goto fail;
 	close(rootfd);
-	/* Built in our own namespaces, nothing of the table is locked: the
-	 * creator has it masked and locked (fs_lock), and we move in. */
-	fs_lock_plan(jr, m.text, FS_PLAN_LEN);
-	if (send_msg(sock, M_LOCK, m.text, -1) < 0)
-		_exit(1);
-	if (recv_msg(sock, &m, &tablefd, "creator") != M_TABLE) {
-		snprintf(err, sizeof(err), "%s", m.text);
-		goto fail;
+	/* Built in our own namespaces, nothing of the table is locked: where
+	 * the jail's root may make mount calls, the creator has it masked
+	 * and locked (fs_lock), and we move in (else fs_setup masked it). */
+	if (jr->table == TABLE_LOCKED) {
+		fs_lock_plan(jr, m.text, FS_PLAN_LEN);
+		if (send_msg(sock, M_LOCK, m.text, -1) < 0)
+			_exit(1);
+		if (recv_msg(sock, &m, &tablefd, "creator") != M_TABLE) {
+			snprintf(err, sizeof(err), "%s", m.text);
+			goto fail;
+		}
+		if (setns(tablefd, CLONE_NEWNS) < 0 || chdir("/") < 0) {
+			jerrno(err, "holder: entering its locked mount table");
+			goto fail;
+		}
+		close(tablefd);
 	}
-	if (setns(tablefd, CLONE_NEWNS) < 0 || chdir("/") < 0) {
-		jerrno(err, "holder: entering its locked mount table");
-		goto fail;
-	}
-	close(tablefd);
 	if (confine_apply(&holder_confine, err) < 0)
 		goto fail;
 	/* The jail's door to its monitor, in its own /dev. */

@@ -156,6 +156,7 @@ struct jail_rec {
 	int	guard;			/* host-side: the path is bound nosuid on
 					   the host (1: intended; stored first) */
 	uint64_t guard_mnt;		/* its mount id, once made */
+	int	table;			/* host-side, from birth: enum table */
 	/* address restrictions on the parent's stack (modules/ip.c) */
 	int	ip4, ip6;		/* JAIL_SYS_*: inherit = unrestricted */
 	int	ip4_saddrsel, ip6_saddrsel;
@@ -249,7 +250,14 @@ extern const struct module *const modules[];
 /* modules/fs.c: the directory through which host users other than root
  * can reach path, or NULL if they cannot */
 const char *path_reachable(const char *path);
-/* modules/fs.c: the jail's table locked by a helper (spawn.c) */
+/* modules/secure.c: may the jail's root make mount calls (allow.mount,
+ * enforce_statfs < 2 and an allow.mount.* bit)? */
+bool secure_mount_calls(const struct jail_rec *jr);
+/* modules/fs.c: what a mount call could lift in a jail's table (its
+ * masks, the registry's cover), fixed at birth: nothing, made by the
+ * holder (kept from the jail's root by the filter on mount calls and
+ * CAP_SYS_ADMIN dropped), or locked by a helper (spawn.c) */
+enum table { TABLE_PLAIN, TABLE_MASKED, TABLE_LOCKED };
 #define FS_PLAN_LEN	32
 void fs_lock_plan(const struct jail_rec *jr, char *plan, size_t len);
 int fs_lock(const struct jail_rec *jr, int hpidfd, const char *plan,

@@ -6,8 +6,9 @@
  * the host's table never grows per jail (DESIGN.md).  The root arrives as
  * a detached idmapped mount made on the host side (only a process owning
  * the file system may idmap it); the holder attaches it at `at`, builds
- * /proc, /dev and /sys on it, and pivots into it.  A helper of the
- * creator's then masks that table and locks it (fs_lock, below).
+ * /proc, /dev and /sys on it, masks them and pivots into it; where the
+ * jail's root may make mount calls, a helper of the creator's masks that
+ * table and locks it instead (fs_lock, below).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -81,8 +82,19 @@ fs_check(struct jail_rec *jr, const struct jail_rec *parent,
 	}
 	if (parent && jr->enforce_statfs < parent->enforce_statfs)
 		jr->enforce_statfs = parent->enforce_statfs;	/* inherited */
-	if (!(flags & JAIL_CREATE))
+	/* (allow.* checked by now: secure comes before us in modules[]) */
+	if (!(flags & JAIL_CREATE)) {
+		if (jr->table == TABLE_MASKED && secure_mount_calls(jr)) {
+			errno = EPERM;
+			return jerr(err, "allow.mount: a running jail's masks "
+			    "are not locked; give allow.mount (with "
+			    "enforce_statfs < 2 and an allow.mount.* bit) when "
+			    "the jail is created");
+		}
 		return 0;
+	}
+	jr->table = secure_mount_calls(jr) ? TABLE_LOCKED :
+	    jr->children_max == 0 ? TABLE_MASKED : TABLE_PLAIN;
 	if (!set_has_name(set, "path"))
 		snprintf(jr->path, sizeof(jr->path), "%s",
 		    parent ? parent->path : "/");
@@ -240,13 +252,17 @@ make_sys(const struct jail_rec *jr, char *err)
  * its children anyway.
  *
  * The holder builds its table in the jail's own user and mount
- * namespaces, where nothing it mounts is locked.  So a helper, host root,
- * makes the masks over that table in a copy owned by the host's user
- * namespace (their tmpfs the host's: the jail's root cannot reconfigure
- * it), then copies it once more from inside the jail's user namespace,
- * where the kernel locks every mount but the root and every flag
- * (lock_mnt_tree); the holder moves into that copy (spawn.c).  A jail
- * then unmounts only what it mounted itself, as on FreeBSD.
+ * namespaces, where nothing it mounts is locked.  Where the jail's root
+ * makes no mount call (secure.c: the filter refuses them all and
+ * CAP_SYS_ADMIN is dropped), that is enough: the holder makes the masks
+ * itself (mask_here), and jail -m may not allow the mount calls later
+ * (fs_check).  Where it may, a helper, host root, makes the masks over
+ * that table in a copy owned by the host's user namespace (their tmpfs
+ * the host's: the jail's root cannot reconfigure it), then copies it
+ * once more from inside the jail's user namespace, where the kernel
+ * locks every mount but the root and every flag (lock_mnt_tree); the
+ * holder moves into that copy (spawn.c).  A jail then unmounts only what
+ * it mounted itself, as on FreeBSD.
  */
 static const char *const masked_files[] = {
 	"proc/kcore", "proc/keys", "proc/key-users", "proc/latency_stats",
@@ -328,7 +344,7 @@ attach_at(int mfd, const char *p, char *err)
 		rc = (int)syscall(SYS_move_mount, mfd, "", at, "",
 		    MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH);
 	if (rc < 0)
-		jerrno(err, "locking the mount table: %s", p);
+		jerrno(err, "masks: %s", p);
 	if (at >= 0)
 		close(at);
 	return rc;
@@ -366,7 +382,7 @@ bind_readonly(const char *p, bool rw, char *err)
 	    &a, sizeof(a)) == 0)
 		rc = attach_at(mfd, p, err);
 	else
-		jerrno(err, "locking the mount table: %s", p);
+		jerrno(err, "masks: %s", p);
 	if (mfd >= 0)
 		close(mfd);
 	if (at >= 0)
@@ -374,7 +390,7 @@ bind_readonly(const char *p, bool rw, char *err)
 	return rc;
 }
 
-/* One empty read-only tmpfs, the host's: the masks of directories. */
+/* One empty read-only tmpfs, ours: the masks of directories. */
 static int
 empty_tmpfs(const char *size)
 {
@@ -394,8 +410,9 @@ empty_tmpfs(const char *size)
 }
 
 /*
- * Stack the masks (the host's /dev/null over files, one tmpfs of the
- * host's over directories) and the read-only binds.  *cover: the tmpfs,
+ * Stack the masks (the host's /dev/null over files, one tmpfs over
+ * directories: the host's where the locker makes it) and the read-only
+ * binds.  *cover: the tmpfs,
  * attached, or -1.
  */
 static int
@@ -420,7 +437,7 @@ mask_kernel(const struct jail_rec *jr, const char *plan, int devnull,
 		/* the first attached, cloned for the rest */
 		if (*cover >= 0 ? attach_clone(*cover, d, err) < 0 :
 		    (*cover = empty_tmpfs("0")) < 0 ?
-		    jerrno(err, "locking the mount table: tmpfs") :
+		    jerrno(err, "masks: tmpfs") :
 		    attach_at(*cover, d, err) < 0)
 			return -1;
 	}
@@ -458,10 +475,39 @@ hide_registry(const char *root, int cover, char *err)
 	if (cover >= 0)
 		return attach_clone(cover, rel, err);
 	if ((mfd = empty_tmpfs("4k")) < 0)
-		return jerrno(err, "locking the mount table: tmpfs");
+		return jerrno(err, "masks: tmpfs");
 	rc = attach_at(mfd, rel, err);
 	close(mfd);
 	return rc;
+}
+
+/*
+ * The masks and the registry's cover made over the table of the mount
+ * namespace we are in, our working directory the jail's root.  devnull:
+ * a detached clone of the host's /dev/null (host_devnull).
+ */
+static int
+fs_mask(const struct jail_rec *jr, const char *plan, int devnull, char *err)
+{
+	int cover = -1, rc = 0;
+
+	if ((jr->children_max == 0 && mask_kernel(jr, plan, devnull, &cover,
+	    err) < 0) || hide_registry(jr->path, cover, err) < 0)
+		rc = -1;
+	if (cover >= 0)
+		close(cover);
+	return rc;
+}
+
+/* The host's /dev/null, detached, where plan masks a file (else -1). */
+static int
+host_devnull(const char *plan, int *fd, char *err)
+{
+	*fd = -1;
+	if (strchr(plan, '1') && (*fd = (int)syscall(SYS_open_tree, AT_FDCWD,
+	    "/dev/null", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC)) < 0)
+		return jerrno(err, "masks: /dev/null");
+	return 0;
 }
 
 /*
@@ -477,17 +523,14 @@ int
 fs_lock(const struct jail_rec *jr, int hpidfd, const char *plan, int *nsfd,
     int pass[2], char *err)
 {
-	int proc = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC), cover = -1,
-	    devnull = -1, rc = -1;
+	int proc = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC), devnull,
+	    rc = -1;
 
 	if (proc < 0)
 		return jerrno(err, "locking the mount table: /proc");
 	/* the host's /dev/null, taken before we leave its table */
-	if (strchr(plan, '1') && (devnull = (int)syscall(SYS_open_tree,
-	    AT_FDCWD, "/dev/null", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC)) < 0) {
-		jerrno(err, "locking the mount table: /dev/null");
+	if (host_devnull(plan, &devnull, err) < 0)
 		goto out;
-	}
 	/* setns sets root and cwd to the jail's root */
 	if (setns(hpidfd, CLONE_NEWNS) < 0 || (pass[0] = openat(proc,
 	    "thread-self/ns/mnt", O_RDONLY | O_CLOEXEC)) < 0 ||
@@ -496,8 +539,7 @@ fs_lock(const struct jail_rec *jr, int hpidfd, const char *plan, int *nsfd,
 		jerrno(err, "locking the mount table");
 		goto out;
 	}
-	if ((jr->children_max == 0 && mask_kernel(jr, plan, devnull, &cover,
-	    err) < 0) || hide_registry(jr->path, cover, err) < 0)
+	if (fs_mask(jr, plan, devnull, err) < 0)
 		goto out;
 	if (setns(hpidfd, CLONE_NEWUSER) < 0 || unshare(CLONE_NEWNS) < 0 ||
 	    (*nsfd = openat(proc, "thread-self/ns/mnt", O_RDONLY |
@@ -509,9 +551,28 @@ fs_lock(const struct jail_rec *jr, int hpidfd, const char *plan, int *nsfd,
 out:
 	if (devnull >= 0)
 		close(devnull);
-	if (cover >= 0)
-		close(cover);
 	close(proc);
+	return rc;
+}
+
+/*
+ * The holder's masks where the jail's root makes no mount call (the
+ * filter refuses them all and CAP_SYS_ADMIN is dropped: secure.c): made
+ * at once in its own table, before the root becomes "/" (so that
+ * "/dev/null" is the host's), as cheap as before the lock.
+ */
+static int
+mask_here(const struct jail_rec *jr, char *err)
+{
+	char plan[FS_PLAN_LEN];
+	int devnull, rc;
+
+	fs_lock_plan(jr, plan, sizeof(plan));
+	if (host_devnull(plan, &devnull, err) < 0)
+		return -1;
+	rc = fs_mask(jr, plan, devnull, err);
+	if (devnull >= 0)
+		close(devnull);
 	return rc;
 }
 
@@ -537,7 +598,8 @@ fs_setup(const struct jail_rec *jr, int rootfd, char *err)
 		    MS_NOEXEC, NULL, err) < 0)
 			return -1;
 	}
-	if ((jr->devfs && make_dev(jr, err) < 0) || make_sys(jr, err) < 0)
+	if ((jr->devfs && make_dev(jr, err) < 0) || make_sys(jr, err) < 0 ||
+	    (jr->table != TABLE_LOCKED && mask_here(jr, err) < 0))
 		return -1;
 	if (syscall(SYS_pivot_root, ".", ".") < 0)
 		return jerrno(err, "path: pivot_root");

@@ -224,15 +224,24 @@ deny_families(struct confine *c, bool packet)
 	confine_deny(c, SCMP_SYS(socket), EAFNOSUPPORT, &rest);
 }
 
+/* The mount calls pass the filter (and CAP_SYS_ADMIN stays) only so. */
+bool
+secure_mount_calls(const struct jail_rec *jr)
+{
+	const int *a = jr->allow;
+
+	return a[A_MOUNT] && jr->enforce_statfs < 2 &&
+	    (a[A_MOUNT_DEVFS] || a[A_MOUNT_FDESCFS] || a[A_MOUNT_NULLFS] ||
+	    a[A_MOUNT_PROCFS] || a[A_MOUNT_TMPFS] || a[A_MOUNT_LINPROCFS] ||
+	    a[A_MOUNT_LINSYSFS]);
+}
+
 static int
 secure_confine(const struct jail_rec *jr, struct confine *c, char *err)
 {
 	const int *a = jr->allow;
 	bool vnet = jr->vnet == JAIL_SYS_NEW;
-	bool mount = a[A_MOUNT] && jr->enforce_statfs < 2 &&
-	    (a[A_MOUNT_DEVFS] || a[A_MOUNT_FDESCFS] || a[A_MOUNT_NULLFS] ||
-	    a[A_MOUNT_PROCFS] || a[A_MOUNT_TMPFS] || a[A_MOUNT_LINPROCFS] ||
-	    a[A_MOUNT_LINSYSFS]);
+	bool mount = secure_mount_calls(jr);
 
 	(void)err;
 	for (size_t i = 0; i < sizeof(never_caps) / sizeof(*never_caps); i++)
