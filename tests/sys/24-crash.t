@@ -300,6 +300,19 @@ is "$RC" 0 "  jail -r $jid removes it"
 check "  its holder is gone" wait_for 3 pid_gone "$hp"
 check "  and nothing is left" wait_for 5 clean || diag "$(leftovers)"
 
+# a record's word on how the jail's table was made (.table: 1, masks made
+# by the holder, not locked): out of range, the record is not believed
+mkd
+is "$(fact "$rec" .table)" 1 "a default jail's record: masks made by its holder (.table=1)"
+sed -i "s|^\.table=.*|.table=7|" "$rec"
+run jls -d -j $jid state
+is "$RC.$OUT" "0.damaged" "  rewritten to .table=7: jls -d shows it damaged"
+run jail -q -m name=$D allow.mount allow.mount.tmpfs enforce_statfs=1
+isnt "$RC" 0 "  jail -m cannot give it the mount calls"
+run jail -r $D
+is "$RC" 0 "  jail -r $D removes it"
+check "  and nothing is left" wait_for 5 clean || diag "$(leftovers)"
+
 # a record naming another cgroup: never killed on its word
 mkdir "$VJAIL_CGROUP/victim"
 sleep 1000 &
