@@ -39,7 +39,9 @@ const struct allow_map secure_mapping[] = {
 	  "user namespaces (tmpfs, proc, sysfs, bind, ...), not per bit; it "
 	  "refuses a new proc or sysfs where /proc and /sys are masked (no "
 	  "children.max): one would show what the masks hide (a procfs or "
-	  "linsysfs mount entry gets the jail's own, masks and all)" },
+	  "linsysfs mount entry gets the jail's own, masks and all); the "
+	  "masks are locked only for a jail created with the mount calls, "
+	  "so jail -m cannot give them to a running masked jail" },
 	{ A_QUOTAS, "quotactl(2) refused when off" },
 	{ A_SOCKET_AF, "socket(2) of other families refused when off "
 	  "(packet sockets belong to vnet jails)" },
