@@ -305,7 +305,7 @@ jail_root_may_open(const char *p)
 
 /*
  * The holder's part, in its root: which masked files the jail's root
- * could open ('1'), for the helper (host root) that makes the masks.
+ * could open ('1'), for whoever makes the masks (mask_here, fs_lock).
  */
 void
 fs_lock_plan(const struct jail_rec *jr, char *plan, size_t len)
@@ -412,8 +412,7 @@ empty_tmpfs(const char *size)
 /*
  * Stack the masks (the host's /dev/null over files, one tmpfs over
  * directories: the host's where the locker makes it) and the read-only
- * binds.  *cover: the tmpfs,
- * attached, or -1.
+ * binds.  *cover: the tmpfs, attached, or -1.
  */
 static int
 mask_kernel(const struct jail_rec *jr, const char *plan, int devnull,
