@@ -577,7 +577,7 @@ core_teardown_finish(struct registry *r, struct jail_rec *jr, char *err)
 			rmdir(base);	/* fails while others are in it: fine */
 		}
 	}
-	if (reg_delete(r, jr->jid) < 0)
+	if (reg_delete_rec(r, jr) < 0)
 		return jerrno(err, "registry: record %d", jr->jid);
 	/* Its monitor has nothing left to do: spare it waking to find so
 	 * (an exec, asleep). */
@@ -904,15 +904,20 @@ is_unused(struct registry *r, const struct jail_rec *jr)
  * finishes it.
  */
 static void
-retire(struct registry *r, struct jail_rec *jr, char *err)
+retire(struct registry *r, struct jail_rec *jr, int pidfd, char *err)
 {
-	int pidfd = sys_pidfd_open(jr->holder);
-
 	jr->state = JS_DYING;
 	jr->dying = 1;
 	jr->creator = core_serving ? 0 : getpid();	/* as core_stop */
 	jr->creator_start = core_serving ? 0 : sys_starttime(jr->creator);
-	if (pidfd < 0 || !reg_holder_alive(jr) || reg_store(r, jr, err) < 0) {
+	/* Without a pidfd vouched for by the lookup: one now, then the
+	 * start time (the lookup under this lock checked the rest). */
+	if (pidfd < 0 && (pidfd = sys_pidfd_open(jr->holder)) >= 0 &&
+	    sys_starttime(jr->holder) != jr->holder_start) {
+		close(pidfd);
+		pidfd = -1;
+	}
+	if (pidfd < 0 || reg_store(r, jr, err) < 0) {
 		core_remove_locked(r, jr, err);	/* no monitor to rely on */
 		if (pidfd >= 0)
 			close(pidfd);
@@ -1163,13 +1168,29 @@ core_update(struct jail_rec *jr, const uint64_t *set, int flags, char *err)
 {
 	struct registry r;
 	struct jail_rec cur, parent;
-	int jid = jr->jid;
+	int jid = jr->jid, pidfd = -1;
 
 	if (reg_open(&r, true, err) < 0)	/* host side only (core_set) */
 		return -1;
+	/* A jail that may die here (retire): its holder's pidfd before
+	 * the lookup, whose check of that holder then vouches for it. */
+	if (!jr->persist && jr->holder > 0)
+		pidfd = sys_pidfd_open(jr->holder);
 	/* The fresh record, under the lock, with only the given values. */
-	if (find_locked(&r, &cur, jid, NULL, -1, 0, err) < 0 ||
-	    rec_apply(&cur, jr, set, err) < 0)
+	if (find_locked(&r, &cur, jid, NULL, -1, 0, err) < 0)
+		goto fail;
+	if (pidfd >= 0 && cur.holder != jr->holder) {
+		close(pidfd);
+		pidfd = -1;
+	}
+	/* jr holds the name of the jail the caller looked at: gone if
+	 * its jid is another jail's now */
+	if (strcmp(cur.name, jr->name) != 0) {
+		errno = ENOENT;
+		jerr(err, "jail \"%s\" not found", jr->name);
+		goto fail;
+	}
+	if (rec_apply(&cur, jr, set, err) < 0)
 		goto fail;
 	*jr = cur;
 	if ((cur.parent && load_parent(&r, &cur, &parent, err) < 0) ||
@@ -1180,17 +1201,22 @@ core_update(struct jail_rec *jr, const uint64_t *set, int flags, char *err)
 		if ((*m)->update && (*m)->update(&r, jr, set, err) < 0)
 			goto fail;
 	/* No longer persistent and nothing in it: it dies. */
-	if (!(flags & JAIL_ATTACH) && is_unused(&r, jr))
-		retire(&r, jr, err);
-	else if (reg_store(&r, jr, err) < 0)
+	if (!(flags & JAIL_ATTACH) && is_unused(&r, jr)) {
+		retire(&r, jr, pidfd, err);
+		pidfd = -1;
+	} else if (reg_store(&r, jr, err) < 0)
 		goto fail;
 	else
 		monitor_poke(jr);	/* (persist may have changed) */
+	if (pidfd >= 0)
+		close(pidfd);
 	reg_close(&r);
 	if ((flags & JAIL_ATTACH) && core_attach(jid, err) < 0)
 		return -1;
 	return jid;
 fail:
+	if (pidfd >= 0)
+		close(pidfd);
 	reg_close(&r);
 	return -1;
 }
@@ -1493,12 +1519,12 @@ core_set(struct jail_rec *jr, const uint64_t *set, int flags, char *err)
 			return -1;
 
 	/* Create only: reserve() refuses a taken name or jid, under lock.
-	 * An update of the jail this process made while its holder lives
-	 * (jail(8) dropping the persist it added for a command) needs no
-	 * look first: its jid is still that jail's, and core_update reads
-	 * the record again under the lock. */
+	 * An update of the jail this process made (jail(8) dropping the
+	 * persist it added for a command) needs no look first: core_update
+	 * finds it under the lock, its holder checked there, and refuses
+	 * another jail given that jid since (by its name). */
 	if ((flags & (JAIL_UPDATE | JAIL_CREATE)) == JAIL_UPDATE && jid > 0 &&
-	    made.jid == jid && reg_holder_alive(&made)) {
+	    made.jid == jid) {
 		cur = made;
 		found = jid;
 	} else
