@@ -146,11 +146,45 @@ state_text(struct jail_rec *jr, bool dying)
 	    !reg_holder_alive(jr) ? "dead" : words[jr->state]);
 }
 
+/*
+ * A lookup of one jail (core_find), which an enter may follow at once
+ * (jexec): its holder's pidfd is opened before visible() checks the
+ * holder, so that the check vouches for the pidfd too, and core_enter
+ * takes both instead of checking again.
+ */
+static struct pin {
+	bool	 on;		/* pin the holder of the jail looked at */
+	int	 pidfd;
+	pid_t	 holder;
+} pin = { false, -1, 0 };
+
+static void
+pin_drop(void)
+{
+	if (pin.pidfd >= 0)
+		close(pin.pidfd);
+	pin.pidfd = -1;
+}
+
 static bool
 visible(const struct jail_rec *jr, int flags)
 {
-	if (jr->damaged || jr->state != JS_ALIVE || !reg_holder_alive(jr))
+	int fd = -1;
+
+	if (jr->damaged || jr->state != JS_ALIVE)
 		return (flags & JAIL_DYING) != 0;
+	if (pin.on && jr->holder > 0)
+		fd = sys_pidfd_open(jr->holder);
+	if (!reg_holder_alive(jr)) {
+		if (fd >= 0)
+			close(fd);
+		return (flags & JAIL_DYING) != 0;
+	}
+	if (fd >= 0) {
+		pin_drop();
+		pin.pidfd = fd;
+		pin.holder = jr->holder;
+	}
 	return true;
 }
 
@@ -356,24 +390,40 @@ reap_one(int jid, const char *name)
  */
 static struct jail_rec last_found;
 static struct timespec last_found_at;
+static int last_found_pidfd = -1;	/* its holder's, pinned: or -1 */
 
 static void
 remember_found(const struct jail_rec *jr)
 {
 	last_found = *jr;
 	clock_gettime(CLOCK_MONOTONIC, &last_found_at);
+	if (last_found_pidfd >= 0)
+		close(last_found_pidfd);
+	last_found_pidfd = -1;
+	if (pin.pidfd >= 0 && pin.holder == jr->holder) {
+		last_found_pidfd = pin.pidfd;
+		pin.pidfd = -1;
+	}
+	pin_drop();
 }
 
+/* The jail found last, if it is jid's and fresh; with its holder's
+ * pidfd in *pidfd if it was pinned (else -1).  Used once either way. */
 static bool
-take_found(int jid, struct jail_rec *jr)
+take_found(int jid, struct jail_rec *jr, int *pidfd)
 {
 	struct timespec now;
 	bool fresh = last_found.jid == jid && jid > 0 &&
 	    clock_gettime(CLOCK_MONOTONIC, &now) == 0 &&
 	    now.tv_sec - last_found_at.tv_sec <= 1;
 
-	if (fresh)
+	*pidfd = -1;
+	if (fresh) {
 		*jr = last_found;
+		*pidfd = last_found_pidfd;
+	} else if (last_found_pidfd >= 0)
+		close(last_found_pidfd);
+	last_found_pidfd = -1;
 	last_found.jid = 0;
 	return fresh;
 }
@@ -391,19 +441,24 @@ core_find(struct jail_rec *jr, int jid, const char *name, int lastjid,
 		return svc_find(jr, jid, name, lastjid, flags, err);
 	if (reg_open(&r, false, err) < 0)
 		return -1;
+	pin.on = lastjid < 0 && !(flags & JAIL_DYING) && (jid > 0 || name);
 	rc = find_locked(&r, jr, jid, name, lastjid, flags, err);
+	pin.on = false;
 	e = errno;
 	/* One jail asked for, and it is dead (its holder, creator or
-	 * remover gone, or ending when empty with no monitor to notice)? */
+	 * remover gone, or ending when empty with no monitor to notice)?
+	 * A live persistent one is not: it does not end when empty. */
 	if (lastjid < 0 && !(flags & JAIL_DYING) && (jid > 0 || name)) {
 		if (rc == 0)
-			dead = !reg_monitor_alive(jr) && core_dead(&r, jr);
+			dead = !jr->persist && !reg_monitor_alive(jr) &&
+			    core_dead(&r, jr);
 		else if (e == ENOENT && (ij = jid > 0 ? jid :
 		    reg_name_jid(&r, name)) > 0 && reg_read_any(&r, ij, &o) == 0)
 			dead = core_dead(&r, &o);
 	}
 	reg_close(&r);
 	if (dead) {
+		pin_drop();
 		reap_one(jid, name);
 		if (rc == 0) {
 			errno = ENOENT;
@@ -414,6 +469,7 @@ core_find(struct jail_rec *jr, int jid, const char *name, int lastjid,
 	errno = e;
 	if (rc == 0 && lastjid < 0 && !(flags & JAIL_DYING))
 		remember_found(jr);
+	pin_drop();
 	if (rc < 0 || !(flags & CF_LIVE) || !reg_holder_alive(jr))
 		return rc;
 	/* Live values come from the kernel, not from the record. */
@@ -1362,12 +1418,22 @@ core_enter(int jid, struct jail_rec *jr, struct jail_ns *ns, char *err)
 	jns_init(ns);
 	if (jail_inside())
 		return svc_enter(jid, jr, ns, err);
-	if (made.jid == jid && made.holder > 0)
+	if (made.jid == jid && made.holder > 0) {
 		*jr = made;
-	else if (!take_found(jid, jr) && core_find(jr, jid, NULL, -1, 0,
-	    err) < 0)
+		take_found(0, jr, &ns->pidfd);	/* (dropped: used once) */
+	} else if (!take_found(jid, jr, &ns->pidfd) && (core_find(jr, jid,
+	    NULL, -1, 0, err) < 0 || !take_found(jid, jr, &ns->pidfd)))
 		return -1;
-	last_found.jid = 0;
+	/* Pinned by the lookup (opened before its check of the holder):
+	 * only whether it has ended since is left to see. */
+	if (ns->pidfd >= 0) {
+		struct pollfd p = { .fd = ns->pidfd, .events = POLLIN };
+		if (poll(&p, 1, 0) == 0)
+			return 0;
+		jns_close(ns);
+		errno = ENOENT;
+		return jerr(err, "jail %d not found", jid);
+	}
 	if ((ns->pidfd = sys_pidfd_open(jr->holder)) < 0)
 		return jerrno(err, "pidfd_open");
 	/* The pidfd pins the process; is it still this jail's holder? */
