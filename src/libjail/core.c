@@ -384,24 +384,27 @@ reap_one(int jid, const char *name)
 
 /*
  * The jail core_find found last, for an enter that follows at once
- * (jexec: jail_getid, then jail_exec): one registry read, not two.  Used
- * once and within a second; core_enter checks its holder as for any
- * record.
+ * (jexec: jail_getid, then jail_exec): one registry read, not two, and
+ * with its holder's pidfd pinned by the lookup, one check of the holder.
+ * Used once and within a second; core_enter sees whether that holder
+ * has ended since.
  */
 static struct jail_rec last_found;
 static struct timespec last_found_at;
 static int last_found_pidfd = -1;	/* its holder's, pinned: or -1 */
+static pid_t last_found_owner;		/* (a fork's copy is not its own) */
 
 static void
 remember_found(const struct jail_rec *jr)
 {
 	last_found = *jr;
 	clock_gettime(CLOCK_MONOTONIC, &last_found_at);
-	if (last_found_pidfd >= 0)
+	if (last_found_pidfd >= 0 && last_found_owner == getpid())
 		close(last_found_pidfd);
 	last_found_pidfd = -1;
 	if (pin.pidfd >= 0 && pin.holder == jr->holder) {
 		last_found_pidfd = pin.pidfd;
+		last_found_owner = getpid();
 		pin.pidfd = -1;
 	}
 	pin_drop();
@@ -418,6 +421,8 @@ take_found(int jid, struct jail_rec *jr, int *pidfd)
 	    now.tv_sec - last_found_at.tv_sec <= 1;
 
 	*pidfd = -1;
+	if (last_found_pidfd >= 0 && last_found_owner != getpid())
+		last_found_pidfd = -1;	/* (a fork may have closed it) */
 	if (fresh) {
 		*jr = last_found;
 		*pidfd = last_found_pidfd;
@@ -441,7 +446,9 @@ core_find(struct jail_rec *jr, int jid, const char *name, int lastjid,
 		return svc_find(jr, jid, name, lastjid, flags, err);
 	if (reg_open(&r, false, err) < 0)
 		return -1;
-	pin.on = lastjid < 0 && !(flags & JAIL_DYING) && (jid > 0 || name);
+	/* (not in a monitor, whose descriptors move to fixed places) */
+	pin.on = lastjid < 0 && !(flags & JAIL_DYING) && (jid > 0 || name) &&
+	    !core_serving;
 	rc = find_locked(&r, jr, jid, name, lastjid, flags, err);
 	pin.on = false;
 	e = errno;
