@@ -133,6 +133,24 @@ run_checks(struct jail_rec *jr, const struct jail_rec *parent,
  */
 static bool is_unused(struct registry *r, const struct jail_rec *jr);
 
+/* What visible() saw of the last holder it checked: the lookup's
+ * state and live values ask again only of another. */
+static struct {
+	int	 jid;
+	pid_t	 holder;
+	uint64_t start;
+	bool	 alive;
+} seen;
+
+static bool
+holder_alive_seen(const struct jail_rec *jr)
+{
+	if (seen.jid == jr->jid && seen.jid > 0 && seen.holder == jr->holder &&
+	    seen.start == jr->holder_start)
+		return seen.alive;
+	return reg_holder_alive(jr);
+}
+
 /* The read-only parameter "state", in words. */
 static void
 state_text(struct jail_rec *jr, bool dying)
@@ -143,7 +161,7 @@ state_text(struct jail_rec *jr, bool dying)
 	/* (alive without JAIL_DYING means visible: its holder checked) */
 	snprintf(jr->state_name, sizeof(jr->state_name), "%s",
 	    jr->damaged ? "damaged" : jr->state == JS_ALIVE && dying &&
-	    !reg_holder_alive(jr) ? "dead" : words[jr->state]);
+	    !holder_alive_seen(jr) ? "dead" : words[jr->state]);
 }
 
 /*
@@ -171,11 +189,15 @@ visible(const struct jail_rec *jr, int flags)
 {
 	int fd = -1;
 
+	seen.jid = 0;
 	if (jr->damaged || jr->state != JS_ALIVE)
 		return (flags & JAIL_DYING) != 0;
 	if (pin.on && jr->holder > 0)
 		fd = sys_pidfd_open(jr->holder);
-	if (!reg_holder_alive(jr)) {
+	seen.alive = reg_holder_alive(jr);
+	seen.jid = jr->jid, seen.holder = jr->holder;
+	seen.start = jr->holder_start;
+	if (!seen.alive) {
 		if (fd >= 0)
 			close(fd);
 		return (flags & JAIL_DYING) != 0;
@@ -275,6 +297,8 @@ find_locked(struct registry *r, struct jail_rec *jr, int jid,
 {
 	int *jids = NULL, n, found = -1, ij, lr = 0;
 	bool dying = flags & JAIL_DYING;
+
+	seen.jid = 0;
 
 	if (jid <= 0 && name && (ij = reg_name_jid(r, name)) > 0 &&
 	    (dying ? load_traces(r, ij, name, jr) : reg_load(r, ij, jr)) == 0 &&
@@ -477,7 +501,8 @@ core_find(struct jail_rec *jr, int jid, const char *name, int lastjid,
 	if (rc == 0 && lastjid < 0 && !(flags & JAIL_DYING))
 		remember_found(jr);
 	pin_drop();
-	if (rc < 0 || !(flags & CF_LIVE) || !reg_holder_alive(jr))
+	/* (the lookup's check, under the lock a moment ago) */
+	if (rc < 0 || !(flags & CF_LIVE) || !holder_alive_seen(jr))
 		return rc;
 	/* Live values come from the kernel, not from the record. */
 	for (const struct module *const *m = modules; *m; m++)
