@@ -19,13 +19,14 @@ CC	?= cc
 CFLAGS	?= -O2 -g
 CFLAGS	+= -std=gnu11 -Wall -Wextra -Wshadow -Wno-unused-result -Wno-format-truncation \
 	   -Iinclude -I$(B)/gen -fstack-protector-strong -D_FORTIFY_SOURCE=2
-LIBS	 = -lmnl		# libseccomp and libbpf: dlopen on first use
+LIBS	 =		# libmnl, libseccomp and libbpf: dlopen on first use
 
 B	 = build
 LIB_SRC	 = $(wildcard src/libjail/*.c src/libjail/sys/*.c src/libjail/modules/*.c)
 LIB_OBJ	 = $(LIB_SRC:%.c=$(B)/obj/%.o)
 PIC_OBJ	 = $(LIB_SRC:%.c=$(B)/pic/%.o)
-HDRS	 = include/jail.h src/libjail/vjail.h src/libjail/service.h
+HDRS	 = include/jail.h src/libjail/vjail.h src/libjail/service.h \
+	   src/libjail/sys/mnl.h
 CMDS	 = jail jls jexec sockstat rctl cpuset setfib
 SOVER	 = 1
 
@@ -98,7 +99,8 @@ $(B)/lib/libjail.so.$(SOVER): $(PIC_OBJ) src/libjail/libjail.map
 # The commands carry libjail statically and bind every symbol at start
 # (-z now): the monitor, holder and exec child, all forks of the command,
 # then never resolve a symbol again. (Fully static binaries were 0.3 ms
-# faster still, but Debian ships no static libmnl.)
+# faster still, but Debian ships no static libmnl; it is opened on first
+# use instead, sys/mnl.c.)
 $(B)/bin/%: src/cmd/%.c $(B)/lib/libjail.a include/jail.h
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -Wl,-z,now -o $@ $< $(B)/lib/libjail.a $(LIBS)

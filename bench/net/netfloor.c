@@ -20,14 +20,23 @@
  * veth pairs, in the kernel's batched cleanup), wait until no host end is
  * left, then delete the bridge.
  *
+ * -H, a held jail: the namespace is not unshared in this process but
+ * belongs to a child cloned per jail with every namespace a jail has
+ * (user, mount, PID, network, UTS, IPC, cgroup) that maps its root, binds
+ * "/" as its root, mounts its own /proc and sysfs, pivot_roots and then
+ * waits, as PID 1 of its PID namespace, until told to go: the least a
+ * jail that holds its own stack, processes and mounts costs, wired the
+ * same way.  Its teardown ends the children first.
+ *
  * A bridge takes at most 1024 ports: jail K goes on bridge (K-1)/P, P ports
  * a bridge (-P, default 1000), named <bridge prefix><index>: bnbr0, bnbr1...
  *
- * usage: netfloor [-J | -D] [-Q] [-c] [-s settle_s] [-p prefix]
+ * usage: netfloor [-J | -D] [-H] [-Q] [-c] [-s settle_s] [-p prefix]
  *                 [-b bridge_prefix] [-P ports] N
  *   -J  also turn IPv6 address generation off on the jail ends
  *   -D  keep IPv6 on the jail ends but without DAD or router solicitation
  *       (dad_transmits and router_solicitations 0 before they go up)
+ *   -H  each namespace held by a child in every namespace (above)
  *   -Q  bridge multicast snooping on, with the bridge as querier (instead
  *       of snooping off): reports go to router ports, not every port
  *   -c  check: ping jail 2 from jail 1 (N >= 2) before teardown, untimed
@@ -55,7 +64,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/sched.h>
 #include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <sys/syscall.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
@@ -67,10 +79,12 @@
 #endif
 
 static const char *prefix = "bn", *brprefix = "bnbr";
-static int njail, jail_v6_off, jail_dad_off, querier, check, settle;
+static int njail, jail_v6_off, jail_dad_off, held, querier, check, settle;
 static int hostns = -1, nbridge, ports = 1000;
 static int *brindex;		/* per bridge, 0 when not made */
 static int *nsfd;		/* per jail, -1 when closed */
+static pid_t *holder;		/* -H: per jail, 0 when none */
+static int *holdfd;		/* -H: per jail, its go pipe, -1 when closed */
 static struct mnl_socket *nl;	/* host */
 static unsigned seq;
 
@@ -282,6 +296,97 @@ static void sysctl_eth0(const char *key, const char *val)
 	close(f);
 }
 
+/* -H: the held child, fds 0 (go: EOF means exit) and 1 (ready). */
+static void hold(void)
+{
+	char c;
+
+	if (read(0, &c, 1) != 1)	/* not mapped */
+		_exit(1);
+	if (mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0 ||
+	    mount("/", "/", NULL, MS_BIND | MS_REC, NULL) < 0 ||
+	    chdir("/") < 0 || chdir("..") < 0 ||
+	    mount("proc", "proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC,
+		  NULL) < 0 ||
+	    mount("sysfs", "sys", "sysfs", MS_NOSUID | MS_NODEV | MS_NOEXEC |
+		  MS_RDONLY, NULL) < 0 ||
+	    syscall(SYS_pivot_root, ".", ".") < 0 ||
+	    umount2(".", MNT_DETACH) < 0 || chdir("/") < 0 ||
+	    setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)
+		_exit(1);
+	if (write(1, "r", 1) != 1)
+		_exit(1);
+	while (read(0, &c, 1) != 0)
+		;
+	_exit(0);
+}
+
+static void write_map(pid_t pid, const char *which, int k)
+{
+	char path[64], line[64];
+	int f;
+
+	snprintf(path, sizeof path, "/proc/%d/%s", (int)pid, which);
+	snprintf(line, sizeof line, "0 %u 65536\n", 1u << 30 | (unsigned)k << 16);
+	f = open(path, O_WRONLY | O_CLOEXEC);
+	if (f < 0 || write(f, line, strlen(line)) < 0)
+		die("%s:", path);
+	close(f);
+}
+
+/* -H: clone jail k's holder; returns its network namespace fd. */
+static int make_holder(int k)
+{
+	struct clone_args ca = { .exit_signal = SIGCHLD,
+		.flags = CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID |
+			 CLONE_NEWNET | CLONE_NEWUTS | CLONE_NEWIPC |
+			 CLONE_NEWCGROUP };
+	char path[64], c;
+	int go[2], ready[2], fd;
+	pid_t pid;
+
+	if (pipe2(go, O_CLOEXEC) < 0 || pipe2(ready, O_CLOEXEC) < 0)
+		die("pipe:");
+	pid = (pid_t)syscall(SYS_clone3, &ca, sizeof ca);
+	if (pid < 0)
+		die("clone3:");
+	if (pid == 0) {
+		if (dup2(go[0], 0) < 0 || dup2(ready[1], 1) < 0)
+			_exit(1);
+		syscall(SYS_close_range, 2, ~0u, 0);
+		hold();
+	}
+	holder[k - 1] = pid;
+	holdfd[k - 1] = go[1];
+	close(go[0]);
+	close(ready[1]);
+	write_map(pid, "uid_map", k);
+	write_map(pid, "gid_map", k);
+	if (write(go[1], "g", 1) != 1 || read(ready[0], &c, 1) != 1)
+		die("jail %d's holder did not start", k);
+	close(ready[0]);
+	snprintf(path, sizeof path, "/proc/%d/ns/net", (int)pid);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		die("%s:", path);
+	return fd;
+}
+
+/* -H: tell every holder to go and reap it. */
+static void end_holders(void)
+{
+	int k;
+
+	for (k = 0; holder && k < njail; k++)
+		if (holdfd[k] >= 0)
+			close(holdfd[k]), holdfd[k] = -1;
+	for (k = 0; holder && k < njail; k++)
+		if (holder[k] > 0) {
+			while (waitpid(holder[k], NULL, 0) < 0 && errno == EINTR)
+				;
+			holder[k] = 0;
+		}
+}
+
 /* Make jail k (1-based), or die. */
 static void make_jail(int k)
 {
@@ -297,13 +402,20 @@ static void make_jail(int k)
 	uint32_t a;
 	int fd, err;
 
-	if (unshare(CLONE_NEWNET) < 0)
-		die("unshare(CLONE_NEWNET):");
-	jnl = nl_open();
-	fd = ioctl(mnl_socket_get_fd(jnl), SIOCGSKNS);
-	if (fd < 0)
-		die("SIOCGSKNS:");
-	nsfd[k - 1] = fd;
+	if (held) {
+		fd = nsfd[k - 1] = make_holder(k);
+		if (setns(fd, CLONE_NEWNET) < 0)
+			die("setns into jail %d's namespace:", k);
+		jnl = nl_open();
+	} else {
+		if (unshare(CLONE_NEWNET) < 0)
+			die("unshare(CLONE_NEWNET):");
+		jnl = nl_open();
+		fd = ioctl(mnl_socket_get_fd(jnl), SIOCGSKNS);
+		if (fd < 0)
+			die("SIOCGSKNS:");
+		nsfd[k - 1] = fd;
+	}
 	if (setns(hostns, CLONE_NEWNET) < 0)
 		die("setns back to the host:");
 
@@ -412,6 +524,7 @@ static void undo(void)
 		return;
 	if (hostns >= 0)
 		setns(hostns, CLONE_NEWNET);
+	end_holders();
 	for (k = 0; k < njail; k++)
 		if (nsfd[k] >= 0)
 			close(nsfd[k]), nsfd[k] = -1;
@@ -477,7 +590,7 @@ static int ping_check(void)
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: netfloor [-J | -D] [-Q] [-c] [-s settle_s] [-p prefix] "
+	fprintf(stderr, "usage: netfloor [-J | -D] [-H] [-Q] [-c] [-s settle_s] [-p prefix] "
 		"[-b bridge_prefix] [-P ports] N\n");
 	exit(2);
 }
@@ -496,10 +609,11 @@ int main(int argc, char **argv)
 	struct rlimit rl;
 	int c, k, tenth;
 
-	while ((c = getopt(argc, argv, "JDQcs:p:b:P:")) != -1) {
+	while ((c = getopt(argc, argv, "JDHQcs:p:b:P:")) != -1) {
 		switch (c) {
 		case 'J': jail_v6_off = 1; break;
 		case 'D': jail_dad_off = 1; break;
+		case 'H': held = 1; break;
 		case 'Q': querier = 1; break;
 		case 'c': check = 1; break;
 		case 's': settle = atoi(optarg); break;
@@ -528,10 +642,12 @@ int main(int argc, char **argv)
 	nsfd = malloc(njail * sizeof *nsfd);
 	tk = malloc(njail * sizeof *tk);
 	brindex = calloc(nbridge, sizeof *brindex);
-	if (!nsfd || !tk || !brindex)
+	holder = calloc(njail, sizeof *holder);
+	holdfd = malloc(njail * sizeof *holdfd);
+	if (!nsfd || !tk || !brindex || !holder || !holdfd)
 		die("malloc:");
 	for (k = 0; k < njail; k++)
-		nsfd[k] = -1;
+		nsfd[k] = holdfd[k] = -1;
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 	signal(SIGHUP, on_signal);
@@ -557,6 +673,7 @@ int main(int argc, char **argv)
 		die("jail 1 cannot ping jail 2 across %s0", brprefix);
 
 	t2 = now();
+	end_holders();
 	for (k = 0; k < njail; k++)
 		close(nsfd[k]), nsfd[k] = -1;
 	t3 = now();

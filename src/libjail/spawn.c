@@ -572,6 +572,12 @@ static struct watch {
  */
 enum { W_HOLDER = 3, W_EVENTS, W_SERVICE, W_PROGRAM, W_SIGNAL, W_STUB,
     W_INIT, W_EVFILE, W_END };
+/*
+ * Where descriptors wait out of the places: W_END, not 64, as anything
+ * at 64 or above grows the files table (a 1 kB array kept for the
+ * jail's life by the monitor and its watcher, which share it).
+ */
+#define W_OUT	W_END
 #define WATCH_ENV	"VJAIL_MONITOR"		/* jid:start:cgroup */
 #define MONITOR_LINGER_MS	2000
 
@@ -628,7 +634,7 @@ watch_place(void)
 	for (i = 0; i < W_END - W_HOLDER; i++)
 		if ((i < W_STUB - W_HOLDER && i != 2 && fds[i] < 0) ||
 		    (fds[i] >= 0 &&
-		    (fds[i] = fcntl(fds[i], F_DUPFD_CLOEXEC, 64)) < 0))
+		    (fds[i] = fcntl(fds[i], F_DUPFD_CLOEXEC, W_OUT)) < 0))
 			return -1;
 	for (i = 0; i < W_END - W_HOLDER; i++)
 		if (fds[i] >= 0 && dup3(fds[i], W_HOLDER + i, 0) < 0)
@@ -659,11 +665,11 @@ watch_place(void)
  * 0: in place; 1: a change since the last read (handle it awake);
  * -1: cannot be had.
  */
-/* fd moved to 64 or above (out of the fixed places), or -1. */
+/* fd moved out of the fixed places, or -1. */
 static int
 fd_high(int fd)
 {
-	int high = fd < 0 ? -1 : fcntl(fd, F_DUPFD_CLOEXEC, 64);
+	int high = fd < 0 ? -1 : fcntl(fd, F_DUPFD_CLOEXEC, W_OUT);
 
 	if (fd >= 0)
 		close(fd);

@@ -194,6 +194,29 @@ load_prog(struct confine *c, int fd)
 	return 0;
 }
 
+/* The last program this process compiled or read, by name: a command
+ * that makes a jail and then runs a command in it (a one-shot) needs the
+ * same program twice, for the holder and for the command. */
+static struct {
+	char name[64];
+	struct sock_filter *prog;
+	unsigned short len;
+} last;
+
+static void
+remember(const struct confine *c, const char *name)
+{
+	struct sock_filter *p = malloc(c->proglen * sizeof(*p));
+
+	if (!p)
+		return;
+	memcpy(p, c->prog, c->proglen * sizeof(*p));
+	free(last.prog);
+	last.prog = p;
+	last.len = c->proglen;
+	snprintf(last.name, sizeof(last.name), "%s", name);
+}
+
 /*
  * The recorded rules as a BPF program.  Compiling costs about 0.6 ms, so
  * programs are kept in the registry's filters/, named by a hash of the
@@ -221,6 +244,12 @@ confine_compile(struct confine *c, const char *regdir, char *err)
 	snprintf(name, sizeof(name), "%016llx.%u.%u.%s.tree",
 	    (unsigned long long)h,
 	    SCMP_VER_MAJOR, SCMP_VER_MINOR, ARCH_NAME);
+	if (last.prog && strcmp(last.name, name) == 0 &&
+	    (c->prog = malloc(last.len * sizeof(*last.prog))) != NULL) {
+		memcpy(c->prog, last.prog, last.len * sizeof(*last.prog));
+		c->proglen = last.len;
+		return 0;
+	}
 	dir = open(regdir, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (dir >= 0 && (mkdirat(dir, "filters", 0700) == 0 || errno == EEXIST)) {
 		int fdir = openat(dir, "filters", O_PATH | O_DIRECTORY |
@@ -237,6 +266,7 @@ confine_compile(struct confine *c, const char *regdir, char *err)
 		close(fd);
 		if (rc == 0) {
 			close(dir);
+			remember(c, name);
 			return 0;
 		}
 	}
@@ -258,10 +288,14 @@ confine_compile(struct confine *c, const char *regdir, char *err)
 		jerrno(err, "seccomp");
 	} else if ((rc = load_prog(c, fd)) < 0)
 		jerr(err, "seccomp: the compiled filter is unreadable");
-	else if (dir >= 0) {
-		char path[64];
-		snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
-		(void)!linkat(AT_FDCWD, path, dir, name, AT_SYMLINK_FOLLOW);
+	else {
+		remember(c, name);
+		if (dir >= 0) {
+			char path[64];
+			snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+			(void)!linkat(AT_FDCWD, path, dir, name,
+			    AT_SYMLINK_FOLLOW);
+		}
 	}
 	close(fd);
 	if (dir >= 0)

@@ -33,6 +33,7 @@
 #include <linux/rtnetlink.h>
 #include <linux/veth.h>
 #include <libmnl/libmnl.h>
+#include "mnl.h"
 
 #include "../vjail.h"
 
@@ -59,6 +60,8 @@ nl_open(struct nl *nl, int netnsfd, char *err)
 	int self = -1, one = 1;
 
 	memset(nl, 0, offsetof(struct nl, buf));
+	if (sys_mnl_open(err) < 0)
+		return -1;
 	if (netnsfd >= 0 && !own_netns(netnsfd)) {
 		if ((self = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC)) < 0)
 			return jerrno(err, "netlink: /proc/self/ns/net");

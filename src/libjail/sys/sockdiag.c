@@ -19,6 +19,7 @@
 #include <linux/sock_diag.h>
 #include <linux/unix_diag.h>
 #include <libmnl/libmnl.h>
+#include "mnl.h"
 
 #include "../vjail.h"
 
@@ -155,6 +156,8 @@ diag_sockets(int netnsfd, struct diag_sock **out, char *err)
 	struct mnl_socket *nl = NULL;
 	int self = -1, rc = -1;
 
+	if (sys_mnl_open(err) < 0)
+		return -1;
 	if (netnsfd >= 0 && ((self = open("/proc/self/ns/net", O_RDONLY |
 	    O_CLOEXEC)) < 0 || setns(netnsfd, CLONE_NEWNET) < 0)) {
 		jerrno(err, "sock_diag: entering the jail's stack");
