@@ -24,7 +24,9 @@
  *     move_mount.  The mount goes with the jail's mount namespace.
  *
  * proc (procfs, linprocfs) and sysfs (linsysfs) belong to the jail's own
- * process and network spaces: those are made by a process inside them.
+ * process and network spaces: those are made by a process inside them
+ * (in a masked jail the kernel makes none: its own is cloned, masks and
+ * all, own_fs).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -37,9 +39,11 @@
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <linux/magic.h>
 #include <linux/mount.h>
 #include <linux/openat2.h>
 
@@ -414,6 +418,31 @@ fail:
 	return -1;
 }
 
+/*
+ * The jail's own procfs or sysfs and what is mounted under it, as a
+ * detached clone, for an entry where the kernel refuses a new one: in a
+ * masked jail one would show what the masks hide (mount_too_revealing),
+ * so the entry gets the jail's view, masks and all.  Run in the jail's
+ * namespaces, its root ours; -1 (EPERM) if that is no such file system.
+ */
+static int
+own_fs(const struct mreq *m)
+{
+	long magic = m->kind == MK_PROC ? PROC_SUPER_MAGIC : SYSFS_MAGIC;
+	struct statfs sf;
+	int fd = (int)syscall(SYS_open_tree, AT_FDCWD, m->kind == MK_PROC ?
+	    "/proc" : "/sys", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC |
+	    AT_RECURSIVE | AT_SYMLINK_NOFOLLOW);
+
+	if (fd >= 0 && (fstatfs(fd, &sf) < 0 || sf.f_type != magic)) {
+		close(fd);
+		fd = -1;
+	}
+	if (fd < 0)
+		errno = EPERM;
+	return fd;
+}
+
 static int
 set_attr(int mfd, uint64_t set, uint64_t clr, int userns)
 {
@@ -476,10 +505,18 @@ helper(const struct mreq *m, const struct jail_rec *jr, int userns, int mntns,
 			/* in the jail's PID space: proc takes it from here */
 			const uint64_t safe = MOUNT_ATTR_NOSUID |
 			    MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC;
-			if ((mfd = new_fs(m, err)) < 0)
-				goto fail;
-			if (set_attr(mfd, set | safe, m->attr_clr & ~safe,
-			    -1) < 0) {
+			uint64_t add = safe, clr = m->attr_clr & ~safe;
+			/* a masked jail (fs.c) shows no new one: its own
+			 * then, whose flags are the jail's, locked (nodev
+			 * but on its /dev/null masks) */
+			if ((mfd = new_fs(m, err)) < 0) {
+				if (errno != EPERM || (mfd = own_fs(m)) < 0)
+					goto fail;
+				add &= ~(uint64_t)MOUNT_ATTR_NODEV;
+				clr = 0;
+			}
+			if (set_attr(mfd, (set & ~(uint64_t)MOUNT_ATTR_NODEV) |
+			    add, clr, -1) < 0) {
 				jerrno(err, "mount: %s", m->fstype);
 				goto fail;
 			}

@@ -3,11 +3,14 @@
  *
  * creator (jail_set)  --clone3-->  holder (PID 1)
  *                      --fork---->  monitor (while the holder sets up)
+ *                      --vfork--->  locker (when the holder asks)
  *
  * The creator writes the holder's id maps, makes the idmapped root (only
  * the owner of the file system may) and hands it to the holder; then it
  * forks the monitor, so that neither waits for the other, and waits for
- * both to say ready.  The monitor stays in the host's namespaces, outside
+ * both to say ready.  The holder's table, built in the jail's
+ * namespaces, is masked and locked by the locker on its way (fs.c:
+ * fs_lock).  The monitor stays in the host's namespaces, outside
  * the jail's cgroup; once the creator has recorded the jail it watches:
  * holder gone, or a non-persistent jail's jail/ cgroup empty, means
  * teardown under the registry lock.  (The holder is the creator's child,
@@ -34,6 +37,7 @@
 #include <sys/epoll.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
@@ -49,7 +53,7 @@
 #include "initstub.h"	/* build/gen: static const unsigned char initstub[] */
 #include "watchstub.h"	/* build/gen: static const unsigned char watchstub[] */
 
-enum { M_GO = 1, M_READY, M_ERROR, M_COMMIT, M_PIDFD };
+enum { M_GO = 1, M_READY, M_ERROR, M_COMMIT, M_PIDFD, M_LOCK, M_TABLE };
 
 struct msg {
 	int	type;
@@ -212,7 +216,8 @@ holder_main(const struct jail_rec *jr, int sock)
 {
 	char err[JAIL_ERRMSGLEN] = "";
 	struct msg m;
-	int rootfd, initfd = holder_image, keep[2] = { sock, holder_image };
+	int rootfd, tablefd, initfd = holder_image,
+	    keep[2] = { sock, holder_image };
 
 	/* Only the creator's socket (and the stub's image): no other
 	 * descriptor of the host's, not even its stdio. */
@@ -246,6 +251,20 @@ holder_main(const struct jail_rec *jr, int sock)
 		if ((*mod)->setup && (*mod)->setup(jr, rootfd, err) < 0)
 			goto fail;
 	close(rootfd);
+	/* Built in our own namespaces, nothing of the table is locked: the
+	 * creator has it masked and locked (fs_lock), and we move in. */
+	fs_lock_plan(jr, m.text, FS_PLAN_LEN);
+	if (send_msg(sock, M_LOCK, m.text, -1) < 0)
+		_exit(1);
+	if (recv_msg(sock, &m, &tablefd, "creator") != M_TABLE) {
+		snprintf(err, sizeof(err), "%s", m.text);
+		goto fail;
+	}
+	if (setns(tablefd, CLONE_NEWNS) < 0 || chdir("/") < 0) {
+		jerrno(err, "holder: entering its locked mount table");
+		goto fail;
+	}
+	close(tablefd);
 	if (confine_apply(&holder_confine, err) < 0)
 		goto fail;
 	/* The jail's door to its monitor, in its own /dev. */
@@ -435,6 +454,121 @@ userns_child_of(pid_t pid, uint64_t parent_ino)
 	}
 	close(fd);
 	return yes;
+}
+
+/*
+ * The helper that locks the holder's table (fs_lock: host root, it masks
+ * the table and copies it into the jail's user namespace, then hands the
+ * holder the locked copy, or the reason not).  It shares our memory until
+ * it exits (CLONE_VM | CLONE_VFORK: nothing of ours copied, nor torn down
+ * at its exit), all signals blocked (no handler of ours runs in it).  We
+ * resume when its memory is released, before its exit closes what it
+ * holds (the tables it passed through: their teardown off our path); it
+ * is reaped once the record is committed.  No deadline of ours can stop
+ * it while we wait, so it only does what the kernel does at once: mount
+ * calls on the paths the holder has just walked, under its own /proc
+ * and /sys.
+ */
+static struct locker {
+	pid_t	pid;
+	int	pidfd;
+	const struct jail_rec *jr;
+	int	hpidfd, hsock;
+	const char *plan;
+} locker = { .pid = -1, .pidfd = -1 };
+
+#define LOCKER_STACK	(64 * 1024)
+
+static int
+locker_run(void *arg)
+{
+	struct locker *lk = arg;
+	char e[JAIL_ERRMSGLEN] = "";
+	int nsfd = -1, pass[2] = { -1, -1 };
+
+	fault_point("fs-lock");
+	if (fs_lock(lk->jr, lk->hpidfd, lk->plan, &nsfd, pass, e) < 0)
+		return send_msg(lk->hsock, M_ERROR, e, -1) < 0 ? 2 : 1;
+	return send_msg(lk->hsock, M_TABLE, NULL, nsfd) < 0 ? 2 : 0;
+}
+
+/* Reap the helper (killed first unless it did its part): its status. */
+static int
+locker_end(bool kill_it)
+{
+	int st = 0;
+
+	if (locker.pid <= 0)
+		return 0;
+	if (kill_it)
+		kill(locker.pid, SIGKILL);
+	close(locker.pidfd);
+	while (waitpid(locker.pid, &st, 0) < 0 && errno == EINTR)
+		;
+	locker.pid = -1;
+	locker.pidfd = -1;
+	return st;
+}
+
+/*
+ * The holder asked for its table to be locked (m: its plan): the helper
+ * does it, then the holder's next word is awaited, unless the helper
+ * died without doing its part (its error, if any, went to the holder,
+ * which says it).
+ */
+static int
+locker_go(const struct jail_rec *jr, int hpidfd, int hsock, struct msg *m,
+    int *fd)
+{
+	struct pollfd p[2] = { { .fd = hsock, .events = POLLIN },
+	    { .fd = -1, .events = POLLIN } };
+	int dumpable = prctl(PR_GET_DUMPABLE), st;
+	sigset_t all, old;
+	void *stack;
+	long pid = -1;
+
+	locker = (struct locker){ .pid = -1, .pidfd = -1, .jr = jr,
+	    .hpidfd = hpidfd, .hsock = hsock, .plan = m->text };
+	sigfillset(&all);
+	sigprocmask(SIG_BLOCK, &all, &old);
+	/* in the jail's namespaces soon: not to be traced there (our
+	 * memory's flag while it is shared) */
+	prctl(PR_SET_DUMPABLE, 0);
+	stack = mmap(NULL, LOCKER_STACK, PROT_READ | PROT_WRITE, MAP_PRIVATE |
+	    MAP_ANONYMOUS | MAP_STACK, -1, 0);
+	if (stack != MAP_FAILED && mprotect(stack, 4096, PROT_NONE) == 0)
+		pid = sys_clone3_vfork(&locker.pidfd, -1, (char *)stack + 4096,
+		    LOCKER_STACK - 4096, locker_run, &locker);
+	else
+		errno = ENOSYS;
+	if (pid < 0 && errno == ENOSYS &&
+	    (pid = sys_clone3(0, &locker.pidfd, -1)) == 0)
+		_exit(locker_run(&locker));
+	if (stack != MAP_FAILED)
+		munmap(stack, LOCKER_STACK);
+	if (dumpable > 0)
+		prctl(PR_SET_DUMPABLE, dumpable);
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	if (pid < 0) {
+		m->type = M_ERROR;
+		snprintf(m->text, sizeof(m->text), "holder: fork: %s",
+		    strerror(errno));
+		return M_ERROR;
+	}
+	locker.pid = (pid_t)pid;
+	p[1].fd = locker.pidfd;
+	while (poll(p, 2, SETUP_TIMEOUT_MS) < 0 && errno == EINTR)
+		;
+	if (!p[0].revents && p[1].revents) {
+		st = locker_end(false);
+		if (!WIFEXITED(st) || WEXITSTATUS(st) > 1) {
+			m->type = M_ERROR;
+			snprintf(m->text, sizeof(m->text), "holder: the helper "
+			    "locking its mount table exited");
+			return M_ERROR;
+		}
+	}
+	return recv_msg(hsock, m, fd, "holder");
 }
 
 /* Start the holder; returns its pidfd (in the creator). */
@@ -980,7 +1114,10 @@ spawn_jail(struct jail_rec *jr, const struct jail_rec *parent, int *pidfd,
 	close(cs[1]);
 	cs[1] = -1;
 	holder_close();	/* (the holder and the monitor have theirs) */
-	if (recv_msg(hs[0], &m, &lfd, "holder") != M_READY) {
+	int said = recv_msg(hs[0], &m, &lfd, "holder");
+	if (said == M_LOCK)
+		said = locker_go(jr, hpidfd, hs[0], &m, &lfd);
+	if (said != M_READY) {
 		snprintf(err, JAIL_ERRMSGLEN, "%s", m.text);
 		goto kill;
 	}
@@ -1002,6 +1139,7 @@ spawn_jail(struct jail_rec *jr, const struct jail_rec *parent, int *pidfd,
 	return 0;
 kill:
 	holder_close();
+	locker_end(true);
 	sys_pidfd_send_signal(hpidfd, SIGKILL);
 	if (!parent)
 		waitpid(hpid, NULL, 0);	/* ours to reap */
@@ -1021,6 +1159,7 @@ kill:
 int
 spawn_commit(bool ok)
 {
+	locker_end(false);	/* (done by now) */
 	if (commit_sock < 0)
 		return -1;
 	if (ok)

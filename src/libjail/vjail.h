@@ -249,6 +249,11 @@ extern const struct module *const modules[];
 /* modules/fs.c: the directory through which host users other than root
  * can reach path, or NULL if they cannot */
 const char *path_reachable(const char *path);
+/* modules/fs.c: the jail's table locked by a helper (spawn.c) */
+#define FS_PLAN_LEN	32
+void fs_lock_plan(const struct jail_rec *jr, char *plan, size_t len);
+int fs_lock(const struct jail_rec *jr, int hpidfd, const char *plan,
+    int *nsfd, int pass[2], char *err);
 
 /* modules/info.c: meta.KEY and env.KEY */
 const struct param_def *kv_param(const char *name, const char **key);

@@ -29,7 +29,11 @@ check "and its jail does not stay" wait_for 3 jail_absent ${T}fail
 # typed before jail(8) puts the terminal in raw mode is read as a NUL.
 run timeout 10 script -qec "$VJAIL_BIN/jail -q -c name=${T}tty path=/ command=/bin/sh -c 'echo on-\$(test -t 0 && echo tty)'" /dev/null < <(sleep 5)
 is "$RC" 0 "command= on a terminal runs to its end"
-like "$OUT" '^on-tty' "  on a terminal of its own (a pty)"
+# Under heavy load a NUL sometimes reaches the jail's terminal before the
+# command's output and is echoed as "^@" (seen at load 8-10, never when
+# quiet; its source is the outer terminal, not the command): what is
+# tested is that the command's stdin is a terminal.
+like "$OUT" '^(\^@)*on-tty' "  on a terminal of its own (a pty)"
 check "  and its jail is gone" wait_for 3 jail_absent ${T}tty
 
 # a non-persistent jail ends with its last process, also one entered by jexec

@@ -6,8 +6,9 @@
 A=${T}a
 B=${T}b
 host_hostname=$(hostname)
-# the host's mounts, less /run/netns (others' `ip netns add` on a shared box)
-host_mounts() { grep -v " $VJAIL_RUNDIR " /proc/self/mountinfo | grep -cv ' /run/netns/'; }
+# the host's mounts, less /run/netns and registries (others' `ip netns add`
+# and test runs on a shared box)
+host_mounts() { grep -v " /run/vjail" /proc/self/mountinfo | grep -cv ' /run/netns/'; }
 mounts_before=$(host_mounts)
 run jail -q -c name=$A path=/ host.hostname=a.example persist
 run jail -q -c name=$B path=/ host.hostname=b.example persist
@@ -120,26 +121,83 @@ ro=$(echo "$OUT" | awk -v m=" $masked " 'index(m, " " $5 " ") && $6 ~ /^ro,/ { p
 n=$(for d in $masked; do [ -d "$d" ] && echo "$d"; done | grep -c .)
 is "$(echo "$OUT" | awk -v m=" $masked " 'index(m, " " $5 " ") && $6 ~ /^ro,/' | grep -c .).$(echo "$ro" | grep -c .)" \
 	"$n.1" "the $n masks in $A are read-only mounts of one file system ($ro)"
-# the masks are mounts of the jail's own: only the mount calls' filter
-# keeps its root from taking them off or making them writable
+# the masks are locked: made in a copy of the table owned by the host's
+# user namespace (their tmpfs the host's), then copied into the jail's,
+# which locks every mount and flag (modules/fs.c)
 run jexec $A sh -c 'umount /sys/firmware || umount /proc/driver'
 isnt "$RC" 0 "attack: root in $A cannot unmount a mask"
 run jexec $A sh -c 'mount -o remount,bind,rw /proc/driver || mount -o remount,bind,rw /sys/firmware'
 isnt "$RC" 0 "attack: root in $A cannot remount a mask read-write"
-run jail -q -c name=${A}m path=/ persist allow.mount allow.mount.tmpfs enforce_statfs=1
-is "$RC.$ERR" "0." "a jail allowed to mount tmpfs (${A}m)"
-run jexec ${A}m sh -c "mount -t tmpfs t $WORK && umount $WORK"
+# ... even where the mount calls' filter lets it try (allow.mount,
+# enforce_statfs < 2): with the escape helper, one call at a time
+E=$OPEN/escape
+cp "$_vj_top/build/tests/escape" "$E" 2>/dev/null || echo "Bail out! make build/tests/escape"
+chmod 755 "$E"
+M=${A}m
+run jail -q -c name=$M path=/ persist allow.mount allow.mount.tmpfs allow.mount.procfs enforce_statfs=1
+is "$RC.$ERR" "0." "a jail allowed the mount calls, tmpfs and procfs ($M)"
+run jexec $M sh -c "mkdir /dev/shm/m /dev/shm/n && mount -t tmpfs -o ro t /dev/shm/m"
+is "$RC.$ERR" "0." "  control: its root mounts a read-only tmpfs of its own"
+for op in remount-rw fspick-rw; do
+	run jexec $M "$E" $op /dev/shm/m
+	is "$OUT" OK "  control: $op works on its own tmpfs"
+done
+run jexec $M "$E" move /dev/shm/m /dev/shm/n
+is "$OUT" OK "  control: move works on its own tmpfs"
+run jexec $M "$E" umount /dev/shm/n
+is "$OUT" OK "  control: umount works on its own tmpfs"
+run jexec $M "$E" clone /dev/shm /dev/shm/n
+is "$OUT" OK "  control: clone works on its own /dev/shm"
+run jexec $M sh -c 'umount -l /dev/shm/n'
+for d in /sys/firmware /proc/driver /proc/acpi /proc/keys; do
+	[ -e "$d" ] || continue
+	for op in remount-rw fspick-rw umount; do	# (move: below)
+		[ $op = remount-rw ] && [ -f "$d" ] && continue	# (/dev/null: rw already)
+		run jexec $M "$E" $op "$d"
+		isnt "$OUT" OK "attack: $op on the mask over $d fails ($OUT)"
+	done
+done
+for op in remount-rw umount; do
+	run jexec $M "$E" $op /proc/sys
+	isnt "$OUT" OK "attack: $op on the read-only /proc/sys fails ($OUT)"
+done
+run jexec $M "$E" clone /proc /dev/shm/n
+isnt "$OUT" OK "attack: /proc cannot be bound without its masks ($OUT)"
+run jexec $M sh -c 'mount -t proc p /dev/shm/n'
+isnt "$RC" 0 "attack: root in $M cannot mount a new /proc without the masks"
+run jexec $M sh -c 'mount --make-private /proc/driver && mount --make-shared /sys/firmware && umount /sys/firmware'
+isnt "$RC" 0 "attack: a mask's propagation changed, it still cannot come off"
+run jexec $M sh -c 'touch /proc/driver/x /sys/firmware/x; ls -A /proc/driver /sys/firmware /proc/acpi'
+like "$ERR" "Read-only file system" "attack: nothing can be written through a mask"
+is "$(echo "$OUT" | grep -cv ':$\|^$')" 0 "  and every mask is still empty" || diag "$OUT"
+run jexec $M sh -c 'mount -o remount,bind,dev /'
+isnt "$RC" 0 "attack: root in $M cannot remount its root with device nodes allowed"
+run jexec $M sh -c "mount -t tmpfs t $WORK && umount $WORK"
 is "$RC" 0 "  control: its root mounts and unmounts a tmpfs of its own"
-# known gap (from before the shared tmpfs: a tmpfs a mask had the same):
-# the masks are made in the jail's own mount and user namespaces, so
-# neither their flags are locked nor is their superblock the host's (its
-# root can also fspick and reconfigure that tmpfs read-write: written
-# through one mask, the file shows in every other)
-todo_start "masks are not locked (made inside the jail's namespaces)"
-run jexec ${A}m sh -c 'umount /sys/firmware; ls -A /sys/firmware'
-is "$OUT" "" "attack: root in ${A}m cannot take the mask off /sys/firmware"
-todo_end
-rm_jail ${A}m
+rm_jail $M
+# a jail that may have children keeps no masks: its child mounts a /proc
+# of its own, and a masked grandchild gets locked masks
+P=${A}p
+mp=(allow.mount allow.mount.tmpfs enforce_statfs=1)
+run jail -q -c name=$P path=/ persist children.max=2 "${mp[@]}"
+run jail -q -c name=$P.c path=/ persist children.max=1 "${mp[@]}"
+is "$RC.$ERR" "0." "control: a jail with children.max makes a child"
+pdev=$(timeout 10 jexec $P stat -c %d /proc/self/ 2>/dev/null)
+run jexec $P.c sh -c 'awk '\''$5 == "/proc"'\'' /proc/self/mountinfo | wc -l; stat -c %d /proc/self/'
+set -- $OUT
+ok "$([ "${1:-}" = 1 ] && [ -n "${2:-}" ] && [ "$2" != "${pdev:-}" ]; echo $?)" \
+	"  which mounted a /proc of its own (device ${2:-?}, its parent's ${pdev:-?})"
+run jail -q -c name=$P.c.g path=/ persist "${mp[@]}"
+is "$RC.$ERR" "0." "control: the child makes a masked grandchild"
+for d in /sys/firmware /proc/driver /proc/keys; do
+	[ -e "$d" ] || continue
+	to=/dev/shm/n; [ -f "$d" ] && to=/dev/shm/f
+	run jexec $P.c.g sh -c "mkdir -p /dev/shm/n && touch /dev/shm/f && $E move $d $to"
+	isnt "$OUT" OK "attack: move of the mask over $d fails, in a grandchild ($OUT)"
+done
+run jexec $P.c.g sh -c 'ls -A /sys/firmware; umount /sys/firmware; ls -A /sys/firmware'
+is "$OUT" "" "attack: its root cannot take a mask off"
+rm_jail $P
 
 # masked kernel files: a bind of /dev/null where the jail's root could
 # open the file, else the kernel's own check (the host's root owns them,

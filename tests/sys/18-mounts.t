@@ -304,6 +304,20 @@ touch "$RA/swap-stop"
 wait "$BGPID" 2>/dev/null
 is "$wrong" 0 "attack: the source swapped for a symlink during the request: $landed mounted the directory /srv/sub was, $refused refused, none through the symlink"
 
+# a procfs entry in a jail whose /proc is masked (no children.max): the
+# kernel makes no new procfs there (it would show what the masks hide),
+# so the entry is the jail's own /proc, masks and locks with it
+P=${T}p
+mkdir -p "$OPEN/p/mnt"
+run jail -c name=$P path=/ persist allow.mount allow.mount.tmpfs enforce_statfs=1 \
+	mount="proc $OPEN/p/mnt procfs rw"
+is "$RC.$ERR" "0." "a procfs entry in a masked jail is mounted"
+run jexec $P sh -c "cat $OPEN/p/mnt/1/cmdline | tr '\\0' ' '; grep -c ' $OPEN/p/mnt/driver ' /proc/self/mountinfo"
+is "$(echo $OUT)" "vjail-holder 1" "  the jail's own processes, its masks with them"
+run jexec $P umount "$OPEN/p/mnt/driver"
+isnt "$RC" 0 "attack: the entry's mask cannot be taken off"
+rm_jail $P
+
 run jail -r $A
 is "$RC.$OUT.$ERR" "0.." "the thin jail is removed (jail -r NAME without jail.conf prints nothing: FreeBSD)"
 check "  the host's /usr is as it was" test ! -e /usr/vjail-$T

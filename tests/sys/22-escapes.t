@@ -218,7 +218,14 @@ pair() {	# pair DESC OP ARGS... : attack on one jail, control on the other
 }
 pair "mount a tmpfs" EPERM OK $A ${A}x mount-tmpfs "$OPEN/mnt"
 jexec ${A}x umount "$OPEN/mnt" 2>/dev/null
-pair "remount /sys read-write" EPERM OK $A ${A}x remount-rw /sys
+# /sys is vjail's, its flags locked (modules/fs.c): the mount calls
+# allowed, its root still cannot make it writable, only its own mounts
+run jexec $A "$E" remount-rw /sys
+is "$OUT" EPERM "attack: remount /sys read-write ($A)"
+run jexec ${A}x "$E" remount-rw /sys
+is "$OUT" EPERM "attack: remount /sys read-write, the mount calls allowed (${A}x)"
+run jexec ${A}x sh -c "mount -t tmpfs -o ro t $OPEN/mnt && $E remount-rw $OPEN/mnt; umount $OPEN/mnt"
+is "$OUT" OK "control: remount a read-only tmpfs of its own read-write (${A}x)"
 pair "lock memory" EPERM OK $A ${A}x mlock
 pair "a vsock socket (to the hypervisor)" EAFNOSUPPORT OK $A ${A}x socket 40
 is "$("$E" socket 40)" OK "control: the host has vsock"

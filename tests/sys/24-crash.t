@@ -75,6 +75,12 @@ killed monitor-setup jail -c name=$J path=/ persist "${NETP[@]}"
 is "$RC" 1 "monitor killed during setup: jail -c fails"
 like "$ERR" "monitor exited" "  saying the monitor exited"
 after $J "monitor killed during setup"
+# the helper that masks and locks the holder's mount table killed (it
+# leaves nothing behind of its own): the creation fails cleanly, and says why
+killed fs-lock jail -c name=$J path=/ persist "${NETP[@]}"
+is "$RC" 1 "the helper locking the mount table killed: jail -c fails"
+like "$ERR" "locking its mount table exited" "  saying so" || diag "$ERR"
+after $J "the helper locking the mount table killed"
 # ... and once it said ready: the jail is made and works without it
 killed monitor-ready jail -c name=$J path=/ persist "${NETP[@]}"
 is "$RC.$ERR" "0." "monitor killed once ready: the jail is made"

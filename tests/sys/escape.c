@@ -19,6 +19,12 @@
  *	escape bind PORT		TCP bind on 0.0.0.0:PORT
  *	escape mount-tmpfs DIR		mount a tmpfs on DIR
  *	escape remount-rw DIR		remount DIR's mount read-write
+ *	escape umount DIR		detach DIR's mount (MNT_DETACH)
+ *	escape move DIR TO		move DIR's mount to TO (move_mount)
+ *	escape clone DIR TO		bind DIR alone at TO (open_tree, not
+ *					recursive: what is mounted under it left)
+ *	escape fspick-rw DIR		reconfigure DIR's superblock read-write
+ *					(fspick, fsconfig)
  *	escape sethostname NAME
  *	escape dmesg			read the kernel's message buffer
  *	escape chown FILE UID
@@ -145,6 +151,25 @@ main(int argc, char **argv)
 		return result(mount("tmpfs", a, "tmpfs", 0, "size=64k"));
 	if (strcmp(op, "remount-rw") == 0)
 		return result(mount(NULL, a, NULL, MS_REMOUNT | MS_BIND, NULL));
+	if (strcmp(op, "umount") == 0)
+		return result(umount2(a, MNT_DETACH));
+	if (strcmp(op, "move") == 0)
+		return result((int)syscall(SYS_move_mount, AT_FDCWD, a,
+		    AT_FDCWD, b, 0));
+	if (strcmp(op, "clone") == 0) {
+		int t = (int)syscall(SYS_open_tree, AT_FDCWD, a,
+		    1 /* OPEN_TREE_CLONE */);
+		return result(t < 0 ? t : (int)syscall(SYS_move_mount, t, "",
+		    AT_FDCWD, b, 4 /* MOVE_MOUNT_F_EMPTY_PATH */));
+	}
+	if (strcmp(op, "fspick-rw") == 0) {
+		int fs = (int)syscall(SYS_fspick, AT_FDCWD, a, 0);
+		if (fs < 0 || syscall(SYS_fsconfig, fs, 0 /* SET_FLAG */, "rw",
+		    NULL, 0) < 0)
+			return result(-1);
+		return result((int)syscall(SYS_fsconfig, fs,
+		    7 /* FSCONFIG_CMD_RECONFIGURE */, NULL, NULL, 0));
+	}
 	if (strcmp(op, "sethostname") == 0)
 		return result(sethostname(a, strlen(a)));
 	if (strcmp(op, "dmesg") == 0) {

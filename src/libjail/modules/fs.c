@@ -6,7 +6,8 @@
  * the host's table never grows per jail (DESIGN.md).  The root arrives as
  * a detached idmapped mount made on the host side (only a process owning
  * the file system may idmap it); the holder attaches it at `at`, builds
- * /proc, /dev and /sys on it, and pivots into it.
+ * /proc, /dev and /sys on it, and pivots into it.  A helper of the
+ * creator's then masks that table and locks it (fs_lock, below).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -22,6 +23,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 #include <linux/mount.h>
+#include <linux/openat2.h>
 
 #include "../vjail.h"
 
@@ -230,13 +232,21 @@ make_sys(const struct jail_rec *jr, char *err)
  * /proc and /sys as a jail should see them (the choice Docker and LXC
  * made): the host's hardware and kernel internals masked, the kernel's
  * knobs read-only but for a vnet jail's own net.* ones.  Paths this
- * kernel lacks are skipped.  (With allow.mount the jail's root could
- * lift these; the kernel's own checks still stand behind them.)
+ * kernel lacks are skipped.
  *
  * Only for a jail made without children.max: a child mounts its own
  * /proc and /sys, which Linux allows only where one is fully visible
  * (mount_too_revealing), and a jail's id range is sized at birth for
  * its children anyway.
+ *
+ * The holder builds its table in the jail's own user and mount
+ * namespaces, where nothing it mounts is locked.  So a helper, host root,
+ * makes the masks over that table in a copy owned by the host's user
+ * namespace (their tmpfs the host's: the jail's root cannot reconfigure
+ * it), then copies it once more from inside the jail's user namespace,
+ * where the kernel locks every mount but the root and every flag
+ * (lock_mnt_tree); the holder moves into that copy (spawn.c).  A jail
+ * then unmounts only what it mounted itself, as on FreeBSD.
  */
 static const char *const masked_files[] = {
 	"proc/kcore", "proc/keys", "proc/key-users", "proc/latency_stats",
@@ -244,6 +254,7 @@ static const char *const masked_files[] = {
 	"proc/kmsg", "proc/kallsyms", "proc/sysrq-trigger",
 	"proc/vmallocinfo", "proc/slabinfo", "proc/pagetypeinfo",
 };
+#define NMASKED_FILES	(sizeof(masked_files) / sizeof(*masked_files))
 static const char *const masked_dirs[] = {
 	"proc/acpi", "proc/asound", "proc/scsi", "proc/driver",
 	"sys/firmware", "sys/devices/virtual/powercap", "sys/kernel/debug",
@@ -276,43 +287,143 @@ jail_root_may_open(const char *p)
 	    faccessat(AT_FDCWD, p, W_OK, AT_EACCESS) == 0;
 }
 
+/*
+ * The holder's part, in its root: which masked files the jail's root
+ * could open ('1'), for the helper (host root) that makes the masks.
+ */
+void
+fs_lock_plan(const struct jail_rec *jr, char *plan, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < NMASKED_FILES && i + 1 < len; i++)
+		plan[i] = jr->children_max == 0 && jr->procfs &&
+		    exists(masked_files[i], false) &&
+		    jail_root_may_open(masked_files[i]) ? '1' : '0';
+	plan[i] = '\0';
+}
+
+static int clone_of(int fd, bool rec);
+
+/*
+ * An O_PATH descriptor of p in the jail's root: a symlink on the way (a
+ * root's proc may be one) is followed inside it, no magic link at all.
+ */
+static int
+at_path(const char *p)
+{
+	struct open_how how = { .flags = O_PATH | O_NOFOLLOW | O_CLOEXEC,
+	    .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS };
+
+	return (int)syscall(SYS_openat2, AT_FDCWD, p, &how, sizeof(how));
+}
+
+/* Attach the detached mount mfd at p. */
+static int
+attach_at(int mfd, const char *p, char *err)
+{
+	int at = mfd < 0 ? -1 : at_path(p), rc = -1;
+
+	if (at >= 0)
+		rc = (int)syscall(SYS_move_mount, mfd, "", at, "",
+		    MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH);
+	if (rc < 0)
+		jerrno(err, "locking the mount table: %s", p);
+	if (at >= 0)
+		close(at);
+	return rc;
+}
+
+/* Attach a clone of the mount at fd (attached) at p. */
+static int
+attach_clone(int fd, const char *p, char *err)
+{
+	int mfd = clone_of(fd, false), rc = attach_at(mfd, p, err);
+
+	if (mfd >= 0)
+		close(mfd);
+	return rc;
+}
+
+/* A detached clone of the mount at fd (with what is under it: rec). */
+static int
+clone_of(int fd, bool rec)
+{
+	return (int)syscall(SYS_open_tree, fd, "", OPEN_TREE_CLONE |
+	    OPEN_TREE_CLOEXEC | AT_EMPTY_PATH | (rec ? AT_RECURSIVE : 0));
+}
+
+/* Bind p over itself read-only (rw: only nosuid, nodev, noexec). */
 static int
 bind_readonly(const char *p, bool rw, char *err)
 {
-	if (mnt(p, p, NULL, MS_BIND | MS_REC, NULL, err) < 0)
-		return -1;
-	return mnt(NULL, p, NULL, MS_BIND | MS_REMOUNT | MS_NOSUID |
-	    MS_NODEV | MS_NOEXEC | (rw ? 0 : MS_RDONLY), NULL, err);
+	struct mount_attr a = { .attr_set = MOUNT_ATTR_NOSUID |
+	    MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC | (rw ? 0 : MOUNT_ATTR_RDONLY),
+	    .attr_clr = rw ? MOUNT_ATTR_RDONLY : 0 };
+	int at = at_path(p), mfd = at < 0 ? -1 : clone_of(at, true), rc = -1;
+
+	if (mfd >= 0 && syscall(SYS_mount_setattr, mfd, "", AT_EMPTY_PATH,
+	    &a, sizeof(a)) == 0)
+		rc = attach_at(mfd, p, err);
+	else
+		jerrno(err, "locking the mount table: %s", p);
+	if (mfd >= 0)
+		close(mfd);
+	if (at >= 0)
+		close(at);
+	return rc;
 }
 
+/* One empty read-only tmpfs, the host's: the masks of directories. */
 static int
-mask_kernel(const struct jail_rec *jr, const char **cover, char *err)
+empty_tmpfs(const char *size)
 {
-	if (jr->children_max > 0)
-		return 0;
-	for (size_t i = 0; i < sizeof(masked_files) / sizeof(*masked_files);
-	    i++)
-		if (jr->procfs && exists(masked_files[i], false) &&
-		    jail_root_may_open(masked_files[i]) &&
-		    mnt("/dev/null", masked_files[i], NULL, MS_BIND, NULL,
-		    err) < 0)
-			return -1;
-	/* One empty read-only tmpfs, bound over each directory (a bind
-	 * keeps its flags): one superblock a jail, not one a directory. */
-	const char *empty = NULL;
+	int fs = (int)syscall(SYS_fsopen, "tmpfs", FSOPEN_CLOEXEC), mfd = -1;
+
+	if (fs >= 0 && syscall(SYS_fsconfig, fs, FSCONFIG_SET_STRING, "size",
+	    size, 0) == 0 && syscall(SYS_fsconfig, fs, FSCONFIG_SET_STRING,
+	    "mode", "555", 0) == 0 && syscall(SYS_fsconfig, fs,
+	    FSCONFIG_SET_FLAG, "ro", NULL, 0) == 0 && syscall(SYS_fsconfig, fs,
+	    FSCONFIG_CMD_CREATE, NULL, NULL, 0) == 0)
+		mfd = (int)syscall(SYS_fsmount, fs, FSMOUNT_CLOEXEC,
+		    MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV |
+		    MOUNT_ATTR_NOEXEC);
+	if (fs >= 0)
+		close(fs);
+	return mfd;
+}
+
+/*
+ * Stack the masks (the host's /dev/null over files, one tmpfs of the
+ * host's over directories) and the read-only binds.  *cover: the tmpfs,
+ * attached, or -1.
+ */
+static int
+mask_kernel(const struct jail_rec *jr, const char *plan, int devnull,
+    int *cover, char *err)
+{
+	bool first = true;
+
+	for (size_t i = 0; i < NMASKED_FILES && plan[i]; i++)
+		if (plan[i] == '1' && exists(masked_files[i], false)) {
+			if ((first ? attach_at(devnull, masked_files[i], err) :
+			    attach_clone(devnull, masked_files[i], err)) < 0)
+				return -1;
+			first = false;
+		}
 	for (size_t i = 0; i < sizeof(masked_dirs) / sizeof(*masked_dirs);
 	    i++) {
 		const char *d = masked_dirs[i];
 		if (!exists(d, true) ||
 		    (!jr->procfs && strncmp(d, "proc/", 5) == 0))
 			continue;
-		if (empty ? mnt(empty, d, NULL, MS_BIND, NULL, err) < 0 :
-		    mnt("vjail", d, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV |
-		    MS_NOEXEC, "size=0,mode=555", err) < 0)
+		/* the first attached, cloned for the rest */
+		if (*cover >= 0 ? attach_clone(*cover, d, err) < 0 :
+		    (*cover = empty_tmpfs("0")) < 0 ?
+		    jerrno(err, "locking the mount table: tmpfs") :
+		    attach_at(*cover, d, err) < 0)
 			return -1;
-		empty = d;
 	}
-	*cover = empty;		/* (the registry's too: hide_registry) */
 	for (size_t i = 0; jr->procfs &&
 	    i < sizeof(readonly_dirs) / sizeof(*readonly_dirs); i++)
 		if (exists(readonly_dirs[i], true) &&
@@ -328,24 +439,80 @@ mask_kernel(const struct jail_rec *jr, const char **cover, char *err)
 
 /*
  * The registry must stay out of reach of a jail whose root shows it
- * (path=/ on a host where /run is on the root file system): cover it.
+ * (path=/ on a host where /run is on the root file system): cover it,
+ * with the masks' tmpfs where there is one.
  */
 static int
-hide_registry(const char *root, const char *cover, char *err)
+hide_registry(const char *root, int cover, char *err)
 {
 	const char *rundir = reg_rundir();
 	size_t alen = strcmp(root, "/") ? strlen(root) : 0;
 	char rel[PATH_MAX];
+	int mfd, rc;
 
 	if (strncmp(rundir, root, alen) != 0 || rundir[alen] != '/')
 		return 0;
-	snprintf(rel, sizeof(rel), ".%s", rundir + alen);
+	snprintf(rel, sizeof(rel), "%s", rundir + alen + 1);
 	if (!is_dir(rel))
 		return 0;
-	if (cover)	/* the masks' */
-		return mnt(cover, rel, NULL, MS_BIND, NULL, err);
-	return mnt("vjail", rel, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV |
-	    MS_NOEXEC, "size=4k,mode=555", err);
+	if (cover >= 0)
+		return attach_clone(cover, rel, err);
+	if ((mfd = empty_tmpfs("4k")) < 0)
+		return jerrno(err, "locking the mount table: tmpfs");
+	rc = attach_at(mfd, rel, err);
+	close(mfd);
+	return rc;
+}
+
+/*
+ * The helper's part (spawn.c: forked by the creator, host root): the
+ * masks made over the holder's finished table in a copy of it owned by
+ * the host's user namespace, then that copy copied into the jail's,
+ * which locks it all.  *nsfd: the locked table, for the holder; pass:
+ * the two tables it passed through, the holder's own and the host's
+ * copy, held so that they are freed when the caller exits, off the
+ * holder's path (a table's teardown waits for RCU).
+ */
+int
+fs_lock(const struct jail_rec *jr, int hpidfd, const char *plan, int *nsfd,
+    int pass[2], char *err)
+{
+	int proc = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC), cover = -1,
+	    devnull = -1, rc = -1;
+
+	if (proc < 0)
+		return jerrno(err, "locking the mount table: /proc");
+	/* the host's /dev/null, taken before we leave its table */
+	if (strchr(plan, '1') && (devnull = (int)syscall(SYS_open_tree,
+	    AT_FDCWD, "/dev/null", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC)) < 0) {
+		jerrno(err, "locking the mount table: /dev/null");
+		goto out;
+	}
+	/* setns sets root and cwd to the jail's root */
+	if (setns(hpidfd, CLONE_NEWNS) < 0 || (pass[0] = openat(proc,
+	    "thread-self/ns/mnt", O_RDONLY | O_CLOEXEC)) < 0 ||
+	    unshare(CLONE_NEWNS) < 0 || (pass[1] = openat(proc,
+	    "thread-self/ns/mnt", O_RDONLY | O_CLOEXEC)) < 0) {
+		jerrno(err, "locking the mount table");
+		goto out;
+	}
+	if ((jr->children_max == 0 && mask_kernel(jr, plan, devnull, &cover,
+	    err) < 0) || hide_registry(jr->path, cover, err) < 0)
+		goto out;
+	if (setns(hpidfd, CLONE_NEWUSER) < 0 || unshare(CLONE_NEWNS) < 0 ||
+	    (*nsfd = openat(proc, "thread-self/ns/mnt", O_RDONLY |
+	    O_CLOEXEC)) < 0) {
+		jerrno(err, "locking the mount table");
+		goto out;
+	}
+	rc = 0;
+out:
+	if (devnull >= 0)
+		close(devnull);
+	if (cover >= 0)
+		close(cover);
+	close(proc);
+	return rc;
 }
 
 static int
@@ -370,11 +537,7 @@ fs_setup(const struct jail_rec *jr, int rootfd, char *err)
 		    MS_NOEXEC, NULL, err) < 0)
 			return -1;
 	}
-	if (jr->devfs && make_dev(jr, err) < 0)
-		return -1;
-	const char *cover = NULL;	/* an empty read-only tmpfs */
-	if (make_sys(jr, err) < 0 || mask_kernel(jr, &cover, err) < 0 ||
-	    hide_registry(jr->path, cover, err) < 0)
+	if ((jr->devfs && make_dev(jr, err) < 0) || make_sys(jr, err) < 0)
 		return -1;
 	if (syscall(SYS_pivot_root, ".", ".") < 0)
 		return jerrno(err, "path: pivot_root");

@@ -36,7 +36,10 @@ const struct allow_map secure_mapping[] = {
 	  "host's CAP_LINUX_IMMUTABLE" },
 	{ A_MOUNT, "with enforce_statfs < 2 and an allow.mount.* bit: the "
 	  "mount system calls; which file systems is the kernel's rule for "
-	  "user namespaces (tmpfs, proc, sysfs, bind, ...), not per bit" },
+	  "user namespaces (tmpfs, proc, sysfs, bind, ...), not per bit; it "
+	  "refuses a new proc or sysfs where /proc and /sys are masked (no "
+	  "children.max): one would show what the masks hide (a procfs or "
+	  "linsysfs mount entry gets the jail's own, masks and all)" },
 	{ A_QUOTAS, "quotactl(2) refused when off" },
 	{ A_SOCKET_AF, "socket(2) of other families refused when off "
 	  "(packet sockets belong to vnet jails)" },
