@@ -133,6 +133,24 @@ run_checks(struct jail_rec *jr, const struct jail_rec *parent,
  */
 static bool is_unused(struct registry *r, const struct jail_rec *jr);
 
+/* What visible() saw of the last holder it checked: the lookup's
+ * state and live values ask again only of another. */
+static struct {
+	int	 jid;
+	pid_t	 holder;
+	uint64_t start;
+	bool	 alive;
+} seen;
+
+static bool
+holder_alive_seen(const struct jail_rec *jr)
+{
+	if (seen.jid == jr->jid && seen.jid > 0 && seen.holder == jr->holder &&
+	    seen.start == jr->holder_start)
+		return seen.alive;
+	return reg_holder_alive(jr);
+}
+
 /* The read-only parameter "state", in words. */
 static void
 state_text(struct jail_rec *jr, bool dying)
@@ -143,14 +161,52 @@ state_text(struct jail_rec *jr, bool dying)
 	/* (alive without JAIL_DYING means visible: its holder checked) */
 	snprintf(jr->state_name, sizeof(jr->state_name), "%s",
 	    jr->damaged ? "damaged" : jr->state == JS_ALIVE && dying &&
-	    !reg_holder_alive(jr) ? "dead" : words[jr->state]);
+	    !holder_alive_seen(jr) ? "dead" : words[jr->state]);
+}
+
+/*
+ * A lookup of one jail (core_find), which an enter may follow at once
+ * (jexec): its holder's pidfd is opened before visible() checks the
+ * holder, so that the check vouches for the pidfd too, and core_enter
+ * takes both instead of checking again.
+ */
+static struct pin {
+	bool	 on;		/* pin the holder of the jail looked at */
+	int	 pidfd;
+	pid_t	 holder;
+} pin = { false, -1, 0 };
+
+static void
+pin_drop(void)
+{
+	if (pin.pidfd >= 0)
+		close(pin.pidfd);
+	pin.pidfd = -1;
 }
 
 static bool
 visible(const struct jail_rec *jr, int flags)
 {
-	if (jr->damaged || jr->state != JS_ALIVE || !reg_holder_alive(jr))
+	int fd = -1;
+
+	seen.jid = 0;
+	if (jr->damaged || jr->state != JS_ALIVE)
 		return (flags & JAIL_DYING) != 0;
+	if (pin.on && jr->holder > 0)
+		fd = sys_pidfd_open(jr->holder);
+	seen.alive = reg_holder_alive(jr);
+	seen.jid = jr->jid, seen.holder = jr->holder;
+	seen.start = jr->holder_start;
+	if (!seen.alive) {
+		if (fd >= 0)
+			close(fd);
+		return (flags & JAIL_DYING) != 0;
+	}
+	if (fd >= 0) {
+		pin_drop();
+		pin.pidfd = fd;
+		pin.holder = jr->holder;
+	}
 	return true;
 }
 
@@ -241,6 +297,8 @@ find_locked(struct registry *r, struct jail_rec *jr, int jid,
 {
 	int *jids = NULL, n, found = -1, ij, lr = 0;
 	bool dying = flags & JAIL_DYING;
+
+	seen.jid = 0;
 
 	if (jid <= 0 && name && (ij = reg_name_jid(r, name)) > 0 &&
 	    (dying ? load_traces(r, ij, name, jr) : reg_load(r, ij, jr)) == 0 &&
@@ -350,30 +408,51 @@ reap_one(int jid, const char *name)
 
 /*
  * The jail core_find found last, for an enter that follows at once
- * (jexec: jail_getid, then jail_exec): one registry read, not two.  Used
- * once and within a second; core_enter checks its holder as for any
- * record.
+ * (jexec: jail_getid, then jail_exec): one registry read, not two, and
+ * with its holder's pidfd pinned by the lookup, one check of the holder.
+ * Used once and within a second; core_enter sees whether that holder
+ * has ended since.
  */
 static struct jail_rec last_found;
 static struct timespec last_found_at;
+static int last_found_pidfd = -1;	/* its holder's, pinned: or -1 */
+static pid_t last_found_owner;		/* (a fork's copy is not its own) */
 
 static void
 remember_found(const struct jail_rec *jr)
 {
 	last_found = *jr;
 	clock_gettime(CLOCK_MONOTONIC, &last_found_at);
+	if (last_found_pidfd >= 0 && last_found_owner == getpid())
+		close(last_found_pidfd);
+	last_found_pidfd = -1;
+	if (pin.pidfd >= 0 && pin.holder == jr->holder) {
+		last_found_pidfd = pin.pidfd;
+		last_found_owner = getpid();
+		pin.pidfd = -1;
+	}
+	pin_drop();
 }
 
+/* The jail found last, if it is jid's and fresh; with its holder's
+ * pidfd in *pidfd if it was pinned (else -1).  Used once either way. */
 static bool
-take_found(int jid, struct jail_rec *jr)
+take_found(int jid, struct jail_rec *jr, int *pidfd)
 {
 	struct timespec now;
 	bool fresh = last_found.jid == jid && jid > 0 &&
 	    clock_gettime(CLOCK_MONOTONIC, &now) == 0 &&
 	    now.tv_sec - last_found_at.tv_sec <= 1;
 
-	if (fresh)
+	*pidfd = -1;
+	if (last_found_pidfd >= 0 && last_found_owner != getpid())
+		last_found_pidfd = -1;	/* (a fork may have closed it) */
+	if (fresh) {
 		*jr = last_found;
+		*pidfd = last_found_pidfd;
+	} else if (last_found_pidfd >= 0)
+		close(last_found_pidfd);
+	last_found_pidfd = -1;
 	last_found.jid = 0;
 	return fresh;
 }
@@ -391,19 +470,26 @@ core_find(struct jail_rec *jr, int jid, const char *name, int lastjid,
 		return svc_find(jr, jid, name, lastjid, flags, err);
 	if (reg_open(&r, false, err) < 0)
 		return -1;
+	/* (not in a monitor, whose descriptors move to fixed places) */
+	pin.on = lastjid < 0 && !(flags & JAIL_DYING) && (jid > 0 || name) &&
+	    !core_serving;
 	rc = find_locked(&r, jr, jid, name, lastjid, flags, err);
+	pin.on = false;
 	e = errno;
 	/* One jail asked for, and it is dead (its holder, creator or
-	 * remover gone, or ending when empty with no monitor to notice)? */
+	 * remover gone, or ending when empty with no monitor to notice)?
+	 * A live persistent one is not: it does not end when empty. */
 	if (lastjid < 0 && !(flags & JAIL_DYING) && (jid > 0 || name)) {
 		if (rc == 0)
-			dead = !reg_monitor_alive(jr) && core_dead(&r, jr);
+			dead = !jr->persist && !reg_monitor_alive(jr) &&
+			    core_dead(&r, jr);
 		else if (e == ENOENT && (ij = jid > 0 ? jid :
 		    reg_name_jid(&r, name)) > 0 && reg_read_any(&r, ij, &o) == 0)
 			dead = core_dead(&r, &o);
 	}
 	reg_close(&r);
 	if (dead) {
+		pin_drop();
 		reap_one(jid, name);
 		if (rc == 0) {
 			errno = ENOENT;
@@ -414,7 +500,9 @@ core_find(struct jail_rec *jr, int jid, const char *name, int lastjid,
 	errno = e;
 	if (rc == 0 && lastjid < 0 && !(flags & JAIL_DYING))
 		remember_found(jr);
-	if (rc < 0 || !(flags & CF_LIVE) || !reg_holder_alive(jr))
+	pin_drop();
+	/* (the lookup's check, under the lock a moment ago) */
+	if (rc < 0 || !(flags & CF_LIVE) || !holder_alive_seen(jr))
 		return rc;
 	/* Live values come from the kernel, not from the record. */
 	for (const struct module *const *m = modules; *m; m++)
@@ -577,7 +665,7 @@ core_teardown_finish(struct registry *r, struct jail_rec *jr, char *err)
 			rmdir(base);	/* fails while others are in it: fine */
 		}
 	}
-	if (reg_delete(r, jr->jid) < 0)
+	if (reg_delete_rec(r, jr) < 0)
 		return jerrno(err, "registry: record %d", jr->jid);
 	/* Its monitor has nothing left to do: spare it waking to find so
 	 * (an exec, asleep). */
@@ -904,15 +992,20 @@ is_unused(struct registry *r, const struct jail_rec *jr)
  * finishes it.
  */
 static void
-retire(struct registry *r, struct jail_rec *jr, char *err)
+retire(struct registry *r, struct jail_rec *jr, int pidfd, char *err)
 {
-	int pidfd = sys_pidfd_open(jr->holder);
-
 	jr->state = JS_DYING;
 	jr->dying = 1;
 	jr->creator = core_serving ? 0 : getpid();	/* as core_stop */
 	jr->creator_start = core_serving ? 0 : sys_starttime(jr->creator);
-	if (pidfd < 0 || !reg_holder_alive(jr) || reg_store(r, jr, err) < 0) {
+	/* Without a pidfd vouched for by the lookup: one now, then the
+	 * start time (the lookup under this lock checked the rest). */
+	if (pidfd < 0 && (pidfd = sys_pidfd_open(jr->holder)) >= 0 &&
+	    sys_starttime(jr->holder) != jr->holder_start) {
+		close(pidfd);
+		pidfd = -1;
+	}
+	if (pidfd < 0 || reg_store(r, jr, err) < 0) {
 		core_remove_locked(r, jr, err);	/* no monitor to rely on */
 		if (pidfd >= 0)
 			close(pidfd);
@@ -1163,13 +1256,29 @@ core_update(struct jail_rec *jr, const uint64_t *set, int flags, char *err)
 {
 	struct registry r;
 	struct jail_rec cur, parent;
-	int jid = jr->jid;
+	int jid = jr->jid, pidfd = -1;
 
 	if (reg_open(&r, true, err) < 0)	/* host side only (core_set) */
 		return -1;
+	/* A jail that may die here (retire): its holder's pidfd before
+	 * the lookup, whose check of that holder then vouches for it. */
+	if (!jr->persist && jr->holder > 0)
+		pidfd = sys_pidfd_open(jr->holder);
 	/* The fresh record, under the lock, with only the given values. */
-	if (find_locked(&r, &cur, jid, NULL, -1, 0, err) < 0 ||
-	    rec_apply(&cur, jr, set, err) < 0)
+	if (find_locked(&r, &cur, jid, NULL, -1, 0, err) < 0)
+		goto fail;
+	if (pidfd >= 0 && cur.holder != jr->holder) {
+		close(pidfd);
+		pidfd = -1;
+	}
+	/* jr holds the name of the jail the caller looked at: gone if
+	 * its jid is another jail's now */
+	if (strcmp(cur.name, jr->name) != 0) {
+		errno = ENOENT;
+		jerr(err, "jail \"%s\" not found", jr->name);
+		goto fail;
+	}
+	if (rec_apply(&cur, jr, set, err) < 0)
 		goto fail;
 	*jr = cur;
 	if ((cur.parent && load_parent(&r, &cur, &parent, err) < 0) ||
@@ -1180,17 +1289,22 @@ core_update(struct jail_rec *jr, const uint64_t *set, int flags, char *err)
 		if ((*m)->update && (*m)->update(&r, jr, set, err) < 0)
 			goto fail;
 	/* No longer persistent and nothing in it: it dies. */
-	if (!(flags & JAIL_ATTACH) && is_unused(&r, jr))
-		retire(&r, jr, err);
-	else if (reg_store(&r, jr, err) < 0)
+	if (!(flags & JAIL_ATTACH) && is_unused(&r, jr)) {
+		retire(&r, jr, pidfd, err);
+		pidfd = -1;
+	} else if (reg_store(&r, jr, err) < 0)
 		goto fail;
 	else
 		monitor_poke(jr);	/* (persist may have changed) */
+	if (pidfd >= 0)
+		close(pidfd);
 	reg_close(&r);
 	if ((flags & JAIL_ATTACH) && core_attach(jid, err) < 0)
 		return -1;
 	return jid;
 fail:
+	if (pidfd >= 0)
+		close(pidfd);
 	reg_close(&r);
 	return -1;
 }
@@ -1336,12 +1450,22 @@ core_enter(int jid, struct jail_rec *jr, struct jail_ns *ns, char *err)
 	jns_init(ns);
 	if (jail_inside())
 		return svc_enter(jid, jr, ns, err);
-	if (made.jid == jid && made.holder > 0)
+	if (made.jid == jid && made.holder > 0) {
 		*jr = made;
-	else if (!take_found(jid, jr) && core_find(jr, jid, NULL, -1, 0,
-	    err) < 0)
+		take_found(0, jr, &ns->pidfd);	/* (dropped: used once) */
+	} else if (!take_found(jid, jr, &ns->pidfd) && (core_find(jr, jid,
+	    NULL, -1, 0, err) < 0 || !take_found(jid, jr, &ns->pidfd)))
 		return -1;
-	last_found.jid = 0;
+	/* Pinned by the lookup (opened before its check of the holder):
+	 * only whether it has ended since is left to see. */
+	if (ns->pidfd >= 0) {
+		struct pollfd p = { .fd = ns->pidfd, .events = POLLIN };
+		if (poll(&p, 1, 0) == 0)
+			return 0;
+		jns_close(ns);
+		errno = ENOENT;
+		return jerr(err, "jail %d not found", jid);
+	}
 	if ((ns->pidfd = sys_pidfd_open(jr->holder)) < 0)
 		return jerrno(err, "pidfd_open");
 	/* The pidfd pins the process; is it still this jail's holder? */
@@ -1493,12 +1617,12 @@ core_set(struct jail_rec *jr, const uint64_t *set, int flags, char *err)
 			return -1;
 
 	/* Create only: reserve() refuses a taken name or jid, under lock.
-	 * An update of the jail this process made while its holder lives
-	 * (jail(8) dropping the persist it added for a command) needs no
-	 * look first: its jid is still that jail's, and core_update reads
-	 * the record again under the lock. */
+	 * An update of the jail this process made (jail(8) dropping the
+	 * persist it added for a command) needs no look first: core_update
+	 * finds it under the lock, its holder checked there, and refuses
+	 * another jail given that jid since (by its name). */
 	if ((flags & (JAIL_UPDATE | JAIL_CREATE)) == JAIL_UPDATE && jid > 0 &&
-	    made.jid == jid && reg_holder_alive(&made)) {
+	    made.jid == jid) {
 		cur = made;
 		found = jid;
 	} else

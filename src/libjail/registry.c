@@ -1224,23 +1224,21 @@ kids_purge(struct registry *r, int jid)
  * goes last: until then, it says what is left to undo).  For a damaged
  * record the indexes are searched.
  */
-int
-reg_delete(struct registry *r, int jid)
+static int
+delete_known(struct registry *r, int jid, const struct jail_rec *jr, int rc)
 {
 	char name[16], key[16];
-	struct jail_rec jr;
-	int rc = reg_read(r, jid, &jr);
 
 	if (rc == 0) {
-		reg_name_release(r, jr.name, jid);
-		if (jr.parent > 0) {
-			snprintf(key, sizeof(key), "%d", jr.parent);
+		reg_name_release(r, jr->name, jid);
+		if (jr->parent > 0) {
+			snprintf(key, sizeof(key), "%d", jr->parent);
 			reg_member_del(r, "kids", key, jid);
 		} else {
-			for (uint32_t i = 0; i < jr.uidslots; i++)
-				reg_slot_release(r, jr.uidslot + i, jid);
+			for (uint32_t i = 0; i < jr->uidslots; i++)
+				reg_slot_release(r, jr->uidslot + i, jid);
 		}
-	} else if (rc == 1 || errno == ENOENT) {
+	} else if (rc == 1) {
 		/* damaged, or a stand-in for a record that is gone */
 		index_purge(r, "names", jid);
 		index_purge(r, "slots", jid);
@@ -1252,6 +1250,26 @@ reg_delete(struct registry *r, int jid)
 	if (unlinkat(r->jailsfd, name, 0) < 0 && errno != ENOENT)
 		return -1;
 	return 0;
+}
+
+int
+reg_delete(struct registry *r, int jid)
+{
+	struct jail_rec jr;
+	int rc = reg_read(r, jid, &jr);
+
+	return delete_known(r, jid, &jr, rc == 0 ? 0 :
+	    rc == 1 || errno == ENOENT ? 1 : -1);
+}
+
+/* reg_delete with the record the caller read under this lock: a sound
+ * one is not read again (a teardown's last step). */
+int
+reg_delete_rec(struct registry *r, const struct jail_rec *jr)
+{
+	if (jr->damaged)
+		return reg_delete(r, jr->jid);
+	return delete_known(r, jr->jid, jr, 0);
 }
 
 int

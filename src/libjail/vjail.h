@@ -377,6 +377,7 @@ long reg_counter(struct registry *r, const char *name, long max);
 void reg_save_counter(struct registry *r, const char *name, long value);
 int reg_store(struct registry *r, const struct jail_rec *jr, char *err);
 int reg_delete(struct registry *r, int jid);
+int reg_delete_rec(struct registry *r, const struct jail_rec *jr);
 /* jids in ascending order; returns count, *jids malloc'd */
 int reg_list(struct registry *r, int **jids);
 bool reg_holder_alive(const struct jail_rec *jr);

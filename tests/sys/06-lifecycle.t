@@ -295,4 +295,17 @@ check "  control: a persistent jail stays when empty" jail_exists $MA
 rm_jail $MA
 rm_jail $MD
 
+# jail(8) drops the persist it added for command= by jid, without looking
+# the jail up again: if a host hook removed it and another jail took its
+# jid meanwhile, that one is left alone (the update, under the lock, finds
+# another name at that jid).  Control: the one-shots above still end.
+RJ=${T}rj RB=${T}rb
+run jail -q -c name=$RJ jid=3901 path=/ exec.poststart="$VJAIL_BIN/jail -q -r $RJ; $VJAIL_BIN/jail -q -c name=$RB jid=3901 path=/ persist" command=/bin/true
+is "$RC" 0 "command= in a jail its poststart hook replaces by another of its jid"
+check "  the other jail stays (its persist untouched)" jail_exists $RB
+run jls -j 3901 name
+is "$OUT" "$RB" "  jid 3901 is that other jail's"
+check "  the jail made is gone" jail_absent $RJ
+rm_jail $RB
+
 done_testing

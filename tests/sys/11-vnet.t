@@ -103,6 +103,15 @@ check "br0 was created on the host" has_link br0
 check "  as a bridge" is_bridge br0
 is "$(alias_of br0)" vjail "  tagged with the alias vjail"
 like "$(ip -o link show dev br0 2>&1)" '<[^>]*[<,]UP[,>]' "  and up"
+# no multicast snooping (FreeBSD's if_bridge has none): a port's state
+# change would re-arm query timers on every port; the pings above show
+# multicast (IPv6 neighbour discovery) still reaches every port
+like "$(ip -d -o link show dev br0 2>&1)" ' mcast_snooping 0 ' \
+	"  without multicast snooping"
+ip link add name vjtbr0 type bridge 2>/dev/null
+like "$(ip -d -o link show dev vjtbr0 2>&1)" ' mcast_snooping 1 ' \
+	"  (a bridge made by hand snoops: the control)"
+ip link del vjtbr0 2>/dev/null
 check "$A's host end is $ea" has_link "$ea"
 is "$(master_of "$ea")" br0 "  a port of br0"
 is "$(master_of "$eb")" br0 "$B's host end $eb is a port of br0 too"
