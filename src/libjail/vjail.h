@@ -162,6 +162,8 @@ struct jail_rec {
 	int	ip4_saddrsel, ip6_saddrsel;
 	char	ip_iface[16];		/* `interface`: default for aliases */
 	int	fib;			/* exec.fib: routing table (0: main) */
+	int	fib_groups;		/* host-side: its processes used setfib
+					   (stored before its first FIB group) */
 	char	aliases[JAIL_LISTLEN];	/* host-side: "ifindex|addr/plen,..."
 					   added to the outer stack */
 	/* limits (modules/rctl.c, cpuset.c): v1 group per controller
