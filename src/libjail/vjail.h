@@ -303,6 +303,7 @@ void jail_inside_forget(void);
 int core_set(struct jail_rec *jr, const uint64_t *set, int flags, char *err);
 int core_create(struct jail_rec *jr, const uint64_t *set, int flags, char *err);
 int core_update(struct jail_rec *jr, const uint64_t *set, int flags, char *err);
+void core_holder_ended(const struct jail_rec *jr);
 int core_remove(int jid, bool nowait, char *err);
 int core_remove_wait(char *err);
 int core_find(struct jail_rec *jr, int jid, const char *name, int lastjid,
