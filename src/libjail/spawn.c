@@ -93,8 +93,11 @@ recv_msg_within(int sock, struct msg *m, int *fd, const char *who,
 		;
 	if (rc > 0)
 		n = sys_recv_fd(sock, m, sizeof(*m), fd);
-	if (n == (ssize_t)sizeof(*m))
+	if (n == (ssize_t)sizeof(*m)) {
+		/* the sender may be a jail's process: a string either way */
+		m->text[sizeof(m->text) - 1] = '\0';
 		return m->type;
+	}
 	m->type = M_ERROR;
 	snprintf(m->text, sizeof(m->text), rc == 0 ?
 	    "%s did not answer within %d s" : "%s exited during setup", who,

@@ -86,4 +86,30 @@ is "$OUT" "${T}int" "  but listed by jls -d while its process runs"
 check "when the process ends, the monitor finishes the removal" wait_for 8 dying_gone ${T}int
 
 rm_jail $J
+
+# one jail(8) making two jails that differ in a bit only the filter
+# enforces (allow.set_hostname, on by default as in FreeBSD; both keep
+# CAP_SYS_ADMIN for the mount calls), the second depending on the first:
+# made one after the other by one worker process, each gets its own
+# filter (the last one compiled is kept in memory, by the rules' hash:
+# never the other jail's), whichever is made first
+for first in ${T}fa ${T}fb; do
+	second=${T}fb want=$'set\nrefused'
+	[ $first = ${T}fb ] && second=${T}fa want=$'refused\nset'
+	cat >"$WORK/filters.conf" <<EOF
+${T}fa { path = /; persist; allow.mount; allow.mount.tmpfs; enforce_statfs = 1;
+	exec.start = "hostname ${T}fa && echo set || echo refused"; }
+${T}fb { path = /; persist; allow.mount; allow.mount.tmpfs; enforce_statfs = 1;
+	allow.set_hostname = 0;
+	exec.start = "hostname ${T}fb 2>/dev/null && echo set || echo refused"; }
+$second { depend = $first; }
+EOF
+	run jail -q -f "$WORK/filters.conf" -c $second
+	is "$RC.$OUT" "0.$want" "$first, then $second in one run: the jail with allow.set_hostname sets it, the other is refused"
+	run jexec ${T}fb hostname x
+	isnt "$RC" 0 "  jexec: the one without allow.set_hostname is refused"
+	run jexec ${T}fa hostname ${T}fa2
+	is "$RC" 0 "  the one with it sets it (control)"
+	run jail -q -f "$WORK/filters.conf" -r ${T}fa ${T}fb
+done
 done_testing

@@ -316,6 +316,17 @@ run jexec $P sh -c "cat $OPEN/p/mnt/1/cmdline | tr '\\0' ' '; grep -c ' $OPEN/p/
 is "$(echo $OUT)" "vjail-holder 1" "  the jail's own processes, its masks with them"
 run jexec $P umount "$OPEN/p/mnt/driver"
 isnt "$RC" 0 "attack: the entry's mask cannot be taken off"
+# ... and the jail's own /proc is what the entry gets, never what its root
+# put there instead: a tmpfs over /proc, then a procfs mount asked for
+mkdir -p "$OPEN/p/mnt2"
+run jexec $P sh -c 'mount -t tmpfs x /proc && mkdir /proc/1 && echo fake >/proc/1/cmdline'
+is "$RC" 0 "the jail's root covers its /proc with a tmpfs of its own (it may)"
+run "$VJAIL_BIN/../examples/jailmount" $P proc "$OPEN/p/mnt2" procfs rw
+is "$RC.$ERR" "1.jailmount: mount: proc: Operation not permitted" \
+	"attack: a procfs mount asked for then is refused, not that tmpfs"
+run jexec $P umount /proc
+run "$VJAIL_BIN/../examples/jailmount" $P proc "$OPEN/p/mnt2" procfs rw
+is "$RC.$ERR" "0." "  once uncovered, the same request gets the jail's /proc (control)"
 rm_jail $P
 
 run jail -r $A

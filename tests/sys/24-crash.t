@@ -83,6 +83,15 @@ killed fs-lock jail -c name=$J path=/ persist "${NETP[@]}" allow.mount \
 is "$RC" 1 "the helper locking the mount table killed: jail -c fails"
 like "$ERR" "locking its mount table exited" "  saying so" || diag "$ERR"
 after $J "the helper locking the mount table killed"
+# libmnl is opened on first use: where it cannot be (a library of that
+# name without its functions first on the path), the wired create fails
+# at its first netlink step, says why, and leaves nothing
+NOMNL=$WORK/nomnl
+mkdir -p "$NOMNL" && cp "$(ls /lib/*/libseccomp.so.2 /usr/lib/*/libseccomp.so.2 2>/dev/null | head -1)" "$NOMNL/libmnl.so.0"
+run env LD_LIBRARY_PATH="$NOMNL" "$VJAIL_BIN/jail" -c name=$J path=/ persist "${NETP[@]}"
+is "$RC" 1 "libmnl unusable: the wired create fails"
+like "$ERR" "libmnl\.so\.0: no mnl_" "  naming the library" || diag "$ERR"
+after $J "libmnl unusable"
 # ... and once it said ready: the jail is made and works without it
 killed monitor-ready jail -c name=$J path=/ persist "${NETP[@]}"
 is "$RC.$ERR" "0." "monitor killed once ready: the jail is made"
