@@ -131,7 +131,8 @@ run_checks(struct jail_rec *jr, const struct jail_rec *parent,
  * record: one being made or removed, one whose holder is gone, a
  * damaged one, so that nothing the registry holds is hidden.
  */
-static bool is_unused(struct registry *r, const struct jail_rec *jr);
+static bool is_unused(struct registry *r, const struct jail_rec *jr,
+    int kids);
 
 /* What visible() saw of the last holder it checked: the lookup's
  * state and live values ask again only of another. */
@@ -149,6 +150,20 @@ holder_alive_seen(const struct jail_rec *jr)
 	    seen.start == jr->holder_start)
 		return seen.alive;
 	return reg_holder_alive(jr);
+}
+
+/* A holder this process saw end (a monitor, through its pidfd): its
+ * teardown need not open and check it again; an end is for good. */
+static struct {
+	int	 jid;
+	uint64_t start;
+} ended;
+
+void
+core_holder_ended(const struct jail_rec *jr)
+{
+	ended.jid = jr->jid;
+	ended.start = jr->holder_start;
 }
 
 /* The read-only parameter "state", in words. */
@@ -550,7 +565,7 @@ core_dead(struct registry *r, const struct jail_rec *jr)
 	snprintf(dir, sizeof(dir), "%s/jail", jr->cgroup);
 	if (jr->state == JS_DYING)
 		return !reg_monitor_alive(jr) || cg_populated(dir) != 1;
-	return !reg_monitor_alive(jr) && is_unused(r, jr);
+	return !reg_monitor_alive(jr) && is_unused(r, jr, -1);
 }
 
 /* Kill jr's monitor (not us): pidfd first, then the start-time check,
@@ -613,7 +628,8 @@ teardown(struct registry *r, struct jail_rec *jr, int depth, int *pidfdp,
 	jail_destroy(r, jr);
 	fault_point("teardown-destroyed");
 	/* pidfd first, then the check: the pid cannot be reused in between */
-	if ((pidfd = sys_pidfd_open(jr->holder)) >= 0) {
+	if ((ended.jid != jr->jid || ended.start != jr->holder_start) &&
+	    (pidfd = sys_pidfd_open(jr->holder)) >= 0) {
 		if (reg_holder_alive(jr)) {
 			if (pidfdp && !jr->damaged) {
 				/* (a dying jail gives up its name at once) */
@@ -639,11 +655,16 @@ teardown(struct registry *r, struct jail_rec *jr, int depth, int *pidfdp,
 int
 core_teardown_finish(struct registry *r, struct jail_rec *jr, char *err)
 {
-	if (!jr->cgroup[0] || access(jr->cgroup, F_OK) < 0)
+	bool ours;
+
+	/* (cg_is_ours's look at the group says whether it is there) */
+	errno = 0;
+	if (!jr->cgroup[0] || (!(ours = cg_is_ours(jr)) &&
+	    (errno == ENOENT || errno == ENOTDIR)))
 		cg_remove_v1(jr);	/* v1 groups left without their v2 one */
 	else {
 		/* Only the jail's own cgroup, never one a record names. */
-		if (!cg_is_ours(jr)) {
+		if (!ours) {
 			errno = EPERM;
 			jerr(err, "cgroup: %s is not the jail's; left alone",
 			    jr->cgroup);
@@ -971,16 +992,18 @@ load_parent(struct registry *r, const struct jail_rec *jr,
 	return 0;
 }
 
-/* A non-persistent jail with no processes and no children goes. */
+/* A non-persistent jail with no processes and no children goes (kids:
+ * its descendants as counted under this lock, or -1: count them). */
 static bool
-is_unused(struct registry *r, const struct jail_rec *jr)
+is_unused(struct registry *r, const struct jail_rec *jr, int kids)
 {
 	char dir[PATH_MAX + 8];
 
 	if (jr->persist)
 		return false;
 	snprintf(dir, sizeof(dir), "%s/jail", jr->cgroup);
-	return count_children(r, jr->jid) == 0 && cg_populated(dir) == 0;
+	return (kids < 0 ? count_children(r, jr->jid) : kids) == 0 &&
+	    cg_populated(dir) == 0;
 }
 
 /*
@@ -1026,7 +1049,7 @@ remove_unused(struct registry *r, int parent, char *err)
 	struct jail_rec p;
 
 	while (parent > 0 && reg_load(r, parent, &p) == 0 &&
-	    p.state == JS_ALIVE && is_unused(r, &p)) {
+	    p.state == JS_ALIVE && is_unused(r, &p, -1)) {
 		parent = p.parent;
 		if (core_teardown(r, &p, err) < 0)
 			return -1;
@@ -1192,7 +1215,7 @@ core_create(struct jail_rec *jr, const uint64_t *set, int flags, char *err)
 	jid = jr->jid;
 	made = *jr;
 	/* Without persist and without anyone attaching, it is gone at once. */
-	if (!(flags & JAIL_ATTACH) && is_unused(&r, jr))
+	if (!(flags & JAIL_ATTACH) && is_unused(&r, jr, -1))
 		core_remove_locked(&r, jr, err);
 	reg_close(&r);
 	if ((flags & JAIL_ATTACH) && core_attach(jid, err) < 0)
@@ -1256,7 +1279,7 @@ core_update(struct jail_rec *jr, const uint64_t *set, int flags, char *err)
 {
 	struct registry r;
 	struct jail_rec cur, parent;
-	int jid = jr->jid, pidfd = -1;
+	int jid = jr->jid, pidfd = -1, kids;
 
 	if (reg_open(&r, true, err) < 0)	/* host side only (core_set) */
 		return -1;
@@ -1278,9 +1301,12 @@ core_update(struct jail_rec *jr, const uint64_t *set, int flags, char *err)
 		jerr(err, "jail \"%s\" not found", jr->name);
 		goto fail;
 	}
+	kids = cur.children_cur;
 	if (rec_apply(&cur, jr, set, err) < 0)
 		goto fail;
 	*jr = cur;
+	jr->children_cur = kids;	/* the lookup's count, under this lock:
+					   the hooks and is_unused use it */
 	if ((cur.parent && load_parent(&r, &cur, &parent, err) < 0) ||
 	    run_checks(jr, cur.parent ? &parent : NULL, set,
 	    flags & ~JAIL_CREATE, err) < 0)
@@ -1289,7 +1315,7 @@ core_update(struct jail_rec *jr, const uint64_t *set, int flags, char *err)
 		if ((*m)->update && (*m)->update(&r, jr, set, err) < 0)
 			goto fail;
 	/* No longer persistent and nothing in it: it dies. */
-	if (!(flags & JAIL_ATTACH) && is_unused(&r, jr)) {
+	if (!(flags & JAIL_ATTACH) && is_unused(&r, jr, kids)) {
 		retire(&r, jr, pidfd, err);
 		pidfd = -1;
 	} else if (reg_store(&r, jr, err) < 0)

@@ -20,7 +20,9 @@
  * "populated" still counts them).  A group is made before its member is
  * recorded and removed after: whoever finds an empty group (setfib(1)
  * when its command is done, the next setfib, the jail's teardown)
- * removes member, rules and group.
+ * removes member, rules and group.  A jail's record says so
+ * (fib_groups) before its first group is made, so that the teardown of
+ * one that never had one has nothing to look for.
  *
  * Inside a jail the monitor does this on the jail's behalf (SVC_SETFIB):
  * a jail's root has no right to make cgroups or load programs.  A jail
@@ -374,8 +376,20 @@ fib_jail(const struct jail_rec *self, pid_t pid, int fib, char *err)
 		rc = 0;
 	else if (fib == jr.fib)		/* back to the jail's own */
 		rc = cg_move(dir, pid, err);
-	else
-		rc = fib_enter(&r, dir, fd, fib, jr.jid, pid, err);
+	else {
+		/* recorded before its first group: a teardown looks for
+		 * groups only in a jail that may have one (modules/ip.c) */
+		rc = 0;
+		if (!jr.fib_groups) {
+			jr.fib_groups = 1;
+			rc = reg_store(&r, &jr, err);
+			fault_point("setfib-recorded");
+		}
+		if (rc == 0) {
+			rc = fib_enter(&r, dir, fd, fib, jr.jid, pid, err);
+			fault_point("setfib-entered");
+		}
+	}
 out:
 	close(fd);
 	reg_close(&r);

@@ -586,6 +586,7 @@ static const struct fact facts[] = {
 	FACT(".guard", guard, K_INT),
 	FACT(".guard_mnt", guard_mnt, K_U64),
 	FACT(".table", table, K_INT),
+	FACT(".fib_groups", fib_groups, K_INT),
 	FACT(".cg1.cpu", cg1[CG_CPU], K_STR),
 	FACT(".cg1.memory", cg1[CG_MEMORY], K_STR),
 	FACT(".cg1.pids", cg1[CG_PIDS], K_STR),

@@ -162,6 +162,8 @@ struct jail_rec {
 	int	ip4_saddrsel, ip6_saddrsel;
 	char	ip_iface[16];		/* `interface`: default for aliases */
 	int	fib;			/* exec.fib: routing table (0: main) */
+	int	fib_groups;		/* host-side: its processes used setfib
+					   (stored before its first FIB group) */
 	char	aliases[JAIL_LISTLEN];	/* host-side: "ifindex|addr/plen,..."
 					   added to the outer stack */
 	/* limits (modules/rctl.c, cpuset.c): v1 group per controller
@@ -301,6 +303,7 @@ void jail_inside_forget(void);
 int core_set(struct jail_rec *jr, const uint64_t *set, int flags, char *err);
 int core_create(struct jail_rec *jr, const uint64_t *set, int flags, char *err);
 int core_update(struct jail_rec *jr, const uint64_t *set, int flags, char *err);
+void core_holder_ended(const struct jail_rec *jr);
 int core_remove(int jid, bool nowait, char *err);
 int core_remove_wait(char *err);
 int core_find(struct jail_rec *jr, int jid, const char *name, int lastjid,

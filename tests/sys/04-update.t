@@ -50,4 +50,16 @@ check "a jail with no process left goes away when it stops persisting" wait_for 
 check "its holder is gone" wait_for 2 pid_gone "${hp:-none}"
 check "its cgroup is gone" wait_for 2 test ! -e "$VJAIL_CGROUP/$jid"
 
+# ... but a child keeps it (the count of children is the lookup's)
+P=${T}p
+run jail -q -c name=$P path=/ persist children.max=1
+run jail -q -c name=$P.k path=/ persist
+run jail -q -m name=$P nopersist
+is "$RC.$(jls -j $P persist)" "0.false" "jail -m nopersist of a jail whose child persists"
+sleep 0.2
+check "  the child keeps it" jail_exists $P
+run jail -q -r $P.k
+is "$RC.$ERR" "0." "  its child removed"
+check "  it goes too" wait_for 3 jail_absent $P
+
 done_testing

@@ -277,7 +277,18 @@ is "$OUT" false "  which inherited allow.nomlock"
 run jail -c name=${A}s path=/ persist securelevel=2 children.max=1
 inner ${A}s "$INNER_BIN/jail" -c name=k path=/ persist securelevel=1
 is "$RC" 1 "attack: a child below its parent's securelevel"
-for j in $A ${A}x ${A}3 ${A}p ${A}s; do rm_jail $j; done
+# lowering a bit or raising securelevel reaches the descendants at once
+run jail -c name=${A}q path=/ persist children.max=1 allow.mlock
+inner ${A}q "$INNER_BIN/jail" -q -c name=k path=/ persist allow.mlock
+is "$RC.$(jls -j ${A}q.k allow.mlock securelevel)" "0.true -1" "a child with allow.mlock, securelevel -1"
+run jail -m name=${A}q allow.nomlock securelevel=2
+is "$RC.$ERR" "0." "its parent updated: allow.nomlock securelevel=2"
+is "$(jls -j ${A}q.k allow.mlock securelevel)" "false 2" "  the child has neither allow.mlock nor a lower securelevel now"
+run jexec ${A}q.k "$E" mlock
+is "$OUT" EPERM "attack: the child locks memory after its parent lost the right"
+run jail -m name=${A}s allow.nomlock securelevel=3
+is "$RC.$(jls -j ${A}s allow.mlock securelevel)" "0.false 3" "control: a jail without children updated the same way"
+for j in $A ${A}x ${A}3 ${A}p ${A}s ${A}q; do rm_jail $j; done
 
 # -------------------------------------------------- the classic rest ----
 I=${T}i

@@ -193,6 +193,39 @@ run jail -r $P
 is "$RC.$ERR" "0." "  jail -r of the parent takes the half-made child too"
 check "  nothing left" wait_for 5 clean || diag "$(leftovers)"
 
+# ---- the monitor killed in a jail's setfib (its part, SVC_SETFIB) ----
+# The record says the jail has FIB groups before the first is made, so a
+# teardown looks for them only then: killed once it said so (no group
+# yet), or once the group, its member of FIB 1 and the rules are made,
+# jail -r still removes all of it.  (A jail that never used setfib is not
+# looked at: see 25-setfib for the removal of a live one's.)
+kv=$(uname -r); kv=${kv%%-*}
+if printf '5.18\n%s\n' "$kv" | sort -V -C; then
+	for st in setfib-recorded setfib-entered; do
+		run env VJAIL_FAULT=$st jail -c name=$J path=/ persist
+		is "$RC.$ERR" "0." "$st: made $J, its monitor to die in setfib"
+		mp=$(fact "$(record_of $J)" .monitor)
+		cg=$(fact "$(record_of $J)" .cgroup)
+		is "$(fact "$(record_of $J)" .fib_groups)" 0 "  its record says it has no FIB group"
+		run jexec $J "$INNER_BIN/setfib" 1 true
+		check "  jexec $J setfib 1: the monitor dies" wait_for 5 pid_gone "$mp"
+		is "$(fact "$(record_of $J)" .fib_groups)" 1 "  the record says it may have one now"
+		if [ $st = setfib-entered ]; then
+			check "  its group for FIB 1 is made" test -d "$cg/jail/fib.$(stat -L -c %i /proc/self/ns/net).1"
+			like "$(ls "$VJAIL_RUNDIR/fibs")" '\.1$' "  counted as a member of FIB 1"
+			like "$(ip -4 rule)" "fwmark 0x766a0001" "  its rule is made"
+		else
+			check "  no group made" test -z "$(find "$cg" -name 'fib.*')"
+		fi
+		run jail -r $J
+		is "$RC.$ERR" "0." "  jail -r removes it"
+		unlike "$(ip -4 rule; ip -6 rule)" "0x766a0001" "  and the rules of FIB 1"
+		after $J "monitor killed in setfib ($st)"
+	done
+else
+	skip "setfib needs Linux 5.18 (this is $kv)" 20
+fi
+
 # ---- killed at random moments ----
 for i in 1 2 3 4 5 6 7 8; do
 	"$VJAIL_BIN/jail" -q -c name=$J path=/ persist "${NETP[@]}" </dev/null >/dev/null 2>&1 &

@@ -572,19 +572,24 @@ fib_add(struct registry *r, const struct jail_rec *jr, char *err)
 	return rc < 0 ? jerr(err, "exec.fib: %s", strerror(errno)) : 0;
 }
 
-/* The jail's FIB and the FIB groups its processes used (setfib). */
+/* The jail's FIB and the FIB groups its processes used (setfib): none
+ * to look for unless its record says so (a damaged one may not say). */
 static void
 fib_del(struct registry *r, const struct jail_rec *jr)
 {
 	char key[64], dir[PATH_MAX + 8];
-	int fd = fib_stack(r, jr);
+	bool groups = jr->fib_groups || jr->damaged;
+	int fd;
 
+	if (jr->fib == 0 && !groups)
+		return;
+	fd = fib_stack(r, jr);
 	if (jr->fib > 0 && fd >= 0 && fib_key(fd, jr->fib, key,
 	    sizeof(key)) == 0)
 		fib_unhold(r, fd, key, jr->jid);
 	else if (jr->fib > 0)		/* its stack is gone, and its rules */
 		fib_forget(r, jr->fib, jr->jid);
-	if (jr->cgroup[0]) {
+	if (groups && jr->cgroup[0]) {
 		snprintf(dir, sizeof(dir), "%s/jail", jr->cgroup);
 		fib_sweep(r, dir, fd, jr->jid, true);
 	}

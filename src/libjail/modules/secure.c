@@ -143,7 +143,8 @@ secure_update(struct registry *r, struct jail_rec *jr, const uint64_t *set,
     char *err)
 {
 	(void)set, (void)err;
-	propagate(r, jr, 0);
+	if (jr->children_cur > 0)	/* (core_update's count, locked) */
+		propagate(r, jr, 0);
 	return 0;
 }
 
