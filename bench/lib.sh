@@ -80,6 +80,34 @@ meminfo() {
 		Slab:) slab=$v ;;
 		esac
 	done </proc/meminfo
+	charged=-
+	[[ -n ${BENCH_MEMCG:-} ]] && read -r v <"$BENCH_MEMCG" &&
+		charged=$((v / 1024))
+	return 0
+}
+
+# memcg_join NAME: this script and all it starts are charged to a v1
+# memory cgroup of their own (BENCH_MEMCG: its usage file, read by
+# meminfo and netfloor).  A jail's holder and monitor stay in it (vjail
+# makes v1 groups only for limited controllers), so its usage counts
+# what the kernel and the processes charge for them: steadier than
+# MemAvailable, which other work on the machine moves and which counts
+# reclaimable caches at half.  Not on a host without the v1 memory
+# hierarchy (charged is "-" then).  memcg_leave undoes it.
+memcg_join() {
+	local d=/sys/fs/cgroup/memory
+	[[ -f $d/cgroup.procs && -f $d/memory.usage_in_bytes ]] || return 0
+	mkdir "$d/$1" && echo $$ >"$d/$1/cgroup.procs" || {
+		rmdir "$d/$1" 2>/dev/null; return 0; }
+	export BENCH_MEMCG=$d/$1/memory.usage_in_bytes
+}
+
+memcg_leave() {
+	[[ -n ${BENCH_MEMCG:-} ]] || return 0
+	local d=${BENCH_MEMCG%/*}
+	echo $$ >"${d%/*}/cgroup.procs"
+	rmdir "$d" 2>/dev/null || warn "memory cgroup $d still in use"
+	unset BENCH_MEMCG
 }
 
 # The cgroup2 mount: /sys/fs/cgroup on unified hosts, .../unified on hybrid.

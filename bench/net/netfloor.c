@@ -43,7 +43,8 @@
  *   -s  seconds to wait before the last /proc/meminfo read (default 0)
  * prints key value lines: create_s, create_first10_ms, create_last10_ms,
  * teardown_s, teardown_close_s, mem_{before,created,after}_kb (MemAvailable),
- * slab_{before,created,after}_kb.  Exits 1 on any failure (after undoing
+ * slab_{before,created,after}_kb, and with BENCH_MEMCG (the usage file of
+ * its memory cgroup) charged_{before,created}_kb.  Exits 1 on any failure (after undoing
  * what it made), 2 on bad usage.
  */
 #define _GNU_SOURCE
@@ -546,6 +547,22 @@ static void undo(void)
 			del_link(brindex[k]);
 }
 
+/* What this process's memory cgroup is charged, in kB (BENCH_MEMCG names
+ * its usage file; bench/lib.sh's memcg_join), or -1. */
+static long charged(void)
+{
+	const char *path = getenv("BENCH_MEMCG");
+	long long v = -1;
+	FILE *f;
+
+	if (!path || !(f = fopen(path, "r")))
+		return -1;
+	if (fscanf(f, "%lld", &v) != 1)
+		v = -1;
+	fclose(f);
+	return v < 0 ? -1 : (long)(v / 1024);
+}
+
 static void meminfo(long *avail, long *slab)
 {
 	char line[256];
@@ -604,7 +621,7 @@ static void on_signal(int sig)
 
 int main(int argc, char **argv)
 {
-	long av0, sl0, av1, sl1, av2, sl2;
+	long av0, sl0, av1, sl1, av2, sl2, ch0, ch1;
 	double t0, t1, t2, t3, *tk, first = 0, last = 0;
 	struct rlimit rl;
 	int c, k, tenth;
@@ -657,6 +674,7 @@ int main(int argc, char **argv)
 	nl = nl_open();
 
 	meminfo(&av0, &sl0);
+	ch0 = charged();
 	t0 = now();
 	for (k = 0; k < nbridge; k++)
 		make_bridge(k);
@@ -668,6 +686,7 @@ int main(int argc, char **argv)
 	}
 	t1 = now();
 	meminfo(&av1, &sl1);
+	ch1 = charged();
 
 	if (check && njail >= 2 && !ping_check())
 		die("jail 1 cannot ping jail 2 across %s0", brprefix);
@@ -703,5 +722,8 @@ int main(int argc, char **argv)
 	       av0, av1, av2);
 	printf("slab_before_kb %ld\nslab_created_kb %ld\nslab_after_kb %ld\n",
 	       sl0, sl1, sl2);
+	if (ch0 >= 0 && ch1 >= 0)
+		printf("charged_before_kb %ld\ncharged_created_kb %ld\n",
+		       ch0, ch1);
 	return 0;
 }

@@ -3,10 +3,11 @@
 #
 # In:  net CAND N create_s first10_ms last10_ms teardown_s mem_before
 #          mem_created mem_after slab_before slab_created slab_after
+#          [charged_before charged_created] (memory cgroup, kB, or "-")
 #      (one line per run; other lines are ignored)
 # Out: netm CAND N RUNS create_ms_per_jail first10_ms last10_ms
 #          removal_ms_per_jail kb_per_jail slab_kb_per_jail
-#          kb_not_back_per_jail create_s removal_s
+#          kb_not_back_per_jail create_s removal_s charged_kb_per_jail
 #      one line per candidate and N, in the order first seen; "-" where a
 #      figure was not measured.  Each figure is derived per run first
 #      (memory: drops within one run), then its median taken.
@@ -25,6 +26,7 @@ $1 == "net" {
 	v[k, 7, i] = ($8 - $10) / n
 	v[k, 8, i] = $4
 	v[k, 9, i] = $7
+	v[k, 10, i] = NF >= 16 && $15 != "-" && $16 != "-" ? ($16 - $15) / n : "-"
 }
 function med(k, f,    i, j, m, a, t) {
 	m = 0
@@ -44,7 +46,7 @@ END {
 		k = order[j]
 		split(k, kn, SUBSEP)
 		line = "netm " kn[1] " " kn[2] " " runs[k]
-		for (f = 1; f <= 9; f++)
+		for (f = 1; f <= 10; f++)
 			line = line " " med(k, f)
 		print line
 	}
