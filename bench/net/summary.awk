@@ -4,7 +4,8 @@
 # In:  net CAND N create_s first10_ms last10_ms teardown_s mem_before
 #          mem_created mem_after slab_before slab_created slab_after
 #          [charged_before charged_created] (memory cgroup, kB, or "-")
-#      (one line per run; other lines are ignored)
+#      (one line per run; other lines are ignored; the two charged
+#      fields are left out by older results)
 # Out: netm CAND N RUNS create_ms_per_jail first10_ms last10_ms
 #          removal_ms_per_jail kb_per_jail slab_kb_per_jail
 #          kb_not_back_per_jail create_s removal_s charged_kb_per_jail
@@ -26,7 +27,7 @@ $1 == "net" {
 	v[k, 7, i] = ($8 - $10) / n
 	v[k, 8, i] = $4
 	v[k, 9, i] = $7
-	v[k, 10, i] = NF >= 16 && $15 != "-" && $16 != "-" ? ($16 - $15) / n : "-"
+	v[k, 10, i] = NF >= 15 && $14 != "-" && $15 != "-" ? ($15 - $14) / n : "-"
 }
 function med(k, f,    i, j, m, a, t) {
 	m = 0
