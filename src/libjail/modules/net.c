@@ -562,13 +562,51 @@ bridge_key(const struct jail_rec *jr, const char *br, char *key, size_t len)
 }
 
 /*
- * One epair per bridge: the host end made in the bridge, quiet, up; the
- * jail end made in the jail's stack, down, one of st's ends.  Per jail,
- * two round trips on the host's stack and no look at its other links.
+ * A host end is a bridge port and nothing more: IPv6 off on it before it
+ * comes up.  addrgenmode none leaves it no address, but the kernel still
+ * gives every IPv6 link with a carrier a multicast route (ff00::/8), all
+ * of a stack's on one list: each insert walks it (fib6_add_rt2node, in
+ * the link watcher, holding the RTNL lock) and each carrier change of a
+ * port walks the stack's whole IPv6 table, so a create grew with the
+ * ports of the outer stack.  A bridge forwards IPv6 whatever its ports'
+ * own stack says.  The knob is its opener's stack's: opened in the outer
+ * one (own: the caller's, no setns).  Best effort: without IPv6 there is
+ * no knob, and addrgenmode none still keeps the end quiet.
+ */
+static void
+host_end_v6_off(int outfd, bool own, const char *host)
+{
+	char path[80];
+	int self = -1, fd;
+
+	snprintf(path, sizeof(path), "/proc/sys/net/ipv6/conf/%s/disable_ipv6",
+	    host);
+	if (!own && ((self = open("/proc/self/ns/net", O_RDONLY |
+	    O_CLOEXEC)) < 0 || setns(outfd, CLONE_NEWNET) < 0)) {
+		if (self >= 0)
+			close(self);
+		return;
+	}
+	if ((fd = open(path, O_WRONLY | O_NOFOLLOW | O_CLOEXEC)) >= 0) {
+		(void)!write(fd, "1", 1);
+		close(fd);
+	}
+	if (self >= 0) {
+		if (setns(self, CLONE_NEWNET) < 0)
+			abort();	/* our own stack: cannot fail */
+		close(self);
+	}
+}
+
+/*
+ * One epair per bridge: the host end made in the bridge, IPv6 off, quiet,
+ * up; the jail end made in the jail's stack, down, one of st's ends.  Per
+ * jail, two round trips on the host's stack and no look at its other
+ * links.
  */
 static int
 join_bridges(struct registry *r, const struct jail_rec *jr, struct nl *out,
-    struct stack *st, int *next_eth, char *err)
+    int outfd, struct stack *st, int *next_eth, char *err)
 {
 	char buf[JAIL_LISTLEN], *br[MAX_ITEMS], host[IFNAMSIZ], eth[IFNAMSIZ],
 	    alias[128], key[64];
@@ -607,6 +645,7 @@ join_bridges(struct registry *r, const struct jail_rec *jr, struct nl *out,
 		if (hidx < 0)
 			return -1;
 		fault_point("net-epair");
+		host_end_v6_off(outfd, jr->parent <= 0, host);
 		if (nl_host_end_up(out, hidx, host, alias, err) < 0 ||
 		    stack_add_end(st, peer, eth, err) < 0)
 			return -1;
@@ -977,7 +1016,7 @@ wire(struct registry *r, struct jail_rec *jr, int nsfd, int outfd,
 	for (int i = 0; i < n; i++)
 		if (move_in(r, jr, &out, &st->nl, nsfd, item[i], err) < 0)
 			goto out;
-	if (join_bridges(r, jr, &out, st, &next_eth, err) < 0 ||
+	if (join_bridges(r, jr, &out, outfd, st, &next_eth, err) < 0 ||
 	    (jr->vnet_link[0] && stack_visit(st, err) < 0) ||
 	    join_links(r, jr, st, &next_eth, err) < 0 ||
 	    stack_visit(st, err) < 0 ||
