@@ -133,6 +133,15 @@ for k in accept_dad dad_transmits router_solicitations; do
 done
 is "$(ip -6 -o addr show dev "$ea" 2>&1)" "" "the host end has no IPv6 address (quiet ports)"
 is "$(ip -6 -o addr show dev br0 2>&1)" "" "br0 has none either: no address of the host on the jails' segment"
+# IPv6 off on host ends (issue 13): no multicast route a port in the
+# host's table, whose list each new port's route used to walk; the pings
+# above crossed br0 in both families all the same
+is "$(cat /proc/sys/net/ipv6/conf/$ea/disable_ipv6 2>&1).$(cat /proc/sys/net/ipv6/conf/$eb/disable_ipv6 2>&1)" \
+	"1.1" "  IPv6 is off on both host ends"
+is "$(ip -6 route show table all dev "$ea" 2>&1; ip -6 route show table all dev "$eb" 2>&1)" "" \
+	"  so the host has no route through either (no ff00::/8 a port)"
+like "$(ip -6 route show table all dev br0 2>&1)" '^multicast ff00::/8 ' \
+	"  br0 has its own (the control: a quiet link with IPv6 on gets one)"
 run jls -s -j $A
 like "$OUT" '(^| )vnet\.bridge="?br0"?( |$)' "jls -s shows vnet.bridge=br0" || diag "$OUT"
 like "$OUT" '(^| )vnet\.ip4\.addr="?198\.51\.100\.2/24"?( |$)' "jls -s shows vnet.ip4.addr=198.51.100.2/24"
