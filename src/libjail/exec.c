@@ -243,7 +243,7 @@ child(const struct jail_exec *je, const struct jail_rec *jr,
 	for (int i = 0; i < 3; i++)
 		if (sp->cio[i] >= 0 && dup2(sp->cio[i], i) < 0)
 			child_fail(pipefd, "stdio");
-	if (cgfd_missing && svc_join(je->jid, err) < 0)
+	if (cgfd_missing && svc_join(jr->jid, err) < 0)
 		child_fail(pipefd, err[0] ? err : "joining the jail's cgroup");
 	/* a limited jail's v1 groups and rlimits (clone3 placed us in its
 	 * v2 group) */
@@ -548,8 +548,9 @@ stdio_open(int mode, struct stdio_plan *sp, char *err)
 	return 0;
 }
 
-int
-jail_exec(const struct jail_exec *je)
+/* jail_exec in jail je->jid, or in the one named name. */
+static int
+exec_in(const struct jail_exec *je, const char *name)
 {
 	char *err = jail_errmsg, msg[JAIL_ERRMSGLEN];
 	struct jail_rec jr;
@@ -574,7 +575,7 @@ jail_exec(const struct jail_exec *je)
 	if (je->user && !je->user_in_jail &&
 	    lookup_user(je->user, false, &id, err) < 0)
 		return -1;
-	if (core_enter(je->jid, &jr, &ns, err) < 0)
+	if (core_enter(je->jid, name, &jr, &ns, err) < 0)
 		return -1;
 	nsflags = jail_enterflags(&jr, &ns);
 	if (je->nsmask)
@@ -643,7 +644,7 @@ jail_exec(const struct jail_exec *je)
 	/* A jail whose monitor is gone: if it ends when empty (the record
 	 * says now), nobody else would notice it empty. */
 	if (!jail_inside() && !reg_monitor_alive(&jr))
-		core_reap(je->jid);
+		core_reap(jr.jid);
 out:
 	e = errno;
 	jns_close(&ns);
@@ -655,4 +656,24 @@ out:
 			close(fd[i]);
 	errno = e;
 	return st;
+}
+
+int
+jail_exec(const struct jail_exec *je)
+{
+	return exec_in(je, NULL);
+}
+
+/* jexec's jail_getid and jail_exec in one: jail is a jid or a name, as
+ * jail_getid takes it, looked up once, its holder pinned and checked
+ * once (core_enter).  je->jid is not used. */
+int
+jail_exec_named(const char *jail, const struct jail_exec *je)
+{
+	struct jail_exec j = *je;
+	char *ep;
+	long jid = strtol(jail, &ep, 10);
+
+	j.jid = *jail && *ep == '\0' && jid > 0 && jid <= INT_MAX ? (int)jid : 0;
+	return exec_in(&j, j.jid > 0 ? NULL : jail);
 }

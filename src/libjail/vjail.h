@@ -132,6 +132,8 @@ struct jail_rec {
 					   removing (JS_DYING) it */
 	uint64_t creator_start;
 	int	damaged;		/* read: the record is not believable */
+	int	holder_ended;		/* in memory: its end seen (a monitor,
+					   through its pidfd): not checked again */
 	char	state_name[12];		/* "state": creating, alive, dying,
 					   dead (holder gone), damaged */
 	uint32_t uidslot;		/* host uid range of the jail's root */
@@ -303,14 +305,17 @@ void jail_inside_forget(void);
 int core_set(struct jail_rec *jr, const uint64_t *set, int flags, char *err);
 int core_create(struct jail_rec *jr, const uint64_t *set, int flags, char *err);
 int core_update(struct jail_rec *jr, const uint64_t *set, int flags, char *err);
-void core_holder_ended(const struct jail_rec *jr);
 int core_remove(int jid, bool nowait, char *err);
 int core_remove_wait(char *err);
 int core_find(struct jail_rec *jr, int jid, const char *name, int lastjid,
     int flags, char *err);
 int core_attach(int jid, char *err);
-int core_enter(int jid, struct jail_rec *jr, struct jail_ns *ns, char *err);
+int core_enter(int jid, const char *name, struct jail_rec *jr,
+    struct jail_ns *ns, char *err);
 int core_stop(int jid, int timeout_s, char *err);
+/* jexec's one call: jail_getid's lookup and jail_exec's enter in one
+ * (exec.c; a command's, libjail being static in the commands) */
+int jail_exec_named(const char *jail, const struct jail_exec *je);
 void core_reap(int jid);
 extern bool core_serving;
 /* asker: NULL from the host, else the jail asking for a descendant (its
