@@ -147,7 +147,8 @@ state_text(struct jail_rec *jr, bool dying, bool alive)
  * record: one being made or removed, one whose holder is gone, a
  * damaged one, so that nothing the registry holds is hidden.  -1 if jr
  * is not shown, else whether its holder is alive (asked of another
- * state only for live values).  With pidfd (an enter), the holder's
+ * state only for live values; not at all with CF_UNCHECKED, which
+ * asks for no state).  With pidfd (an enter), the holder's
  * pidfd is opened before the check, which then vouches for it too, and
  * left in *pidfd: the pid cannot be another process's in between.
  */
@@ -157,7 +158,7 @@ visible(const struct jail_rec *jr, int flags, int *pidfd)
 	int fd = -1;
 	bool alive;
 
-	if (jr->damaged || jr->state != JS_ALIVE)
+	if (jr->damaged || jr->state != JS_ALIVE || (flags & CF_UNCHECKED))
 		return !(flags & JAIL_DYING) ? -1 :
 		    (flags & CF_LIVE) && reg_holder_alive(jr);
 	if (pidfd)
@@ -1253,13 +1254,15 @@ busy(const struct jail_rec *jr, char *err)
 	    jr->state == JS_CREATING ? "created" : "removed", (int)jr->creator);
 }
 
-/* The registry locked and the jail found, for removing or stopping it. */
+/* The registry locked and the jail found, for removing or stopping it
+ * (whose teardown or signal checks the holder through its pidfd). */
 static int
 lock_to_end(struct registry *r, struct jail_rec *jr, int jid, char *err)
 {
 	if (reg_open(r, true, err) < 0)
 		return -1;
-	if (find_locked(r, jr, jid, NULL, -1, JAIL_DYING, NULL, err) < 0 ||
+	if (find_locked(r, jr, jid, NULL, -1, JAIL_DYING | CF_UNCHECKED, NULL,
+	    err) < 0 ||
 	    busy(jr, err) < 0) {
 		reg_close(r);
 		return -1;

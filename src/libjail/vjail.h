@@ -297,6 +297,8 @@ void jail_destroy(struct registry *r, const struct jail_rec *jr);
 #define CF_LIVE		0x100	/* core_find: also read live kernel values */
 #define CF_JAILREQ	0x200	/* core_set: asked from inside a jail, whose
 				   root resolved the path (root_dev/ino) */
+#define CF_UNCHECKED	0x400	/* core.c's lookups with JAIL_DYING: the holder
+				   is left to the caller (a removal's) */
 void rec_defaults(struct jail_rec *jr);
 void rec_copy_set(struct jail_rec *dst, const struct jail_rec *src,
     const uint64_t *set);
