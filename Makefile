@@ -140,8 +140,9 @@ man: $(B)/tools/allowtable
 	mv $(B)/jail.8.new man/jail.8
 
 # ---- tests ----
-UNIT_SRC = $(filter-out tests/unit/shared.c,$(wildcard tests/unit/*.c))
-UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%.t) $(B)/tests/shared.t
+UNIT_SRC = $(filter-out tests/unit/shared.c tests/unit/dlstatic.c,$(wildcard tests/unit/*.c))
+UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%.t) $(B)/tests/shared.t \
+	   $(B)/tests/dlstatic.t
 
 # Against the shared library, through the public header only: what a
 # user of -ljail gets (exported names, version script).
@@ -152,6 +153,13 @@ $(B)/tests/shared.t: tests/unit/shared.c $(B)/lib/libjail.so.$(SOVER) include/ja
 $(B)/tests/%.t: tests/unit/%.c tests/unit/tap.h $(B)/lib/libjail.a $(HDRS)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -Isrc/libjail -o $@ $< $(B)/lib/libjail.a $(LIBS)
+
+# Linked as the static commands are.
+$(B)/tests/dlstatic.t: tests/unit/dlstatic.c tests/unit/tap.h \
+    $(B)/obj/src/libjail/sys/dl_static.o $(B)/lib/libjail.a $(HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -Isrc/libjail -static-pie -o $@ $< \
+	    $(B)/obj/src/libjail/sys/dl_static.o $(B)/lib/libjail.a -l:libseccomp.a
 
 # The jail.conf parser, on its own (no libjail).
 $(B)/tests/conf.t: tests/unit/conf.c tests/unit/tap.h src/cmd/jail/config.c src/cmd/jail/config.h
