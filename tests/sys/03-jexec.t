@@ -175,6 +175,9 @@ if [ "$traps_built" = 1 ]; then
 	run "${nss[@]}" "$VJAIL_BIN/jexec" -u nobody $S id
 	is "$RC.$OUT" "0.$nobody_id" "jexec -u nobody: from /etc/passwd and /etc/group"
 	is "$(loaded)" "" "  and no module loaded"
+	# on a terminal: a pty in between (posix_openpt, grantpt: static too)
+	run timeout 10 script -qec "$VJAIL_BIN/jexec $S sh -c 'test -t 0 && echo on-tty'" /dev/null
+	like "$RC.$OUT" '^0\..*on-tty' "jexec on a terminal gives the command a pty"
 	rm_jail $S
 
 	# libmnl: a dead jail whose removal needs netlink (its bridge) is
@@ -200,7 +203,7 @@ if [ "$traps_built" = 1 ]; then
 	is "$RC.$(loaded)" "1.libmnl.so.0 " \
 	    "control: the dynamic jail(8) wiring a jail loads the trap (and fails)"
 else
-	skip "no C compiler for the trap library" 20
+	skip "no C compiler for the trap library" 21
 fi
 
 done_testing
