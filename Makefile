@@ -105,7 +105,7 @@ $(B)/bin/%: src/cmd/%.c $(B)/lib/libjail.a include/jail.h
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -Wl,-z,now -o $@ $< $(B)/lib/libjail.a $(LIBS)
 
-# jexec is static-pie (no loader, no libc.so to map: 0.1-0.2 ms a run):
+# jexec is static-pie (no loader, no libc.so to map: about 0.2 ms a run):
 # sys/dl_static.c stands in for sys/dl.c, libseccomp is linked in, and
 # it never dlopens (no netlink, no BPF; doc/design-notes.md).
 STATIC_CMDS = jexec

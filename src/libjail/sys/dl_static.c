@@ -1,7 +1,8 @@
 /*
  * dl_static.c - sys/dl.c's stand-in in the commands linked static
  * (jexec: the Makefile's STATIC_CMDS), linked before libjail.a so that
- * dl.c, and dlopen with it, is never linked in.
+ * dl.c, and dlopen with it, is never linked in (a name of dl.c's that
+ * is missing here would pull it in, and the link fail on the others).
  *
  * A static glibc program must never dlopen: that loads a second libc
  * (and the library's dependencies) from wherever the root then is, tied
