@@ -99,12 +99,15 @@ lookup_user(const char *user, bool in_jail, struct ident *id, char *err)
 	struct passwd *pw;
 
 	id->ngroups = 256;
-	/* the host's through NSS; a static command reads its files, as
-	 * NSS's built-in "files" would (sys/dl_static.c) */
-	if (in_jail || !sys_dl_has("NSS"))
-		pw = jail_getpw(user, id->groups, &id->ngroups);
-	else
+	/* the host's through NSS; a static command reads its files first,
+	 * as NSS's built-in "files" would, then asks getent(1) for a user
+	 * only another module knows (sys/dl_static.c) */
+	pw = in_jail || !sys_dl_has("NSS") ?
+	    jail_getpw(user, id->groups, &id->ngroups) : NULL;
+	if (pw == NULL && !in_jail) {
+		id->ngroups = 256;
 		pw = sys_getpw_nss(user, id->groups, &id->ngroups);
+	}
 	if (pw == NULL) {
 		errno = ENOENT;
 		return jerr(err, "%s: no such user", user);

@@ -161,7 +161,8 @@ if [ "$traps_built" = 1 ]; then
 
 	# NSS: jexec -u reads the host's user from /etc/passwd and
 	# /etc/group (NSS's "files"); it never loads a module that
-	# nsswitch.conf names (static glibc would, with a second libc)
+	# nsswitch.conf names (static glibc would, with a second libc);
+	# getent(1), a process of its own, asks the others
 	printf 'passwd: files vjtrap\ngroup: files vjtrap\n' >"$TRAP/nsswitch.conf"
 	nss=(unshare -m sh -c 'mount --bind "$0/nsswitch.conf" /etc/nsswitch.conf &&
 	    LD_LIBRARY_PATH="$0" exec "$@"' "$TRAP")
@@ -169,12 +170,28 @@ if [ "$traps_built" = 1 ]; then
 	is "$(loaded)" "libnss_vjtrap.so.2 " \
 	    "control: a dynamic lookup under that nsswitch.conf loads the module"
 	rm -f "$TRAP"/loaded-*
-	run "${nss[@]}" "$VJAIL_BIN/jexec" -u ${T}nouser $S true
-	is "$RC.$ERR" "1.jexec: ${T}nouser: no such user" \
-	    "jexec -u of a user files does not know: no such user" 
 	run "${nss[@]}" "$VJAIL_BIN/jexec" -u nobody $S id
 	is "$RC.$OUT" "0.$nobody_id" "jexec -u nobody: from /etc/passwd and /etc/group"
 	is "$(loaded)" "" "  and no module loaded"
+	run "${nss[@]}" "$VJAIL_BIN/jexec" -u ${T}nouser $S true
+	is "$RC.$ERR" "1.jexec: ${T}nouser: no such user" \
+	    "jexec -u of a user no module knows: no such user"
+	is "$(loaded)" "libnss_vjtrap.so.2 " "  asked of getent, which loads the module"
+	rm -f "$TRAP"/loaded-*
+	# a user only another module knows (a getent of ours answers)
+	cat >"$TRAP/getent" <<EOF
+#!/bin/sh
+case "\$1 \$3" in
+"passwd ${T}ldap") echo "${T}ldap:x:4242:4243::/nonexistent:/bin/sh" ;;
+"initgroups ${T}ldap") echo "${T}ldap   4244 4245" ;;
+*) exit 2 ;;
+esac
+EOF
+	chmod +x "$TRAP/getent"
+	run unshare -m sh -c 'mount --bind "$0/getent" /usr/bin/getent &&
+	    exec "$@"' "$TRAP" "$VJAIL_BIN/jexec" -u ${T}ldap $S id
+	is "$RC.$OUT" "0.uid=4242 gid=4243 groups=4243,4244,4245" \
+	    "jexec -u of a user only getent knows: its ids and groups"
 	# on a terminal: a pty in between (posix_openpt, grantpt: static too)
 	run timeout 10 script -qec "$VJAIL_BIN/jexec $S sh -c 'test -t 0 && echo on-tty'" /dev/null
 	like "$RC.$OUT" '^0\..*on-tty' "jexec on a terminal gives the command a pty"

@@ -14,12 +14,19 @@
  * module but its built-in "files" (systemd, sss, ...; glibc 2.36's
  * static dlopen of libnss_systemd crashed here): host users are read
  * from /etc/passwd and /etc/group as "files" would (exec.c's
- * jail_getpw), and no NSS function is linked in.
+ * jail_getpw), those only another module knows asked of getent(1), and
+ * no NSS function is linked in.
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
+#include <pwd.h>
 #include <seccomp.h>
+#include <spawn.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "../vjail.h"
 
@@ -60,13 +67,78 @@ sys_dlopen(void **dl, const char *lib, const struct dl_sym *syms, size_t n,
 	return 0;
 }
 
-/* Never called: sys_dl_has("NSS") is false, and exec.c reads the
- * host's /etc/passwd and /etc/group itself. */
+/*
+ * getent(1)'s answer for DB and KEY, a line of at most len - 1 bytes in
+ * buf: 0, or -1 (not found, or no getent).  getent is a dynamic program
+ * of the host's: it loads what /etc/nsswitch.conf names in a process of
+ * its own, never in ours.
+ */
+static int
+getent(const char *db, const char *key, char *buf, size_t len)
+{
+	char *argv[] = { "getent", (char *)db, "--", (char *)key, NULL };
+	posix_spawn_file_actions_t fa;
+	size_t got = 0;
+	ssize_t n = 1;
+	int p[2], st = -1;
+	pid_t pid;
+
+	if (pipe2(p, O_CLOEXEC) < 0)
+		return -1;
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_adddup2(&fa, p[1], 1);
+	if (posix_spawn(&pid, "/usr/bin/getent", &fa, NULL, argv, environ) != 0)
+		pid = -1;
+	posix_spawn_file_actions_destroy(&fa);
+	close(p[1]);
+	while (pid > 0 && n > 0 && got < len - 1)
+		if ((n = read(p[0], buf + got, len - 1 - got)) > 0)
+			got += (size_t)n;
+	close(p[0]);
+	while (pid > 0 && waitpid(pid, &st, 0) < 0 && errno == EINTR)
+		;
+	buf[got] = '\0';
+	buf[strcspn(buf, "\n")] = '\0';
+	return pid > 0 && WIFEXITED(st) && WEXITSTATUS(st) == 0 ? 0 : -1;
+}
+
+/*
+ * A host user that /etc/passwd does not have (an sss, LDAP or systemd
+ * one) and its groups, from getent: NSS itself would dlopen the module.
+ */
 struct passwd *
 sys_getpw_nss(const char *user, gid_t *groups, int *ngroups)
 {
-	(void)user, (void)groups;
+	static char line[4096], gline[4096];
+	static struct passwd pw;
+	char *f[7], *s = line, *g, *end;
+	int max = *ngroups, i;
+
 	*ngroups = 0;
-	errno = ENOSYS;
-	return NULL;
+	if (getent("passwd", user, line, sizeof(line)) < 0)
+		return NULL;
+	for (i = 0; i < 7 && s; i++)
+		f[i] = strsep(&s, ":");
+	if (i < 7 || s)
+		return NULL;	/* not a passwd line */
+	pw.pw_name = f[0], pw.pw_passwd = f[1], pw.pw_gecos = f[4];
+	pw.pw_dir = f[5], pw.pw_shell = f[6];
+	errno = 0;
+	pw.pw_uid = (uid_t)strtoul(f[2], &end, 10);
+	if (errno || *end || !*f[2])
+		return NULL;
+	pw.pw_gid = (gid_t)strtoul(f[3], &end, 10);
+	if (errno || *end || !*f[3])
+		return NULL;
+	groups[(*ngroups)++] = pw.pw_gid;
+	/* "NAME gid gid ...": its other groups */
+	if (getent("initgroups", pw.pw_name, gline, sizeof(gline)) == 0) {
+		strtok_r(gline, " ", &s);
+		while ((g = strtok_r(NULL, " ", &s)) && *ngroups < max) {
+			unsigned long v = strtoul(g, &end, 10);
+			if (*end == '\0' && v != pw.pw_gid)
+				groups[(*ngroups)++] = (gid_t)v;
+		}
+	}
+	return &pw;
 }
