@@ -359,6 +359,30 @@ core_reap(int jid)
 	reap_one(jid, NULL);
 }
 
+/*
+ * Removing jr may undo links, bridges, addresses or FIB rules with
+ * netlink (modules net and ip; children too).  A command built without
+ * it (the static jexec: sys/dl_static.c) leaves such a dead jail to jail
+ * -r, jls or the next creation's sweep, as if killed before it reaped.
+ */
+static bool
+can_remove(struct registry *r, const struct jail_rec *jr)
+{
+	int *kids = NULL, n;
+
+	if (sys_dl_has("libmnl.so.0"))
+		return true;
+	if (jr->damaged || jr->moved[0] || jr->vnet_bridge[0] ||
+	    jr->aliases[0] || jr->fib > 0 || jr->fib_groups)
+		return false;
+	n = reg_kids(r, jr->jid, &kids);
+	for (int i = 0; i < n; i++)
+		if (kids[i] != jr->jid)
+			n = -1;
+	free(kids);
+	return n >= 0;
+}
+
 static void
 reap_one(int jid, const char *name)
 {
@@ -370,7 +394,8 @@ reap_one(int jid, const char *name)
 		return;
 	if (jid <= 0 && name)
 		jid = reg_name_jid(&r, name);
-	if (jid > 0 && reg_read_any(&r, jid, &jr) == 0 && core_dead(&r, &jr))
+	if (jid > 0 && reg_read_any(&r, jid, &jr) == 0 && core_dead(&r, &jr) &&
+	    can_remove(&r, &jr))
 		core_remove_locked(&r, &jr, err);
 	reg_close(&r);
 }

@@ -52,7 +52,8 @@ pw_matches(const struct passwd *pw, const char *user)
 /*
  * A user of the jail, read from the jail's own /etc/passwd and
  * /etc/group: no NSS module of the jail's is ever loaded (and a static
- * command could not load one of another libc).
+ * command could not load one of another libc).  Also the host's, in a
+ * static command (before it enters anything).
  */
 static struct passwd *
 jail_getpw(const char *user, gid_t *groups, int *ngroups)
@@ -98,17 +99,14 @@ lookup_user(const char *user, bool in_jail, struct ident *id, char *err)
 	struct passwd *pw;
 
 	id->ngroups = 256;
-	if (in_jail) {
-		pw = jail_getpw(user, id->groups, &id->ngroups);
-	} else {
-		char *ep;
-		long n = strtol(user, &ep, 10);
-		if ((pw = getpwnam(user)) == NULL && *user && *ep == '\0' &&
-		    n >= 0)
-			pw = getpwuid((uid_t)n);
-		if (pw && getgrouplist(pw->pw_name, pw->pw_gid, id->groups,
-		    &id->ngroups) < 0)
-			id->ngroups = 0;
+	/* the host's through NSS; a static command reads its files first,
+	 * as NSS's built-in "files" would, then asks getent(1) for a user
+	 * only another module knows (sys/dl_static.c) */
+	pw = in_jail || !sys_dl_has("NSS") ?
+	    jail_getpw(user, id->groups, &id->ngroups) : NULL;
+	if (pw == NULL && !in_jail) {
+		id->ngroups = 256;
+		pw = sys_getpw_nss(user, id->groups, &id->ngroups);
 	}
 	if (pw == NULL) {
 		errno = ENOENT;

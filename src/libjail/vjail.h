@@ -646,11 +646,15 @@ int confine_apply(struct confine *c, char *err);
 void confine_free(struct confine *c);
 int sys_new_session_keyring(void);
 
-/* sys: libraries opened on first use */
+/* sys: libraries opened on first use (sys/dl.c; in static commands
+ * sys/dl_static.c, which opens nothing) */
 struct dl_sym { const char *name; size_t off; };
 #define DL_SYM(type, field, name) { name, offsetof(type, field) }
 int sys_dlopen(void **dl, const char *lib, const struct dl_sym *syms,
     size_t n, void *table, char *err);
+bool sys_dl_has(const char *lib);	/* may this command use lib ("NSS":
+					   its modules)? */
+struct passwd *sys_getpw_nss(const char *user, gid_t *groups, int *ngroups);
 
 /* sys: rtnetlink (libmnl) */
 #define NL_VJAIL_TAG	"vjail"	/* ifalias of the bridges vjail made */
