@@ -1407,6 +1407,10 @@ core_enter(int jid, const char *name, struct jail_rec *jr,
     struct jail_ns *ns, char *err)
 {
 	jns_init(ns);
+	if (jid <= 0 && (name == NULL || !*name)) {	/* as jail_get */
+		errno = ENOENT;
+		return jerr(err, "no jail specified");
+	}
 	if (jail_inside())
 		return jid <= 0 && svc_find(jr, 0, name, -1, 0, err) < 0 ? -1 :
 		    svc_enter(jid > 0 ? jid : jr->jid, jr, ns, err);

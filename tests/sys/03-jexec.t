@@ -76,6 +76,8 @@ like "$ERR" "${T}nosuchcmd" "  naming it"
 run jexec ${T}nosuch hostname
 is "$RC" 1 "jexec into a missing jail exits 1"
 is "$ERR" "jexec: jail \"${T}nosuch\" not found" "  with FreeBSD's message"
+run jexec "" hostname
+is "$RC.$ERR" "1.jexec: no jail specified" "jexec of an empty name: no jail specified"
 
 rm_jail $W
 run jexec $W hostname

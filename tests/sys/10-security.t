@@ -78,6 +78,8 @@ for x in $J ${T}sib; do
 	is "$RC.$OUT" "1." "attack: a jail's jexec by jid reaches no jail but its descendants ($x)"
 done
 rm_jail ${T}sib
+inner $J "$INNER_BIN/jexec" "" hostname
+is "$RC.$OUT" "1." "a jail's jexec of an empty name enters no child (not the first one listed)"
 run jexec $J sh -c 'ls -l /dev/vjail'
 like "$OUT" '^s' "the jail's service socket is in its own /dev"
 
