@@ -22,7 +22,9 @@ CFLAGS	+= -std=gnu11 -Wall -Wextra -Wshadow -Wno-unused-result -Wno-format-trunc
 LIBS	 =		# libmnl, libseccomp and libbpf: dlopen on first use
 
 B	 = build
-LIB_SRC	 = $(wildcard src/libjail/*.c src/libjail/sys/*.c src/libjail/modules/*.c)
+# (sys/dl_static.c: not libjail's, the static commands' own; see there)
+LIB_SRC	 = $(filter-out src/libjail/sys/dl_static.c,\
+	   $(wildcard src/libjail/*.c src/libjail/sys/*.c src/libjail/modules/*.c))
 LIB_OBJ	 = $(LIB_SRC:%.c=$(B)/obj/%.o)
 PIC_OBJ	 = $(LIB_SRC:%.c=$(B)/pic/%.o)
 HDRS	 = include/jail.h src/libjail/vjail.h src/libjail/service.h \
@@ -98,12 +100,20 @@ $(B)/lib/libjail.so.$(SOVER): $(PIC_OBJ) src/libjail/libjail.map
 
 # The commands carry libjail statically and bind every symbol at start
 # (-z now): the monitor, holder and exec child, all forks of the command,
-# then never resolve a symbol again. (Fully static binaries were 0.3 ms
-# faster still, but Debian ships no static libmnl; it is opened on first
-# use instead, sys/mnl.c.)
+# then never resolve a symbol again.
 $(B)/bin/%: src/cmd/%.c $(B)/lib/libjail.a include/jail.h
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -Wl,-z,now -o $@ $< $(B)/lib/libjail.a $(LIBS)
+
+# jexec is static-pie (no loader, no libc.so to map: about 0.2 ms a run):
+# sys/dl_static.c stands in for sys/dl.c, libseccomp is linked in, and
+# it never dlopens (no netlink, no BPF; doc/design-notes.md).
+STATIC_CMDS = jexec
+$(STATIC_CMDS:%=$(B)/bin/%): $(B)/bin/%: src/cmd/%.c $(B)/obj/src/libjail/sys/dl_static.o \
+    $(B)/lib/libjail.a include/jail.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -static-pie -o $@ $< $(B)/obj/src/libjail/sys/dl_static.o \
+	    $(B)/lib/libjail.a -l:libseccomp.a
 
 # jail(8) is four files, as FreeBSD's: main (driver), config (jail.conf),
 # command (exec.* hooks and steps), state (order, dependencies).
@@ -130,8 +140,9 @@ man: $(B)/tools/allowtable
 	mv $(B)/jail.8.new man/jail.8
 
 # ---- tests ----
-UNIT_SRC = $(filter-out tests/unit/shared.c,$(wildcard tests/unit/*.c))
-UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%.t) $(B)/tests/shared.t
+UNIT_SRC = $(filter-out tests/unit/shared.c tests/unit/dlstatic.c,$(wildcard tests/unit/*.c))
+UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%.t) $(B)/tests/shared.t \
+	   $(B)/tests/dlstatic.t
 
 # Against the shared library, through the public header only: what a
 # user of -ljail gets (exported names, version script).
@@ -142,6 +153,13 @@ $(B)/tests/shared.t: tests/unit/shared.c $(B)/lib/libjail.so.$(SOVER) include/ja
 $(B)/tests/%.t: tests/unit/%.c tests/unit/tap.h $(B)/lib/libjail.a $(HDRS)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -Isrc/libjail -o $@ $< $(B)/lib/libjail.a $(LIBS)
+
+# Linked as the static commands are.
+$(B)/tests/dlstatic.t: tests/unit/dlstatic.c tests/unit/tap.h \
+    $(B)/obj/src/libjail/sys/dl_static.o $(B)/lib/libjail.a $(HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -Isrc/libjail -static-pie -o $@ $< \
+	    $(B)/obj/src/libjail/sys/dl_static.o $(B)/lib/libjail.a -l:libseccomp.a
 
 # The jail.conf parser, on its own (no libjail).
 $(B)/tests/conf.t: tests/unit/conf.c tests/unit/tap.h src/cmd/jail/config.c src/cmd/jail/config.h

@@ -12,7 +12,7 @@
 #include <unistd.h>
 #include <sys/wait.h>
 
-#include <jail.h>
+#include "../libjail/vjail.h"	/* jail_exec_named: libjail is static */
 
 static void __attribute__((noreturn))
 usage(void)
@@ -65,8 +65,6 @@ main(int argc, char **argv)
 	argc -= optind, argv += optind;
 	if (argc < 1)
 		usage();
-	if ((je.jid = jail_getid(argv[0])) < 0)
-		errx(1, "%s", jail_errmsg);
 	/* No command: the user's shell (libjail looks it up in the jail). */
 	je.argv = argc > 1 ? argv + 1 : NULL;
 	/* Any terminal among 0-2 gets a pty in between: a jailed process
@@ -74,7 +72,7 @@ main(int argc, char **argv)
 	if (isatty(STDIN_FILENO) || isatty(STDOUT_FILENO) ||
 	    isatty(STDERR_FILENO))
 		je.stdio = JAIL_STDIO_PTY;
-	if ((st = jail_exec(&je)) < 0)
+	if ((st = jail_exec_named(argv[0], &je)) < 0)
 		errx(1, "%s", jail_errmsg);
 	if (WIFSIGNALED(st))
 		return 128 + WTERMSIG(st);

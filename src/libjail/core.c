@@ -126,103 +126,51 @@ run_checks(struct jail_rec *jr, const struct jail_rec *parent,
 	return 0;
 }
 
-/*
- * jls shows a live jail; with JAIL_DYING (jls -d) also every other
- * record: one being made or removed, one whose holder is gone, a
- * damaged one, so that nothing the registry holds is hidden.
- */
 static bool is_unused(struct registry *r, const struct jail_rec *jr,
     int kids);
 
-/* What visible() saw of the last holder it checked: the lookup's
- * state and live values ask again only of another. */
-static struct {
-	int	 jid;
-	pid_t	 holder;
-	uint64_t start;
-	bool	 alive;
-} seen;
-
-static bool
-holder_alive_seen(const struct jail_rec *jr)
-{
-	if (seen.jid == jr->jid && seen.jid > 0 && seen.holder == jr->holder &&
-	    seen.start == jr->holder_start)
-		return seen.alive;
-	return reg_holder_alive(jr);
-}
-
-/* A holder this process saw end (a monitor, through its pidfd): its
- * teardown need not open and check it again; an end is for good. */
-static struct {
-	int	 jid;
-	uint64_t start;
-} ended;
-
-void
-core_holder_ended(const struct jail_rec *jr)
-{
-	ended.jid = jr->jid;
-	ended.start = jr->holder_start;
-}
-
-/* The read-only parameter "state", in words. */
+/* The read-only parameter "state", in words (alive: the lookup's check
+ * of the holder; "dead": alive in the record, its holder gone). */
 static void
-state_text(struct jail_rec *jr, bool dying)
+state_text(struct jail_rec *jr, bool dying, bool alive)
 {
 	static const char *const words[] = { "", "creating", "alive",
 	    "dying" };
 
-	/* (alive without JAIL_DYING means visible: its holder checked) */
 	snprintf(jr->state_name, sizeof(jr->state_name), "%s",
 	    jr->damaged ? "damaged" : jr->state == JS_ALIVE && dying &&
-	    !holder_alive_seen(jr) ? "dead" : words[jr->state]);
+	    !alive ? "dead" : words[jr->state]);
 }
 
 /*
- * A lookup of one jail (core_find), which an enter may follow at once
- * (jexec): its holder's pidfd is opened before visible() checks the
- * holder, so that the check vouches for the pidfd too, and core_enter
- * takes both instead of checking again.
+ * jls shows a live jail; with JAIL_DYING (jls -d) also every other
+ * record: one being made or removed, one whose holder is gone, a
+ * damaged one, so that nothing the registry holds is hidden.  -1 if jr
+ * is not shown, else whether its holder is alive (asked of another
+ * state only for live values; not at all with CF_UNCHECKED, which
+ * asks for no state).  With pidfd (an enter), the holder's
+ * pidfd is opened before the check, which then vouches for it too, and
+ * left in *pidfd: the pid cannot be another process's in between.
  */
-static struct pin {
-	bool	 on;		/* pin the holder of the jail looked at */
-	int	 pidfd;
-	pid_t	 holder;
-} pin = { false, -1, 0 };
-
-static void
-pin_drop(void)
-{
-	if (pin.pidfd >= 0)
-		close(pin.pidfd);
-	pin.pidfd = -1;
-}
-
-static bool
-visible(const struct jail_rec *jr, int flags)
+static int
+visible(const struct jail_rec *jr, int flags, int *pidfd)
 {
 	int fd = -1;
+	bool alive;
 
-	seen.jid = 0;
-	if (jr->damaged || jr->state != JS_ALIVE)
-		return (flags & JAIL_DYING) != 0;
-	if (pin.on && jr->holder > 0)
+	if (jr->damaged || jr->state != JS_ALIVE || (flags & CF_UNCHECKED))
+		return !(flags & JAIL_DYING) ? -1 :
+		    (flags & CF_LIVE) && reg_holder_alive(jr);
+	if (pidfd)
 		fd = sys_pidfd_open(jr->holder);
-	seen.alive = reg_holder_alive(jr);
-	seen.jid = jr->jid, seen.holder = jr->holder;
-	seen.start = jr->holder_start;
-	if (!seen.alive) {
-		if (fd >= 0)
-			close(fd);
-		return (flags & JAIL_DYING) != 0;
-	}
-	if (fd >= 0) {
-		pin_drop();
-		pin.pidfd = fd;
-		pin.holder = jr->holder;
-	}
-	return true;
+	alive = (!pidfd || fd >= 0) && reg_holder_alive(jr);
+	if (alive && fd >= 0) {
+		if (*pidfd >= 0)
+			close(*pidfd);
+		*pidfd = fd;
+	} else if (fd >= 0)
+		close(fd);
+	return alive || (flags & JAIL_DYING) ? alive : -1;
 }
 
 /*
@@ -305,25 +253,26 @@ static struct walk {
  * name the index answers; a jail no longer in the index (dying) is
  * looked for among all records.  A record the index points at is
  * trusted for its name even when damaged: the index is the evidence.
+ * 1 if found with its holder alive, 0 if found, else -1.  With pidfd,
+ * one jail's holder pinned (visible).
  */
 static int
 find_locked(struct registry *r, struct jail_rec *jr, int jid,
-    const char *name, int lastjid, int flags, char *err)
+    const char *name, int lastjid, int flags, int *pidfd, char *err)
 {
-	int *jids = NULL, n, found = -1, ij, lr = 0;
+	int *jids = NULL, n, found = -1, ij, lr = 0, alive = -1;
 	bool dying = flags & JAIL_DYING;
-
-	seen.jid = 0;
 
 	if (jid <= 0 && name && (ij = reg_name_jid(r, name)) > 0 &&
 	    (dying ? load_traces(r, ij, name, jr) : reg_load(r, ij, jr)) == 0 &&
-	    visible(jr, flags) && (jr->damaged || strcmp(jr->name, name) == 0)) {
+	    (alive = visible(jr, flags, pidfd)) >= 0 &&
+	    (jr->damaged || strcmp(jr->name, name) == 0)) {
 		if (jr->damaged)
 			snprintf(jr->name, sizeof(jr->name), "%s", name);
 		found = 0;
 	} else if (jid > 0 && (lr = dying ? load_traces(r, jid, NULL, jr) :
-	    reg_load(r, jid, jr)) == 0 && visible(jr, flags) &&
-	    (!name || strcmp(jr->name, name) == 0))
+	    reg_load(r, jid, jr)) == 0 && (alive = visible(jr, flags,
+	    pidfd)) >= 0 && (!name || strcmp(jr->name, name) == 0))
 		found = 0;
 	else if (jid > 0 && lr < 0 && errno != ENOENT && errno != EBADMSG)
 		return jerrno(err, "registry: record %d", jid);	/* not "not found" */
@@ -357,7 +306,8 @@ find_locked(struct registry *r, struct jail_rec *jr, int jid,
 			if (lastjid >= 0 && jids[i] <= lastjid)
 				continue;
 			if ((dying ? load_traces(r, jids[i], NULL, jr) :
-			    reg_load(r, jids[i], jr)) < 0 || !visible(jr, flags))
+			    reg_load(r, jids[i], jr)) < 0 ||
+			    (alive = visible(jr, flags, NULL)) < 0)
 				continue;
 			if (name && strcmp(jr->name, name) != 0)
 				continue;
@@ -374,8 +324,12 @@ find_locked(struct registry *r, struct jail_rec *jr, int jid,
 	}
 	if (found >= 0) {
 		jr->children_cur = count_children(r, jr->jid);
-		state_text(jr, dying);
-		return 0;
+		state_text(jr, dying, alive);
+		return alive;
+	}
+	if (pidfd && *pidfd >= 0) {
+		close(*pidfd);
+		*pidfd = -1;
 	}
 	/* One jail asked for, whose record is not believable: say so */
 	if (!dying && (jid > 0 || name) && (ij = jid > 0 ? jid :
@@ -405,6 +359,30 @@ core_reap(int jid)
 	reap_one(jid, NULL);
 }
 
+/*
+ * Removing jr may undo links, bridges, addresses or FIB rules with
+ * netlink (modules net and ip; children too).  A command built without
+ * it (the static jexec: sys/dl_static.c) leaves such a dead jail to jail
+ * -r, jls or the next creation's sweep, as if killed before it reaped.
+ */
+static bool
+can_remove(struct registry *r, const struct jail_rec *jr)
+{
+	int *kids = NULL, n;
+
+	if (sys_dl_has("libmnl.so.0"))
+		return true;
+	if (jr->damaged || jr->moved[0] || jr->vnet_bridge[0] ||
+	    jr->aliases[0] || jr->fib > 0 || jr->fib_groups)
+		return false;
+	n = reg_kids(r, jr->jid, &kids);
+	for (int i = 0; i < n; i++)
+		if (kids[i] != jr->jid)
+			n = -1;
+	free(kids);
+	return n >= 0;
+}
+
 static void
 reap_one(int jid, const char *name)
 {
@@ -416,86 +394,34 @@ reap_one(int jid, const char *name)
 		return;
 	if (jid <= 0 && name)
 		jid = reg_name_jid(&r, name);
-	if (jid > 0 && reg_read_any(&r, jid, &jr) == 0 && core_dead(&r, &jr))
+	if (jid > 0 && reg_read_any(&r, jid, &jr) == 0 && core_dead(&r, &jr) &&
+	    can_remove(&r, &jr))
 		core_remove_locked(&r, &jr, err);
 	reg_close(&r);
 }
 
 /*
- * The jail core_find found last, for an enter that follows at once
- * (jexec: jail_getid, then jail_exec): one registry read, not two, and
- * with its holder's pidfd pinned by the lookup, one check of the holder.
- * Used once and within a second; core_enter sees whether that holder
- * has ended since.
+ * core_find, and with pidfd (core_enter) the holder of the one jail
+ * asked for pinned by the lookup's check of it: -1 in *pidfd on failure.
  */
-static struct jail_rec last_found;
-static struct timespec last_found_at;
-static int last_found_pidfd = -1;	/* its holder's, pinned: or -1 */
-static pid_t last_found_owner;		/* (a fork's copy is not its own) */
-
-static void
-remember_found(const struct jail_rec *jr)
-{
-	last_found = *jr;
-	clock_gettime(CLOCK_MONOTONIC, &last_found_at);
-	if (last_found_pidfd >= 0 && last_found_owner == getpid())
-		close(last_found_pidfd);
-	last_found_pidfd = -1;
-	if (pin.pidfd >= 0 && pin.holder == jr->holder) {
-		last_found_pidfd = pin.pidfd;
-		last_found_owner = getpid();
-		pin.pidfd = -1;
-	}
-	pin_drop();
-}
-
-/* The jail found last, if it is jid's and fresh; with its holder's
- * pidfd in *pidfd if it was pinned (else -1).  Used once either way. */
-static bool
-take_found(int jid, struct jail_rec *jr, int *pidfd)
-{
-	struct timespec now;
-	bool fresh = last_found.jid == jid && jid > 0 &&
-	    clock_gettime(CLOCK_MONOTONIC, &now) == 0 &&
-	    now.tv_sec - last_found_at.tv_sec <= 1;
-
-	*pidfd = -1;
-	if (last_found_pidfd >= 0 && last_found_owner != getpid())
-		last_found_pidfd = -1;	/* (a fork may have closed it) */
-	if (fresh) {
-		*jr = last_found;
-		*pidfd = last_found_pidfd;
-	} else if (last_found_pidfd >= 0)
-		close(last_found_pidfd);
-	last_found_pidfd = -1;
-	last_found.jid = 0;
-	return fresh;
-}
-
-int
-core_find(struct jail_rec *jr, int jid, const char *name, int lastjid,
-    int flags, char *err)
+static int
+find(struct jail_rec *jr, int jid, const char *name, int lastjid,
+    int flags, int *pidfd, char *err)
 {
 	struct registry r;
 	struct jail_rec o;
 	int rc, ij, e;
 	bool dead = false;
 
-	if (jail_inside())
-		return svc_find(jr, jid, name, lastjid, flags, err);
 	if (reg_open(&r, false, err) < 0)
 		return -1;
-	/* (not in a monitor, whose descriptors move to fixed places) */
-	pin.on = lastjid < 0 && !(flags & JAIL_DYING) && (jid > 0 || name) &&
-	    !core_serving;
-	rc = find_locked(&r, jr, jid, name, lastjid, flags, err);
-	pin.on = false;
+	rc = find_locked(&r, jr, jid, name, lastjid, flags, pidfd, err);
 	e = errno;
 	/* One jail asked for, and it is dead (its holder, creator or
 	 * remover gone, or ending when empty with no monitor to notice)?
 	 * A live persistent one is not: it does not end when empty. */
 	if (lastjid < 0 && !(flags & JAIL_DYING) && (jid > 0 || name)) {
-		if (rc == 0)
+		if (rc >= 0)
 			dead = !jr->persist && !reg_monitor_alive(jr) &&
 			    core_dead(&r, jr);
 		else if (e == ENOENT && (ij = jid > 0 ? jid :
@@ -504,26 +430,34 @@ core_find(struct jail_rec *jr, int jid, const char *name, int lastjid,
 	}
 	reg_close(&r);
 	if (dead) {
-		pin_drop();
+		if (pidfd && *pidfd >= 0) {
+			close(*pidfd);
+			*pidfd = -1;
+		}
 		reap_one(jid, name);
-		if (rc == 0) {
+		if (rc >= 0) {
 			errno = ENOENT;
 			return name ? jerr(err, "jail \"%s\" not found", name) :
 			    jerr(err, "jail %d not found", jid);
 		}
 	}
 	errno = e;
-	if (rc == 0 && lastjid < 0 && !(flags & JAIL_DYING))
-		remember_found(jr);
-	pin_drop();
-	/* (the lookup's check, under the lock a moment ago) */
-	if (rc < 0 || !(flags & CF_LIVE) || !holder_alive_seen(jr))
-		return rc;
-	/* Live values come from the kernel, not from the record. */
-	for (const struct module *const *m = modules; *m; m++)
-		if ((*m)->get && (*m)->get(jr, err) < 0)
-			return -1;
-	return 0;
+	/* (rc 1: the lookup checked the holder, under the lock a moment
+	 * ago) Live values come from the kernel, not from the record. */
+	if (rc == 1 && (flags & CF_LIVE))
+		for (const struct module *const *m = modules; *m; m++)
+			if ((*m)->get && (*m)->get(jr, err) < 0)
+				return -1;
+	return rc < 0 ? -1 : 0;
+}
+
+int
+core_find(struct jail_rec *jr, int jid, const char *name, int lastjid,
+    int flags, char *err)
+{
+	if (jail_inside())
+		return svc_find(jr, jid, name, lastjid, flags, err);
+	return find(jr, jid, name, lastjid, flags, NULL, err);
 }
 
 /* Next jid after the last one handed out, skipping those with a record
@@ -628,7 +562,7 @@ teardown(struct registry *r, struct jail_rec *jr, int depth, int *pidfdp,
 	jail_destroy(r, jr);
 	fault_point("teardown-destroyed");
 	/* pidfd first, then the check: the pid cannot be reused in between */
-	if ((ended.jid != jr->jid || ended.start != jr->holder_start) &&
+	if (!jr->holder_ended &&
 	    (pidfd = sys_pidfd_open(jr->holder)) >= 0) {
 		if (reg_holder_alive(jr)) {
 			if (pidfdp && !jr->damaged) {
@@ -985,7 +919,7 @@ load_parent(struct registry *r, const struct jail_rec *jr,
 		return 0;
 	snprintf(pname, sizeof(pname), "%.*s", (int)(dot - jr->name),
 	    jr->name);
-	if (find_locked(r, parent, 0, pname, -1, 0, err) < 0) {
+	if (find_locked(r, parent, 0, pname, -1, 0, NULL, err) < 0) {
 		errno = ENOENT;
 		return jerr(err, "jail \"%s\" not found", pname);
 	}
@@ -1283,17 +1217,11 @@ core_update(struct jail_rec *jr, const uint64_t *set, int flags, char *err)
 
 	if (reg_open(&r, true, err) < 0)	/* host side only (core_set) */
 		return -1;
-	/* A jail that may die here (retire): its holder's pidfd before
-	 * the lookup, whose check of that holder then vouches for it. */
-	if (!jr->persist && jr->holder > 0)
-		pidfd = sys_pidfd_open(jr->holder);
-	/* The fresh record, under the lock, with only the given values. */
-	if (find_locked(&r, &cur, jid, NULL, -1, 0, err) < 0)
+	/* The fresh record, under the lock, with only the given values;
+	 * of a jail that may die here (retire), its holder pinned. */
+	if (find_locked(&r, &cur, jid, NULL, -1, 0, jr->persist ? NULL :
+	    &pidfd, err) < 0)
 		goto fail;
-	if (pidfd >= 0 && cur.holder != jr->holder) {
-		close(pidfd);
-		pidfd = -1;
-	}
 	/* jr holds the name of the jail the caller looked at: gone if
 	 * its jid is another jail's now */
 	if (strcmp(cur.name, jr->name) != 0) {
@@ -1351,13 +1279,15 @@ busy(const struct jail_rec *jr, char *err)
 	    jr->state == JS_CREATING ? "created" : "removed", (int)jr->creator);
 }
 
-/* The registry locked and the jail found, for removing or stopping it. */
+/* The registry locked and the jail found, for removing or stopping it
+ * (whose teardown or signal checks the holder through its pidfd). */
 static int
 lock_to_end(struct registry *r, struct jail_rec *jr, int jid, char *err)
 {
 	if (reg_open(r, true, err) < 0)
 		return -1;
-	if (find_locked(r, jr, jid, NULL, -1, JAIL_DYING, err) < 0 ||
+	if (find_locked(r, jr, jid, NULL, -1, JAIL_DYING | CF_UNCHECKED, NULL,
+	    err) < 0 ||
 	    busy(jr, err) < 0) {
 		reg_close(r);
 		return -1;
@@ -1467,35 +1397,29 @@ core_remove(int jid, bool nowait, char *err)
 }
 
 /*
- * A pidfd of jid's holder, checked to still be that holder, and its
- * record.  Inside a jail the monitor hands it over.
+ * Jail jid, or the one named name, to be entered: its record and a
+ * pidfd of its holder, opened before the one check that it is still
+ * that holder (the lookup's, or for the jail this process just made, its
+ * own).  Inside a jail the monitor hands them over.
  */
 int
-core_enter(int jid, struct jail_rec *jr, struct jail_ns *ns, char *err)
+core_enter(int jid, const char *name, struct jail_rec *jr,
+    struct jail_ns *ns, char *err)
 {
 	jns_init(ns);
-	if (jail_inside())
-		return svc_enter(jid, jr, ns, err);
-	if (made.jid == jid && made.holder > 0) {
-		*jr = made;
-		take_found(0, jr, &ns->pidfd);	/* (dropped: used once) */
-	} else if (!take_found(jid, jr, &ns->pidfd) && (core_find(jr, jid,
-	    NULL, -1, 0, err) < 0 || !take_found(jid, jr, &ns->pidfd)))
-		return -1;
-	/* Pinned by the lookup (opened before its check of the holder):
-	 * only whether it has ended since is left to see. */
-	if (ns->pidfd >= 0) {
-		struct pollfd p = { .fd = ns->pidfd, .events = POLLIN };
-		if (poll(&p, 1, 0) == 0)
-			return 0;
-		jns_close(ns);
+	if (jid <= 0 && (name == NULL || !*name)) {	/* as jail_get */
 		errno = ENOENT;
-		return jerr(err, "jail %d not found", jid);
+		return jerr(err, "no jail specified");
 	}
-	if ((ns->pidfd = sys_pidfd_open(jr->holder)) < 0)
-		return jerrno(err, "pidfd_open");
-	/* The pidfd pins the process; is it still this jail's holder? */
-	if (!reg_holder_alive(jr)) {
+	if (jail_inside())
+		return jid <= 0 && svc_find(jr, 0, name, -1, 0, err) < 0 ? -1 :
+		    svc_enter(jid > 0 ? jid : jr->jid, jr, ns, err);
+	if (jid <= 0 || made.jid != jid || made.holder <= 0)
+		return find(jr, jid, jid > 0 ? NULL : name, -1, 0, &ns->pidfd,
+		    err);
+	*jr = made;
+	if ((ns->pidfd = sys_pidfd_open(jr->holder)) < 0 ||
+	    !reg_holder_alive(jr)) {
 		jns_close(ns);
 		errno = ENOENT;
 		return jerr(err, "jail %d not found", jid);
@@ -1515,7 +1439,7 @@ core_attach(int jid, char *err)
 	struct confine c;
 
 	confine_init(&c);
-	if (core_enter(jid, &jr, &ns, err) < 0)
+	if (core_enter(jid, NULL, &jr, &ns, err) < 0)
 		return -1;
 	snprintf(dir, sizeof(dir), "%s/jail", jr.cgroup);
 	if (jail_confine_prepare(&jr, &c, err) < 0 ||

@@ -52,7 +52,8 @@ pw_matches(const struct passwd *pw, const char *user)
 /*
  * A user of the jail, read from the jail's own /etc/passwd and
  * /etc/group: no NSS module of the jail's is ever loaded (and a static
- * command could not load one of another libc).
+ * command could not load one of another libc).  Also the host's, in a
+ * static command (before it enters anything).
  */
 static struct passwd *
 jail_getpw(const char *user, gid_t *groups, int *ngroups)
@@ -98,17 +99,14 @@ lookup_user(const char *user, bool in_jail, struct ident *id, char *err)
 	struct passwd *pw;
 
 	id->ngroups = 256;
-	if (in_jail) {
-		pw = jail_getpw(user, id->groups, &id->ngroups);
-	} else {
-		char *ep;
-		long n = strtol(user, &ep, 10);
-		if ((pw = getpwnam(user)) == NULL && *user && *ep == '\0' &&
-		    n >= 0)
-			pw = getpwuid((uid_t)n);
-		if (pw && getgrouplist(pw->pw_name, pw->pw_gid, id->groups,
-		    &id->ngroups) < 0)
-			id->ngroups = 0;
+	/* the host's through NSS; a static command reads its files first,
+	 * as NSS's built-in "files" would, then asks getent(1) for a user
+	 * only another module knows (sys/dl_static.c) */
+	pw = in_jail || !sys_dl_has("NSS") ?
+	    jail_getpw(user, id->groups, &id->ngroups) : NULL;
+	if (pw == NULL && !in_jail) {
+		id->ngroups = 256;
+		pw = sys_getpw_nss(user, id->groups, &id->ngroups);
 	}
 	if (pw == NULL) {
 		errno = ENOENT;
@@ -243,7 +241,7 @@ child(const struct jail_exec *je, const struct jail_rec *jr,
 	for (int i = 0; i < 3; i++)
 		if (sp->cio[i] >= 0 && dup2(sp->cio[i], i) < 0)
 			child_fail(pipefd, "stdio");
-	if (cgfd_missing && svc_join(je->jid, err) < 0)
+	if (cgfd_missing && svc_join(jr->jid, err) < 0)
 		child_fail(pipefd, err[0] ? err : "joining the jail's cgroup");
 	/* a limited jail's v1 groups and rlimits (clone3 placed us in its
 	 * v2 group) */
@@ -548,8 +546,9 @@ stdio_open(int mode, struct stdio_plan *sp, char *err)
 	return 0;
 }
 
-int
-jail_exec(const struct jail_exec *je)
+/* jail_exec in jail je->jid, or in the one named name. */
+static int
+exec_in(const struct jail_exec *je, const char *name)
 {
 	char *err = jail_errmsg, msg[JAIL_ERRMSGLEN];
 	struct jail_rec jr;
@@ -574,7 +573,7 @@ jail_exec(const struct jail_exec *je)
 	if (je->user && !je->user_in_jail &&
 	    lookup_user(je->user, false, &id, err) < 0)
 		return -1;
-	if (core_enter(je->jid, &jr, &ns, err) < 0)
+	if (core_enter(je->jid, name, &jr, &ns, err) < 0)
 		return -1;
 	nsflags = jail_enterflags(&jr, &ns);
 	if (je->nsmask)
@@ -643,7 +642,7 @@ jail_exec(const struct jail_exec *je)
 	/* A jail whose monitor is gone: if it ends when empty (the record
 	 * says now), nobody else would notice it empty. */
 	if (!jail_inside() && !reg_monitor_alive(&jr))
-		core_reap(je->jid);
+		core_reap(jr.jid);
 out:
 	e = errno;
 	jns_close(&ns);
@@ -655,4 +654,24 @@ out:
 			close(fd[i]);
 	errno = e;
 	return st;
+}
+
+int
+jail_exec(const struct jail_exec *je)
+{
+	return exec_in(je, NULL);
+}
+
+/* jexec's jail_getid and jail_exec in one: jail is a jid or a name, as
+ * jail_getid takes it, looked up once, its holder pinned and checked
+ * once (core_enter).  je->jid is not used. */
+int
+jail_exec_named(const char *jail, const struct jail_exec *je)
+{
+	struct jail_exec j = *je;
+	char *ep;
+	long jid = strtol(jail, &ep, 10);
+
+	j.jid = *jail && *ep == '\0' && jid > 0 && jid <= INT_MAX ? (int)jid : 0;
+	return exec_in(&j, j.jid > 0 ? NULL : jail);
 }

@@ -61,7 +61,7 @@ member_fork(int jid, int mask, int *sock, char *err)
 	pid_t pid = -1;
 
 	confine_init(&confine);
-	if (core_enter(jid, &jr, &ns, err) < 0)
+	if (core_enter(jid, NULL, &jr, &ns, err) < 0)
 		return -1;
 	nsflags = jail_enterflags(&jr, &ns) & mask;
 	if ((nsflags & CLONE_NEWUSER) &&

@@ -723,7 +723,7 @@ core_mount(int jid, const char *spec, const char *file, const char *type,
 	m.asker_mnt = -1;
 	if (asker && from_jail(&m, type, file, hostfile, err) < 0)
 		return -1;
-	if (core_enter(jid, &jr, &ns, err) < 0)
+	if (core_enter(jid, NULL, &jr, &ns, err) < 0)
 		return -1;
 	/* the asker's namespaces: its holder is its monitor's (our) child,
 	 * its pid not reused while we live */

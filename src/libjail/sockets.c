@@ -244,7 +244,7 @@ sockets_of(int jid, struct jail_sock **out, struct ids *pids, char *err)
 
 	jns_init(&ns);
 	if (jid > 0) {
-		if (core_enter(jid, &jr, &ns, err) < 0)
+		if (core_enter(jid, NULL, &jr, &ns, err) < 0)
 			return -1;
 		snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)jr.holder);
 		if ((nsfd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {

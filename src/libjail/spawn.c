@@ -656,8 +656,7 @@ monitor_teardown(int jid, uint64_t start, bool holder_gone)
 		 * non-persistent one unless children keep it (core decides). */
 		if (holder_gone || (cg_populated(dir) == 0 && (cur.state == JS_DYING ||
 		    (!cur.persist && cur.state == JS_ALIVE)))) {
-			if (holder_gone)	/* (its pidfd said so) */
-				core_holder_ended(&cur);
+			cur.holder_ended = holder_gone;	/* (its pidfd said so) */
 			core_remove_locked(&r, &cur, err);	/* + cascade */
 		}
 	}

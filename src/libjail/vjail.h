@@ -132,6 +132,8 @@ struct jail_rec {
 					   removing (JS_DYING) it */
 	uint64_t creator_start;
 	int	damaged;		/* read: the record is not believable */
+	int	holder_ended;		/* in memory: its end seen (a monitor,
+					   through its pidfd): not checked again */
 	char	state_name[12];		/* "state": creating, alive, dying,
 					   dead (holder gone), damaged */
 	uint32_t uidslot;		/* host uid range of the jail's root */
@@ -295,6 +297,8 @@ void jail_destroy(struct registry *r, const struct jail_rec *jr);
 #define CF_LIVE		0x100	/* core_find: also read live kernel values */
 #define CF_JAILREQ	0x200	/* core_set: asked from inside a jail, whose
 				   root resolved the path (root_dev/ino) */
+#define CF_UNCHECKED	0x400	/* core.c's lookups with JAIL_DYING: the holder
+				   is left to the caller (a removal's) */
 void rec_defaults(struct jail_rec *jr);
 void rec_copy_set(struct jail_rec *dst, const struct jail_rec *src,
     const uint64_t *set);
@@ -303,14 +307,17 @@ void jail_inside_forget(void);
 int core_set(struct jail_rec *jr, const uint64_t *set, int flags, char *err);
 int core_create(struct jail_rec *jr, const uint64_t *set, int flags, char *err);
 int core_update(struct jail_rec *jr, const uint64_t *set, int flags, char *err);
-void core_holder_ended(const struct jail_rec *jr);
 int core_remove(int jid, bool nowait, char *err);
 int core_remove_wait(char *err);
 int core_find(struct jail_rec *jr, int jid, const char *name, int lastjid,
     int flags, char *err);
 int core_attach(int jid, char *err);
-int core_enter(int jid, struct jail_rec *jr, struct jail_ns *ns, char *err);
+int core_enter(int jid, const char *name, struct jail_rec *jr,
+    struct jail_ns *ns, char *err);
 int core_stop(int jid, int timeout_s, char *err);
+/* jexec's one call: jail_getid's lookup and jail_exec's enter in one
+ * (exec.c; a command's, libjail being static in the commands) */
+int jail_exec_named(const char *jail, const struct jail_exec *je);
 void core_reap(int jid);
 extern bool core_serving;
 /* asker: NULL from the host, else the jail asking for a descendant (its
@@ -639,11 +646,15 @@ int confine_apply(struct confine *c, char *err);
 void confine_free(struct confine *c);
 int sys_new_session_keyring(void);
 
-/* sys: libraries opened on first use */
+/* sys: libraries opened on first use (sys/dl.c; in static commands
+ * sys/dl_static.c, which opens nothing) */
 struct dl_sym { const char *name; size_t off; };
 #define DL_SYM(type, field, name) { name, offsetof(type, field) }
 int sys_dlopen(void **dl, const char *lib, const struct dl_sym *syms,
     size_t n, void *table, char *err);
+bool sys_dl_has(const char *lib);	/* may this command use lib ("NSS":
+					   its modules)? */
+struct passwd *sys_getpw_nss(const char *user, gid_t *groups, int *ngroups);
 
 /* sys: rtnetlink (libmnl) */
 #define NL_VJAIL_TAG	"vjail"	/* ifalias of the bridges vjail made */

@@ -76,6 +76,8 @@ like "$ERR" "${T}nosuchcmd" "  naming it"
 run jexec ${T}nosuch hostname
 is "$RC" 1 "jexec into a missing jail exits 1"
 is "$ERR" "jexec: jail \"${T}nosuch\" not found" "  with FreeBSD's message"
+run jexec "" hostname
+is "$RC.$ERR" "1.jexec: no jail specified" "jexec of an empty name: no jail specified"
 
 rm_jail $W
 run jexec $W hostname
@@ -112,6 +114,115 @@ then
 	rm_jail $R
 else
 	skip "no static C compiler for a probe binary" 5
+fi
+
+# ---- jexec is static-pie and never loads a library (doc/design-notes.md)
+# A trap library marks its loading; it is offered where a dynamic
+# program's dlopen looks first (LD_LIBRARY_PATH) as libseccomp, libmnl
+# and an NSS module (named by a private /etc/nsswitch.conf).
+run readelf -lW "$VJAIL_BIN/jexec"
+is "$RC.$(grep -c INTERP <<<"$OUT")" "0.0" "jexec is static: no program interpreter"
+TRAP=$WORK/trap
+mkdir -p "$TRAP"
+cat >"$TRAP/trap.c" <<'EOF'
+#include <fcntl.h>
+#include <unistd.h>
+__attribute__((constructor)) static void trap(void)
+{
+	close(open(MARK, O_WRONLY | O_CREAT, 0644));
+}
+EOF
+traps_built=1
+for l in libseccomp.so.2 libmnl.so.0 libnss_vjtrap.so.2; do
+	cc -shared -fPIC -DMARK="\"$TRAP/loaded-$l\"" -o "$TRAP/$l" \
+	    "$TRAP/trap.c" || traps_built=0
+done
+loaded() { ls "$TRAP" | sed -n 's/^loaded-//p' | tr '\n' ' '; }
+trapped=(env LD_LIBRARY_PATH="$TRAP")
+if [ "$traps_built" = 1 ]; then
+	# libseccomp: a jail with a filter (sysvipc=disable); with the
+	# registry's cached program removed, jexec compiles it
+	S=${T}ipc
+	run jail -q -c name=$S path=/ persist sysvipc=disable
+	is "$RC.$ERR" "0." "made $S (sysvipc=disable: a seccomp filter)"
+	rm -f "$VJAIL_RUNDIR"/filters/*
+	run "${trapped[@]}" "$VJAIL_BIN/jexec" $S ipcmk -Q
+	isnt "$RC" 0 "jexec compiling the filter itself: SysV IPC is refused in $S"
+	is "$(loaded)" "" "  by the libseccomp linked in, not the trap"
+	check "  the compiled program is cached" \
+	    eval 'ls "$VJAIL_RUNDIR"/filters/* >/dev/null 2>&1'
+	run "${trapped[@]}" "$VJAIL_BIN/jexec" $S ipcmk -Q
+	isnt "$RC" 0 "  and refused through the cache too"
+	run jexec $S true
+	is "$RC.$ERR" "0." "  while the jail runs what it may (control)"
+	rm -f "$VJAIL_RUNDIR"/filters/*
+	run "${trapped[@]}" "$VJAIL_BIN/jail" -q -c name=${T}ctl path=/ persist sysvipc=disable
+	is "$RC.$(loaded)" "1.libseccomp.so.2 " \
+	    "control: the dynamic jail(8) compiling it loads the trap (and fails)"
+	rm -f "$TRAP"/loaded-*
+
+	# NSS: jexec -u reads the host's user from /etc/passwd and
+	# /etc/group (NSS's "files"); it never loads a module that
+	# nsswitch.conf names (static glibc would, with a second libc);
+	# getent(1), a process of its own, asks the others
+	printf 'passwd: files vjtrap\ngroup: files vjtrap\n' >"$TRAP/nsswitch.conf"
+	nss=(unshare -m sh -c 'mount --bind "$0/nsswitch.conf" /etc/nsswitch.conf &&
+	    LD_LIBRARY_PATH="$0" exec "$@"' "$TRAP")
+	run "${nss[@]}" getent passwd ${T}nouser
+	is "$(loaded)" "libnss_vjtrap.so.2 " \
+	    "control: a dynamic lookup under that nsswitch.conf loads the module"
+	rm -f "$TRAP"/loaded-*
+	run "${nss[@]}" "$VJAIL_BIN/jexec" -u nobody $S id
+	is "$RC.$OUT" "0.$nobody_id" "jexec -u nobody: from /etc/passwd and /etc/group"
+	is "$(loaded)" "" "  and no module loaded"
+	run "${nss[@]}" "$VJAIL_BIN/jexec" -u ${T}nouser $S true
+	is "$RC.$ERR" "1.jexec: ${T}nouser: no such user" \
+	    "jexec -u of a user no module knows: no such user"
+	is "$(loaded)" "libnss_vjtrap.so.2 " "  asked of getent, which loads the module"
+	rm -f "$TRAP"/loaded-*
+	# a user only another module knows (a getent of ours answers)
+	cat >"$TRAP/getent" <<EOF
+#!/bin/sh
+case "\$1 \$3" in
+"passwd ${T}ldap") echo "${T}ldap:x:4242:4243::/nonexistent:/bin/sh" ;;
+"initgroups ${T}ldap") echo "${T}ldap   4244 4245" ;;
+*) exit 2 ;;
+esac
+EOF
+	chmod +x "$TRAP/getent"
+	run unshare -m sh -c 'mount --bind "$0/getent" /usr/bin/getent &&
+	    exec "$@"' "$TRAP" "$VJAIL_BIN/jexec" -u ${T}ldap $S id
+	is "$RC.$OUT" "0.uid=4242 gid=4243 groups=4243,4244,4245" \
+	    "jexec -u of a user only getent knows: its ids and groups"
+	# on a terminal: a pty in between (posix_openpt, grantpt: static too)
+	run timeout 10 script -qec "$VJAIL_BIN/jexec $S sh -c 'test -t 0 && echo on-tty'" /dev/null
+	like "$RC.$OUT" '^0\..*on-tty' "jexec on a terminal gives the command a pty"
+	rm_jail $S
+
+	# libmnl: a dead jail whose removal needs netlink (its bridge) is
+	# left whole to jail -r
+	D=${T}dead
+	run jail -q -c name=$D path=/ persist vnet vnet.bridge=${T}br
+	is "$RC.$ERR" "0." "made $D (vnet, on bridge ${T}br)"
+	hp=$(holder_pid $D)
+	kill -KILL "$(sed -n 's/^\.monitor=//p' \
+	    "$VJAIL_RUNDIR/jails/$(jid_of $D)")" "$hp"
+	check "  its holder and monitor killed" wait_for 3 pid_gone "$hp"
+	run "${trapped[@]}" "$VJAIL_BIN/jexec" $D true
+	is "$RC.$ERR" "1.jexec: jail \"$D\" not found" "jexec of the dead jail: not found"
+	is "$(loaded)" "" "  nothing loaded"
+	run jls -d -j $D state
+	is "$RC.$OUT" "0.dead" "  the jail is left whole to jail -r (jls -d shows it)"
+	check "  with its bridge" eval 'ip link show ${T}br >/dev/null'
+	run jail -q -r $D
+	is "$RC.$ERR" "0." "jail -r removes it"
+	check "  and its bridge" eval '! ip link show ${T}br >/dev/null 2>&1'
+	run "${trapped[@]}" "$VJAIL_BIN/jail" -q -c name=${T}ctl path=/ persist vnet \
+	    vnet.bridge=${T}br
+	is "$RC.$(loaded)" "1.libmnl.so.0 " \
+	    "control: the dynamic jail(8) wiring a jail loads the trap (and fails)"
+else
+	skip "no C compiler for the trap library" 21
 fi
 
 done_testing

@@ -70,6 +70,16 @@ rm_jail $J2
 # inside the jail: the child is entered through the jail's own service
 inner $J "$INNER_BIN/jexec" k hostname
 is "$RC" 0 "jexec inside a jail enters its child"
+inner $J "$INNER_BIN/jexec" "$(jid_of $J.k)" hostname
+is "$RC" 0 "  by its jid too"
+run jail -q -c name=${T}sib path=/ persist
+for x in $J ${T}sib; do
+	inner $J "$INNER_BIN/jexec" "$(jid_of $x)" hostname
+	is "$RC.$OUT" "1." "attack: a jail's jexec by jid reaches no jail but its descendants ($x)"
+done
+rm_jail ${T}sib
+inner $J "$INNER_BIN/jexec" "" hostname
+is "$RC.$OUT" "1." "a jail's jexec of an empty name enters no child (not the first one listed)"
 run jexec $J sh -c 'ls -l /dev/vjail'
 like "$OUT" '^s' "the jail's service socket is in its own /dev"
 

@@ -256,7 +256,13 @@ is "$RC.$OUT" "0.dead" "holder and monitor killed: jls -d shows the jail dead"
 run jexec $J true
 is "$RC" 1 "jexec of the dead jail fails"
 like "$ERR" "not found" "  saying not found"
-after $J "holder and monitor dead, jexec met it"
+# (jexec is static, without netlink: a jail whose removal needs it, here
+# for its bridge, is left whole to jail -r; 03-jexec.t)
+run jls -d -j $J state
+is "$RC.$OUT" "0.dead" "  and leaves it to jail -r: jls -d shows it dead"
+run jail -r $J
+is "$RC.$ERR" "0." "  jail -r removes it"
+after $J "holder and monitor dead, jexec met it, jail -r"
 
 run jail -c name=$J path=/ persist "${NETP[@]}"
 mp=$(mon_of $J); hp=$(holder_pid $J)

@@ -8,7 +8,10 @@
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
+#include <pwd.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
@@ -57,6 +60,32 @@ same_root(void)
 	return start_root.mnt_id != 0 && root_now(&mnt_id, &dev, &ino) == 0 &&
 	    mnt_id == start_root.mnt_id && dev == start_root.dev &&
 	    ino == start_root.ino;
+}
+
+/* Every library may be opened (sys/dl_static.c: only what is linked in). */
+bool
+sys_dl_has(const char *lib)
+{
+	(void)lib;
+	return true;
+}
+
+/*
+ * A host user by name (or number) and its groups (at most *ngroups),
+ * through NSS, which may load the modules /etc/nsswitch.conf names.
+ */
+struct passwd *
+sys_getpw_nss(const char *user, gid_t *groups, int *ngroups)
+{
+	struct passwd *pw;
+	char *ep;
+	long n = strtol(user, &ep, 10);
+
+	if ((pw = getpwnam(user)) == NULL && *user && *ep == '\0' && n >= 0)
+		pw = getpwuid((uid_t)n);
+	if (pw && getgrouplist(pw->pw_name, pw->pw_gid, groups, ngroups) < 0)
+		*ngroups = 0;
+	return pw;
 }
 
 /*
