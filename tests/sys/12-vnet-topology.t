@@ -127,6 +127,8 @@ jpc=$(jid_of $P.c)
 check "brc is not on the host" no_link brc
 check "brc is a bridge in $P's stack" is_bridge brc $P
 is "$(master_of "$(epair "${jpc:-0}" 0)" $P)" brc "  the child's epair $(epair "${jpc:-0}" 0) is its port, in $P's stack"
+is "$(jexec $P cat /proc/sys/net/ipv6/conf/$(epair "${jpc:-0}" 0)/disable_ipv6 2>&1).$(jexec $P cat /proc/sys/net/ipv6/conf/eth0/disable_ipv6 2>&1)" \
+	"1.0" "  with IPv6 off, set in $P's stack (its own eth0 keeps it: the control)"
 check "$P.c is published at /run/netns/$P.c" test -e "/run/netns/$P.c"
 is "$(jail_links $P.c | tr '\n' ' ')" "eth0 lo " "  and has eth0 and lo"
 jexec $P sh -c 'ip addr add 192.0.2.65/28 dev brc && ip addr add 2001:db8:3::65/64 dev brc nodad && ip link set brc up'
