@@ -570,12 +570,14 @@ bridge_key(const struct jail_rec *jr, const char *br, char *key, size_t len)
  * port walks the stack's whole IPv6 table, so a create grew with the
  * ports of the outer stack.  A bridge forwards IPv6 whatever its ports'
  * own stack says.  The knob is its opener's stack's: opened in the outer
- * one (own: the caller's, no setns).  Best effort: without IPv6 there is
- * no knob, and addrgenmode none still keeps the end quiet.
+ * one (own: the caller's, no setns), and written only if a procfs's.
+ * Best effort: without IPv6 there is no knob, and addrgenmode none still
+ * keeps the end quiet.
  */
 static void
 host_end_v6_off(int outfd, bool own, const char *host)
 {
+	struct statfs sf;
 	char path[80];
 	int self = -1, fd;
 
@@ -588,7 +590,8 @@ host_end_v6_off(int outfd, bool own, const char *host)
 		return;
 	}
 	if ((fd = open(path, O_WRONLY | O_NOFOLLOW | O_CLOEXEC)) >= 0) {
-		(void)!write(fd, "1", 1);
+		if (fstatfs(fd, &sf) == 0 && sf.f_type == PROC_SUPER_MAGIC)
+			(void)!write(fd, "1", 1);
 		close(fd);
 	}
 	if (self >= 0) {
