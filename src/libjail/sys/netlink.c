@@ -477,9 +477,9 @@ nl_link_quiet(struct nl *nl, int ifindex)
  * send, by index (by name, they could reach a link of someone else's had
  * the creation failed).  The alias goes with addrgenmode: each message
  * that changes either is a NETDEV_CHANGE, and each NETDEV_CHANGE of a
- * link without carrier walks the stack's whole IPv6 routing table
- * (rt6_sync_down_dev), which holds a multicast route per host end: one
- * walk a jail, not two.
+ * link without carrier and with IPv6 on walks the stack's whole IPv6
+ * routing table (rt6_sync_down_dev): one walk, not two (a host end has
+ * IPv6 off by then: net.c).
  */
 static int
 quiet_up(struct nl *nl, int ifindex, const char *name, const char *alias,
